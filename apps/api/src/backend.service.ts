@@ -1,0 +1,47 @@
+import { CancelChannel, OperationsStore, type CancelOutcome } from '@ktrdr/operations';
+import { QueueProducer, bullConnection } from '@ktrdr/queues';
+import { closeRedis, openFailFastRedis, type Logger } from '@ktrdr/runtime';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { API_CONFIG, type ApiConfig } from './api.config.js';
+
+export const API_LOGGER = Symbol('API_LOGGER');
+
+/** The API's connections to Redis: the operation store, the queue producer and the cancel channel. */
+@Injectable()
+export class Backend implements OnApplicationShutdown {
+  readonly redis: Redis;
+  readonly store: OperationsStore;
+  readonly producer: QueueProducer;
+  private readonly cancelChannel: CancelChannel;
+
+  constructor(
+    @Inject(API_CONFIG) readonly config: ApiConfig,
+    @Inject(API_LOGGER) readonly log: Logger,
+  ) {
+    this.redis = openFailFastRedis(config.redisUrl, 'ktrdr-api');
+    this.redis.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
+    this.store = new OperationsStore(this.redis, config.prefix);
+    this.producer = new QueueProducer(bullConnection(config.redisUrl), config.prefix);
+    this.cancelChannel = new CancelChannel(config.prefix);
+  }
+
+  /**
+   * SPEC §6 steps 1–2: one atomic, durable store step cancels the target and its non-terminal
+   * descendants; then a pub/sub message makes the worker holding a job abort it now.
+   */
+  async cancel(operationId: string, reason: string, source: string): Promise<CancelOutcome> {
+    const requestedAt = Date.now();
+    const outcome = await this.store.cancel(operationId, { reason, childReason: 'Parent cancelled', source });
+    await this.cancelChannel
+      .publish(this.redis, { operation_ids: [operationId, ...outcome.children_cancelled], reason, requested_at: requestedAt })
+      .catch((e: unknown) => this.log.warn({ err: e, operationId }, 'cancel published late: workers will see the durable status'));
+    this.log.info({ operationId, children: outcome.children_cancelled, source }, 'operation cancelled');
+    return outcome;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.close();
+    await closeRedis(this.redis);
+  }
+}

@@ -1,0 +1,86 @@
+import { RedisKeys, isTerminal, type OperationStatus } from '@ktrdr/operations';
+import type { Logger } from '@ktrdr/runtime';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+interface ActiveJob {
+  controller: AbortController;
+  worker: Worker;
+}
+
+/**
+ * The phase jobs this process is running, by operation id (= job id). Two paths stop them:
+ * the pub/sub cancel message (fast) and a short poll of the durable status (catches a missed
+ * message within `pollMs`). Both end in BullMQ's `worker.cancelJob`, which fires the job's
+ * AbortSignal; the local controller is aborted too in case the job's signal was never created.
+ */
+export class ActiveJobs {
+  private readonly jobs = new Map<string, ActiveJob>();
+  private timer: NodeJS.Timeout | null = null;
+  private polling = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly pollMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  register(operationId: string, controller: AbortController, worker: Worker): void {
+    this.jobs.set(operationId, { controller, worker });
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.recheck(), this.pollMs);
+      this.timer.unref();
+    }
+  }
+
+  unregister(operationId: string): void {
+    this.jobs.delete(operationId);
+    if (this.jobs.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+
+  ids(): string[] {
+    return [...this.jobs.keys()];
+  }
+
+  /** Aborts the job of `operationId` if this process holds it; returns whether it did. */
+  abort(operationId: string, reason: string): boolean {
+    const job = this.jobs.get(operationId);
+    if (!job || job.controller.signal.aborted) return false;
+    job.worker.cancelJob(operationId, reason);
+    job.controller.abort(reason);
+    this.log.info({ operationId, reason }, 'job aborted');
+    return true;
+  }
+
+  abortAll(reason: string): void {
+    for (const id of this.ids()) this.abort(id, reason);
+  }
+
+  /** Re-reads the durable status of every held job and aborts those that became terminal. */
+  async recheck(): Promise<void> {
+    if (this.polling || this.jobs.size === 0) return;
+    this.polling = true;
+    try {
+      const ids = this.ids();
+      const pipe = this.redis.pipeline();
+      for (const id of ids) pipe.hget(this.keys.op(id), 'status');
+      const replies = (await pipe.exec()) ?? [];
+      replies.forEach(([err, status], i) => {
+        if (!err && typeof status === 'string' && isTerminal(status as OperationStatus)) this.abort(ids[i]!, `Operation ${status}`);
+      });
+    } catch (e) {
+      this.log.warn({ err: e }, 'durable status re-check failed; will retry');
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

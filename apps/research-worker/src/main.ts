@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { ConfigError } from '@ktrdr/runtime';
+import { NestFactory } from '@nestjs/core';
+import { loadWorkerConfig } from './worker.config.js';
+import { WorkerModule } from './worker.module.js';
+
+async function bootstrap(): Promise<void> {
+  try {
+    loadWorkerConfig(); // fail fast, listing every bad variable, before Nest starts anything
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`research-worker: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  // An application context: no public HTTP. Shutdown hooks turn SIGTERM/SIGINT into a clean stop.
+  const app = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error', 'warn'] });
+  app.enableShutdownHooks();
+}
+
+void bootstrap().catch((e: unknown) => {
+  process.stderr.write(`research-worker: failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,131 @@
+import {
+  PHASE_SPECS,
+  decideAfterChild,
+  firstPhase,
+  type CycleAction,
+  type ChildSnapshot,
+  type CycleSnapshot,
+  type GateThresholds,
+} from '@ktrdr/agent-domain';
+import { messageOf } from '@ktrdr/errors';
+import {
+  OperationFinishedError,
+  ParentMovedError,
+  ParentNotRunningError,
+  newOperationId,
+  type CancelChannel,
+  type OperationInfo,
+  type OperationsStore,
+} from '@ktrdr/operations';
+import { PHASE_QUEUE, type QueueProducer } from '@ktrdr/queues';
+import type { Logger } from '@ktrdr/runtime';
+import type { Redis } from 'ioredis';
+
+const snapshot = (op: OperationInfo): CycleSnapshot & ChildSnapshot => ({
+  operation_id: op.operation_id,
+  status: op.status,
+  parameters: op.metadata.parameters,
+  result_summary: op.result_summary,
+  error_message: op.error_message,
+});
+
+/**
+ * Drives research cycles: starts them and advances them when a child ends. It asks the pure
+ * state machine (agent-domain) what to do and performs it against the store; every step is
+ * atomic and idempotent, so duplicate events and concurrent orchestrators are harmless.
+ */
+export class Orchestrator {
+  constructor(
+    private readonly store: OperationsStore,
+    private readonly producer: QueueProducer,
+    private readonly cancelChannel: CancelChannel,
+    private readonly publisher: Redis,
+    private readonly gates: GateThresholds,
+    private readonly log: Logger,
+  ) {}
+
+  async start(parentId: string): Promise<void> {
+    const started = await this.store.start(parentId).catch(() => null);
+    if (!started?.applied) return; // unknown, already started, or cancelled before we got to it
+    const strategy = started.operation.metadata.parameters['strategy'];
+    const name = typeof strategy === 'string' ? strategy : null;
+    await this.perform(started.operation, firstPhase({ strategy: name }, name ? `strategies/${name}.yaml` : null));
+  }
+
+  async childFinished(parentId: string, childId: string): Promise<void> {
+    const [parent, child] = await Promise.all([this.store.get(parentId), this.store.get(childId)]);
+    if (!parent || !child) return;
+    await this.perform(parent, decideAfterChild(snapshot(parent), snapshot(child), this.gates));
+  }
+
+  private async perform(parent: OperationInfo, action: CycleAction): Promise<void> {
+    const parentId = parent.operation_id;
+    switch (action.kind) {
+      case 'ignore':
+        this.log.debug({ parentId, why: action.why }, 'cycle event ignored');
+        return;
+      case 'start_phase':
+        return this.startPhase(parent, action);
+      case 'complete': {
+        const out = await this.store.complete(parentId, action.result, { progress: action.progress, parameters: action.parameters });
+        if (out.applied) this.log.info({ parentId, verdict: action.result['verdict'] }, 'research cycle completed');
+        return;
+      }
+      case 'fail': {
+        const { error } = action;
+        const failure = { code: error.code, ...error.details };
+        const out = await this.store.fail(parentId, error.message, { ...action.parameters, failure });
+        if (out.applied) this.log.warn({ parentId, error: error.message, code: error.code }, 'research cycle failed');
+        return;
+      }
+      case 'cancel':
+        try {
+          const out = await this.store.cancel(parentId, { reason: action.reason, childReason: 'Parent cancelled', source: 'orchestrator' });
+          await this.cancelChannel.publish(this.publisher, {
+            operation_ids: [parentId, ...out.children_cancelled],
+            reason: action.reason,
+            requested_at: Date.now(),
+          });
+          this.log.info({ parentId, reason: action.reason }, 'research cycle cancelled after its child was');
+        } catch (e) {
+          if (!(e instanceof OperationFinishedError)) throw e;
+        }
+        return;
+    }
+  }
+
+  private async startPhase(parent: OperationInfo, action: Extract<CycleAction, { kind: 'start_phase' }>): Promise<void> {
+    const spec = PHASE_SPECS[action.phase];
+    const childId = newOperationId(spec.operationType);
+    const parentId = parent.operation_id;
+    try {
+      // One atomic step: the child exists and the parent names it before any job can run it,
+      // and only if the parent is still running and still in the phase we decided from.
+      await this.store.create({
+        id: childId,
+        type: spec.operationType,
+        parentId,
+        requireParentRunning: true,
+        parentGuard: { parameter: 'phase', value: parent.metadata.parameters['phase'] },
+        parameters: { phase: action.phase },
+        parentParameters: { ...action.parameters, phase: action.phase, [spec.childKey]: childId },
+        parentProgress: action.progress,
+      });
+    } catch (e) {
+      if (e instanceof ParentNotRunningError || e instanceof ParentMovedError) {
+        this.log.debug({ parentId, phase: action.phase, why: e.message }, 'phase not started');
+        return;
+      }
+      throw e;
+    }
+    try {
+      await this.producer.enqueue(PHASE_QUEUE[action.phase], { name: 'run', data: { operation_id: childId, parent_operation_id: parentId } });
+    } catch (e) {
+      const why = `could not queue the ${action.phase} job: ${messageOf(e)}`;
+      await this.store.fail(childId, why);
+      await this.store.fail(parentId, `${spec.failureLabel} failed: ${why}`);
+      return;
+    }
+    this.log.info({ parentId, childId, phase: action.phase }, 'phase started');
+  }
+}

@@ -1,0 +1,102 @@
+import { throwIfAborted, type ActivePhase, type PhaseExecutors } from '@ktrdr/agent-domain';
+import { CancelledError, messageOf } from '@ktrdr/errors';
+import { isTerminal, type OperationsStore } from '@ktrdr/operations';
+import type { PhaseJob, QueueProducer } from '@ktrdr/queues';
+import type { Logger } from '@ktrdr/runtime';
+import type { Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ActiveJobs } from './active-jobs.registry.js';
+import { ProgressWriter } from './progress.writer.js';
+
+export type PhaseOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped';
+
+/** Where the worker records when cancelled compute actually stopped (read by `npm run bench`). */
+export function computeStoppedKey(prefix: string): string {
+  return `${prefix}:telemetry:compute-stopped`;
+}
+
+/**
+ * Runs one phase job: claims the child operation (pending → running), runs the phase executor
+ * with an AbortSignal, records the outcome, and tells the orchestrator the child ended. A job
+ * whose operation is already terminal (cancelled before pick-up) does nothing but that notice.
+ */
+export class PhaseRunner {
+  constructor(
+    private readonly store: OperationsStore,
+    private readonly producer: QueueProducer,
+    private readonly executors: PhaseExecutors,
+    private readonly active: ActiveJobs,
+    private readonly telemetry: Redis,
+    private readonly prefix: string,
+    private readonly log: Logger,
+  ) {}
+
+  async run(phase: ActivePhase, job: Job<PhaseJob['data']>, worker: Worker, jobSignal?: AbortSignal): Promise<PhaseOutcome> {
+    const { operation_id: id, parent_operation_id: parentId } = job.data;
+    const op = await this.store.get(id);
+    if (!op) {
+      this.log.warn({ id }, 'job for an unknown operation ignored');
+      return 'skipped';
+    }
+    if (isTerminal(op.status)) {
+      await this.notify(parentId, id);
+      return 'skipped';
+    }
+
+    const controller = new AbortController();
+    const forward = (): void => controller.abort(jobSignal?.reason);
+    jobSignal?.addEventListener('abort', forward, { once: true });
+    // Registered before the claim, so a cancel landing between claim and execute is not missed.
+    this.active.register(id, controller, worker);
+    const progress = new ProgressWriter(this.store, id, parentId, phase);
+    let outcome: PhaseOutcome = 'skipped';
+    try {
+      const claimed = await this.store.start(id, { percentage: 0, current_step: 'Starting...', steps_completed: 0, steps_total: 0 });
+      if (claimed.applied) {
+        const parent = await this.store.get(parentId);
+        throwIfAborted(controller.signal);
+        const result = await this.executors[phase].execute(
+          { operation_id: id, parent_operation_id: parentId, phase, cycle: parent?.metadata.parameters ?? {} },
+          { signal: controller.signal, reportProgress: (p) => progress.report(p) },
+        );
+        await progress.flush();
+        const done = await this.store.complete(id, result, {
+          progress: { percentage: 100, current_step: 'Done', steps_completed: 1, steps_total: 1 },
+        });
+        outcome = done.applied ? 'completed' : 'cancelled';
+      }
+    } catch (e) {
+      await progress.flush();
+      outcome = await this.recordFailure(id, e, controller.signal);
+    } finally {
+      jobSignal?.removeEventListener('abort', forward);
+      this.active.unregister(id);
+    }
+    await this.notify(parentId, id);
+    return outcome;
+  }
+
+  private async recordFailure(id: string, error: unknown, signal: AbortSignal): Promise<PhaseOutcome> {
+    if (signal.aborted || error instanceof CancelledError) {
+      await this.recordComputeStopped(id);
+      // Normally the store already says cancelled (the cancel wrote it first). If not, the abort
+      // came from this process shutting down: report that rather than leaving it running.
+      const why = typeof signal.reason === 'string' ? signal.reason : messageOf(error);
+      const out = await this.store.fail(id, `worker stopped during the phase: ${why}`);
+      return out.applied ? 'failed' : 'cancelled';
+    }
+    const out = await this.store.fail(id, messageOf(error));
+    this.log.warn({ id, error: messageOf(error) }, 'phase failed');
+    return out.applied ? 'failed' : 'cancelled';
+  }
+
+  private async recordComputeStopped(id: string): Promise<void> {
+    const key = computeStoppedKey(this.prefix);
+    const entry = JSON.stringify({ operation_id: id, stopped_at: performance.timeOrigin + performance.now() });
+    await this.telemetry.multi().lpush(key, entry).ltrim(key, 0, 4999).exec().catch(() => undefined);
+  }
+
+  private async notify(parentId: string, childId: string): Promise<void> {
+    await this.producer.enqueue('research', { name: 'child-finished', data: { parent_operation_id: parentId, child_operation_id: childId } });
+  }
+}

@@ -1,0 +1,43 @@
+import { parentProgressDuringChild, type ActivePhase, type ProgressView } from '@ktrdr/agent-domain';
+import type { OperationsStore } from '@ktrdr/operations';
+
+/**
+ * Writes a child's progress and the parent's derived progress, one write at a time and only the
+ * latest value: an executor may report far faster than Redis round-trips, and an older report must
+ * never land after a newer one. Writes to a terminal operation are refused by the store.
+ */
+export class ProgressWriter {
+  private pending: ProgressView | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: OperationsStore,
+    private readonly childId: string,
+    private readonly parentId: string,
+    private readonly phase: ActivePhase,
+  ) {}
+
+  report(progress: ProgressView): void {
+    this.pending = progress;
+    if (!this.running) this.running = this.drain();
+  }
+
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending) {
+        const p = this.pending;
+        this.pending = null;
+        const child = await this.store.update(this.childId, { progress: p });
+        if (child.applied) await this.store.update(this.parentId, { progress: parentProgressDuringChild(this.phase, p) }).catch(() => undefined);
+      }
+    } catch {
+      // Progress is best effort; the final status write reports real failures.
+    } finally {
+      this.running = null;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { currentChildId, phaseOfOperationType } from '@ktrdr/agent-domain';
+import { OperationStatus, type OperationInfo, type OperationsStore } from '@ktrdr/operations';
+import { PHASE_QUEUE, bullPrefix, type QueueProducer } from '@ktrdr/queues';
+import type { Logger } from '@ktrdr/runtime';
+import type { Redis } from 'ioredis';
+import type { Orchestrator } from './orchestrator.service.js';
+
+/**
+ * The periodic back-up of the event-driven path. Events can be lost (a process killed between
+ * writing a status and enqueueing the notice); this pass finds what they left behind:
+ * - a running child whose job lock expired: its worker died → the child fails "worker lost";
+ * - a pending child or cycle with no job: the job is queued again (ids make that idempotent);
+ * - a running cycle whose current child already ended: the cycle is advanced.
+ */
+export class Reconciler {
+  private timer: NodeJS.Timeout | null = null;
+  private busy = false;
+
+  constructor(
+    private readonly store: OperationsStore,
+    private readonly producer: QueueProducer,
+    private readonly orchestrator: Orchestrator,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly lockMs: number,
+    private readonly intervalMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.runOnce(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  async runOnce(now: number = Date.now()): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const ids = await this.store.activeIds();
+      for (const id of ids) {
+        const op = await this.store.get(id);
+        if (op) await this.reconcile(op, now);
+      }
+    } catch (e) {
+      this.log.warn({ err: e }, 'reconcile pass failed; will retry');
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async reconcile(op: OperationInfo, now: number): Promise<void> {
+    const phase = phaseOfOperationType(op.operation_type);
+    const age = now - Date.parse(op.started_at ?? op.created_at);
+    if (op.operation_type === 'agent_research') {
+      if (op.status === OperationStatus.Pending && age > this.lockMs) {
+        await this.producer.enqueue('research', { name: 'start', data: { parent_operation_id: op.operation_id } });
+      } else if (op.status === OperationStatus.Running) {
+        const childId = currentChildId(op.metadata.parameters);
+        const child = childId ? await this.store.get(childId) : null;
+        if (child && child.status !== OperationStatus.Pending && child.status !== OperationStatus.Running) {
+          await this.orchestrator.childFinished(op.operation_id, child.operation_id);
+        }
+      }
+      return;
+    }
+    if (!phase || !op.parent_operation_id) return;
+    const queue = PHASE_QUEUE[phase];
+    if (op.status === OperationStatus.Running && age > this.lockMs) {
+      const lock = await this.redis.exists(`${bullPrefix(this.prefix)}:${queue}:${op.operation_id}:lock`);
+      if (lock) return;
+      const seconds = Math.round(this.lockMs / 1000);
+      const out = await this.store.fail(op.operation_id, `worker lost: job stalled and was not resumed within ${seconds}s`);
+      if (out.applied) {
+        this.log.warn({ id: op.operation_id, queue }, 'worker lost; child failed');
+        await this.orchestrator.childFinished(op.parent_operation_id, op.operation_id);
+      }
+    } else if (op.status === OperationStatus.Pending && age > this.lockMs) {
+      await this.producer.enqueue(queue, { name: 'run', data: { operation_id: op.operation_id, parent_operation_id: op.parent_operation_id } });
+    }
+  }
+}

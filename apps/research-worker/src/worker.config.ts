@@ -1,0 +1,109 @@
+import { DEFAULT_GATE_THRESHOLDS, type GateThresholds, type StubOptions } from '@ktrdr/agent-domain';
+import { parseQueueList, type QueueName } from '@ktrdr/queues';
+import { envBoolean, parseEnv, sharedEnvSchema } from '@ktrdr/runtime';
+import { z } from 'zod';
+
+const num = (def: number) => z.coerce.number({ message: 'expected a number' }).finite().default(def);
+const int = (def: number, min: number) => z.coerce.number({ message: 'expected an integer' }).int().min(min).default(def);
+const jsonObject = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      const v: unknown = JSON.parse(s);
+      if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+    } catch {
+      /* reported below */
+    }
+    ctx.addIssue({ code: 'custom', message: 'expected a JSON object' });
+    return z.NEVER;
+  })
+  .optional();
+
+const t = DEFAULT_GATE_THRESHOLDS;
+const schema = sharedEnvSchema.extend({
+  KTRDR_WORKER_QUEUES: z.string().default('all'),
+  KTRDR_STUB_WORKERS: envBoolean.default(true),
+  KTRDR_STUB_DELAY_MS: int(30000, 0),
+  KTRDR_STUB_RESULTS: jsonObject,
+  KTRDR_STUB_FAILURES: jsonObject,
+  KTRDR_PHASE_CONCURRENCY: int(4, 1),
+  KTRDR_ORCHESTRATOR_CONCURRENCY: int(16, 1),
+  KTRDR_JOB_LOCK_MS: int(30000, 500),
+  KTRDR_RECONCILE_INTERVAL_MS: int(5000, 100),
+  KTRDR_CANCEL_POLL_MS: int(250, 10),
+  TRAINING_GATE_MIN_ACCURACY: num(t.training.minAccuracy),
+  TRAINING_GATE_MAX_LOSS: num(t.training.maxLoss),
+  TRAINING_GATE_MIN_LOSS_DECREASE: num(t.training.minLossDecrease),
+  BACKTEST_GATE_MIN_WIN_RATE: num(t.backtest.minWinRate),
+  BACKTEST_GATE_MAX_DRAWDOWN: num(t.backtest.maxDrawdown),
+  BACKTEST_GATE_MIN_SHARPE: num(t.backtest.minSharpe),
+  BACKTEST_GATE_MIN_TRADES: num(t.backtest.minTrades),
+});
+
+export interface WorkerConfig {
+  redisUrl: string;
+  prefix: string;
+  logLevel: string;
+  queues: QueueName[];
+  stub: StubOptions | null;
+  phaseConcurrency: number;
+  orchestratorConcurrency: number;
+  /** BullMQ lock duration: how long a job of a killed worker looks alive before it counts as lost. */
+  jobLockMs: number;
+  reconcileIntervalMs: number;
+  /** How often running jobs re-read their durable status, in case a pub/sub cancel was missed. */
+  cancelPollMs: number;
+  gates: GateThresholds;
+}
+
+export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const e = parseEnv(
+    schema.superRefine((v, ctx) => {
+      const { unknown } = parseQueueList(v.KTRDR_WORKER_QUEUES);
+      if (unknown.length) {
+        ctx.addIssue({ code: 'custom', path: ['KTRDR_WORKER_QUEUES'], message: `unknown queue(s) ${unknown.join(', ')}; use all or research,design,training,backtest,assessment` });
+      }
+      if (!v.KTRDR_STUB_WORKERS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['KTRDR_STUB_WORKERS'],
+          message: 'real phase executors (Claude design, tfjs training, backtest, assessment) are not implemented yet; set KTRDR_STUB_WORKERS=true',
+        });
+      }
+    }),
+    env,
+  );
+  return {
+    redisUrl: e.REDIS_URL,
+    prefix: e.KTRDR_KEY_PREFIX,
+    logLevel: e.LOG_LEVEL,
+    queues: parseQueueList(e.KTRDR_WORKER_QUEUES).queues,
+    stub: e.KTRDR_STUB_WORKERS
+      ? {
+          delayMs: e.KTRDR_STUB_DELAY_MS,
+          results: e.KTRDR_STUB_RESULTS as StubOptions['results'],
+          failures: e.KTRDR_STUB_FAILURES as StubOptions['failures'],
+        }
+      : null,
+    phaseConcurrency: e.KTRDR_PHASE_CONCURRENCY,
+    orchestratorConcurrency: e.KTRDR_ORCHESTRATOR_CONCURRENCY,
+    jobLockMs: e.KTRDR_JOB_LOCK_MS,
+    reconcileIntervalMs: e.KTRDR_RECONCILE_INTERVAL_MS,
+    cancelPollMs: e.KTRDR_CANCEL_POLL_MS,
+    gates: {
+      training: {
+        minAccuracy: e.TRAINING_GATE_MIN_ACCURACY,
+        maxLoss: e.TRAINING_GATE_MAX_LOSS,
+        minLossDecrease: e.TRAINING_GATE_MIN_LOSS_DECREASE,
+      },
+      backtest: {
+        minWinRate: e.BACKTEST_GATE_MIN_WIN_RATE,
+        maxDrawdown: e.BACKTEST_GATE_MAX_DRAWDOWN,
+        minSharpe: e.BACKTEST_GATE_MIN_SHARPE,
+        minTrades: e.BACKTEST_GATE_MIN_TRADES,
+      },
+    },
+  };
+}

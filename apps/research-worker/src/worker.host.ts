@@ -1,0 +1,104 @@
+import { stubExecutors } from '@ktrdr/agent-domain';
+import { CancelChannel, OperationsStore } from '@ktrdr/operations';
+import { QUEUE_PHASE, QueueProducer, bullConnection, bullPrefix, type QueueName } from '@ktrdr/queues';
+import { closeRedis, openRedis, type Logger } from '@ktrdr/runtime';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Worker, type Processor } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ActiveJobs } from './active-jobs.registry.js';
+import { Orchestrator } from './orchestrator.service.js';
+import { phaseProcessor } from './phase.processor.js';
+import { PhaseRunner } from './phase.runner.js';
+import { Reconciler } from './reconciler.service.js';
+import { researchProcessor } from './research.processor.js';
+import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
+
+export const WORKER_LOGGER = Symbol('WORKER_LOGGER');
+
+/**
+ * Owns this process's BullMQ workers (one per configured queue), the cancel listener and, where
+ * the research queue is consumed, the reconciler. Closing aborts running phase jobs (they are
+ * reported as failed "worker stopped…"), so a stopped worker never leaves an operation running.
+ */
+@Injectable()
+export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly redis: Redis;
+  private readonly subscriber: Redis;
+  private readonly store: OperationsStore;
+  private readonly producer: QueueProducer;
+  private readonly active: ActiveJobs;
+  private readonly workers: Worker[] = [];
+  private reconciler: Reconciler | null = null;
+  private unsubscribe: (() => Promise<void>) | null = null;
+
+  constructor(
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    @Inject(WORKER_LOGGER) private readonly log: Logger,
+  ) {
+    this.redis = openRedis(config.redisUrl, 'ktrdr-worker');
+    this.subscriber = openRedis(config.redisUrl, 'ktrdr-worker-cancel');
+    this.store = new OperationsStore(this.redis, config.prefix);
+    this.producer = new QueueProducer(bullConnection(config.redisUrl), config.prefix);
+    this.active = new ActiveJobs(this.redis, this.store.keys, config.cancelPollMs, log);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { config, log } = this;
+    if (!config.stub) throw new Error('no phase executors configured');
+    const executors = stubExecutors(config.stub);
+    const cancel = new CancelChannel(config.prefix);
+    const orchestrator = new Orchestrator(this.store, this.producer, cancel, this.redis, config.gates, log);
+    const runner = new PhaseRunner(this.store, this.producer, executors, this.active, this.redis, config.prefix, log);
+
+    this.unsubscribe = await cancel.subscribe(
+      this.subscriber,
+      (msg) => msg.operation_ids.forEach((id) => this.active.abort(id, msg.reason)),
+      () => void this.active.recheck(),
+    );
+
+    for (const name of config.queues) {
+      let worker: Worker | undefined;
+      const processor = (
+        name === 'research' ? researchProcessor(orchestrator) : phaseProcessor(runner, QUEUE_PHASE[name], () => worker!)
+      ) as Processor;
+      worker = this.createWorker(name, processor);
+      this.workers.push(worker);
+    }
+    if (config.queues.includes('research')) {
+      this.reconciler = new Reconciler(this.store, this.producer, orchestrator, this.redis, config.prefix, config.jobLockMs, config.reconcileIntervalMs, log);
+      this.reconciler.start();
+      void this.reconciler.runOnce();
+    }
+    await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+    log.info({ queues: config.queues, stub: config.stub.delayMs }, 'research worker ready');
+  }
+
+  private createWorker(name: QueueName, processor: Processor): Worker {
+    const { config } = this;
+    const isResearch = name === 'research';
+    const worker = new Worker(name, processor, {
+      connection: bullConnection(config.redisUrl),
+      prefix: bullPrefix(config.prefix),
+      concurrency: isResearch ? config.orchestratorConcurrency : config.phaseConcurrency,
+      lockDuration: config.jobLockMs,
+      stalledInterval: config.jobLockMs,
+      // Orchestrator steps are idempotent, so a stalled one may run again; a phase job whose
+      // worker died is reported as "worker lost" instead of being silently re-run.
+      maxStalledCount: isResearch ? 1 : 0,
+    });
+    worker.on('failed', (job, err) => this.log.warn({ queue: name, jobId: job?.id, err: err.message }, 'job failed'));
+    worker.on('error', (err) => this.log.error({ queue: name, err: err.message }, 'worker error'));
+    return worker;
+  }
+
+  async onApplicationShutdown(signal?: string): Promise<void> {
+    this.log.info({ signal }, 'research worker stopping');
+    this.reconciler?.stop();
+    this.active.abortAll(`received ${signal ?? 'shutdown'}`);
+    await Promise.all(this.workers.map((w) => w.close()));
+    this.active.stop();
+    await this.unsubscribe?.();
+    await this.producer.close();
+    await closeRedis(this.redis, this.subscriber);
+  }
+}

@@ -1,0 +1,33 @@
+// One jest run covers every tier: unit (*.spec.ts), integration against a real Redis
+// (*.integration-spec.ts) and end-to-end against real processes (*.e2e-spec.ts).
+// Sources are transformed with SWC; the apps' built output (npm run build) is what e2e tests spawn.
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
+  testMatch: ['**/src/**/*.spec.ts', '**/src/**/*.integration-spec.ts', '**/src/**/*.e2e-spec.ts', '**/tools/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2022',
+        },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  moduleNameMapper: {
+    '^@ktrdr/(errors|operations|agent-domain|queues)$': '<rootDir>/libs/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  globalSetup: '<rootDir>/tools/testing/redis.global-setup.js',
+  globalTeardown: '<rootDir>/tools/testing/redis.global-teardown.js',
+  reporters: ['default', '<rootDir>/tools/testing/summary.reporter.js'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,135 @@
+import { CycleError, GateError } from '@ktrdr/errors';
+import { checkBacktestGate, checkTrainingGate, type GateThresholds } from './gates.js';
+import { PHASE_SPECS, isActivePhase, nextPhase, type ActivePhase } from './phase.types.js';
+import { cycleCompleteProgress, phaseStartProgress, type ProgressView } from './progress.js';
+
+/**
+ * The research cycle as a pure state machine (SPEC §5): given the parent's state and the child that
+ * just ended, say what happens next. The orchestrator performs the action; nothing here touches I/O.
+ */
+
+type Status = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface CycleSnapshot {
+  operation_id: string;
+  status: Status;
+  parameters: Record<string, unknown>;
+}
+
+export interface ChildSnapshot {
+  operation_id: string;
+  status: Status;
+  result_summary: Record<string, unknown> | null;
+  error_message: string | null;
+}
+
+export type CycleAction =
+  | { kind: 'start_phase'; phase: ActivePhase; parameters: Record<string, unknown>; progress: ProgressView }
+  | { kind: 'complete'; parameters: Record<string, unknown>; result: Record<string, unknown>; progress: ProgressView }
+  | { kind: 'fail'; error: CycleError; parameters: Record<string, unknown> }
+  | { kind: 'cancel'; reason: string }
+  | { kind: 'ignore'; why: string };
+
+export interface TriggerRequest {
+  model: string;
+  brief: string | null;
+  strategy: string | null;
+  bypass_gates: boolean;
+}
+
+/** The trigger echo stored on a new cycle (SPEC §5 keys), before any phase starts. */
+export function initialCycleParameters(trigger: TriggerRequest): Record<string, unknown> {
+  return { phase: 'idle', ...trigger };
+}
+
+/** A cycle starts by designing, unless the trigger named an existing strategy. */
+export function firstPhase(trigger: Pick<TriggerRequest, 'strategy'>, strategyPath: string | null): CycleAction {
+  if (trigger.strategy) {
+    return {
+      kind: 'start_phase',
+      phase: 'training',
+      parameters: { strategy_name: trigger.strategy, strategy_path: strategyPath },
+      progress: phaseStartProgress('training'),
+    };
+  }
+  return { kind: 'start_phase', phase: 'designing', parameters: {}, progress: phaseStartProgress('designing') };
+}
+
+function advanceTo(phase: ActivePhase, parameters: Record<string, unknown>): CycleAction {
+  const next = nextPhase(phase);
+  if (next) return { kind: 'start_phase', phase: next, parameters, progress: phaseStartProgress(next) };
+  throw new Error(`no phase after ${phase}`);
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+export function decideAfterChild(parent: CycleSnapshot, child: ChildSnapshot, gates: GateThresholds): CycleAction {
+  if (parent.status !== 'running') return { kind: 'ignore', why: `cycle is ${parent.status}` };
+  const phase = parent.parameters['phase'];
+  if (!isActivePhase(phase)) return { kind: 'ignore', why: `cycle is in phase ${String(phase)}` };
+  const spec = PHASE_SPECS[phase];
+  if (parent.parameters[spec.childKey] !== child.operation_id) {
+    return { kind: 'ignore', why: `${child.operation_id} is not the ${phase} child` };
+  }
+  switch (child.status) {
+    case 'pending':
+    case 'running':
+      return { kind: 'ignore', why: `child is ${child.status}` };
+    case 'cancelled':
+      return { kind: 'cancel', reason: `Child operation cancelled: ${child.operation_id}` };
+    case 'failed': {
+      const message = `${spec.failureLabel} failed: ${child.error_message ?? 'unknown error'}`;
+      return { kind: 'fail', error: new CycleError(phase, message, { child_operation_id: child.operation_id }), parameters: {} };
+    }
+    case 'completed':
+      return afterCompletedChild(phase, parent.parameters, child.result_summary ?? {}, gates);
+  }
+}
+
+function afterCompletedChild(
+  phase: ActivePhase,
+  params: Record<string, unknown>,
+  result: Record<string, unknown>,
+  gates: GateThresholds,
+): CycleAction {
+  const bypass = params['bypass_gates'] === true;
+  switch (phase) {
+    case 'designing':
+      return advanceTo(phase, { strategy_name: str(result['strategy_name']), strategy_path: str(result['strategy_path']) });
+    case 'training': {
+      const stored = { training_result: result, model_path: str(result['model_path']) };
+      const verdict = bypass ? { passed: true as const } : checkTrainingGate(result, gates.training);
+      if (!verdict.passed) {
+        const thresholds = { ...gates.training };
+        return { kind: 'fail', error: new GateError('training', verdict.reason, result, thresholds), parameters: stored };
+      }
+      return advanceTo(phase, stored);
+    }
+    case 'backtesting': {
+      const stored = { backtest_result: result };
+      const verdict = bypass ? { passed: true as const } : checkBacktestGate(result, gates.backtest);
+      if (!verdict.passed) {
+        const thresholds = { ...gates.backtest };
+        return { kind: 'fail', error: new GateError('backtest', verdict.reason, result, thresholds), parameters: stored };
+      }
+      return advanceTo(phase, stored);
+    }
+    case 'assessing': {
+      const verdict = str(result['verdict']);
+      return {
+        kind: 'complete',
+        parameters: { assessment_verdict: verdict },
+        result: {
+          success: true,
+          strategy_name: params['strategy_name'] ?? null,
+          verdict,
+          backtest_result: params['backtest_result'] ?? null,
+          model_path: params['model_path'] ?? null,
+        },
+        progress: cycleCompleteProgress(),
+      };
+    }
+  }
+}

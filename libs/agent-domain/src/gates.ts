@@ -1,0 +1,71 @@
+/** Quality gates (SPEC §5): pure functions of a phase's metrics; the first failing check wins. */
+
+export interface TrainingGateThresholds {
+  minAccuracy: number;
+  maxLoss: number;
+  minLossDecrease: number;
+}
+
+export interface BacktestGateThresholds {
+  minWinRate: number;
+  maxDrawdown: number;
+  minSharpe: number;
+  minTrades: number;
+}
+
+export interface GateThresholds {
+  training: TrainingGateThresholds;
+  backtest: BacktestGateThresholds;
+}
+
+export const DEFAULT_GATE_THRESHOLDS: GateThresholds = {
+  training: { minAccuracy: 0.45, maxLoss: 0.8, minLossDecrease: 0.2 },
+  backtest: { minWinRate: 0.45, maxDrawdown: 0.4, minSharpe: -0.5, minTrades: 5 },
+};
+
+export type GateVerdict = { passed: true } | { passed: false; reason: string };
+
+const PASS: GateVerdict = { passed: true };
+
+/** 0.423 → "42.3%"; thresholds drop a trailing ".0" (0.45 → "45%") as in the SPEC's examples. */
+const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
+const pctLimit = (v: number): string => `${Number((v * 100).toFixed(2))}%`;
+
+function num(metrics: Record<string, unknown>, key: string): number {
+  const v = metrics[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : Number.NaN;
+}
+
+function missing(keys: string[], metrics: Record<string, unknown>): GateVerdict | null {
+  const absent = keys.filter((k) => Number.isNaN(num(metrics, k)));
+  return absent.length ? { passed: false, reason: `missing_metrics (${absent.join(', ')})` } : null;
+}
+
+export function checkTrainingGate(metrics: Record<string, unknown>, t: TrainingGateThresholds): GateVerdict {
+  const absent = missing(['accuracy', 'final_loss', 'initial_loss'], metrics);
+  if (absent) return absent;
+  const accuracy = num(metrics, 'accuracy');
+  const finalLoss = num(metrics, 'final_loss');
+  const initialLoss = num(metrics, 'initial_loss');
+  if (accuracy < t.minAccuracy) return { passed: false, reason: `accuracy_below_threshold (${pct(accuracy)} < ${pctLimit(t.minAccuracy)})` };
+  if (finalLoss > t.maxLoss) return { passed: false, reason: `loss_too_high (${finalLoss.toFixed(3)} > ${t.maxLoss})` };
+  const decrease = initialLoss > 0 ? (initialLoss - finalLoss) / initialLoss : 0;
+  if (decrease < t.minLossDecrease) {
+    return { passed: false, reason: `insufficient_loss_decrease (${pct(decrease)} < ${pctLimit(t.minLossDecrease)})` };
+  }
+  return PASS;
+}
+
+export function checkBacktestGate(metrics: Record<string, unknown>, t: BacktestGateThresholds): GateVerdict {
+  const absent = missing(['win_rate', 'max_drawdown', 'sharpe_ratio', 'total_trades'], metrics);
+  if (absent) return absent;
+  const winRate = num(metrics, 'win_rate');
+  const drawdown = num(metrics, 'max_drawdown');
+  const sharpe = num(metrics, 'sharpe_ratio');
+  const trades = num(metrics, 'total_trades');
+  if (winRate < t.minWinRate) return { passed: false, reason: `win_rate_too_low (${pct(winRate)} < ${pctLimit(t.minWinRate)})` };
+  if (drawdown > t.maxDrawdown) return { passed: false, reason: `drawdown_too_high (${pct(drawdown)} > ${pctLimit(t.maxDrawdown)})` };
+  if (sharpe < t.minSharpe) return { passed: false, reason: `sharpe_too_low (${sharpe.toFixed(2)} < ${t.minSharpe})` };
+  if (trades < t.minTrades) return { passed: false, reason: `too_few_trades (${trades} < ${t.minTrades})` };
+  return PASS;
+}

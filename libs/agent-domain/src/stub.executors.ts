@@ -1,0 +1,75 @@
+import { abortableSleep } from './abortable.js';
+import type { PhaseExecutor, PhaseExecutors } from './phase.executor.js';
+import { ACTIVE_PHASES, type ActivePhase } from './phase.types.js';
+
+/**
+ * Stub mode (SPEC §8): every phase still runs as its real child operation and can be cancelled,
+ * but sleeps instead of working and returns gate-passing results. `results` and `failures` let a
+ * test or a demo steer a phase into a gate failure or an error without touching the orchestrator.
+ */
+export interface StubOptions {
+  delayMs: number;
+  /** Per-phase fields merged over the default result (e.g. `{training: {accuracy: 0.423}}`). */
+  results?: Partial<Record<ActivePhase, Record<string, unknown>>>;
+  /** Per-phase error messages: that phase's child fails with this message. */
+  failures?: Partial<Record<ActivePhase, string>>;
+}
+
+export const STUB_STRATEGY = 'v3_minimal';
+
+export const STUB_RESULTS: Readonly<Record<ActivePhase, Record<string, unknown>>> = {
+  designing: { strategy_name: STUB_STRATEGY, strategy_path: `strategies/${STUB_STRATEGY}.yaml`, input_tokens: 0, output_tokens: 0 },
+  training: {
+    model_path: `models/${STUB_STRATEGY}/stub`,
+    accuracy: 0.62,
+    initial_loss: 1.08,
+    final_loss: 0.58,
+    history: { loss: [1.08, 0.81, 0.66, 0.58] },
+    class_balance: { BUY: 0.31, HOLD: 0.4, SELL: 0.29 },
+  },
+  backtesting: {
+    total_return: 0.142,
+    sharpe_ratio: 1.12,
+    max_drawdown: 0.118,
+    win_rate: 0.56,
+    total_trades: 24,
+    profit_factor: 1.46,
+    benchmark_return: 0.097,
+    equity_curve_length: 1260,
+  },
+  assessing: {
+    verdict: 'promising',
+    strengths: ['Positive risk-adjusted return (stub)'],
+    weaknesses: ['Stub results: no real training ran'],
+    suggestions: ['Run without KTRDR_STUB_WORKERS for real results'],
+  },
+};
+
+const STEP_LABEL: Record<ActivePhase, string> = {
+  designing: 'Step',
+  training: 'Epoch',
+  backtesting: 'Chunk',
+  assessing: 'Step',
+};
+
+const STEPS = 10;
+
+function stubExecutor(phase: ActivePhase, opts: StubOptions): PhaseExecutor {
+  return {
+    phase,
+    async execute(_input, ctx) {
+      const slice = opts.delayMs / STEPS;
+      for (let i = 1; i <= STEPS; i++) {
+        if (slice > 0) await abortableSleep(slice, ctx.signal);
+        ctx.reportProgress({ percentage: (i / STEPS) * 100, current_step: `${STEP_LABEL[phase]} ${i}/${STEPS}`, steps_completed: i, steps_total: STEPS });
+      }
+      const failure = opts.failures?.[phase];
+      if (failure) throw new Error(failure);
+      return { ...STUB_RESULTS[phase], ...opts.results?.[phase], stub: true };
+    },
+  };
+}
+
+export function stubExecutors(opts: StubOptions): PhaseExecutors {
+  return Object.fromEntries(ACTIVE_PHASES.map((p) => [p, stubExecutor(p, opts)])) as unknown as PhaseExecutors;
+}

@@ -1,0 +1,29 @@
+/**
+ * Every error ktrdr raises carries one of these codes. Each edge (HTTP filter, worker
+ * processor, CLI) maps codes to its own vocabulary in exactly one place.
+ */
+export const ErrorCode = {
+  ValidationFailed: 'VALIDATION_FAILED',
+  MalformedJson: 'MALFORMED_JSON',
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  RouteNotFound: 'ROUTE_NOT_FOUND',
+  OperationNotFound: 'OPERATION_NOT_FOUND',
+  OperationFinished: 'OPERATION_FINISHED',
+  InvalidTransition: 'INVALID_TRANSITION',
+  ParentNotRunning: 'PARENT_NOT_RUNNING',
+  ActiveCycleExists: 'ACTIVE_CYCLE_EXISTS',
+  AtCapacity: 'AT_CAPACITY',
+  NoActiveCycle: 'NO_ACTIVE_CYCLE',
+  NotResearch: 'NOT_RESEARCH',
+  StrategyNotFound: 'STRATEGY_NOT_FOUND',
+  BackendUnavailable: 'BACKEND_UNAVAILABLE',
+  CycleFailed: 'CYCLE_FAILED',
+  GateFailed: 'GATE_FAILED',
+  WorkerLost: 'WORKER_LOST',
+  ExecutorFailed: 'EXECUTOR_FAILED',
+  Cancelled: 'CANCELLED',
+  ConfigInvalid: 'CONFIG_INVALID',
+  Internal: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

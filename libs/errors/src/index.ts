@@ -1,0 +1,3 @@
+export * from './error-codes.js';
+export * from './ktrdr.error.js';
+export * from './cycle.error.js';

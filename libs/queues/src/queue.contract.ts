@@ -1,0 +1,76 @@
+import type { ActivePhase } from '@ktrdr/agent-domain';
+
+/**
+ * The one queue contract shared by producer (API, orchestrator) and consumers (worker processors):
+ * queue names, job names and payloads live here, so drift fails to compile. Payloads carry ids
+ * only — the operation record in Redis is the truth, and job data is plain text in Redis.
+ */
+export const QueueName = {
+  Research: 'research',
+  Design: 'design',
+  Training: 'training',
+  Backtest: 'backtest',
+  Assessment: 'assessment',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+export const QUEUE_NAMES = Object.values(QueueName) as readonly QueueName[];
+
+export type PhaseQueueName = Exclude<QueueName, 'research'>;
+
+export const PHASE_QUEUE: Readonly<Record<ActivePhase, PhaseQueueName>> = {
+  designing: QueueName.Design,
+  training: QueueName.Training,
+  backtesting: QueueName.Backtest,
+  assessing: QueueName.Assessment,
+};
+
+export const QUEUE_PHASE: Readonly<Record<PhaseQueueName, ActivePhase>> = {
+  design: 'designing',
+  training: 'training',
+  backtest: 'backtesting',
+  assessment: 'assessing',
+};
+
+/** Orchestrator jobs: start a cycle, or react to one of its children reaching a terminal status. */
+export type ResearchJob =
+  | { name: 'start'; data: { parent_operation_id: string } }
+  | { name: 'child-finished'; data: { parent_operation_id: string; child_operation_id: string } };
+
+/** Phase jobs: run the child operation. The job id is the operation id. */
+export interface PhaseJob {
+  name: 'run';
+  data: { operation_id: string; parent_operation_id: string };
+}
+
+export interface QueueContract {
+  research: ResearchJob;
+  design: PhaseJob;
+  training: PhaseJob;
+  backtest: PhaseJob;
+  assessment: PhaseJob;
+}
+
+export type JobOf<Q extends QueueName> = QueueContract[Q];
+export type JobDataOf<Q extends QueueName> = JobOf<Q>['data'];
+export type JobNameOf<Q extends QueueName> = JobOf<Q>['name'];
+
+/**
+ * Deterministic job ids make every enqueue idempotent: a retried "start" or a duplicate
+ * "child-finished" for the same child is one job, not two.
+ */
+export function jobIdFor<Q extends QueueName>(queue: Q, job: JobOf<Q>): string {
+  if (queue === QueueName.Research) {
+    const r = job as ResearchJob;
+    return r.name === 'start' ? `start-${r.data.parent_operation_id}` : `finished-${r.data.child_operation_id}`;
+  }
+  return (job as PhaseJob).data.operation_id;
+}
+
+/** Parses `KTRDR_WORKER_QUEUES` ("all" or a comma list) into queue names; returns the unknown ones too. */
+export function parseQueueList(value: string | undefined): { queues: QueueName[]; unknown: string[] } {
+  if (!value || value.trim() === '' || value.trim() === 'all') return { queues: [...QUEUE_NAMES], unknown: [] };
+  const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = parts.filter((p) => !(QUEUE_NAMES as readonly string[]).includes(p));
+  const queues = [...new Set(parts.filter((p): p is QueueName => (QUEUE_NAMES as readonly string[]).includes(p)))];
+  return { queues, unknown };
+}

@@ -1,0 +1,39 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { jobIdFor, type JobDataOf, type JobNameOf, type JobOf, type QueueName } from './queue.contract.js';
+
+/** BullMQ opens its own connections from this (workers need `maxRetriesPerRequest: null`). */
+export function bullConnection(redisUrl: string): ConnectionOptions {
+  return { url: redisUrl, maxRetriesPerRequest: null };
+}
+
+/** BullMQ keys live beside the operation keys, under the same deployment prefix. */
+export function bullPrefix(prefix: string): string {
+  return `${prefix}:bull`;
+}
+
+export type TypedQueue<Q extends QueueName> = Queue<JobDataOf<Q>, unknown, JobNameOf<Q>>;
+
+/**
+ * Completed and failed jobs are pruned: the operation record, not the job, is the history.
+ * Jobs are not retried by BullMQ; a lost worker is reported as a failure (docs/ARCHITECTURE.md).
+ */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 1,
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { count: 1000 },
+};
+
+export function createQueue<Q extends QueueName>(name: Q, connection: ConnectionOptions, prefix: string): TypedQueue<Q> {
+  return new Queue<JobDataOf<Q>, unknown, JobNameOf<Q>>(name, {
+    connection,
+    prefix: bullPrefix(prefix),
+    defaultJobOptions: DEFAULT_JOB_OPTIONS,
+  });
+}
+
+/** Enqueue through the contract: the job id is derived, never made up at the call site. */
+export async function enqueue<Q extends QueueName>(queue: TypedQueue<Q>, job: JobOf<Q>): Promise<string> {
+  const q = queue as unknown as Queue;
+  const added = await q.add(job.name, job.data, { jobId: jobIdFor(queue.name as Q, job) });
+  return added.id ?? jobIdFor(queue.name as Q, job);
+}

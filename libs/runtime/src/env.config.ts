@@ -1,0 +1,36 @@
+import { ErrorCode, KtrdrError } from '@ktrdr/errors';
+import { z } from 'zod';
+
+/** Settings every ktrdr process shares. */
+export const sharedEnvSchema = z.object({
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  KTRDR_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "-" and "." only (1-64)')
+    .default('ktrdr'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** `true|false|1|0|yes|no` as a boolean; anything else is a validation error naming the variable. */
+export const envBoolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export class ConfigError extends KtrdrError {
+  constructor(readonly problems: string[]) {
+    super(ErrorCode.ConfigInvalid, `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { problems });
+  }
+}
+
+/**
+ * Validates the environment once, at boot, into a typed object. Every bad variable is listed
+ * at once (not just the first) so an operator fixes them in one go.
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  // Empty strings mean "unset" so `FOO= npm start` falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+  throw new ConfigError(problems);
+}

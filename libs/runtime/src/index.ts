@@ -1,0 +1,3 @@
+export * from './env.config.js';
+export * from './logger.js';
+export * from './redis.connection.js';

@@ -1,0 +1,46 @@
+import { DEFAULT_GATE_THRESHOLDS, checkBacktestGate, checkTrainingGate } from './gates';
+
+const T = DEFAULT_GATE_THRESHOLDS;
+const goodTraining = { accuracy: 0.6, initial_loss: 1.0, final_loss: 0.5 };
+const goodBacktest = { win_rate: 0.55, max_drawdown: 0.2, sharpe_ratio: 1.0, total_trades: 20 };
+
+describe('training gate', () => {
+  it('passes good metrics', () => expect(checkTrainingGate(goodTraining, T.training)).toEqual({ passed: true }));
+
+  it.each([
+    [{ accuracy: 0.423 }, 'accuracy_below_threshold (42.3% < 45%)'],
+    [{ final_loss: 0.912, initial_loss: 2 }, 'loss_too_high (0.912 > 0.8)'],
+    [{ initial_loss: 0.5, final_loss: 0.44 }, 'insufficient_loss_decrease (12.0% < 20%)'],
+  ])('fails %j with %s', (change, reason) => {
+    expect(checkTrainingGate({ ...goodTraining, ...change }, T.training)).toEqual({ passed: false, reason });
+  });
+
+  it('reports the first failing check only', () => {
+    const v = checkTrainingGate({ accuracy: 0.1, initial_loss: 1, final_loss: 0.99 }, T.training);
+    expect(v).toEqual({ passed: false, reason: 'accuracy_below_threshold (10.0% < 45%)' });
+  });
+
+  it('uses the thresholds it is given', () => {
+    expect(checkTrainingGate({ ...goodTraining, accuracy: 0.5 }, { ...T.training, minAccuracy: 0.55 })).toEqual({
+      passed: false,
+      reason: 'accuracy_below_threshold (50.0% < 55%)',
+    });
+  });
+
+  it('fails on missing metrics instead of passing them', () => {
+    expect(checkTrainingGate({ accuracy: 0.9 }, T.training)).toEqual({ passed: false, reason: 'missing_metrics (final_loss, initial_loss)' });
+  });
+});
+
+describe('backtest gate', () => {
+  it('passes good metrics', () => expect(checkBacktestGate(goodBacktest, T.backtest)).toEqual({ passed: true }));
+
+  it.each([
+    [{ win_rate: 0.4 }, 'win_rate_too_low (40.0% < 45%)'],
+    [{ max_drawdown: 0.452 }, 'drawdown_too_high (45.2% > 40%)'],
+    [{ sharpe_ratio: -0.8 }, 'sharpe_too_low (-0.80 < -0.5)'],
+    [{ total_trades: 3 }, 'too_few_trades (3 < 5)'],
+  ])('fails %j with %s', (change, reason) => {
+    expect(checkBacktestGate({ ...goodBacktest, ...change }, T.backtest)).toEqual({ passed: false, reason });
+  });
+});

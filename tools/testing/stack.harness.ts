@@ -1,0 +1,180 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { Redis } from 'ioredis';
+
+/**
+ * Starts the real, built processes (API and research workers) against a real Redis under a
+ * private key prefix, for end-to-end tests and benchmarks. Run `npm run build` first.
+ */
+
+export function repoRoot(from: string = __dirname): string {
+  let dir = from;
+  while (dir !== dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'ktrdr') return dir;
+    dir = dirname(dir);
+  }
+  throw new Error(`ktrdr repository root not found above ${from}`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ManagedProcess {
+  name: string;
+  child: ChildProcess;
+  output: () => string;
+  /** Resolves with the exit code (or signal) once the process has exited. */
+  exited: Promise<number | string>;
+}
+
+function launch(name: string, script: string, env: NodeJS.ProcessEnv): ManagedProcess {
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (d: Buffer): void => {
+    out = (out + d.toString()).slice(-200_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return { name, child, output: () => out, exited };
+}
+
+async function waitFor(what: string, proc: ManagedProcess, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void proc.exited.then(() => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${proc.name} exited before ${what}:\n${proc.output()}`);
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}:\n${proc.output()}`);
+}
+
+export interface StackOptions {
+  workerEnv?: Record<string, string>;
+  apiEnv?: Record<string, string>;
+  /** Queue lists, one worker process each (default: one worker on all queues). */
+  workers?: string[];
+}
+
+export interface Stack {
+  apiUrl: string;
+  prefix: string;
+  redisUrl: string;
+  api: ManagedProcess;
+  workers: ManagedProcess[];
+  /** A Redis connection for assertions; closed by stop(). */
+  redis: Redis;
+  startWorker(queues?: string, env?: Record<string, string>): Promise<ManagedProcess>;
+  request<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const root = repoRoot();
+  const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  const prefix = `t${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const port = await freePort();
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const base: NodeJS.ProcessEnv = {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    REDIS_URL: redisUrl,
+    KTRDR_KEY_PREFIX: prefix,
+    KTRDR_STRATEGIES_DIR: join(root, 'strategies'),
+    LOG_LEVEL: 'info',
+  };
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+
+  const api = launch('api', join(root, 'apps/api/dist/main.js'), {
+    ...base,
+    LOG_LEVEL: 'warn',
+    KTRDR_API_PORT: String(port),
+    KTRDR_API_HOST: '127.0.0.1',
+    ...opts.apiEnv,
+  });
+  const workers: ManagedProcess[] = [];
+  const startWorker = async (queues = 'all', env: Record<string, string> = {}): Promise<ManagedProcess> => {
+    const w = launch(`worker[${queues}]`, join(root, 'apps/research-worker/dist/main.js'), {
+      ...base,
+      KTRDR_WORKER_QUEUES: queues,
+      KTRDR_STUB_WORKERS: 'true',
+      KTRDR_STUB_DELAY_MS: '2000',
+      ...opts.workerEnv,
+      ...env,
+    });
+    workers.push(w);
+    await waitFor('worker ready', w, () => w.output().includes('research worker ready'));
+    return w;
+  };
+
+  const request = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${apiUrl}/api/v1${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* non-JSON bodies are returned as text so a test can show them */
+    }
+    return { status: res.status, body: parsed as T };
+  };
+
+  const stop = async (): Promise<void> => {
+    const all = [api, ...workers];
+    for (const p of all) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+    const timeout = setTimeout(() => all.forEach((p) => p.child.kill('SIGKILL')), 10_000);
+    await Promise.all(all.map((p) => p.exited));
+    clearTimeout(timeout);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+    await redis.quit();
+  };
+
+  try {
+    await waitFor('API health', api, async () => {
+      try {
+        return (await fetch(`${apiUrl}/api/v1/health`)).status === 200;
+      } catch {
+        return false;
+      }
+    });
+    for (const queues of opts.workers ?? ['all']) await startWorker(queues);
+  } catch (e) {
+    await stop().catch(() => undefined);
+    throw e;
+  }
+  return { apiUrl, prefix, redisUrl, api, workers, redis, startWorker, request, stop };
+}
+
+/** Polls `probe` until it returns a value (not undefined), sleeping between tries; fails at the deadline. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000, everyMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -5,6 +5,7 @@ import { HttpStatus } from '@nestjs/common';
 export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   VALIDATION_FAILED: HttpStatus.UNPROCESSABLE_ENTITY,
   MALFORMED_JSON: HttpStatus.BAD_REQUEST,
+  BAD_REQUEST: HttpStatus.BAD_REQUEST,
   PAYLOAD_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
   ROUTE_NOT_FOUND: HttpStatus.NOT_FOUND,
   OPERATION_NOT_FOUND: HttpStatus.NOT_FOUND,

@@ -5,6 +5,7 @@
 export const ErrorCode = {
   ValidationFailed: 'VALIDATION_FAILED',
   MalformedJson: 'MALFORMED_JSON',
+  BadRequest: 'BAD_REQUEST',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   RouteNotFound: 'ROUTE_NOT_FOUND',
   OperationNotFound: 'OPERATION_NOT_FOUND',

@@ -1,0 +1,198 @@
+import { freePort, startStack, type Stack } from '../../../tools/testing/stack.harness';
+
+type Envelope = { success: boolean; error?: { code: string; message: string; details?: { errors?: Array<{ field: string; message: string }> } } };
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const UNKNOWN = 'op_training_20260101_000000_deadbeef';
+
+async function raw(method: string, path: string, body: string, contentType = 'application/json') {
+  const res = await fetch(`${stack.apiUrl}/api/v1${path}`, { method, headers: { 'content-type': contentType }, body });
+  return { status: res.status, body: (await res.json()) as Envelope };
+}
+
+describe('API: health and docs', () => {
+  it('GET /health is 200 with Redis and queue state', async () => {
+    const res = await stack.request<{ status: string; redis: { connected: boolean }; queues: Record<string, unknown> }>('GET', '/health');
+    expect(res.status).toBe(200);
+    expect(res.body.redis.connected).toBe(true);
+    expect(Object.keys(res.body.queues).sort()).toEqual(['assessment', 'backtest', 'design', 'research', 'training']);
+  });
+
+  it('serves the OpenAPI document at /api/docs', async () => {
+    const res = await fetch(`${stack.apiUrl}/api/docs/json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/operations', '/api/v1/operations/{id}', '/api/v1/agent/trigger', '/api/v1/health']));
+    expect((await fetch(`${stack.apiUrl}/api/docs`)).status).toBe(200);
+  });
+});
+
+describe('API: bad input on every operations route is a 4xx with the envelope', () => {
+  const cases: Array<[string, string, string, number, string]> = [
+    ['GET', '/operations/' + UNKNOWN, '', 404, 'OPERATION_NOT_FOUND'],
+    ['GET', '/operations/../../etc/passwd', '', 404, 'ROUTE_NOT_FOUND'],
+    ['GET', '/operations/%00%ff', '', 400, 'BAD_REQUEST'],
+    ['GET', '/operations/' + 'x'.repeat(5000), '', 404, 'OPERATION_NOT_FOUND'],
+    ['GET', `/operations/${UNKNOWN}/children`, '', 404, 'OPERATION_NOT_FOUND'],
+    ['DELETE', '/operations/' + UNKNOWN, '', 404, 'OPERATION_NOT_FOUND'],
+    ['GET', '/operations?limit=0', '', 422, 'VALIDATION_FAILED'],
+    ['GET', '/operations?limit=1001', '', 422, 'VALIDATION_FAILED'],
+    ['GET', '/operations?limit=99999999999999999999', '', 422, 'VALIDATION_FAILED'],
+    ['GET', '/operations?limit=abc', '', 422, 'VALIDATION_FAILED'],
+    ['GET', '/operations?offset=-1', '', 422, 'VALIDATION_FAILED'],
+    ['GET', '/operations?status=done', '', 422, 'VALIDATION_FAILED'],
+    ['GET', '/operations?operation_type=x', '', 422, 'VALIDATION_FAILED'],
+    ['GET', '/operations?active_only=maybe', '', 422, 'VALIDATION_FAILED'],
+    ['GET', '/operations?limit=1&limit=2', '', 422, 'VALIDATION_FAILED'],
+  ];
+
+  it.each(cases.map(([m, p, b, s, c]) => [m, p.length > 80 ? `${p.slice(0, 40)}…(${p.length} chars)` : p, b, s, c, p] as const))('%s %s → %d', async (method, _label, _body, status, code, path) => {
+    const res = await stack.request<Envelope>(method, path);
+    expect(res.status).toBe(status);
+    expect(res.body.success).toBe(false);
+    expect(res.body.error?.code).toBe(code);
+    expect(res.body.error?.message).toBeTruthy();
+  });
+
+  it('names every bad query field at once', async () => {
+    const res = await stack.request<Envelope>('GET', '/operations?limit=5000&offset=-3&status=nope');
+    expect(res.status).toBe(422);
+    expect(res.body.error?.details?.errors?.map((e) => e.field).sort()).toEqual(['limit', 'offset', 'status']);
+  });
+
+  it('answers 404 "Operation not found: {id}"', async () => {
+    const res = await stack.request<Envelope>('GET', `/operations/${UNKNOWN}`);
+    expect(res.body.error?.message).toBe(`Operation not found: ${UNKNOWN}`);
+  });
+
+  describe('DELETE /operations/{id} bodies', () => {
+    let id: string;
+    beforeAll(async () => {
+      const t = await stack.request<{ operation_id: string }>('POST', '/agent/trigger');
+      id = t.body.operation_id;
+    });
+    afterAll(async () => {
+      await stack.request('DELETE', `/agent/cancel/${id}`);
+    });
+
+    it.each([
+      ['malformed JSON', '{"reason":', 400, 'MALFORMED_JSON'],
+      ['wrong type', '{"reason": 42}', 422, 'VALIDATION_FAILED'],
+      ['unknown field', '{"why": "x"}', 422, 'VALIDATION_FAILED'],
+      ['array body', '[1,2]', 422, 'VALIDATION_FAILED'],
+      ['oversized body', JSON.stringify({ reason: 'x'.repeat(200_000) }), 413, 'PAYLOAD_TOO_LARGE'],
+    ])('%s → %d', async (_name, body, status, code) => {
+      const res = await raw('DELETE', `/operations/${id}`, body);
+      expect(res.status).toBe(status);
+      expect(res.body.error?.code).toBe(code);
+      // Nothing was corrupted: the cycle is still active.
+      const op = await stack.request<{ data: { status: string } }>('GET', `/operations/${id}`);
+      expect(['pending', 'running']).toContain(op.body.data.status);
+    });
+  });
+
+  it('GET /operations lists with the documented summary fields and counts', async () => {
+    const res = await stack.request<{ success: boolean; data: Array<Record<string, unknown>>; total_count: number; active_count: number }>('GET', '/operations?limit=1000');
+    expect(res.status).toBe(200);
+    expect(res.body.total_count).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(res.body.data[0]!).sort()).toEqual(['created_at', 'current_step', 'duration_seconds', 'operation_id', 'operation_type', 'progress_percentage', 'status']);
+  });
+});
+
+describe('API: bad input on agent routes', () => {
+  it.each([
+    ['malformed JSON', '{bad', 400, 'MALFORMED_JSON'],
+    ['bad model', '{"model":"gpt-4"}', 422, 'VALIDATION_FAILED'],
+    ['wrong type', '{"bypass_gates":"yes"}', 422, 'VALIDATION_FAILED'],
+    ['brief and strategy', '{"brief":"x","strategy":"v3_minimal"}', 422, 'VALIDATION_FAILED'],
+    ['hostile strategy', '{"strategy":"../../etc/passwd"}', 422, 'VALIDATION_FAILED'],
+    ['unknown strategy', '{"strategy":"does_not_exist"}', 422, 'STRATEGY_NOT_FOUND'],
+    ['not an object', '"hello"', 422, 'VALIDATION_FAILED'],
+    ['oversized', JSON.stringify({ brief: 'x'.repeat(300_000) }), 413, 'PAYLOAD_TOO_LARGE'],
+  ])('POST /agent/trigger with %s → %d', async (_n, body, status, code) => {
+    const res = await raw('POST', '/agent/trigger', body);
+    expect(res.status).toBe(status);
+    expect(res.body.error?.code).toBe(code);
+  });
+
+  it('lists the valid models when the model is bad', async () => {
+    const res = await raw('POST', '/agent/trigger', '{"model":"gpt-4"}');
+    expect(res.body.error?.message).toContain('opus, sonnet, haiku');
+  });
+
+  it('answers an unknown strategy with "Strategy not found: {name}"', async () => {
+    const res = await raw('POST', '/agent/trigger', '{"strategy":"does_not_exist"}');
+    expect(res.body.error?.message).toBe('Strategy not found: does_not_exist');
+  });
+
+  it('DELETE /agent/cancel/{id}: unknown → 404 not_found, not a cycle → 422 not_research', async () => {
+    const unknown = await stack.request<{ reason: string; success: boolean }>('DELETE', `/agent/cancel/${UNKNOWN}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ success: false, reason: 'not_found' });
+    const t = await stack.request<{ operation_id: string }>('POST', '/agent/trigger', { bypass_gates: true });
+    const parent = t.body.operation_id;
+    const status = await waitForChild(parent);
+    const notResearch = await stack.request<{ reason: string }>('DELETE', `/agent/cancel/${status}`);
+    expect(notResearch.status).toBe(422);
+    expect(notResearch.body.reason).toBe('not_research');
+    await stack.request('DELETE', `/agent/cancel/${parent}`);
+  });
+});
+
+async function waitForChild(parent: string): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const s = await stack.request<{ child_operation_id: string | null; operation_id: string }>('GET', '/agent/status');
+    if (s.body.operation_id === parent && s.body.child_operation_id) return s.body.child_operation_id;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('no child appeared');
+}
+
+describe('API without Redis', () => {
+  it('health is 503 and data routes are 503 with the envelope, never 500', async () => {
+    const { spawn } = await import('node:child_process');
+    const { repoRoot } = await import('../../../tools/testing/stack.harness');
+    const port = await freePort();
+    const deadPort = await freePort();
+    const child = spawn(process.execPath, [`${repoRoot()}/apps/api/dist/main.js`], {
+      env: { PATH: process.env['PATH'], REDIS_URL: `redis://127.0.0.1:${deadPort}`, KTRDR_API_PORT: String(port), KTRDR_API_HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+      stdio: 'ignore',
+    });
+    try {
+      let health: Response | null = null;
+      for (let i = 0; i < 100 && !health; i++) {
+        health = await fetch(`http://127.0.0.1:${port}/api/v1/health`).catch(() => null);
+        if (!health) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(health?.status).toBe(503);
+      expect(await health?.json()).toMatchObject({ success: false, redis: { connected: false } });
+      const list = await fetch(`http://127.0.0.1:${port}/api/v1/operations`);
+      expect(list.status).toBe(503);
+      expect(await list.json()).toMatchObject({ success: false, error: { code: 'BACKEND_UNAVAILABLE' } });
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to boot with bad configuration, listing every bad variable', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { repoRoot } = await import('../../../tools/testing/stack.harness');
+    const res = spawnSync(process.execPath, [`${repoRoot()}/apps/api/dist/main.js`], {
+      env: { PATH: process.env['PATH'], REDIS_URL: 'not a url', KTRDR_API_PORT: 'eighty', KTRDR_MAX_CONCURRENT_CYCLES: '0' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('REDIS_URL');
+    expect(res.stderr).toContain('KTRDR_API_PORT');
+    expect(res.stderr).toContain('KTRDR_MAX_CONCURRENT_CYCLES');
+  });
+});

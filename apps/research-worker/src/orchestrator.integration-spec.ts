@@ -1,0 +1,130 @@
+import { DEFAULT_GATE_THRESHOLDS, STUB_RESULTS, type PhaseExecutors } from '@ktrdr/agent-domain';
+import { CancelChannel, OperationsStore } from '@ktrdr/operations';
+import { QueueProducer, bullConnection, bullPrefix } from '@ktrdr/queues';
+import { createLogger } from '@ktrdr/runtime';
+import { Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { ActiveJobs } from './active-jobs.registry';
+import { Orchestrator } from './orchestrator.service';
+import { PhaseRunner } from './phase.runner';
+
+/**
+ * The orchestrator and the phase runner in-process against a real Redis and real BullMQ queues,
+ * for races that need exact interleavings: cancel vs. the creation of the next child, and a late
+ * result arriving after a cancel.
+ */
+
+const url = process.env['REDIS_URL']!;
+const prefix = `it_orch_${process.pid}_${Date.now()}`;
+const log = createLogger('test', 'silent');
+let redis: Redis;
+let store: OperationsStore;
+let producer: QueueProducer;
+let orchestrator: Orchestrator;
+
+beforeAll(() => {
+  redis = new Redis(url, { maxRetriesPerRequest: null });
+  store = new OperationsStore(redis, prefix);
+  producer = new QueueProducer(bullConnection(url), prefix);
+  orchestrator = new Orchestrator(store, producer, new CancelChannel(prefix), redis, DEFAULT_GATE_THRESHOLDS, log);
+});
+
+afterAll(async () => {
+  await producer.close();
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+});
+
+/** A running cycle in the designing phase whose design child has completed. */
+async function cycleWithFinishedDesign(): Promise<{ parent: string; design: string }> {
+  const parent = await store.create({ type: 'agent_research', parameters: { phase: 'idle', bypass_gates: false } });
+  await store.start(parent.operation_id);
+  const design = await store.create({
+    type: 'agent_design',
+    parentId: parent.operation_id,
+    requireParentRunning: true,
+    parentParameters: { phase: 'designing' },
+  });
+  await store.update(parent.operation_id, { parameters: { design_op_id: design.operation_id } });
+  await store.start(design.operation_id);
+  await store.complete(design.operation_id, STUB_RESULTS.designing);
+  return { parent: parent.operation_id, design: design.operation_id };
+}
+
+describe('orchestrator races', () => {
+  it('a cancelled cycle never advances: no training child, no training job', async () => {
+    const { parent } = await cycleWithFinishedDesign();
+    await store.cancel(parent, { reason: 'Cancelled by user', childReason: 'Parent cancelled', source: 'test' });
+    const { design } = { design: (await store.require(parent)).metadata.parameters['design_op_id'] as string };
+    await orchestrator.childFinished(parent, design);
+    expect((await store.children(parent)).map((c) => c.operation_type)).toEqual(['agent_design']);
+    expect(await producer.queue('training').getJobCounts('waiting')).toMatchObject({ waiting: 0 });
+  });
+
+  it('cancel racing the creation of the next child (200 interleavings): no live child under a cancelled parent', async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const { parent, design } = await cycleWithFinishedDesign();
+        const cancel = () => store.cancel(parent, { reason: 'Cancelled by user', childReason: 'Parent cancelled', source: 'test' });
+        const advance = () => orchestrator.childFinished(parent, design);
+        // Both strict orders, plus truly concurrent runs for whatever lies in between.
+        if (i % 3 === 0) await advance().then(cancel);
+        else if (i % 3 === 1) await cancel().then(advance);
+        else await Promise.all([advance(), cancel()]);
+        return { parent, order: i % 3 };
+      }),
+    );
+    for (const { parent, order } of runs) {
+      expect((await store.require(parent)).status).toBe('cancelled');
+      const kids = await store.children(parent);
+      for (const k of kids) expect(['completed', 'cancelled']).toContain(k.status);
+      if (order === 0) expect(kids.map((k) => [k.operation_type, k.status])).toEqual([['agent_design', 'completed'], ['training', 'cancelled']]);
+      if (order === 1) expect(kids.map((k) => k.operation_type)).toEqual(['agent_design']);
+      expect(kids.length).toBeLessThanOrEqual(2);
+    }
+    await producer.queue('training').obliterate({ force: true });
+  });
+
+  it('duplicate completion events start the next phase once', async () => {
+    const { parent, design } = await cycleWithFinishedDesign();
+    await Promise.all(Array.from({ length: 10 }, () => orchestrator.childFinished(parent, design)));
+    expect((await store.children(parent)).map((c) => c.operation_type)).toEqual(['agent_design', 'training']);
+    await producer.queue('training').obliterate({ force: true });
+  });
+});
+
+describe('phase runner: a late result never overwrites cancelled', () => {
+  it('an executor that ignores its abort signal finishes after the cancel; the child stays cancelled', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const stubborn = {
+      phase: 'training' as const,
+      async execute() {
+        await gate; // ignores the signal on purpose
+        return STUB_RESULTS.training;
+      },
+    };
+    const executors = { designing: stubborn, training: stubborn, backtesting: stubborn, assessing: stubborn } as unknown as PhaseExecutors;
+    const active = new ActiveJobs(redis, store.keys, 50, log);
+    const runner = new PhaseRunner(store, producer, executors, active, redis, prefix, log);
+    const worker = new Worker('training', null, { connection: bullConnection(url), prefix: bullPrefix(prefix), autorun: false });
+
+    const parent = await store.create({ type: 'agent_research', parameters: { phase: 'training' } });
+    await store.start(parent.operation_id);
+    const child = await store.create({ type: 'training', parentId: parent.operation_id, requireParentRunning: true, parentParameters: {} });
+    await store.update(parent.operation_id, { parameters: { training_op_id: child.operation_id } });
+    const job = { data: { operation_id: child.operation_id, parent_operation_id: parent.operation_id } } as Job<{ operation_id: string; parent_operation_id: string }>;
+
+    const run = runner.run('training', job, worker);
+    await new Promise((r) => setTimeout(r, 100));
+    await store.cancel(parent.operation_id, { reason: 'Cancelled by user', childReason: 'Parent cancelled', source: 'test' });
+    await new Promise((r) => setTimeout(r, 150)); // the durable poll (50 ms) aborts the job
+    release();
+    expect(await run).toBe('cancelled');
+    expect(await store.require(child.operation_id)).toMatchObject({ status: 'cancelled', result_summary: null });
+    expect((await store.require(parent.operation_id)).status).toBe('cancelled');
+    active.stop();
+    await worker.close();
+  });
+});

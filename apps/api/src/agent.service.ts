@@ -109,7 +109,7 @@ export class AgentService {
         success: false,
         reason: 'not_research',
         operation_id: id,
-        message: `Operation ${id} is a ${op.operation_type} operation, not a research cycle; cancel it with DELETE /api/v1/operations/${id}`,
+        message: `Operation ${id} (${op.operation_type}) is not a research cycle; cancel it with DELETE /api/v1/operations/${id}`,
       });
     }
     try {

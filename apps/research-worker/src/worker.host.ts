@@ -14,6 +14,7 @@ import { researchProcessor } from './research.processor.js';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
 
 export const WORKER_LOGGER = Symbol('WORKER_LOGGER');
+const SHUTDOWN_DEADLINE_MS = 5000;
 
 /**
  * Owns this process's BullMQ workers (one per configured queue), the cancel listener and, where
@@ -95,10 +96,20 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     this.log.info({ signal }, 'research worker stopping');
     this.reconciler?.stop();
     this.active.abortAll(`received ${signal ?? 'shutdown'}`);
-    await Promise.all(this.workers.map((w) => w.close()));
+    // Closing waits for Redis; with Redis gone it would wait forever, so it gets a deadline.
+    const graceful = (async () => {
+      await Promise.all(this.workers.map((w) => w.close()));
+      await this.unsubscribe?.();
+      await this.producer.close();
+      await closeRedis(this.redis, this.subscriber);
+    })();
+    const deadline = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), SHUTDOWN_DEADLINE_MS).unref());
+    if ((await Promise.race([graceful, deadline])) === 'timeout') {
+      this.log.warn({ ms: SHUTDOWN_DEADLINE_MS }, 'graceful stop timed out; forcing');
+      await Promise.all(this.workers.map((w) => w.close(true).catch(() => undefined)));
+      this.redis.disconnect();
+      this.subscriber.disconnect();
+    }
     this.active.stop();
-    await this.unsubscribe?.();
-    await this.producer.close();
-    await closeRedis(this.redis, this.subscriber);
   }
 }

@@ -1,0 +1,21 @@
+/**
+ * Explicit command registry (package.json "oclif.commands": strategy "explicit", identifier COMMANDS).
+ * Keys use ":" as oclif ids; users type them with spaces (`ktrdr agent trigger`, topicSeparator " ").
+ */
+import AgentCancel from './commands/agent-cancel.command.js';
+import AgentStatus from './commands/agent-status.command.js';
+import AgentTrigger from './commands/agent-trigger.command.js';
+import OperationsCancel from './commands/operations-cancel.command.js';
+import OperationsFollow from './commands/operations-follow.command.js';
+import OperationsList from './commands/operations-list.command.js';
+import OperationsStatus from './commands/operations-status.command.js';
+
+export const COMMANDS = {
+  'agent:trigger': AgentTrigger,
+  'agent:status': AgentStatus,
+  'agent:cancel': AgentCancel,
+  'operations:list': OperationsList,
+  'operations:status': OperationsStatus,
+  'operations:cancel': OperationsCancel,
+  'operations:follow': OperationsFollow,
+};

@@ -1,0 +1,280 @@
+/**
+ * A small typed client for the ktrdr REST API (`/api/v1`, SPEC §3–§4) on Node's global fetch.
+ *
+ * Every method returns a validated, typed value or throws ApiError. Refusals that the agent routes
+ * document as outcomes clients script against (trigger 409/429, cancel 404 `no_active_cycle`) are
+ * returned as values, not thrown, so commands can render them and --json can print them.
+ */
+import type { z } from 'zod';
+import { ApiError, ClientErrorCode } from './api.error.js';
+import {
+  AgentStatusSchema,
+  CancelOperationSchema,
+  CycleCancelledSchema,
+  ErrorBodySchema,
+  NoActiveCycleSchema,
+  OperationEnvelopeSchema,
+  OperationListSchema,
+  TriggerRefusedSchema,
+  TriggerStartedSchema,
+  type AgentStatus,
+  type CancelCycleResult,
+  type CancelOperationResult,
+  type OperationInfo,
+  type OperationList,
+  type TriggerResult,
+} from './api.schemas.js';
+
+export const DEFAULT_API_URL = 'http://localhost:8000';
+const API_PREFIX = '/api/v1';
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface TriggerRequest {
+  model?: string;
+  brief?: string;
+  strategy?: string;
+  bypass_gates?: boolean;
+}
+
+export interface ListQuery {
+  status?: string;
+  operation_type?: string;
+  limit?: number;
+  offset?: number;
+  active_only?: boolean;
+}
+
+export interface ApiClientOptions {
+  baseUrl?: string;
+  timeoutMs?: number;
+}
+
+interface RawResponse {
+  status: number;
+  body: unknown;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  query?: Record<string, string | number | boolean | undefined>;
+  signal?: AbortSignal;
+}
+
+/** Resolves the API base URL from the environment (`KTRDR_API_URL`, default http://localhost:8000). */
+export function apiUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const raw = env['KTRDR_API_URL']?.trim();
+  return (raw ? raw : DEFAULT_API_URL).replace(/\/+$/, '');
+}
+
+export class ApiClient {
+  readonly baseUrl: string;
+  private readonly timeoutMs: number;
+
+  constructor(options: ApiClientOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? apiUrlFromEnv()).replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  // ---- agent ----------------------------------------------------------------------------------
+
+  async triggerCycle(request: TriggerRequest): Promise<TriggerResult> {
+    const res = await this.request('POST', '/agent/trigger', { body: request });
+    if (res.status === 200 || res.status === 201 || res.status === 202) {
+      return this.parse(TriggerStartedSchema, res);
+    }
+    if ((res.status === 409 || res.status === 429) && isRecord(res.body) && res.body['triggered'] === false) {
+      return this.parse(TriggerRefusedSchema, res);
+    }
+    throw this.errorFrom(res);
+  }
+
+  async agentStatus(): Promise<AgentStatus> {
+    const res = await this.request('GET', '/agent/status');
+    if (res.status !== 200) throw this.errorFrom(res);
+    return this.parse(AgentStatusSchema, res);
+  }
+
+  /** Cancels the oldest active cycle, or the one named. A 404 `no_active_cycle` is an outcome, not an error. */
+  async cancelCycle(operationId?: string, signal?: AbortSignal): Promise<CancelCycleResult> {
+    const path = operationId ? `/agent/cancel/${encodeURIComponent(operationId)}` : '/agent/cancel';
+    const res = await this.request('DELETE', path, { signal });
+    if (res.status === 200) return this.parse(CycleCancelledSchema, res);
+    if (res.status === 404 && isRecord(res.body) && res.body['reason'] === 'no_active_cycle') {
+      return this.parse(NoActiveCycleSchema, res);
+    }
+    throw this.errorFrom(res);
+  }
+
+  // ---- operations -----------------------------------------------------------------------------
+
+  async listOperations(query: ListQuery = {}): Promise<OperationList> {
+    const res = await this.request('GET', '/operations', {
+      query: {
+        status: query.status,
+        operation_type: query.operation_type,
+        limit: query.limit,
+        offset: query.offset,
+        active_only: query.active_only ? true : undefined,
+      },
+    });
+    if (res.status !== 200) throw this.errorFrom(res);
+    return this.parse(OperationListSchema, res);
+  }
+
+  async getOperation(operationId: string, signal?: AbortSignal): Promise<OperationInfo> {
+    const res = await this.request('GET', `/operations/${encodeURIComponent(operationId)}`, { signal });
+    if (res.status !== 200) throw this.errorFrom(res);
+    return this.parse(OperationEnvelopeSchema, res).data;
+  }
+
+  async cancelOperation(operationId: string, reason?: string, signal?: AbortSignal): Promise<CancelOperationResult> {
+    const res = await this.request('DELETE', `/operations/${encodeURIComponent(operationId)}`, {
+      body: reason === undefined ? undefined : { reason },
+      signal,
+    });
+    if (res.status !== 200) throw this.errorFrom(res);
+    return this.parse(CancelOperationSchema, res).data;
+  }
+
+  // ---- transport ------------------------------------------------------------------------------
+
+  private async request(method: string, path: string, options: RequestOptions = {}): Promise<RawResponse> {
+    let url: URL;
+    try {
+      url = new URL(`${this.baseUrl}${API_PREFIX}${path}`);
+    } catch {
+      throw new ApiError(ClientErrorCode.BadConfig, null, `KTRDR_API_URL is not a valid URL: ${this.baseUrl}`);
+    }
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal,
+      });
+      text = await response.text();
+    } catch (error) {
+      if (options.signal?.aborted) throw new ApiError(ClientErrorCode.Aborted, null, 'request aborted');
+      if (timeout.aborted) {
+        throw new ApiError(
+          ClientErrorCode.Timeout,
+          null,
+          `the ktrdr API at ${this.baseUrl} did not answer within ${Math.round(this.timeoutMs / 1000)}s`,
+        );
+      }
+      const reason = networkReason(error);
+      throw new ApiError(ClientErrorCode.Unreachable, null, unreachableMessage(this.baseUrl, reason), { reason });
+    }
+
+    if (text.trim() === '') return { status: response.status, body: null };
+    try {
+      return { status: response.status, body: JSON.parse(text) as unknown };
+    } catch {
+      throw new ApiError(
+        ClientErrorCode.BadResponse,
+        response.status,
+        `unexpected non-JSON response from ${method} ${url.pathname} (HTTP ${response.status})`,
+        text.slice(0, 500),
+      );
+    }
+  }
+
+  private parse<S extends z.ZodType>(schema: S, res: RawResponse): z.output<S> {
+    const parsed = schema.safeParse(res.body);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    throw new ApiError(
+      ClientErrorCode.BadResponse,
+      res.status,
+      `unexpected response from the ktrdr API (HTTP ${res.status}): ${issue?.message ?? 'invalid shape'}${where}`,
+      res.body,
+    );
+  }
+
+  /** Turns a non-success response into an ApiError carrying the envelope's code and message. */
+  private errorFrom(res: RawResponse): ApiError {
+    return errorFromBody(res.status, res.body);
+  }
+}
+
+/** Builds an ApiError from an error response body: the §3 envelope, or the agent routes' top-level reason/message. */
+export function errorFromBody(status: number, body: unknown): ApiError {
+  const parsed = ErrorBodySchema.safeParse(body);
+  if (parsed.success) {
+    const { error, reason, message } = parsed.data;
+    // The agent routes' documented `reason` (lowercase, scripted against) wins over the envelope code.
+    const code = reason ?? error?.code ?? `http_${status}`;
+    const text = error?.message ?? message;
+    if (text) return new ApiError(code, status, text, error?.details);
+  }
+  return new ApiError(`http_${status}`, status, `the ktrdr API answered HTTP ${status}`, body ?? undefined);
+}
+
+export function unreachableMessage(baseUrl: string, reason: string): string {
+  return `cannot reach the ktrdr API at ${baseUrl} (${reason}). Is it running? Start it with: npm start`;
+}
+
+/** A short human reason for a fetch failure ("connection refused", "host not found", …). */
+export function networkReason(error: unknown): string {
+  const code = errorCode(error);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'connection closed by the server';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable';
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connection timed out';
+    case 'EADDRNOTAVAIL':
+      return 'address not available';
+    case undefined:
+      return innermostMessage(error) ?? 'network error';
+    default:
+      return code;
+  }
+}
+
+/** fetch wraps the real failure ("bad port", …) in `TypeError: fetch failed`; the innermost cause says more. */
+function innermostMessage(error: unknown, depth = 0): string | undefined {
+  if (!(error instanceof Error) || depth > 4) return undefined;
+  return innermostMessage(error.cause, depth + 1) ?? (error.message || undefined);
+}
+
+function errorCode(error: unknown, depth = 0): string | undefined {
+  if (!isRecord(error) || depth > 4) return undefined;
+  if (typeof error['code'] === 'string' && error['code'] !== '') return error['code'];
+  const fromCause = errorCode(error['cause'], depth + 1);
+  if (fromCause) return fromCause;
+  // Happy-eyeballs connects to several addresses and reports an AggregateError.
+  const errors = error['errors'];
+  if (Array.isArray(errors)) {
+    for (const inner of errors) {
+      const c = errorCode(inner, depth + 1);
+      if (c) return c;
+    }
+  }
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null;
+}

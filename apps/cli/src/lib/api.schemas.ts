@@ -1,0 +1,177 @@
+/**
+ * Wire shapes of the ktrdr API (SPEC §3, §4) as the CLI reads them.
+ *
+ * The CLI is a separate deployable that only speaks HTTP, so it keeps its own copy of the contract
+ * instead of importing the server libraries. Every response is validated here: a server that
+ * answers with something else produces one clear "unexpected response" line instead of a
+ * TypeError deep inside a formatter. Objects are loose (unknown extra fields are kept) and
+ * fields the CLI can live without are optional, so additive API changes never break it.
+ */
+import { z } from 'zod';
+
+export const OPERATION_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const OPERATION_TYPES = ['agent_research', 'agent_design', 'training', 'backtesting', 'agent_assessment'] as const;
+export const TERMINAL_STATUSES: readonly string[] = ['completed', 'failed', 'cancelled'];
+
+export type OperationStatus = (typeof OPERATION_STATUSES)[number];
+export type OperationType = (typeof OPERATION_TYPES)[number];
+
+const nullableString = z.string().nullable().optional();
+const nullableNumber = z.number().nullable().optional();
+
+export const ProgressSchema = z.looseObject({
+  percentage: z.number().default(0),
+  current_step: nullableString,
+  steps_completed: nullableNumber,
+  steps_total: nullableNumber,
+});
+export type Progress = z.infer<typeof ProgressSchema>;
+
+export const OperationInfoSchema = z.looseObject({
+  operation_id: z.string(),
+  operation_type: z.string(),
+  status: z.string(),
+  parent_operation_id: nullableString,
+  created_at: nullableString,
+  started_at: nullableString,
+  completed_at: nullableString,
+  progress: ProgressSchema.nullable()
+    .optional()
+    .transform((p) => p ?? { percentage: 0, current_step: null }),
+  metadata: z
+    .looseObject({ parameters: z.record(z.string(), z.unknown()).nullable().optional() })
+    .nullable()
+    .optional(),
+  result_summary: z.record(z.string(), z.unknown()).nullable().optional(),
+  error_message: nullableString,
+  cancelled_at: nullableString,
+  cancellation_reason: nullableString,
+});
+export type OperationInfo = z.infer<typeof OperationInfoSchema>;
+
+export const OperationEnvelopeSchema = z.looseObject({ success: z.boolean().optional(), data: OperationInfoSchema });
+
+export const OperationSummarySchema = z.looseObject({
+  operation_id: z.string(),
+  operation_type: z.string(),
+  status: z.string(),
+  created_at: nullableString,
+  progress_percentage: nullableNumber,
+  current_step: nullableString,
+  duration_seconds: nullableNumber,
+});
+export type OperationSummary = z.infer<typeof OperationSummarySchema>;
+
+export const OperationListSchema = z.looseObject({
+  success: z.boolean().optional(),
+  data: z.array(OperationSummarySchema),
+  total_count: z.number(),
+  active_count: z.number(),
+});
+export type OperationList = z.infer<typeof OperationListSchema>;
+
+export const CancelOperationSchema = z.looseObject({
+  success: z.boolean().optional(),
+  data: z.looseObject({
+    operation_id: z.string(),
+    status: z.string(),
+    cancelled_at: nullableString,
+    cancellation_reason: nullableString,
+    children_cancelled: z.array(z.string()).default([]),
+  }),
+});
+export type CancelOperationResult = z.infer<typeof CancelOperationSchema>['data'];
+
+// ---- agent routes (§4) ------------------------------------------------------------------------
+
+export const TriggerStartedSchema = z.looseObject({
+  triggered: z.literal(true),
+  operation_id: z.string(),
+  model: nullableString,
+  message: nullableString,
+});
+export type TriggerStarted = z.infer<typeof TriggerStartedSchema>;
+
+/** A documented refusal: 409 active_cycle_exists / at_capacity, 429 budget_exhausted. */
+export const TriggerRefusedSchema = z.looseObject({
+  triggered: z.literal(false),
+  reason: z.string(),
+  operation_id: nullableString,
+  message: nullableString,
+  active_count: nullableNumber,
+  limit: nullableNumber,
+});
+export type TriggerRefused = z.infer<typeof TriggerRefusedSchema>;
+export type TriggerResult = TriggerStarted | TriggerRefused;
+
+const CapacitySchema = z.looseObject({ active: z.number(), limit: z.number() }).nullable().optional();
+
+export const ActiveResearchSchema = z.looseObject({
+  operation_id: z.string(),
+  phase: nullableString,
+  child_operation_id: nullableString,
+  strategy_name: nullableString,
+  duration_seconds: nullableNumber,
+});
+export type ActiveResearch = z.infer<typeof ActiveResearchSchema>;
+
+export const AgentActiveSchema = z.looseObject({
+  status: z.literal('active'),
+  operation_id: z.string(),
+  phase: nullableString,
+  child_operation_id: nullableString,
+  // SPEC §4 names the field without fixing its shape: accept the progress object or a bare percentage.
+  progress: z.union([ProgressSchema, z.number()]).nullable().optional(),
+  strategy_name: nullableString,
+  started_at: nullableString,
+  active_researches: z.array(ActiveResearchSchema).default([]),
+  capacity: CapacitySchema,
+});
+export type AgentActive = z.infer<typeof AgentActiveSchema>;
+
+export const LastCycleSchema = z.looseObject({
+  operation_id: z.string(),
+  outcome: z.string(),
+  strategy_name: nullableString,
+  completed_at: nullableString,
+  /** Not in SPEC §4 but served by the API; when absent the CLI looks the cycle up. */
+  error_message: nullableString,
+});
+export type LastCycle = z.infer<typeof LastCycleSchema>;
+
+export const AgentIdleSchema = z.looseObject({
+  status: z.literal('idle'),
+  last_cycle: LastCycleSchema.nullable().optional(),
+  active_researches: z.array(ActiveResearchSchema).default([]),
+  capacity: CapacitySchema,
+});
+export type AgentIdle = z.infer<typeof AgentIdleSchema>;
+
+export const AgentStatusSchema = z.discriminatedUnion('status', [AgentActiveSchema, AgentIdleSchema]);
+export type AgentStatus = z.infer<typeof AgentStatusSchema>;
+
+export const CycleCancelledSchema = z.looseObject({
+  success: z.literal(true),
+  operation_id: z.string(),
+  child_cancelled: nullableString,
+  message: nullableString,
+});
+export type CycleCancelled = z.infer<typeof CycleCancelledSchema>;
+
+export const NoActiveCycleSchema = z.looseObject({
+  success: z.literal(false),
+  reason: z.literal('no_active_cycle'),
+  message: nullableString,
+});
+export type NoActiveCycle = z.infer<typeof NoActiveCycleSchema>;
+export type CancelCycleResult = CycleCancelled | NoActiveCycle;
+
+/** The error envelope every route uses (§3); the agent refusals carry top-level reason/message instead or as well. */
+export const ErrorBodySchema = z.looseObject({
+  error: z
+    .looseObject({ code: z.string().optional(), message: z.string().optional(), details: z.unknown().optional() })
+    .optional(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;

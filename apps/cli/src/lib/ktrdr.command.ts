@@ -1,0 +1,160 @@
+/**
+ * Base class of every ktrdr command.
+ *
+ * - `--json` on every command (`enableJsonFlag`): `run()` returns a typed result that oclif prints
+ *   as JSON; human text goes to stdout through `say()`, which is silent under --json.
+ * - One error path: anything thrown from `run()` lands in `catch()`, which asks error.mapping.ts for
+ *   the line and exit code, prints exactly one line on stderr (or a JSON error object on stdout
+ *   with --json) and exits. No stack traces unless KTRDR_DEBUG=1.
+ * - `follow()`: the shared watch loop of `agent trigger --follow` and `operations follow`, with its
+ *   Ctrl+C behaviour (detach, or cancel with --cancel-on-interrupt).
+ */
+import { Command, Errors, Flags } from '@oclif/core';
+import { ApiClient } from './api.client.js';
+import type { CancelCycleResult, CancelOperationResult, OperationInfo } from './api.schemas.js';
+import { describeError, ExitCode } from './error.mapping.js';
+import { followIntervalFromEnv, followOperation } from './follow.runner.js';
+import {
+  cycleCancelLines,
+  detachLines,
+  followSummaryLines,
+  operationCancelledLines,
+} from './output.format.js';
+import { chooseRenderMode, createRenderer, type ProgressRenderer } from './progress.renderer.js';
+
+export type FollowOutcomeName = 'completed' | 'failed' | 'cancelled' | 'detached' | 'cancelled_on_interrupt';
+
+export interface FollowResult {
+  operation_id: string;
+  outcome: FollowOutcomeName;
+  /** The last state seen (null if interrupted before the first answer). */
+  operation: OperationInfo | null;
+  /** The cancel route's answer when --cancel-on-interrupt fired. */
+  cancel?: CancelCycleResult | CancelOperationResult;
+}
+
+export const cancelOnInterruptFlag = Flags.boolean({
+  description: 'On Ctrl+C while following, cancel the operation instead of detaching from it',
+  default: false,
+});
+
+export abstract class KtrdrCommand extends Command {
+  static override enableJsonFlag = true;
+
+  protected api!: ApiClient;
+  private renderer: ProgressRenderer | null = null;
+  private interrupt: { controller: AbortController; dispose: () => void } | null = null;
+
+  override async init(): Promise<void> {
+    await super.init();
+    this.api = new ApiClient();
+  }
+
+  /** Human output on stdout; nothing under --json (the returned result is printed instead). */
+  protected say(lines: string | readonly string[]): void {
+    for (const line of typeof lines === 'string' ? [lines] : lines) this.log(line);
+  }
+
+  /** Sets the process exit code while still letting oclif print the --json result. */
+  protected setExitCode(code: number): void {
+    process.exitCode = code;
+  }
+
+  override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
+    this.teardown();
+    // Our own this.exit(n) and oclif's parse/usage errors (already one clear message) pass through.
+    if (err instanceof Errors.ExitError) throw err;
+    if (err instanceof Errors.CLIError) return super.catch(err);
+
+    const report = describeError(err);
+    if (this.jsonEnabled()) {
+      this.logJson({ error: report.json });
+    } else {
+      process.stderr.write(`${report.line}\n`);
+      if (process.env['KTRDR_DEBUG'] === '1' && err.stack) process.stderr.write(`${err.stack}\n`);
+    }
+    return this.exit(report.exitCode);
+  }
+
+  override async finally(err: Error | undefined): Promise<unknown> {
+    this.teardown();
+    return super.finally(err);
+  }
+
+  /**
+   * Starts catching Ctrl+C: the first one aborts the returned signal, a second one exits at once
+   * (130). Call it before the request whose result will be followed, so an early Ctrl+C is not lost.
+   */
+  protected catchInterrupts(): AbortSignal {
+    if (this.interrupt) return this.interrupt.controller.signal;
+    const controller = new AbortController();
+    const onSigint = (): void => {
+      if (controller.signal.aborted) {
+        this.teardown();
+        process.exit(ExitCode.Interrupted);
+      }
+      controller.abort();
+    };
+    process.on('SIGINT', onSigint);
+    this.interrupt = { controller, dispose: () => process.removeListener('SIGINT', onSigint) };
+    return controller.signal;
+  }
+
+  /**
+   * Follows an operation to a terminal status with a progress display on stderr, then prints the
+   * summary. Exit code: 0 completed or detached, 1 failed or cancelled, 130 cancelled on Ctrl+C.
+   */
+  protected async follow(operationId: string, options: { cancelOnInterrupt: boolean }): Promise<FollowResult> {
+    const signal = this.catchInterrupts();
+    this.renderer = createRenderer(chooseRenderMode(process.stderr, this.jsonEnabled()));
+    const outcome = await followOperation(this.api, operationId, {
+      signal,
+      intervalMs: followIntervalFromEnv(),
+      onUpdate: (snapshot) => this.renderer?.update(snapshot),
+    });
+    this.renderer.stop();
+    this.renderer = null;
+
+    if (outcome.kind === 'terminal') {
+      this.interrupt?.dispose();
+      const op = outcome.operation;
+      this.say(followSummaryLines(op));
+      if (op.status !== 'completed') this.setExitCode(ExitCode.Failure);
+      return { operation_id: operationId, outcome: op.status as FollowOutcomeName, operation: op };
+    }
+
+    if (!options.cancelOnInterrupt) {
+      this.say(detachLines(operationId));
+      return { operation_id: operationId, outcome: 'detached', operation: outcome.operation };
+    }
+
+    // Ctrl+C with --cancel-on-interrupt: a cycle goes through the agent route (it names the child),
+    // anything else through the generic operations route. A second Ctrl+C exits immediately.
+    const isCycle = (outcome.operation?.operation_type ?? typeFromId(operationId)) === 'agent_research';
+    let cancel: CancelCycleResult | CancelOperationResult;
+    if (isCycle) {
+      const res = await this.api.cancelCycle(operationId);
+      this.say(cycleCancelLines(res));
+      cancel = res;
+    } else {
+      const res = await this.api.cancelOperation(operationId);
+      this.say(operationCancelledLines(res));
+      cancel = res;
+    }
+    this.setExitCode(ExitCode.Interrupted);
+    return { operation_id: operationId, outcome: 'cancelled_on_interrupt', operation: outcome.operation, cancel };
+  }
+
+  private teardown(): void {
+    this.renderer?.stop();
+    this.renderer = null;
+    this.interrupt?.dispose();
+    this.interrupt = null;
+  }
+}
+
+/** `op_agent_research_20261125_143022_ab12cd34` → `agent_research` (SPEC §3 id format). */
+export function typeFromId(operationId: string): string | null {
+  const m = /^op_(.+)_\d{8}_\d{6}_[0-9a-f]{8}$/.exec(operationId);
+  return m?.[1] ?? null;
+}

@@ -1,0 +1,351 @@
+import {
+  AgentStatusSchema,
+  OperationInfoSchema,
+  type OperationInfo,
+} from './api.schemas';
+import {
+  activeChildId,
+  agentStatusLines,
+  cycleCancelLines,
+  detachLines,
+  followSummaryLines,
+  formatDuration,
+  formatFraction,
+  formatPercentage,
+  formatTimestamp,
+  operationCancelledLines,
+  operationLines,
+  operationsTableLines,
+  progressText,
+  resultLines,
+  triggerRefusedLines,
+  triggerStartedLines,
+} from './output.format';
+
+const CYCLE_ID = 'op_agent_research_20261125_143022_ab12cd34';
+const TRAIN_ID = 'op_training_20261125_143100_00ff00ff';
+
+function op(fields: Partial<Record<string, unknown>> = {}): OperationInfo {
+  return OperationInfoSchema.parse({
+    operation_id: CYCLE_ID,
+    operation_type: 'agent_research',
+    status: 'running',
+    parent_operation_id: null,
+    created_at: '2026-11-25T14:30:22.123Z',
+    started_at: '2026-11-25T14:30:23.000Z',
+    completed_at: null,
+    progress: { percentage: 20, current_step: 'Training model...', steps_completed: 1, steps_total: 4 },
+    metadata: { parameters: { phase: 'training', design_op_id: 'op_agent_design_x', training_op_id: TRAIN_ID } },
+    result_summary: null,
+    error_message: null,
+    ...fields,
+  });
+}
+
+describe('value formatters', () => {
+  it('formats percentages, fractions, durations and timestamps', () => {
+    expect(formatPercentage(20)).toBe('20%');
+    expect(formatPercentage(45.25)).toBe('45.3%');
+    expect(formatPercentage(null)).toBe('-');
+    expect(formatFraction(0.523)).toBe('52.3%');
+    expect(formatFraction(undefined)).toBe('-');
+    expect(formatDuration(12.7)).toBe('12s');
+    expect(formatDuration(185)).toBe('3m 05s');
+    expect(formatDuration(3725)).toBe('1h 02m');
+    expect(formatDuration(null)).toBe('-');
+    expect(formatTimestamp('2026-11-25T14:30:22.123Z')).toBe('2026-11-25 14:30:22 UTC');
+    expect(formatTimestamp('2026-11-25T14:30:22Z', false)).toBe('2026-11-25 14:30:22');
+    expect(formatTimestamp('yesterday')).toBe('yesterday');
+    expect(formatTimestamp(null)).toBe('-');
+  });
+
+  it('renders progress given as an object or a bare number', () => {
+    expect(progressText({ percentage: 65, current_step: 'Running backtest...' })).toBe('65% Running backtest...');
+    expect(progressText(90)).toBe('90%');
+    expect(progressText(null)).toBe('-');
+  });
+});
+
+describe('activeChildId', () => {
+  it('picks the child of the current phase', () => {
+    expect(activeChildId(op())).toBe(TRAIN_ID);
+    expect(activeChildId(op({ metadata: { parameters: { phase: 'backtesting', training_op_id: TRAIN_ID } } }))).toBeNull();
+    expect(activeChildId(op({ operation_type: 'training' }))).toBeNull();
+    expect(activeChildId(op({ metadata: null }))).toBeNull();
+  });
+});
+
+describe('agent trigger output', () => {
+  it('announces a started cycle', () => {
+    expect(triggerStartedLines({ triggered: true, operation_id: CYCLE_ID, model: 'haiku', message: 'Research cycle started' }, true)).toEqual([
+      'Research cycle started!',
+      `  Operation ID: ${CYCLE_ID}`,
+      '  Model: haiku',
+    ]);
+    expect(triggerStartedLines({ triggered: true, operation_id: CYCLE_ID }, false).at(-1)).toBe(
+      `  Follow it with: ktrdr operations follow ${CYCLE_ID}`,
+    );
+  });
+
+  it('explains each refusal', () => {
+    expect(triggerRefusedLines({ triggered: false, reason: 'active_cycle_exists', operation_id: CYCLE_ID, message: 'x' })).toEqual([
+      'Cannot trigger: Active cycle exists',
+      `  Operation ID: ${CYCLE_ID}`,
+      '  Cancel it with: ktrdr agent cancel',
+    ]);
+    expect(triggerRefusedLines({ triggered: false, reason: 'at_capacity', active_count: 2, limit: 2 })[0]).toBe(
+      'Cannot trigger: At capacity (2 of 2 research cycles active)',
+    );
+    expect(triggerRefusedLines({ triggered: false, reason: 'budget_exhausted', message: 'Daily budget of $5.00 spent' })).toEqual([
+      'Cannot trigger: Daily LLM budget exhausted',
+      '  Daily budget of $5.00 spent',
+    ]);
+    expect(triggerRefusedLines({ triggered: false, reason: 'something_new', message: 'Not today' })).toEqual(['Cannot trigger: Not today']);
+  });
+});
+
+describe('agent status output', () => {
+  it('describes an active cycle', () => {
+    const status = AgentStatusSchema.parse({
+      status: 'active',
+      operation_id: CYCLE_ID,
+      phase: 'training',
+      child_operation_id: TRAIN_ID,
+      progress: { percentage: 20, current_step: 'Training model...' },
+      strategy_name: null,
+      started_at: '2026-11-25T14:30:23Z',
+      active_researches: [{ operation_id: CYCLE_ID, phase: 'training', child_operation_id: TRAIN_ID, strategy_name: null, duration_seconds: 5 }],
+      capacity: { active: 1, limit: 1 },
+    });
+    expect(agentStatusLines(status)).toEqual([
+      'Status: ACTIVE',
+      `  Operation: ${CYCLE_ID}`,
+      '  Phase: training',
+      `  Child operation: ${TRAIN_ID}`,
+      '  Strategy: -',
+      '  Progress: 20% Training model...',
+      '  Started: 2026-11-25 14:30:23 UTC',
+    ]);
+  });
+
+  it('lists every active cycle when there are several', () => {
+    const status = AgentStatusSchema.parse({
+      status: 'active',
+      operation_id: CYCLE_ID,
+      phase: 'designing',
+      child_operation_id: 'op_agent_design_1',
+      progress: 5,
+      strategy_name: 'alpha',
+      active_researches: [
+        { operation_id: CYCLE_ID, phase: 'designing', child_operation_id: 'op_agent_design_1', strategy_name: 'alpha', duration_seconds: 70 },
+        { operation_id: 'op_agent_research_2', phase: 'training', child_operation_id: null, strategy_name: null, duration_seconds: 3 },
+      ],
+      capacity: { active: 2, limit: 3 },
+    });
+    const lines = agentStatusLines(status);
+    expect(lines).toContain('Active cycles: 2 (limit 3)');
+    expect(lines.some((l) => l.includes('op_agent_research_2') && l.includes('training') && l.includes('none'))).toBe(true);
+    expect(lines.some((l) => l.includes('1m 10s'))).toBe(true);
+  });
+
+  it('describes idle with and without a last cycle', () => {
+    expect(agentStatusLines(AgentStatusSchema.parse({ status: 'idle', last_cycle: null, active_researches: [] }))).toEqual([
+      'Status: IDLE',
+      'No previous cycles.',
+    ]);
+    const idle = AgentStatusSchema.parse({
+      status: 'idle',
+      last_cycle: { operation_id: CYCLE_ID, outcome: 'failed', strategy_name: 'alpha', completed_at: '2026-11-25T15:00:00Z' },
+    });
+    expect(agentStatusLines(idle, 'Training gate failed: accuracy_below_threshold (42.3% < 45%)')).toEqual([
+      'Status: IDLE',
+      'Last cycle:',
+      `  Operation: ${CYCLE_ID}`,
+      '  Outcome: failed',
+      '  Strategy: alpha',
+      '  Completed: 2026-11-25 15:00:00 UTC',
+      '  Error: Training gate failed: accuracy_below_threshold (42.3% < 45%)',
+    ]);
+  });
+});
+
+describe('agent cancel output', () => {
+  it('names the parent and the cancelled child', () => {
+    expect(cycleCancelLines({ success: true, operation_id: CYCLE_ID, child_cancelled: TRAIN_ID, message: 'Research cycle cancelled' })).toEqual([
+      'Research cycle cancelled!',
+      `  Operation: ${CYCLE_ID}`,
+      `  Child operation: ${TRAIN_ID}`,
+    ]);
+    expect(cycleCancelLines({ success: true, operation_id: CYCLE_ID, child_cancelled: null })).toHaveLength(2);
+  });
+
+  it('says when there is nothing to cancel', () => {
+    expect(cycleCancelLines({ success: false, reason: 'no_active_cycle', message: 'No active research cycle to cancel' })).toEqual([
+      'No active research cycle to cancel.',
+    ]);
+  });
+});
+
+describe('operations output', () => {
+  it('renders the list as a table with a footer', () => {
+    const lines = operationsTableLines({
+      data: [
+        {
+          operation_id: CYCLE_ID,
+          operation_type: 'agent_research',
+          status: 'running',
+          created_at: '2026-11-25T14:30:22Z',
+          progress_percentage: 20,
+          current_step: 'Training model...',
+          duration_seconds: 65,
+        },
+        {
+          operation_id: TRAIN_ID,
+          operation_type: 'training',
+          status: 'completed',
+          created_at: '2026-11-25T14:31:00Z',
+          progress_percentage: 100,
+          current_step: null,
+          duration_seconds: null,
+        },
+      ],
+      total_count: 12,
+      active_count: 1,
+    });
+    expect(lines[0]).toMatch(/^OPERATION ID\s+TYPE\s+STATUS\s+PROGRESS\s+STEP\s+CREATED \(UTC\)\s+DURATION$/);
+    expect(lines[1]).toMatch(/^-+( +-+)+$/);
+    expect(lines[2]).toContain(CYCLE_ID);
+    expect(lines[2]).toContain('Training model...');
+    expect(lines[2]).toContain('2026-11-25 14:30:22');
+    expect(lines[2]).toMatch(/1m 05s$/);
+    expect(lines[3]).toMatch(/100%/);
+    // every row is aligned to the header
+    const statusCol = lines[0]!.indexOf('STATUS');
+    expect(lines[2]!.slice(statusCol)).toMatch(/^running/);
+    expect(lines[3]!.slice(statusCol)).toMatch(/^completed/);
+    expect(lines.at(-1)).toBe('Showing 2 of 12 operations (1 active)');
+  });
+
+  it('says when there is nothing to list', () => {
+    expect(operationsTableLines({ data: [], total_count: 0, active_count: 0 })).toEqual(['No operations found.']);
+  });
+
+  it('shows a running cycle with its phase and child', () => {
+    const lines = operationLines(op());
+    expect(lines.slice(0, 6)).toEqual([
+      `Operation: ${CYCLE_ID}`,
+      '  Type: agent_research',
+      '  Status: RUNNING',
+      '  Parent: -',
+      '  Phase: training',
+      `  Child operation: ${TRAIN_ID}`,
+    ]);
+    expect(lines).toContain('  Progress: 20%');
+    expect(lines).toContain('  Current step: Training model...');
+    expect(lines).toContain('  Completed: -');
+  });
+
+  it('shows the error of a failed operation and the reason of a cancelled one', () => {
+    const failed = operationLines(op({ operation_type: 'training', status: 'failed', error_message: 'worker lost', parent_operation_id: CYCLE_ID }));
+    expect(failed).toContain('  Status: FAILED');
+    expect(failed).toContain(`  Parent: ${CYCLE_ID}`);
+    expect(failed).toContain('  Error: worker lost');
+    const cancelled = operationLines(op({ status: 'cancelled', cancellation_reason: 'Cancelled by user' }));
+    expect(cancelled).toContain('  Cancellation reason: Cancelled by user');
+    expect(cancelled.some((l) => l.startsWith('  Child operation'))).toBe(false);
+  });
+
+  it('lists result summary keys of a completed operation', () => {
+    const lines = operationLines(
+      op({
+        status: 'completed',
+        result_summary: { success: true, strategy_name: 'v3_minimal', backtest_result: { sharpe_ratio: 1.2, equity: [1, 2, 3] } },
+      }),
+    );
+    expect(lines).toContain('  Result:');
+    expect(lines).toContain('    strategy_name: v3_minimal');
+    expect(lines).toContain('    backtest_result:');
+    expect(lines).toContain('      sharpe_ratio: 1.2');
+    expect(lines).toContain('      equity: [1, 2, 3]');
+  });
+
+  it('keeps deep or long results short', () => {
+    expect(resultLines({ a: { b: { c: 1 } }, big: Array.from({ length: 20 }, (_, i) => i), n: null })).toEqual([
+      'a:',
+      '  b: {"c":1}',
+      'big: [20 items]',
+      'n: -',
+    ]);
+  });
+
+  it('renders an operation cancel result', () => {
+    expect(
+      operationCancelledLines({
+        operation_id: CYCLE_ID,
+        status: 'cancelled',
+        cancelled_at: 'x',
+        cancellation_reason: 'Cancelled by user',
+        children_cancelled: [TRAIN_ID],
+      }),
+    ).toEqual([`Operation cancelled: ${CYCLE_ID}`, '  Reason: Cancelled by user', '  Children cancelled:', `    - ${TRAIN_ID}`]);
+    expect(
+      operationCancelledLines({ operation_id: TRAIN_ID, status: 'cancelled', children_cancelled: [] }),
+    ).toEqual([`Operation cancelled: ${TRAIN_ID}`, '  Children cancelled: none']);
+  });
+});
+
+describe('follow summary', () => {
+  it('summarises a completed cycle with its backtest metrics as percentages', () => {
+    const lines = followSummaryLines(
+      op({
+        status: 'completed',
+        result_summary: {
+          success: true,
+          strategy_name: 'v3_minimal',
+          verdict: 'promising',
+          backtest_result: { sharpe_ratio: 1.234, win_rate: 0.55, max_drawdown: 0.123, total_return: 0.08, total_trades: 42 },
+          model_path: 'models/v3_minimal/model.json',
+        },
+      }),
+    );
+    expect(lines).toEqual([
+      'Research cycle completed!',
+      `  Operation: ${CYCLE_ID}`,
+      '  Strategy: v3_minimal',
+      '  Verdict: promising',
+      '  Sharpe ratio: 1.23',
+      '  Win rate: 55.0%',
+      '  Max drawdown: 12.3%',
+      '  Total return: 8.0%',
+      '  Trades: 42',
+      '  Model: models/v3_minimal/model.json',
+    ]);
+  });
+
+  it('falls back to the cycle parameters when result_summary lacks fields', () => {
+    const lines = followSummaryLines(
+      op({ status: 'completed', result_summary: {}, metadata: { parameters: { strategy_name: 'alpha', assessment_verdict: 'poor' } } }),
+    );
+    expect(lines).toContain('  Strategy: alpha');
+    expect(lines).toContain('  Verdict: poor');
+  });
+
+  it('states failures and cancellations', () => {
+    expect(followSummaryLines(op({ status: 'failed', error_message: 'Backtest gate failed: drawdown_too_high (45.2% > 40%)' }))[0]).toBe(
+      'Failed: Backtest gate failed: drawdown_too_high (45.2% > 40%)',
+    );
+    expect(followSummaryLines(op({ status: 'cancelled', cancellation_reason: 'Cancelled by user' }))[0]).toBe('Cancelled: Cancelled by user');
+  });
+
+  it('summarises a completed non-cycle operation', () => {
+    const lines = followSummaryLines(op({ operation_id: TRAIN_ID, operation_type: 'training', status: 'completed', result_summary: { accuracy: 0.61 } }));
+    expect(lines).toEqual([`Operation completed: ${TRAIN_ID}`, '  Result:', '    accuracy: 0.61']);
+  });
+
+  it('tells how to re-attach after a detach', () => {
+    expect(detachLines(CYCLE_ID)).toEqual([
+      'Detached. The operation keeps running.',
+      `Re-attach with: ktrdr operations follow ${CYCLE_ID}`,
+    ]);
+  });
+});

@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { repoRoot } from '../testing/stack.harness.js';
+import { benchCancelLatency } from './cancel-latency.bench.js';
+import { benchCycleTransitions } from './cycle-transitions.bench.js';
+import { loadAverage, machineInfo } from './machine.js';
+import { loadOptions } from './options.js';
+import { ensureRedis } from './redis-server.js';
+import { renderResults, writeDocs, type RunResult } from './report.js';
+
+/**
+ * `npm run bench`: builds, then measures cycle transitions and cancel latency against the real
+ * built API and research worker on a real Redis, prints a markdown report and writes it into
+ * docs/BENCHMARKS.md. Options: BENCH_CYCLES, BENCH_WARMUP, BENCH_CANCELS, BENCH_CANCEL_DELAY_MS,
+ * BENCH_RUNS, BENCH_WRITE_DOCS (see docs/BENCHMARKS.md).
+ */
+
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+async function main(): Promise<void> {
+  const opts = loadOptions();
+  const redis = await ensureRedis();
+  process.env['REDIS_URL'] = redis.url;
+  log(`bench: redis ${redis.url}${redis.owned ? ' (private redis-server)' : ''}; ${opts.runs} run(s) of ${opts.cycles} cycles + ${opts.cancels} cancels`);
+  const runs: RunResult[] = [];
+  try {
+    const probe = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    const machine = await machineInfo(probe);
+    probe.disconnect();
+    for (let run = 1; run <= opts.runs; run++) {
+      const loadBefore = loadAverage();
+      log(`run ${run}: cycle transitions`);
+      const transitions = await benchCycleTransitions(opts.cycles, opts.warmup, log);
+      log(`run ${run}: cancel latency`);
+      const cancels = await benchCancelLatency(opts.cancels, opts.cancelDelayMs, log);
+      runs.push({ run, transitions, cancels, loadBefore, loadAfter: loadAverage() });
+    }
+    const envs = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')).map(([k, v]) => `${k}=${v} `).join('');
+    const block = renderResults(machine, runs, `${envs}npm run bench`);
+    process.stdout.write(`${block}\n`);
+    if (opts.writeDocs) {
+      const path = join(repoRoot(), 'docs', 'BENCHMARKS.md');
+      writeDocs(path, block);
+      log(`bench: results written to ${path}`);
+    }
+  } finally {
+    await redis.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    log(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(1);
+  },
+);

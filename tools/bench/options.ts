@@ -1,0 +1,35 @@
+/** Benchmark options, read from the environment. */
+
+export interface BenchOptions {
+  /** Measured stub cycles for the transition benchmark (after warm-up). */
+  cycles: number;
+  /** Warm-up cycles run first and left out of the statistics. */
+  warmup: number;
+  /** Cancel samples, spread evenly over the four phases. */
+  cancels: number;
+  /** KTRDR_STUB_DELAY_MS for the cancel benchmark: how long each phase runs. */
+  cancelDelayMs: number;
+  /** Independent runs (each on freshly started processes); both are reported. */
+  runs: number;
+  /** Write the results into docs/BENCHMARKS.md. */
+  writeDocs: boolean;
+}
+
+function int(name: string, def: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return def;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
+  return v;
+}
+
+export function loadOptions(): BenchOptions {
+  return {
+    cycles: int('BENCH_CYCLES', 200, 1),
+    warmup: int('BENCH_WARMUP', 5, 0),
+    cancels: int('BENCH_CANCELS', 200, 1),
+    cancelDelayMs: int('BENCH_CANCEL_DELAY_MS', 600, 100),
+    runs: int('BENCH_RUNS', 2, 1),
+    writeDocs: !['0', 'false', 'no'].includes((process.env['BENCH_WRITE_DOCS'] ?? '1').toLowerCase()),
+  };
+}

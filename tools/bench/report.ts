@@ -1,0 +1,124 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { CancelResult } from './cancel-latency.bench.js';
+import type { TransitionResult } from './cycle-transitions.bench.js';
+import { PHASE_TRANSITIONS, TRANSITIONS } from './cycle-transitions.bench.js';
+import type { MachineInfo } from './machine.js';
+import type { Summary } from './stats.js';
+import { PHASES, type Anomaly } from './util.js';
+
+export interface RunResult {
+  run: number;
+  transitions: TransitionResult;
+  cancels: CancelResult;
+  loadBefore: string;
+  loadAfter: string;
+}
+
+export const TARGETS = { transitionP99: 20, recordedP99: 25, stoppedP99: 100 } as const;
+
+const f = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '–');
+const cells = (s: Summary): string => `${s.n} | ${f(s.p50)} | ${f(s.p95)} | ${f(s.p99)} | ${f(s.max)}`;
+const HEAD = '| n | p50 | p95 | p99 | max |';
+const RULE = '|---:|---:|---:|---:|---:|';
+
+interface Verdict {
+  name: string;
+  limit: number;
+  value: number;
+  where: string;
+}
+
+function verdicts(r: RunResult): Verdict[] {
+  const t = r.transitions;
+  const worstTransition = PHASE_TRANSITIONS.reduce((w, k) => (t.rows[k].p99 > t.rows[w].p99 ? k : w), PHASE_TRANSITIONS[0]!);
+  const worstPhase = (pick: 'recorded' | 'stopped') =>
+    PHASES.reduce((w, p) => {
+      const v = r.cancels.perPhase[p][pick];
+      return v.n === 0 || v.p99 > r.cancels.perPhase[w][pick].p99 || Number.isNaN(r.cancels.perPhase[w][pick].p99) ? p : w;
+    }, PHASES[0]);
+  const wr = worstPhase('recorded');
+  const ws = worstPhase('stopped');
+  return [
+    { name: `Transition overhead p99 ≤ ${TARGETS.transitionP99} ms (pooled)`, limit: TARGETS.transitionP99, value: t.pooled.p99, where: 'all four hand-overs' },
+    { name: `Transition overhead p99 ≤ ${TARGETS.transitionP99} ms (worst single transition)`, limit: TARGETS.transitionP99, value: t.rows[worstTransition].p99, where: worstTransition },
+    { name: `(a) records cancelled p99 ≤ ${TARGETS.recordedP99} ms in every phase`, limit: TARGETS.recordedP99, value: r.cancels.perPhase[wr].recorded.p99, where: `worst phase: ${wr}` },
+    { name: `(b) compute stopped p99 ≤ ${TARGETS.stoppedP99} ms in every phase`, limit: TARGETS.stoppedP99, value: r.cancels.perPhase[ws].stopped.p99, where: `worst phase: ${ws}` },
+  ];
+}
+
+const met = (v: Verdict): boolean => Number.isFinite(v.value) && v.value <= v.limit;
+const verdictText = (v: Verdict): string =>
+  !Number.isFinite(v.value) ? 'NO DATA' : met(v) ? `met (${f(v.value)} ms, ${v.where})` : `**MISSED** by ${f(v.value - v.limit)} ms (${f(v.value)} ms, ${v.where})`;
+
+function runSection(r: RunResult): string {
+  const t = r.transitions;
+  const c = r.cancels;
+  const out: string[] = [];
+  out.push(`### Run ${r.run}`, '');
+  out.push(`Load average (1/5/15 min) before: ${r.loadBefore}; after: ${r.loadAfter}.`, '');
+  out.push(
+    `**Cycle transitions** — ${t.rows[TRANSITIONS[0]].n} measured cycles (+${t.warmup} warm-up), KTRDR_STUB_DELAY_MS=0, one cycle at a time; ms, from the records' ms-precision timestamps (${(t.elapsedMs / 1000).toFixed(0)} s).`,
+    '',
+  );
+  out.push(`| interval ${HEAD}`, `|---${RULE}`);
+  for (const k of TRANSITIONS) out.push(`| ${k} | ${cells(t.rows[k])} |`);
+  out.push(`| **per-phase transitions pooled** | ${cells(t.pooled)} |`);
+  out.push(`| _context: child run time (0 ms stub)_ | ${cells(t.childRun)} |`);
+  out.push(`| _context: trigger → cycle completed_ | ${cells(t.cycleTotal)} |`, '');
+  out.push(
+    `**Cancel latency** — ${c.samples} samples over the four phases, KTRDR_STUB_DELAY_MS=${c.delayMs}, one cycle at a time; ms from just before DELETE /agent/cancel/{id} (${(c.elapsedMs / 1000).toFixed(0)} s).`,
+    '',
+  );
+  out.push(`| phase | (a) n | (a) p50 | (a) p95 | (a) p99 | (a) max | (b) n | (b) p50 | (b) p95 | (b) p99 | (b) max |`);
+  out.push(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
+  for (const p of PHASES) out.push(`| ${p} | ${cells(c.perPhase[p].recorded)} | ${cells(c.perPhase[p].stopped)} |`);
+  out.push(`| **all phases** | ${cells(c.all.recorded)} | ${cells(c.all.stopped)} |`, '');
+  out.push('(a) = cancel request → response, with parent and child both read back as `cancelled` right after it');
+  out.push(`(${c.notCancelledOnResponse} of ${c.all.recorded.n} samples were not yet both cancelled on the response). (b) = cancel request → worker's \`stopped_at\`.`, '');
+  return out.join('\n');
+}
+
+function anomalyLines(runs: RunResult[]): string[] {
+  const all: { run: number; a: Anomaly; bench: string }[] = [];
+  for (const r of runs) {
+    for (const a of r.transitions.anomalies) all.push({ run: r.run, a, bench: 'transitions' });
+    for (const a of r.cancels.anomalies) all.push({ run: r.run, a, bench: 'cancel' });
+  }
+  if (all.length === 0) return ['None: every cycle completed (transition bench), every cancel returned with both records `cancelled`, every cancelled child reported its compute stopped, and nothing was left active.'];
+  return all.slice(0, 50).map(({ run, a, bench }) => `- run ${run}, ${bench}, sample ${a.sample}: ${a.what}`).concat(all.length > 50 ? [`- … and ${all.length - 50} more`] : []);
+}
+
+export function renderResults(machine: MachineInfo, runs: RunResult[], command: string): string {
+  const out: string[] = [];
+  out.push(`_Generated by \`${command}\` at ${machine.date}._`, '');
+  out.push('**Machine**', '');
+  out.push(`| | |`, `|---|---|`);
+  out.push(`| nproc | ${machine.nproc} (${machine.cpuModel}) |`);
+  out.push(`| memory | ${machine.memory} |`);
+  out.push(`| node | ${machine.node} |`);
+  out.push(`| redis-server | ${machine.redisServer} (server in use reports ${machine.redisInUse}) |`);
+  out.push(`| load average at start | ${machine.loadAverage} |`, '');
+
+  out.push('**Targets**', '');
+  out.push(`| target | ${runs.map((r) => `run ${r.run}`).join(' | ')} |`, `|---|${runs.map(() => '---').join('|')}|`);
+  const per = runs.map(verdicts);
+  per[0]!.forEach((v, i) => out.push(`| ${v.name} | ${per.map((vs) => verdictText(vs[i]!)).join(' | ')} |`));
+  out.push('');
+  for (const r of runs) out.push(runSection(r));
+  out.push('**Product anomalies seen**', '', ...anomalyLines(runs), '');
+  return out.join('\n');
+}
+
+export const BEGIN = '<!-- bench:results:begin (generated by npm run bench; edits inside are overwritten) -->';
+export const END = '<!-- bench:results:end -->';
+
+const TEMPLATE = `# Benchmarks\n\n## Results\n\n${BEGIN}\n${END}\n`;
+
+/** Replaces the generated block of docs/BENCHMARKS.md, keeping the hand-written text around it. */
+export function writeDocs(path: string, block: string): void {
+  const doc = existsSync(path) ? readFileSync(path, 'utf8') : TEMPLATE;
+  const b = doc.indexOf(BEGIN);
+  const e = doc.indexOf(END);
+  const next = b >= 0 && e > b ? `${doc.slice(0, b + BEGIN.length)}\n${block}\n${doc.slice(e)}` : `${doc.trimEnd()}\n\n## Results\n\n${BEGIN}\n${block}\n${END}\n`;
+  writeFileSync(path, next);
+}

@@ -128,3 +128,33 @@ describe('phase runner: a late result never overwrites cancelled', () => {
     await worker.close();
   });
 });
+
+describe('reconciler', () => {
+  it('re-queues a pending child whose job was lost or had failed, and advances a cycle whose child already ended', async () => {
+    const { Reconciler } = await import('./reconciler.service');
+    const reconciler = new Reconciler(store, producer, orchestrator, redis, prefix, 1000, 60_000, log);
+
+    // A pending training child whose job failed earlier (same job id): a plain add would be a no-op.
+    const parent = await store.create({ type: 'agent_research', parameters: { phase: 'idle' } });
+    await store.start(parent.operation_id);
+    const child = await store.create({ type: 'training', parentId: parent.operation_id, requireParentRunning: true, parentParameters: { phase: 'training' } });
+    await store.update(parent.operation_id, { parameters: { training_op_id: child.operation_id } });
+    const q = producer.queue('training');
+    const failing = new Worker('training', async () => Promise.reject(new Error('redis hiccup')), { connection: bullConnection(url), prefix: bullPrefix(prefix) });
+    await producer.enqueue('training', { name: 'run', data: { operation_id: child.operation_id, parent_operation_id: parent.operation_id } });
+    for (let i = 0; i < 200 && (await (await q.getJob(child.operation_id))!.getState()) !== 'failed'; i++) await new Promise((r) => setTimeout(r, 10));
+    await failing.close();
+    expect(await (await q.getJob(child.operation_id))!.getState()).toBe('failed');
+    await reconciler.runOnce(Date.now() + 5_000);
+    expect(['waiting', 'prioritized', 'delayed']).toContain(await (await q.getJob(child.operation_id))!.getState());
+
+    // The child ends while no event reaches the orchestrator: the reconciler advances the cycle.
+    await store.start(child.operation_id);
+    await store.complete(child.operation_id, STUB_RESULTS.training);
+    await reconciler.runOnce(Date.now() + 5_000);
+    const kids = await store.children(parent.operation_id);
+    expect(kids.map((k) => k.operation_type)).toEqual(['training', 'backtesting']);
+    await q.obliterate({ force: true });
+    await producer.queue('backtest').obliterate({ force: true });
+  });
+});

@@ -10,6 +10,7 @@ import {
 import { messageOf } from '@ktrdr/errors';
 import {
   OperationFinishedError,
+  OperationNotFoundError,
   ParentMovedError,
   ParentNotRunningError,
   newOperationId,
@@ -45,7 +46,10 @@ export class Orchestrator {
   ) {}
 
   async start(parentId: string): Promise<void> {
-    const started = await this.store.start(parentId).catch(() => null);
+    const started = await this.store.start(parentId).catch((e: unknown) => {
+      if (e instanceof OperationNotFoundError) return null;
+      throw e;
+    });
     if (!started?.applied) return; // unknown, already started, or cancelled before we got to it
     const strategy = started.operation.metadata.parameters['strategy'];
     const name = typeof strategy === 'string' ? strategy : null;

@@ -58,7 +58,7 @@ export class Reconciler {
     const age = now - Date.parse(op.started_at ?? op.created_at);
     if (op.operation_type === 'agent_research') {
       if (op.status === OperationStatus.Pending && age > this.lockMs) {
-        await this.producer.enqueue('research', { name: 'start', data: { parent_operation_id: op.operation_id } });
+        await this.producer.requeue('research', { name: 'start', data: { parent_operation_id: op.operation_id } });
       } else if (op.status === OperationStatus.Running) {
         const childId = currentChildId(op.metadata.parameters);
         const child = childId ? await this.store.get(childId) : null;
@@ -80,7 +80,7 @@ export class Reconciler {
         await this.orchestrator.childFinished(op.parent_operation_id, op.operation_id);
       }
     } else if (op.status === OperationStatus.Pending && age > this.lockMs) {
-      await this.producer.enqueue(queue, { name: 'run', data: { operation_id: op.operation_id, parent_operation_id: op.parent_operation_id } });
+      await this.producer.requeue(queue, { name: 'run', data: { operation_id: op.operation_id, parent_operation_id: op.parent_operation_id } });
     }
   }
 }

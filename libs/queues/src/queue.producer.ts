@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'bullmq';
-import { QUEUE_NAMES, type JobOf, type QueueName } from './queue.contract.js';
+import { QUEUE_NAMES, jobIdFor, type JobOf, type QueueName } from './queue.contract.js';
 import { createQueue, enqueue, type TypedQueue } from './queue.factory.js';
 
 /** Typed producer for every queue of the contract; used by the API and by the orchestrator. */
@@ -22,6 +22,19 @@ export class QueueProducer {
 
   enqueue<Q extends QueueName>(name: Q, job: JobOf<Q>): Promise<string> {
     return enqueue(this.queue(name), job);
+  }
+
+  /**
+   * Enqueue again after a loss. A job id that still names a finished (failed or completed) job
+   * would make `add` a silent no-op, so that old job is removed first.
+   */
+  async requeue<Q extends QueueName>(name: Q, job: JobOf<Q>): Promise<string> {
+    const existing = await this.queue(name).getJob(jobIdFor(name, job));
+    if (existing) {
+      const state = await existing.getState();
+      if (state === 'completed' || state === 'failed') await existing.remove();
+    }
+    return this.enqueue(name, job);
   }
 
   /** Job counts per queue, for health and metrics. */

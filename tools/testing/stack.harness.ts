@@ -1,23 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { repoRoot } from '../shared/repo-root.js';
+
+export { repoRoot };
 
 /**
  * Starts the real, built processes (API and research workers) against a real Redis under a
  * private key prefix, for end-to-end tests and benchmarks. Run `npm run build` first.
  */
 
-export function repoRoot(from: string = __dirname): string {
-  let dir = from;
-  while (dir !== dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'ktrdr') return dir;
-    dir = dirname(dir);
-  }
-  throw new Error(`ktrdr repository root not found above ${from}`);
-}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

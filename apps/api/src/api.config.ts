@@ -3,9 +3,9 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 
 const schema = sharedEnvSchema.extend({
-  KTRDR_API_PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535).default(8000),
+  KTRDR_API_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   KTRDR_API_HOST: z.string().min(1).default('0.0.0.0'),
-  KTRDR_MAX_CONCURRENT_CYCLES: z.coerce.number({ message: 'expected an integer' }).int().min(1).max(1000).default(1),
+  KTRDR_MAX_CONCURRENT_CYCLES: z.coerce.number().int().min(1).max(1000).default(1),
   KTRDR_STRATEGIES_DIR: z.string().min(1).default('strategies'),
   KTRDR_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 100kb').default('100kb'),
   KTRDR_API_DOCS: envBoolean.default(true),

@@ -3,8 +3,8 @@ import { parseQueueList, type QueueName } from '@ktrdr/queues';
 import { envBoolean, parseEnv, sharedEnvSchema } from '@ktrdr/runtime';
 import { z } from 'zod';
 
-const num = (def: number) => z.coerce.number({ message: 'expected a number' }).finite().default(def);
-const int = (def: number, min: number) => z.coerce.number({ message: 'expected an integer' }).int().min(min).default(def);
+const num = (def: number) => z.coerce.number().finite().default(def);
+const int = (def: number, min: number) => z.coerce.number().int().min(min).default(def);
 const jsonObject = z
   .string()
   .transform((s, ctx) => {

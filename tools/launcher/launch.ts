@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+import { formatBanner } from './banner.format.js';
+import { DemoRunner } from './demo.runner.js';
+import { LauncherConfigError, USAGE, loadLauncherConfig, type LauncherConfig } from './launcher.config.js';
+import { ProcessSupervisor, describeExit, say } from './process.supervisor.js';
+import { ensureRedis } from './redis.launcher.js';
+import { apiAlreadyRunning, childEnv, startApi, startWorker } from './services.launcher.js';
+
+/**
+ * `npm start`: the local dev stack in one command. Starts Redis (unless REDIS_URL is set), the API
+ * (unless one already answers) and one research worker on all queues, prints where things are,
+ * and on Ctrl+C stops what it started: worker and API first, Redis last. `--demo` runs one research
+ * cycle through the CLI and then stops everything, exiting with the CLI's exit code.
+ */
+
+const STOP_GRACE_MS = 10_000;
+/** Worker and API together (the worker still needs Redis while it stops), then Redis. */
+const STOP_ORDER = [['worker', 'api'], ['redis']];
+
+function stubMode(env: NodeJS.ProcessEnv): boolean {
+  return !['false', '0', 'no'].includes((env['KTRDR_STUB_WORKERS'] ?? 'true').toLowerCase());
+}
+
+/** "worker, api, then redis": what a stop will actually stop, in order. */
+function stopList(supervisor: ProcessSupervisor): string {
+  const running = new Set(supervisor.list().filter((p) => p.running).map((p) => p.name));
+  const stages = STOP_ORDER.map((stage) => stage.filter((n) => running.has(n)).join(', ')).filter(Boolean);
+  return stages.join(', then ');
+}
+
+function main(): void {
+  let config: LauncherConfig;
+  try {
+    config = loadLauncherConfig();
+  } catch (e) {
+    say(`[launcher] ${(e as Error).message}`, process.stderr);
+    if (e instanceof LauncherConfigError) say(USAGE, process.stderr);
+    process.exit(1);
+  }
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    say(USAGE);
+    process.exit(0);
+  }
+
+  let demo: DemoRunner | null = null;
+  let stopping: Promise<void> | null = null;
+
+  const shutdown = (code: number, message?: string): Promise<void> => {
+    if (stopping) return stopping;
+    if (message) say(message, code === 0 ? process.stdout : process.stderr);
+    demo?.stop();
+    stopping = supervisor
+      .stopAll(STOP_ORDER, STOP_GRACE_MS)
+      .catch((e: unknown) => say(`[launcher] error while stopping: ${(e as Error).message}`, process.stderr))
+      .then(() => process.exit(code));
+    return stopping;
+  };
+
+  const supervisor = new ProcessSupervisor((proc, exit) => {
+    void shutdown(1, `[launcher] ${proc.name} (pid ${proc.pid}) exited unexpectedly (${describeExit(exit)}); stopping the rest`);
+  });
+
+  let firstSignalAt = 0;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
+      // `npm start` forwards the terminal's Ctrl+C, so one keypress arrives twice: a repeat never
+      // escalates (stragglers are SIGKILLed after the grace period anyway) and within 1 s is silent.
+      if (!stopping) {
+        firstSignalAt = Date.now();
+        void shutdown(0, `[launcher] ${sig} received; stopping ${stopList(supervisor) || 'nothing (nothing started yet)'}...`);
+      } else if (Date.now() - firstSignalAt > 1000) {
+        say(`[launcher] still stopping (anything left is killed ${STOP_GRACE_MS / 1000} s after the first signal)`);
+      }
+    });
+  }
+  // If whatever started us dies without passing a signal on (e.g. npm killed, its `sh -c` gone),
+  // we are re-parented: stop everything rather than leave an orphaned stack behind.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown(1, `[launcher] parent process ${parent} exited; stopping everything`);
+  }, 1000).unref();
+  process.on('uncaughtException', (e) => void shutdown(1, `[launcher] internal error: ${e.stack ?? e.message}`));
+  process.on('unhandledRejection', (e) => void shutdown(1, `[launcher] internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+
+  const start = async (): Promise<void> => {
+    const apiReused = await apiAlreadyRunning(config);
+    const redis = await ensureRedis(config, supervisor);
+    if (!redis.process) say(`[launcher] using Redis at ${redis.description}`);
+    const env = childEnv(config, redis.url);
+    if (apiReused) {
+      say(`[launcher] an API already answers on ${config.apiProbeUrl}; reusing it (its REDIS_URL and KTRDR_KEY_PREFIX must match the worker's: ${redis.description})`);
+    } else {
+      await startApi(config, supervisor, env);
+    }
+    await startWorker(config, supervisor, env);
+    say(formatBanner(config, { redisDescription: redis.description, apiReused, stub: stubMode(process.env) }));
+    if (config.demo) {
+      demo = new DemoRunner(config);
+      const code = await demo.run();
+      await shutdown(code, `[launcher] demo finished (CLI exit code ${code}); stopping everything`);
+    }
+  };
+
+  start().catch((e: unknown) => {
+    if (stopping) return; // a child died or a signal came in; shutdown already owns the exit
+    void shutdown(1, `[launcher] ${(e as Error).message}`);
+  });
+}
+
+main();

@@ -1,0 +1,97 @@
+import { isAbsolute, resolve } from 'node:path';
+
+/**
+ * What `npm start` needs to know, read once from argv and the environment. Anything the API or
+ * the worker read themselves (KTRDR_KEY_PREFIX, KTRDR_MAX_CONCURRENT_CYCLES, ...) is passed through
+ * untouched; they validate it and exit listing every bad variable.
+ */
+export interface LauncherConfig {
+  root: string;
+  demo: boolean;
+  /** REDIS_URL as given; null means "start (or reuse) a local redis-server". */
+  redisUrl: string | null;
+  redisPort: number;
+  redisDir: string;
+  apiPort: number;
+  /** Where the launcher itself reaches the API (0.0.0.0 / :: are probed on loopback). */
+  apiProbeUrl: string;
+  /** What the banner shows and the demo CLI uses. */
+  apiPublicUrl: string;
+  stubDelayMs: string;
+  logLevel: string;
+}
+
+export const DEFAULT_REDIS_PORT = 6380;
+export const DEFAULT_API_PORT = 8000;
+export const DEFAULT_STUB_DELAY_MS = '3000';
+export const DEFAULT_LOG_LEVEL = 'warn';
+
+import { repoRoot } from '../shared/repo-root.js';
+
+export { repoRoot };
+
+export class LauncherConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid launcher configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+
+function port(env: NodeJS.ProcessEnv, name: string, def: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    problems.push(`${name}: expected a port number 1-65535, got "${raw}"`);
+    return def;
+  }
+  return n;
+}
+
+function loopback(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export function loadLauncherConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): LauncherConfig {
+  const problems: string[] = [];
+  const known = new Set(['--demo', '--help', '-h']);
+  for (const a of argv) if (!known.has(a)) problems.push(`unknown argument "${a}" (supported: --demo)`);
+
+  const root = repoRoot();
+  const redisPort = port(env, 'KTRDR_LAUNCH_REDIS_PORT', DEFAULT_REDIS_PORT, problems);
+  const apiPort = port(env, 'KTRDR_API_PORT', DEFAULT_API_PORT, problems);
+  // Each launcher-owned redis gets its own data directory, so two launchers on different ports
+  // never write the same append-only file.
+  const defaultDir = redisPort === DEFAULT_REDIS_PORT ? '.ktrdr/redis' : `.ktrdr/redis-${redisPort}`;
+  const dirSetting = env['KTRDR_LAUNCH_REDIS_DIR'] || defaultDir;
+  const redisDir = isAbsolute(dirSetting) ? dirSetting : resolve(root, dirSetting);
+
+  const host = env['KTRDR_API_HOST'] || '0.0.0.0';
+  const probeHost = loopback(host);
+  const publicHost = probeHost === '127.0.0.1' ? 'localhost' : probeHost;
+
+  if (problems.length) throw new LauncherConfigError(problems);
+  return {
+    root,
+    demo: argv.includes('--demo'),
+    redisUrl: env['REDIS_URL'] || null,
+    redisPort,
+    redisDir,
+    apiPort,
+    apiProbeUrl: `http://${probeHost}:${apiPort}`,
+    apiPublicUrl: `http://${publicHost}:${apiPort}`,
+    stubDelayMs: env['KTRDR_STUB_DELAY_MS'] || DEFAULT_STUB_DELAY_MS,
+    logLevel: env['LOG_LEVEL'] || DEFAULT_LOG_LEVEL,
+  };
+}
+
+export const USAGE = `Usage: npm start [-- --demo]
+
+Starts what is missing for a local ktrdr: Redis (unless REDIS_URL is set), the API and one
+research worker on all queues (stub executors). Ctrl+C stops everything it started.
+
+  --demo   after startup run one research cycle end to end with the CLI, then stop everything
+
+Environment: REDIS_URL, KTRDR_LAUNCH_REDIS_PORT (6380), KTRDR_LAUNCH_REDIS_DIR (.ktrdr/redis),
+KTRDR_API_PORT (8000), KTRDR_STUB_DELAY_MS (3000 here), LOG_LEVEL (warn here); see .env.example.`;

@@ -1,0 +1,158 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, repoRoot } from '../testing/stack.harness.js';
+
+/**
+ * The dev launcher (`npm start`) as a user runs it: the built tools/dist/launcher/launch.js, with
+ * REDIS_URL unset so it spawns its own redis-server (on a free port, in a temp data dir), its own
+ * API (free port) and a worker. Ctrl+C (SIGINT) must leave no process behind.
+ */
+
+const root = repoRoot();
+const launcherJs = join(root, 'tools/dist/launcher/launch.js');
+const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+const withRedis = hasRedisServer ? it : it.skip;
+
+interface LauncherRun {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** pid per child name, from the launcher's `[launcher] started <name> (pid N)` lines. */
+  pids: () => Record<string, number>;
+}
+
+const runs: LauncherRun[] = [];
+let tmp: string;
+
+beforeEach(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'ktrdr-launcher-'));
+});
+
+afterEach(async () => {
+  // Never leak: whatever a failed test left running is killed here.
+  for (const run of runs.splice(0)) {
+    if (run.child.exitCode === null && run.child.signalCode === null) {
+      run.child.kill('SIGKILL');
+      await run.exited;
+    }
+    for (const pid of Object.values(run.pids())) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function startLauncher(env: Record<string, string>, args: string[] = []): LauncherRun {
+  if (!existsSync(launcherJs)) throw new Error(`${launcherJs} is missing: run \`npm run build\` first`);
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', KTRDR_STUB_DELAY_MS: '3000', ...env };
+  if (!('REDIS_URL' in env)) delete childEnv['REDIS_URL']; // the global setup sets it; the launcher must start its own
+  // cwd is a scratch dir: the launcher must find the repository from its own location.
+  const child = spawn(process.execPath, [launcherJs, ...args], { cwd: tmp, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const pids = (): Record<string, number> =>
+    Object.fromEntries([...out.matchAll(/\[launcher\] started (\w+) \(pid (\d+)\)/g)].map((m) => [m[1]!, Number(m[2])]));
+  const run = { child, output: () => out, exited, pids };
+  runs.push(run);
+  return run;
+}
+
+async function waitForOutput(run: LauncherRun, text: string, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void run.exited.then(() => (exited = true));
+  while (!run.output().includes(text)) {
+    if (exited) throw new Error(`launcher exited before printing "${text}":\n${run.output()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}":\n${run.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function stackEnv(): Promise<Record<string, string> & { KTRDR_API_PORT: string; KTRDR_LAUNCH_REDIS_PORT: string }> {
+  return {
+    KTRDR_LAUNCH_REDIS_PORT: String(await freePort()),
+    KTRDR_LAUNCH_REDIS_DIR: join(tmp, 'redis'),
+    KTRDR_API_PORT: String(await freePort()),
+    KTRDR_API_HOST: '127.0.0.1',
+    KTRDR_KEY_PREFIX: `launch${process.pid}`,
+  };
+}
+
+async function health(port: string): Promise<number> {
+  return (await fetch(`http://127.0.0.1:${port}/api/v1/health`)).status;
+}
+
+describe('dev launcher (npm start)', () => {
+  withRedis('starts redis, the API and a worker; SIGINT stops all of them and exits 0', async () => {
+    const env = await stackEnv();
+    const run = startLauncher(env);
+    await waitForOutput(run, 'Press Ctrl+C to stop.');
+
+    expect(await health(env.KTRDR_API_PORT)).toBe(200);
+    const pids = run.pids();
+    expect(Object.keys(pids).sort()).toEqual(['api', 'redis', 'worker']);
+    for (const pid of Object.values(pids)) expect(alive(pid)).toBe(true);
+    expect(run.output()).toContain(`Redis:  redis://127.0.0.1:${env.KTRDR_LAUNCH_REDIS_PORT} (started here`);
+    expect(run.output()).toContain(`/api/docs`);
+    expect(existsSync(join(tmp, 'redis', 'appendonlydir'))).toBe(true); // AOF on, in the launcher's data dir
+
+    run.child.kill('SIGINT');
+    const exit = await run.exited;
+    expect(exit).toEqual({ code: 0, signal: null });
+    for (const [name, pid] of Object.entries(pids)) expect({ name, alive: alive(pid) }).toEqual({ name, alive: false });
+    await expect(health(env.KTRDR_API_PORT)).rejects.toThrow();
+  });
+
+  withRedis('when a child dies, stops the rest, names it and exits 1', async () => {
+    const env = await stackEnv();
+    const run = startLauncher(env);
+    await waitForOutput(run, 'Press Ctrl+C to stop.');
+    const pids = run.pids();
+
+    process.kill(pids['worker']!, 'SIGKILL');
+    const exit = await run.exited;
+    expect(exit.code).toBe(1);
+    expect(run.output()).toMatch(new RegExp(`worker \\(pid ${pids['worker']}\\) exited unexpectedly \\(signal SIGKILL\\)`));
+    for (const [name, pid] of Object.entries(pids)) expect({ name, alive: alive(pid) }).toEqual({ name, alive: false });
+  });
+
+  it('without redis-server on PATH and no REDIS_URL, prints the install hint and exits 1', async () => {
+    const bin = join(tmp, 'bin');
+    mkdirSync(bin);
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const run = startLauncher({ ...(await stackEnv()), PATH: bin });
+    const exit = await run.exited;
+    expect(exit.code).toBe(1);
+    expect(run.output()).toContain('redis-server not found. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis) or set REDIS_URL to a running Redis.');
+    expect(run.pids()).toEqual({});
+  });
+
+  it('with a REDIS_URL that does not answer, says so and exits 1 without starting anything', async () => {
+    const port = await freePort();
+    const run = startLauncher({ ...(await stackEnv()), REDIS_URL: `redis://127.0.0.1:${port}` });
+    const exit = await run.exited;
+    expect(exit.code).toBe(1);
+    expect(run.output()).toContain(`REDIS_URL=redis://127.0.0.1:${port} does not answer`);
+    expect(run.pids()).toEqual({});
+  });
+
+  it('rejects bad launcher settings, listing each', async () => {
+    const run = startLauncher({ KTRDR_LAUNCH_REDIS_PORT: 'x', KTRDR_API_PORT: '70000' }, ['--bogus']);
+    const exit = await run.exited;
+    expect(exit.code).toBe(1);
+    expect(run.output()).toContain('KTRDR_LAUNCH_REDIS_PORT: expected a port number');
+    expect(run.output()).toContain('KTRDR_API_PORT: expected a port number');
+    expect(run.output()).toContain('unknown argument "--bogus"');
+  });
+});

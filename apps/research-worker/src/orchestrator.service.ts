@@ -7,7 +7,7 @@ import {
   type CycleSnapshot,
   type GateThresholds,
 } from '@ktrdr/agent-domain';
-import { messageOf } from '@ktrdr/errors';
+import { ErrorCode, WorkerError, messageOf } from '@ktrdr/errors';
 import {
   OperationFinishedError,
   OperationNotFoundError,
@@ -28,7 +28,14 @@ const snapshot = (op: OperationInfo): CycleSnapshot & ChildSnapshot => ({
   parameters: op.metadata.parameters,
   result_summary: op.result_summary,
   error_message: op.error_message,
+  failure_code: failureCode(op),
 });
+
+function failureCode(op: OperationInfo): string | null {
+  const failure = op.metadata.parameters['failure'];
+  const code = failure && typeof failure === 'object' ? (failure as Record<string, unknown>)['code'] : null;
+  return typeof code === 'string' ? code : null;
+}
 
 /**
  * Drives research cycles: starts them and advances them when a child ends. It asks the pure
@@ -125,9 +132,10 @@ export class Orchestrator {
     try {
       await this.producer.enqueue(PHASE_QUEUE[action.phase], { name: 'run', data: { operation_id: childId, parent_operation_id: parentId } });
     } catch (e) {
-      const why = `could not queue the ${action.phase} job: ${messageOf(e)}`;
-      await this.store.fail(childId, why);
-      await this.store.fail(parentId, `${spec.failureLabel} failed: ${why}`);
+      const error = new WorkerError(ErrorCode.BackendUnavailable, `could not queue the ${action.phase} job: ${messageOf(e)}`);
+      const failure = { code: error.code };
+      await this.store.fail(childId, error.message, { failure });
+      await this.store.fail(parentId, `${spec.failureLabel} failed: ${error.message}`, { failure: { code: 'CYCLE_FAILED', phase: action.phase, cause_code: error.code } });
       return;
     }
     this.log.info({ parentId, childId, phase: action.phase }, 'phase started');

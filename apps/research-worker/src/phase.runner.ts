@@ -1,5 +1,5 @@
 import { throwIfAborted, type ActivePhase, type PhaseExecutors } from '@ktrdr/agent-domain';
-import { CancelledError, messageOf } from '@ktrdr/errors';
+import { CancelledError, ErrorCode, WorkerError, isKtrdrError, messageOf, type KtrdrError } from '@ktrdr/errors';
 import { isTerminal, type OperationsStore } from '@ktrdr/operations';
 import type { PhaseJob, QueueProducer } from '@ktrdr/queues';
 import type { Logger } from '@ktrdr/runtime';
@@ -82,11 +82,16 @@ export class PhaseRunner {
       // Normally the store already says cancelled (the cancel wrote it first). If not, the abort
       // came from this process shutting down: report that rather than leaving it running.
       const why = typeof signal.reason === 'string' ? signal.reason : messageOf(error);
-      const out = await this.store.fail(id, `worker stopped during the phase: ${why}`);
-      return out.applied ? 'failed' : 'cancelled';
+      return this.fail(id, new WorkerError(ErrorCode.WorkerStopped, `worker stopped during the phase: ${why}`));
     }
-    const out = await this.store.fail(id, messageOf(error));
-    this.log.warn({ id, error: messageOf(error) }, 'phase failed');
+    // Executors may throw typed errors (their code is kept); anything else is an executor failure.
+    const typed = isKtrdrError(error) ? error : new WorkerError(ErrorCode.ExecutorFailed, messageOf(error));
+    this.log.warn({ id, error: typed.message, code: typed.code }, 'phase failed');
+    return this.fail(id, typed);
+  }
+
+  private async fail(id: string, error: KtrdrError): Promise<PhaseOutcome> {
+    const out = await this.store.fail(id, error.message, { failure: { code: error.code, ...error.details } });
     return out.applied ? 'failed' : 'cancelled';
   }
 

@@ -1,4 +1,5 @@
 import { currentChildId, phaseOfOperationType } from '@ktrdr/agent-domain';
+import { ErrorCode, WorkerError } from '@ktrdr/errors';
 import { OperationStatus, type OperationInfo, type OperationsStore } from '@ktrdr/operations';
 import { PHASE_QUEUE, bullPrefix, type QueueProducer } from '@ktrdr/queues';
 import type { Logger } from '@ktrdr/runtime';
@@ -74,7 +75,8 @@ export class Reconciler {
       const lock = await this.redis.exists(`${bullPrefix(this.prefix)}:${queue}:${op.operation_id}:lock`);
       if (lock) return;
       const seconds = Math.round(this.lockMs / 1000);
-      const out = await this.store.fail(op.operation_id, `worker lost: job stalled and was not resumed within ${seconds}s`);
+      const lost = new WorkerError(ErrorCode.WorkerLost, `worker lost: job stalled and was not resumed within ${seconds}s`);
+      const out = await this.store.fail(op.operation_id, lost.message, { failure: { code: lost.code, queue } });
       if (out.applied) {
         this.log.warn({ id: op.operation_id, queue }, 'worker lost; child failed');
         await this.orchestrator.childFinished(op.parent_operation_id, op.operation_id);

@@ -85,6 +85,14 @@ describe('research cycle state machine', () => {
     expect(action).toMatchObject({ kind: 'fail', error: { message, details: { phase } } });
   });
 
+  it("keeps the child's failure code as the cause", () => {
+    const failed = { ...child('t1', 'failed', null, 'worker lost: job stalled and was not resumed within 30s'), failure_code: 'WORKER_LOST' };
+    expect(decide(parent('training'), failed)).toMatchObject({
+      kind: 'fail',
+      error: { code: 'CYCLE_FAILED', message: 'Training failed: worker lost: job stalled and was not resumed within 30s', details: { phase: 'training', cause_code: 'WORKER_LOST', child_operation_id: 't1' } },
+    });
+  });
+
   it('cancels the cycle when its child was cancelled externally', () => {
     expect(decide(parent('training'), child('t1', 'cancelled'))).toMatchObject({ kind: 'cancel' });
   });

@@ -21,6 +21,8 @@ export interface ChildSnapshot {
   status: Status;
   result_summary: Record<string, unknown> | null;
   error_message: string | null;
+  /** The code the child failed with (EXECUTOR_FAILED, WORKER_LOST, …), when it failed. */
+  failure_code?: string | null;
 }
 
 export type CycleAction =
@@ -81,7 +83,8 @@ export function decideAfterChild(parent: CycleSnapshot, child: ChildSnapshot, ga
       return { kind: 'cancel', reason: `Child operation cancelled: ${child.operation_id}` };
     case 'failed': {
       const message = `${spec.failureLabel} failed: ${child.error_message ?? 'unknown error'}`;
-      return { kind: 'fail', error: new CycleError(phase, message, { child_operation_id: child.operation_id }), parameters: {} };
+      const details = { child_operation_id: child.operation_id, cause_code: child.failure_code ?? null };
+      return { kind: 'fail', error: new CycleError(phase, message, details), parameters: {} };
     }
     case 'completed':
       return afterCompletedChild(phase, parent.parameters, child.result_summary ?? {}, gates);

@@ -30,10 +30,14 @@ export class GateError extends CycleError {
   }
 }
 
-/** A worker could not produce a phase result: the executor threw, or the worker holding the job was lost. */
+/**
+ * A worker could not produce a phase result: the executor threw (EXECUTOR_FAILED), the worker
+ * holding the job died (WORKER_LOST) or was stopped mid-phase (WORKER_STOPPED), or the next job
+ * could not be queued (BACKEND_UNAVAILABLE).
+ */
 export class WorkerError extends KtrdrError {
   constructor(
-    code: typeof ErrorCode.WorkerLost | typeof ErrorCode.ExecutorFailed,
+    code: typeof ErrorCode.WorkerLost | typeof ErrorCode.WorkerStopped | typeof ErrorCode.ExecutorFailed | typeof ErrorCode.BackendUnavailable,
     message: string,
     details?: ErrorDetails,
   ) {

@@ -21,6 +21,7 @@ export const ErrorCode = {
   CycleFailed: 'CYCLE_FAILED',
   GateFailed: 'GATE_FAILED',
   WorkerLost: 'WORKER_LOST',
+  WorkerStopped: 'WORKER_STOPPED',
   ExecutorFailed: 'EXECUTOR_FAILED',
   Cancelled: 'CANCELLED',
   ConfigInvalid: 'CONFIG_INVALID',

@@ -126,6 +126,30 @@ describe('a full research cycle (stub phases, one worker on all queues)', () => 
   });
 });
 
+describe('capacity above one', () => {
+  let stack: Stack;
+  afterAll(async () => stack?.stop());
+
+  it('runs cycles side by side up to the limit, then refuses with at_capacity', async () => {
+    stack = await startStack({ apiEnv: { KTRDR_MAX_CONCURRENT_CYCLES: '2' }, workerEnv: { KTRDR_STUB_DELAY_MS: '3000' } });
+    const first = await trigger(stack);
+    const second = await trigger(stack);
+    const third = await stack.request<Record<string, unknown>>('POST', '/agent/trigger');
+    expect(third.status).toBe(409);
+    expect(third.body).toMatchObject({ triggered: false, reason: 'at_capacity', active_count: 2, limit: 2, operation_id: first });
+    const s = await eventually(async () => {
+      const st = (await stack.request<Status & { active_researches: Array<{ operation_id: string; child_operation_id: string | null }> }>('GET', '/agent/status')).body;
+      return st.active_researches.every((r) => r.child_operation_id) ? st : undefined;
+    }, 'both cycles designing');
+    expect(s).toMatchObject({ status: 'active', operation_id: first, capacity: { active: 2, limit: 2 } });
+    expect(s.active_researches.map((r) => r.operation_id)).toEqual([first, second]);
+    // Cancelling one frees a slot at once.
+    expect((await stack.request('DELETE', `/agent/cancel/${second}`)).status).toBe(200);
+    const fourth = await stack.request<{ triggered: boolean }>('POST', '/agent/trigger');
+    expect(fourth.status).toBe(202);
+  });
+});
+
 describe('failures carry their phase and numbers', () => {
   let stack: Stack;
   afterEach(async () => stack?.stop());

@@ -12,7 +12,7 @@ import { renderResults, writeDocs, type RunResult } from './report.js';
  * `npm run bench`: builds, then measures cycle transitions and cancel latency against the real
  * built API and research worker on a real Redis, prints a markdown report and writes it into
  * docs/BENCHMARKS.md. Options: BENCH_CYCLES, BENCH_WARMUP, BENCH_CANCELS, BENCH_CANCEL_DELAY_MS,
- * BENCH_RUNS, BENCH_WRITE_DOCS (see docs/BENCHMARKS.md).
+ * BENCH_CPU_CANCELS, BENCH_RUNS, BENCH_WRITE_DOCS (see docs/BENCHMARKS.md).
  */
 
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const opts = loadOptions();
   const redis = await ensureRedis();
   process.env['REDIS_URL'] = redis.url;
-  log(`bench: redis ${redis.url}${redis.owned ? ' (private redis-server)' : ''}; ${opts.runs} run(s) of ${opts.cycles} cycles + ${opts.cancels} cancels`);
+  log(`bench: redis ${redis.url}${redis.owned ? ' (private redis-server)' : ''}; ${opts.runs} run(s) of ${opts.cycles} cycles + ${opts.cancels} cancels + ${opts.cpuCancels} CPU-bound cancels`);
   const runs: RunResult[] = [];
   try {
     const probe = new Redis(redis.url, { maxRetriesPerRequest: 1 });
@@ -33,7 +33,12 @@ async function main(): Promise<void> {
       const transitions = await benchCycleTransitions(opts.cycles, opts.warmup, log);
       log(`run ${run}: cancel latency`);
       const cancels = await benchCancelLatency(opts.cancels, opts.cancelDelayMs, log);
-      runs.push({ run, transitions, cancels, loadBefore, loadAfter: loadAverage() });
+      let cpuCancels: RunResult['cpuCancels'] = null;
+      if (opts.cpuCancels > 0) {
+        log(`run ${run}: cancel latency with CPU-bound phases`);
+        cpuCancels = await benchCancelLatency(opts.cpuCancels, opts.cancelDelayMs, log, true);
+      }
+      runs.push({ run, transitions, cancels, cpuCancels, loadBefore, loadAfter: loadAverage() });
     }
     const envs = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')).map(([k, v]) => `${k}=${v} `).join('');
     const block = renderResults(machine, runs, `${envs}npm run bench`);

@@ -22,6 +22,8 @@ export interface PhaseCancelStats {
 export interface CancelResult {
   samples: number;
   delayMs: number;
+  /** Phases burned CPU in cooperative slices (KTRDR_STUB_CPU) instead of sleeping. */
+  cpuBound: boolean;
   perPhase: Record<Phase, PhaseCancelStats>;
   all: PhaseCancelStats;
   /** How long after the response the records were confirmed cancelled (normally 0: already on response). */
@@ -72,10 +74,10 @@ async function readStoppedAt(stack: Stack, childId: string): Promise<number | nu
 
 const bothCancelled = (a: OperationInfo | null, b: OperationInfo | null): boolean => a?.status === 'cancelled' && b?.status === 'cancelled';
 
-export async function benchCancelLatency(count: number, delayMs: number, log: (s: string) => void): Promise<CancelResult> {
+export async function benchCancelLatency(count: number, delayMs: number, log: (s: string) => void, cpuBound = false): Promise<CancelResult> {
   const stack = await startStack({
     apiEnv: { KTRDR_MAX_CONCURRENT_CYCLES: '1' },
-    workerEnv: { KTRDR_STUB_WORKERS: 'true', KTRDR_STUB_DELAY_MS: String(delayMs) },
+    workerEnv: { KTRDR_STUB_WORKERS: 'true', KTRDR_STUB_DELAY_MS: String(delayMs), KTRDR_STUB_CPU: String(cpuBound) },
   });
   const store = new OperationsStore(stack.redis, stack.prefix);
   const random = seededRandom(20240601);
@@ -146,6 +148,7 @@ export async function benchCancelLatency(count: number, delayMs: number, log: (s
   return {
     samples: count,
     delayMs,
+    cpuBound,
     perPhase: Object.fromEntries(PHASES.map((p) => [p, stats(samples.filter((s) => s.phase === p))])) as Record<Phase, PhaseCancelStats>,
     all: stats(samples),
     notCancelledOnResponse,

@@ -7,6 +7,8 @@ export interface BenchOptions {
   warmup: number;
   /** Cancel samples, spread evenly over the four phases. */
   cancels: number;
+  /** Cancel samples with CPU-bound phases (KTRDR_STUB_CPU=true); 0 skips that benchmark. */
+  cpuCancels: number;
   /** KTRDR_STUB_DELAY_MS for the cancel benchmark: how long each phase runs. */
   cancelDelayMs: number;
   /** Independent runs (each on freshly started processes); both are reported. */
@@ -28,6 +30,7 @@ export function loadOptions(): BenchOptions {
     cycles: int('BENCH_CYCLES', 200, 1),
     warmup: int('BENCH_WARMUP', 5, 0),
     cancels: int('BENCH_CANCELS', 200, 1),
+    cpuCancels: int('BENCH_CPU_CANCELS', 100, 0),
     cancelDelayMs: int('BENCH_CANCEL_DELAY_MS', 600, 100),
     runs: int('BENCH_RUNS', 2, 1),
     writeDocs: !['0', 'false', 'no'].includes((process.env['BENCH_WRITE_DOCS'] ?? '1').toLowerCase()),

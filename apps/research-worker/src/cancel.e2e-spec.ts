@@ -187,6 +187,17 @@ describe('cancellation races across processes', () => {
     expect(await children(stack, id)).toHaveLength(1);
   });
 
+  it('CPU-bound phase work (cooperative slices) stops promptly on cancel', async () => {
+    stack = await startStack({ workerEnv: { KTRDR_STUB_DELAY_MS: '20000', KTRDR_STUB_CPU: 'true' } });
+    const id = await trigger(stack);
+    const childId = await runningChild(stack, id, 'designing');
+    await sleep(300); // well inside the busy loop
+    const t0 = performance.timeOrigin + performance.now();
+    expect((await stack.request('DELETE', '/agent/cancel')).status).toBe(200);
+    expect((await stoppedAt(stack, childId)) - t0).toBeLessThan(500);
+    expect(await children(stack, id)).toHaveLength(1);
+  });
+
   it('the pub/sub message is missed: the durable status still stops the work within 1 s', async () => {
     stack = await startStack({ workerEnv: { KTRDR_STUB_DELAY_MS: '20000' } });
     const id = await trigger(stack);

@@ -24,6 +24,7 @@ const schema = sharedEnvSchema.extend({
   KTRDR_WORKER_QUEUES: z.string().default('all'),
   KTRDR_STUB_WORKERS: envBoolean.default(true),
   KTRDR_STUB_DELAY_MS: int(30000, 0),
+  KTRDR_STUB_CPU: envBoolean.default(false),
   KTRDR_STUB_RESULTS: jsonObject,
   KTRDR_STUB_FAILURES: jsonObject,
   KTRDR_PHASE_CONCURRENCY: int(4, 1),
@@ -83,6 +84,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     stub: e.KTRDR_STUB_WORKERS
       ? {
           delayMs: e.KTRDR_STUB_DELAY_MS,
+          cpuBound: e.KTRDR_STUB_CPU,
           results: e.KTRDR_STUB_RESULTS as StubOptions['results'],
           failures: e.KTRDR_STUB_FAILURES as StubOptions['failures'],
         }

@@ -4,5 +4,6 @@ export * from './gates.js';
 export * from './cycle.machine.js';
 export * from './phase.executor.js';
 export * from './abortable.js';
+export * from './cooperative.loop.js';
 export * from './stub.executors.js';
 export * from './naming.js';

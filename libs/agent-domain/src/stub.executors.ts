@@ -1,4 +1,5 @@
 import { abortableSleep } from './abortable.js';
+import { burnCpu } from './cooperative.loop.js';
 import type { PhaseExecutor, PhaseExecutors } from './phase.executor.js';
 import { ACTIVE_PHASES, type ActivePhase } from './phase.types.js';
 
@@ -9,6 +10,8 @@ import { ACTIVE_PHASES, type ActivePhase } from './phase.types.js';
  */
 export interface StubOptions {
   delayMs: number;
+  /** Burn CPU for the delay (in cooperative slices) instead of sleeping: a stand-in for training. */
+  cpuBound?: boolean;
   /** Per-phase fields merged over the default result (e.g. `{training: {accuracy: 0.423}}`). */
   results?: Partial<Record<ActivePhase, Record<string, unknown>>>;
   /** Per-phase error messages: that phase's child fails with this message. */
@@ -60,7 +63,7 @@ function stubExecutor(phase: ActivePhase, opts: StubOptions): PhaseExecutor {
     async execute(_input, ctx) {
       const slice = opts.delayMs / STEPS;
       for (let i = 1; i <= STEPS; i++) {
-        if (slice > 0) await abortableSleep(slice, ctx.signal);
+        if (slice > 0) await (opts.cpuBound ? burnCpu(slice, ctx.signal) : abortableSleep(slice, ctx.signal));
         ctx.reportProgress({ percentage: (i / STEPS) * 100, current_step: `${STEP_LABEL[phase]} ${i}/${STEPS}`, steps_completed: i, steps_total: STEPS });
       }
       const failure = opts.failures?.[phase];

@@ -3,8 +3,7 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { triggerBodySchema } from './agent.dto.js';
 import { AgentService } from './agent.service.js';
-import { isEmptyBody } from './operations.controller.js';
-import { validate } from './request-validation.js';
+import { isEmptyBody, validate } from './request-validation.js';
 
 @ApiTags('agent')
 @Controller('agent')

@@ -3,7 +3,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/c
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Backend } from './backend.service.js';
 import { cancelBodySchema, listQuerySchema } from './operations.dto.js';
-import { validate } from './request-validation.js';
+import { isEmptyBody, validate } from './request-validation.js';
 
 /** An id that cannot be an operation id is answered like an unknown one, without touching Redis. */
 function checkedId(id: string): string {
@@ -66,9 +66,4 @@ export class OperationsController {
       },
     };
   }
-}
-
-/** express.json leaves `{}` when no body was sent. */
-export function isEmptyBody(body: unknown): boolean {
-  return body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
 }

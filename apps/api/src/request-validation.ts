@@ -15,3 +15,8 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown, where: 
   const summary = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
   throw new KtrdrError(ErrorCode.ValidationFailed, `Invalid ${where}: ${summary}`, { errors });
 }
+
+/** With bodyParser on, a request without a body arrives as `{}` (or undefined): treat both as "no body". */
+export function isEmptyBody(body: unknown): boolean {
+  return body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
+}

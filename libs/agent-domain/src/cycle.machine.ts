@@ -1,5 +1,5 @@
 import { CycleError, GateError } from '@ktrdr/errors';
-import { checkBacktestGate, checkTrainingGate, type GateThresholds } from './gates.js';
+import { checkBacktestGate, checkTrainingGate, type GateThresholds, type GateVerdict } from './gates.js';
 import { PHASE_SPECS, isActivePhase, nextPhase, type ActivePhase } from './phase.types.js';
 import { cycleCompleteProgress, phaseStartProgress, type ProgressView } from './progress.js';
 
@@ -63,6 +63,21 @@ function advanceTo(phase: ActivePhase, parameters: Record<string, unknown>): Cyc
   throw new Error(`no phase after ${phase}`);
 }
 
+const PASSED: GateVerdict = { passed: true };
+
+/** Advance when the gate passed; otherwise fail with the gate's reason, keeping the metrics it judged. */
+function afterGate(
+  phase: ActivePhase,
+  gate: 'training' | 'backtest',
+  verdict: GateVerdict,
+  metrics: Record<string, unknown>,
+  thresholds: Record<string, number>,
+  stored: Record<string, unknown>,
+): CycleAction {
+  if (verdict.passed) return advanceTo(phase, stored);
+  return { kind: 'fail', error: new GateError(gate, verdict.reason, metrics, thresholds), parameters: stored };
+}
+
 function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
 }
@@ -102,22 +117,12 @@ function afterCompletedChild(
     case 'designing':
       return advanceTo(phase, { strategy_name: str(result['strategy_name']), strategy_path: str(result['strategy_path']) });
     case 'training': {
-      const stored = { training_result: result, model_path: str(result['model_path']) };
-      const verdict = bypass ? { passed: true as const } : checkTrainingGate(result, gates.training);
-      if (!verdict.passed) {
-        const thresholds = { ...gates.training };
-        return { kind: 'fail', error: new GateError('training', verdict.reason, result, thresholds), parameters: stored };
-      }
-      return advanceTo(phase, stored);
+      const verdict = bypass ? PASSED : checkTrainingGate(result, gates.training);
+      return afterGate(phase, 'training', verdict, result, { ...gates.training }, { training_result: result, model_path: str(result['model_path']) });
     }
     case 'backtesting': {
-      const stored = { backtest_result: result };
-      const verdict = bypass ? { passed: true as const } : checkBacktestGate(result, gates.backtest);
-      if (!verdict.passed) {
-        const thresholds = { ...gates.backtest };
-        return { kind: 'fail', error: new GateError('backtest', verdict.reason, result, thresholds), parameters: stored };
-      }
-      return advanceTo(phase, stored);
+      const verdict = bypass ? PASSED : checkBacktestGate(result, gates.backtest);
+      return afterGate(phase, 'backtest', verdict, result, { ...gates.backtest }, { backtest_result: result });
     }
     case 'assessing': {
       const verdict = str(result['verdict']);

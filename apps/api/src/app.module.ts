@@ -1,19 +1,25 @@
 import { createLogger } from '@ktrdr/runtime';
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { AgentController } from './agent.controller.js';
 import { AgentService } from './agent.service.js';
-import { API_CONFIG, loadApiConfig, type ApiConfig } from './api.config.js';
+import { API_CONFIG, type ApiConfig } from './api.config.js';
 import { API_LOGGER, Backend } from './backend.service.js';
 import { HealthController } from './health.controller.js';
 import { OperationsController } from './operations.controller.js';
 
-@Module({
-  controllers: [OperationsController, AgentController, HealthController],
-  providers: [
-    { provide: API_CONFIG, useFactory: () => loadApiConfig() },
-    { provide: API_LOGGER, inject: [API_CONFIG], useFactory: (c: ApiConfig) => createLogger('api', c.logLevel) },
-    Backend,
-    AgentService,
-  ],
-})
-export class AppModule {}
+/** Built from the configuration `main` already validated, so the environment is parsed once. */
+@Module({})
+export class AppModule {
+  static forConfig(config: ApiConfig): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [OperationsController, AgentController, HealthController],
+      providers: [
+        { provide: API_CONFIG, useValue: config },
+        { provide: API_LOGGER, useValue: createLogger('api', config.logLevel) },
+        Backend,
+        AgentService,
+      ],
+    };
+  }
+}

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { ConfigError } from '@ktrdr/runtime';
 import { NestFactory } from '@nestjs/core';
-import { loadWorkerConfig } from './worker.config.js';
+import { loadWorkerConfig, type WorkerConfig } from './worker.config.js';
 import { WorkerModule } from './worker.module.js';
 
 async function bootstrap(): Promise<void> {
+  let config: WorkerConfig;
   try {
-    loadWorkerConfig(); // fail fast, listing every bad variable, before Nest starts anything
+    config = loadWorkerConfig(); // fail fast, listing every bad variable, before Nest starts anything
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`research-worker: ${e.message}\n`);
@@ -15,7 +16,7 @@ async function bootstrap(): Promise<void> {
     throw e;
   }
   // An application context: no public HTTP. Shutdown hooks turn SIGTERM/SIGINT into a clean stop.
-  const app = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forConfig(config), { logger: ['error', 'warn'] });
   app.enableShutdownHooks();
 }
 

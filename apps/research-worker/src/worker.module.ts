@@ -1,13 +1,19 @@
 import { createLogger } from '@ktrdr/runtime';
-import { Module } from '@nestjs/common';
-import { WORKER_CONFIG, loadWorkerConfig, type WorkerConfig } from './worker.config.js';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
 import { WORKER_LOGGER, WorkerHost } from './worker.host.js';
 
-@Module({
-  providers: [
-    { provide: WORKER_CONFIG, useFactory: () => loadWorkerConfig() },
-    { provide: WORKER_LOGGER, inject: [WORKER_CONFIG], useFactory: (c: WorkerConfig) => createLogger('research-worker', c.logLevel) },
-    WorkerHost,
-  ],
-})
-export class WorkerModule {}
+/** Built from the configuration `main` already validated, so the environment is parsed once. */
+@Module({})
+export class WorkerModule {
+  static forConfig(config: WorkerConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      providers: [
+        { provide: WORKER_CONFIG, useValue: config },
+        { provide: WORKER_LOGGER, useValue: createLogger('research-worker', config.logLevel) },
+        WorkerHost,
+      ],
+    };
+  }
+}

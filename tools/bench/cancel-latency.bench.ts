@@ -1,4 +1,4 @@
-import { OperationsStore, type OperationInfo } from '@ktrdr/operations';
+import { OperationsStore, RedisKeys, type OperationInfo } from '@ktrdr/operations';
 import { startStack, type Stack } from '../testing/stack.harness.js';
 import { summarize, type Summary } from './stats.js';
 import { CHILD_KEY, PHASES, TERMINAL, epochNow, seededRandom, sleep, type Anomaly, type Phase } from './util.js';
@@ -60,7 +60,7 @@ async function waitForRunningChild(store: OperationsStore, id: string, phase: Ph
 }
 
 async function readStoppedAt(stack: Stack, childId: string): Promise<number | null> {
-  const key = `${stack.prefix}:telemetry:compute-stopped`;
+  const key = new RedisKeys(stack.prefix).computeStopped();
   const deadline = Date.now() + STOPPED_TIMEOUT_MS;
   for (;;) {
     for (const raw of await stack.redis.lrange(key, 0, 20)) {
@@ -136,7 +136,7 @@ export async function benchCancelLatency(count: number, delayMs: number, log: (s
     }
     // §6.3: nothing of a cancelled cycle may keep running or start afterwards.
     await sleep(Math.max(500, delayMs));
-    const left = await store.activeIds();
+    const left = (await store.allActive()).map((o) => o.operation_id);
     if (left.length) anomalies.push({ sample: count, what: `after all cancels, ${left.length} operation(s) still active: ${left.slice(0, 5).join(', ')}` });
   } finally {
     await stack.stop();

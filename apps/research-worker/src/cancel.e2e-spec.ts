@@ -1,6 +1,5 @@
-import { OperationsStore } from '@ktrdr/operations';
+import { OperationsStore, RedisKeys } from '@ktrdr/operations';
 import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
-import { computeStoppedKey } from './phase.runner';
 
 /**
  * Cancellation across processes (milestone M6, ported and tightened): the API cancels durably in
@@ -52,7 +51,7 @@ async function runningChild(stack: Stack, parentId: string, phase: string): Prom
 
 async function stoppedAt(stack: Stack, childId: string): Promise<number> {
   return eventually(async () => {
-    const entries = await stack.redis.lrange(computeStoppedKey(stack.prefix), 0, -1);
+    const entries = await stack.redis.lrange(new RedisKeys(stack.prefix).computeStopped(), 0, -1);
     const hit = entries.map((e) => JSON.parse(e) as { operation_id: string; stopped_at: number }).find((e) => e.operation_id === childId);
     return hit?.stopped_at;
   }, `compute of ${childId} to stop`);
@@ -165,7 +164,7 @@ describe('cancellation races across processes', () => {
     const child = await getOp(stack, childId);
     expect(child).toMatchObject({ status: 'cancelled', started_at: null });
     expect((await children(stack, id)).map((c) => c.operation_id)).toEqual([childId]);
-    expect(await stack.redis.llen(computeStoppedKey(stack.prefix))).toBe(0);
+    expect(await stack.redis.llen(new RedisKeys(stack.prefix).computeStopped())).toBe(0);
   });
 
   it('the worker is down when the cancel lands: after restart it does not resume the job', async () => {

@@ -107,7 +107,7 @@ describe('phase runner: a late result never overwrites cancelled', () => {
     };
     const executors = { designing: stubborn, training: stubborn, backtesting: stubborn, assessing: stubborn } as unknown as PhaseExecutors;
     const active = new ActiveJobs(redis, store.keys, 50, log);
-    const runner = new PhaseRunner(store, producer, executors, active, redis, prefix, log);
+    const runner = new PhaseRunner(store, producer, executors, active, redis, log);
     const worker = new Worker('training', null, { connection: bullConnection(url), prefix: bullPrefix(prefix), autorun: false });
 
     const parent = await store.create({ type: 'agent_research', parameters: { phase: 'training' } });

@@ -1,6 +1,6 @@
 import { throwIfAborted, type ActivePhase, type PhaseExecutors } from '@ktrdr/agent-domain';
 import { CancelledError, ErrorCode, WorkerError, isKtrdrError, messageOf, type KtrdrError } from '@ktrdr/errors';
-import { isTerminal, type OperationsStore } from '@ktrdr/operations';
+import { OperationNotFoundError, type OperationsStore } from '@ktrdr/operations';
 import type { PhaseJob, QueueProducer } from '@ktrdr/queues';
 import type { Logger } from '@ktrdr/runtime';
 import type { Job, Worker } from 'bullmq';
@@ -9,11 +9,6 @@ import type { ActiveJobs } from './active-jobs.registry.js';
 import { ProgressWriter } from './progress.writer.js';
 
 export type PhaseOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped';
-
-/** Where the worker records when cancelled compute actually stopped (read by `npm run bench`). */
-export function computeStoppedKey(prefix: string): string {
-  return `${prefix}:telemetry:compute-stopped`;
-}
 
 /**
  * Runs one phase job: claims the child operation (pending → running), runs the phase executor
@@ -27,22 +22,11 @@ export class PhaseRunner {
     private readonly executors: PhaseExecutors,
     private readonly active: ActiveJobs,
     private readonly telemetry: Redis,
-    private readonly prefix: string,
     private readonly log: Logger,
   ) {}
 
   async run(phase: ActivePhase, job: Job<PhaseJob['data']>, worker: Worker, jobSignal?: AbortSignal): Promise<PhaseOutcome> {
     const { operation_id: id, parent_operation_id: parentId } = job.data;
-    const op = await this.store.get(id);
-    if (!op) {
-      this.log.warn({ id }, 'job for an unknown operation ignored');
-      return 'skipped';
-    }
-    if (isTerminal(op.status)) {
-      await this.notify(parentId, id);
-      return 'skipped';
-    }
-
     const controller = new AbortController();
     const forward = (): void => controller.abort(jobSignal?.reason);
     jobSignal?.addEventListener('abort', forward, { once: true });
@@ -51,6 +35,8 @@ export class PhaseRunner {
     const progress = new ProgressWriter(this.store, id, parentId, phase);
     let outcome: PhaseOutcome = 'skipped';
     try {
+      // The claim is atomic and refuses a terminal operation: a job picked up after its operation
+      // was cancelled does nothing but tell the orchestrator.
       const claimed = await this.store.start(id, { percentage: 0, current_step: 'Starting...', steps_completed: 0, steps_total: 0 });
       if (claimed.applied) {
         const parent = await this.store.get(parentId);
@@ -66,6 +52,10 @@ export class PhaseRunner {
         outcome = done.applied ? 'completed' : 'cancelled';
       }
     } catch (e) {
+      if (e instanceof OperationNotFoundError && e.operationId === id) {
+        this.log.warn({ id }, 'job for an unknown operation ignored');
+        return 'skipped';
+      }
       await progress.flush();
       outcome = await this.recordFailure(id, e, controller.signal);
     } finally {
@@ -96,7 +86,7 @@ export class PhaseRunner {
   }
 
   private async recordComputeStopped(id: string): Promise<void> {
-    const key = computeStoppedKey(this.prefix);
+    const key = this.store.keys.computeStopped();
     const entry = JSON.stringify({ operation_id: id, stopped_at: performance.timeOrigin + performance.now() });
     await this.telemetry.multi().lpush(key, entry).ltrim(key, 0, 4999).exec().catch(() => undefined);
   }

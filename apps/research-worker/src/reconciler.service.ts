@@ -42,11 +42,7 @@ export class Reconciler {
     if (this.busy) return;
     this.busy = true;
     try {
-      const ids = await this.store.activeIds();
-      for (const id of ids) {
-        const op = await this.store.get(id);
-        if (op) await this.reconcile(op, now);
-      }
+      for (const op of await this.store.allActive()) await this.reconcile(op, now);
     } catch (e) {
       this.log.warn({ err: e }, 'reconcile pass failed; will retry');
     } finally {

@@ -49,7 +49,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     const executors = stubExecutors(config.stub);
     const cancel = new CancelChannel(config.prefix);
     const orchestrator = new Orchestrator(this.store, this.producer, cancel, this.redis, config.gates, log);
-    const runner = new PhaseRunner(this.store, this.producer, executors, this.active, this.redis, config.prefix, log);
+    const runner = new PhaseRunner(this.store, this.producer, executors, this.active, this.redis, log);
 
     this.unsubscribe = await cancel.subscribe(
       this.subscriber,

@@ -226,9 +226,9 @@ export class OperationsStore {
     return this.load(await this.redis.zrange(this.keys.active(type), 0, '-1'));
   }
 
-  /** Every active operation id (any type), oldest first. */
-  activeIds(): Promise<string[]> {
-    return this.redis.zrange(this.keys.active(), 0, '-1');
+  /** Every active operation (any type), oldest first, read in one round trip. */
+  async allActive(): Promise<OperationInfo[]> {
+    return this.load(await this.redis.zrange(this.keys.active(), 0, '-1'));
   }
 
   /** The operation of `type` that reached a terminal status most recently. */

@@ -33,4 +33,8 @@ export class RedisKeys {
   cancelChannel(): string {
     return `${this.prefix}:cancel`;
   }
+  /** Capped list where workers record when aborted compute actually stopped (read by the bench). */
+  computeStopped(): string {
+    return `${this.prefix}:telemetry:compute-stopped`;
+  }
 }

@@ -72,6 +72,14 @@ check() {
 }
 note() { echo "   $*"; }
 
+# Runs the real CLI; leaves its output in OUT and exit code in RC (never trips set -e), and shows both.
+run_cli() {
+  set +e
+  OUT="$("${KTRDR[@]}" "$@" 2>&1)"; RC=$?
+  set -e
+  note "\$ ktrdr $*  (exit $RC)"; sed 's/^/     /' <<<"$OUT"
+}
+
 # idle: cancel whatever research cycle is active, so each step starts from a clean state.
 idle() {
   local i
@@ -172,30 +180,21 @@ step_trigger_after_cancel() {
 }
 
 step_cli_cancel() {
-  local out rc id
-  set +e
-  out="$("${KTRDR[@]}" agent trigger 2>&1)"; rc=$?
-  set -e
-  note "\$ ktrdr agent trigger  (exit $rc)"; sed 's/^/     /' <<<"$out"
-  check "ktrdr agent trigger exit code" 0 "$rc" || return 1
-  [[ "$out" == *"Research cycle started!"* ]] || { STEP_ERR="trigger output lacks 'Research cycle started!'"; return 1; }
-  id="$(grep -oE 'op_agent_research_[0-9]{8}_[0-9]{6}_[0-9a-f]{8}' <<<"$out" | head -1)"
+  local id
+  run_cli agent trigger
+  check "ktrdr agent trigger exit code" 0 "$RC" || return 1
+  [[ "$OUT" == *"Research cycle started!"* ]] || { STEP_ERR="trigger output lacks 'Research cycle started!'"; return 1; }
+  id="$(grep -oE 'op_agent_research_[0-9]{8}_[0-9]{6}_[0-9a-f]{8}' <<<"$OUT" | head -1)"
   [[ -n "$id" ]] || { STEP_ERR="no operation id in trigger output"; return 1; }
   sleep 1
-  set +e
-  out="$("${KTRDR[@]}" agent cancel 2>&1)"; rc=$?
-  set -e
-  note "\$ ktrdr agent cancel  (exit $rc)"; sed 's/^/     /' <<<"$out"
-  check "ktrdr agent cancel exit code" 0 "$rc" || return 1
-  [[ "$out" == *"Research cycle cancelled!"* ]] || { STEP_ERR="cancel output lacks 'Research cycle cancelled!'"; return 1; }
-  [[ "$out" == *"$id"* ]] || { STEP_ERR="cancel output does not name $id"; return 1; }
+  run_cli agent cancel
+  check "ktrdr agent cancel exit code" 0 "$RC" || return 1
+  [[ "$OUT" == *"Research cycle cancelled!"* ]] || { STEP_ERR="cancel output lacks 'Research cycle cancelled!'"; return 1; }
+  [[ "$OUT" == *"$id"* ]] || { STEP_ERR="cancel output does not name $id"; return 1; }
   check "status of $id" cancelled "$(op_status "$id")" || return 1
-  set +e
-  out="$("${KTRDR[@]}" agent cancel 2>&1)"; rc=$?
-  set -e
-  note "\$ ktrdr agent cancel  (nothing active; exit $rc)"; sed 's/^/     /' <<<"$out"
-  check "ktrdr agent cancel (none active) exit code" 0 "$rc" || return 1
-  [[ "$out" == *"No active research cycle to cancel."* ]] || { STEP_ERR="output lacks 'No active research cycle to cancel.'"; return 1; }
+  run_cli agent cancel
+  check "ktrdr agent cancel (none active) exit code" 0 "$RC" || return 1
+  [[ "$OUT" == *"No active research cycle to cancel."* ]] || { STEP_ERR="output lacks 'No active research cycle to cancel.'"; return 1; }
 }
 
 step_cancel_speed() {

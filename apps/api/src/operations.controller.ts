@@ -25,7 +25,7 @@ export class OperationsController {
   @ApiQuery({ name: 'active_only', required: false, type: Boolean })
   async list(@Query() query: unknown) {
     const q = validate(listQuerySchema, query, 'query');
-    const page = await this.backend.store.list({ ...q, status: q.status, operation_type: q.operation_type });
+    const page = await this.backend.store.list(q);
     const now = new Date();
     return {
       success: true,

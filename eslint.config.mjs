@@ -30,14 +30,20 @@ const TEST_FILES = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.t
 /** Dependency rules between projects, by the two tag axes (scope:* and type:*). */
 const depConstraints = [
   // --- type axis: apps on top, domain at the bottom next to util ---
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:util'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:compute', 'type:util'] },
   {
     sourceTag: 'type:domain',
     onlyDependOnLibsWithTags: ['type:util'],
     // The domain stays pure: no framework, no queue, no Redis client.
     bannedExternalImports: ['@nestjs/*', 'bullmq', 'ioredis'],
   },
-  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
+  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:util'] },
+  // Heavy maths (indicators, training, backtest): pure computation over domain types, no Redis or queues.
+  {
+    sourceTag: 'type:compute',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:compute', 'type:util', 'type:data-access'],
+    bannedExternalImports: ['@nestjs/*', 'bullmq', 'ioredis'],
+  },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
 
   // --- scope axis: apps never import each other; everyone may use shared libs ---
@@ -51,7 +57,8 @@ const depConstraints = [
     notDependOnLibsWithTags: ['type:data-access'],
     bannedExternalImports: ['ioredis', 'bullmq', '@nestjs/*'],
   },
-  { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:tools', 'scope:shared'] },
+  // Benchmarks measure the compute libs directly, so tools may use worker-scoped libs.
+  { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:tools', 'scope:worker', 'scope:shared'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
 ];
 

@@ -9,7 +9,8 @@ module.exports = {
   testMatch: ['**/src/**/*.spec.ts', '**/src/**/*.integration-spec.ts', '**/src/**/*.e2e-spec.ts', '**/tools/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: {
-    '^.+\\.ts$': [
+    // trading-signals ships ESM only: its .js files go through SWC too (see transformIgnorePatterns).
+    '^.+\\.(ts|js)$': [
       '@swc/jest',
       {
         jsc: {
@@ -21,8 +22,9 @@ module.exports = {
       },
     ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!trading-signals/)'],
   moduleNameMapper: {
-    '^@ktrdr/(errors|operations|agent-domain|queues)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@ktrdr/(errors|operations|agent-domain|queues|runtime|market-data|features|training|backtest|llm)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   globalSetup: '<rootDir>/tools/testing/redis.global-setup.js',

@@ -1,24 +1,21 @@
-import { envBoolean, parseEnv, sharedEnvSchema } from '@ktrdr/runtime';
-import { resolve } from 'node:path';
+import { envBoolean, parseEnv, researchDirs, sharedEnvSchema, type ResearchDirs } from '@ktrdr/runtime';
 import { z } from 'zod';
 
 const schema = sharedEnvSchema.extend({
   KTRDR_API_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   KTRDR_API_HOST: z.string().min(1).default('0.0.0.0'),
   KTRDR_MAX_CONCURRENT_CYCLES: z.coerce.number().int().min(1).max(1000).default(1),
-  KTRDR_STRATEGIES_DIR: z.string().min(1).default('strategies'),
   KTRDR_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 100kb').default('100kb'),
   KTRDR_API_DOCS: envBoolean.default(true),
 });
 
-export interface ApiConfig {
+export interface ApiConfig extends ResearchDirs {
   redisUrl: string;
   prefix: string;
   logLevel: string;
   port: number;
   host: string;
   maxConcurrentCycles: number;
-  strategiesDir: string;
   bodyLimit: string;
   docs: boolean;
 }
@@ -34,7 +31,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     port: e.KTRDR_API_PORT,
     host: e.KTRDR_API_HOST,
     maxConcurrentCycles: e.KTRDR_MAX_CONCURRENT_CYCLES,
-    strategiesDir: resolve(e.KTRDR_STRATEGIES_DIR),
+    ...researchDirs(e),
     bodyLimit: e.KTRDR_BODY_LIMIT,
     docs: e.KTRDR_API_DOCS,
   };

@@ -1,4 +1,4 @@
-import { throwIfAborted, type ActivePhase, type PhaseExecutors } from '@ktrdr/agent-domain';
+import { PHASE_RESULT_SCHEMAS, formatIssues, throwIfAborted, type ActivePhase, type PhaseExecutors } from '@ktrdr/agent-domain';
 import { CancelledError, ErrorCode, WorkerError, isKtrdrError, messageOf, type KtrdrError } from '@ktrdr/errors';
 import { OperationNotFoundError, type OperationsStore } from '@ktrdr/operations';
 import type { PhaseJob, QueueProducer } from '@ktrdr/queues';
@@ -7,6 +7,13 @@ import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ActiveJobs } from './active-jobs.registry.js';
 import { ProgressWriter } from './progress.writer.js';
+
+/** The executor's result, checked against the phase's schema at the edge (a drifted field fails here, by name). */
+function checkedResult(phase: ActivePhase, result: unknown): Record<string, unknown> {
+  const parsed = PHASE_RESULT_SCHEMAS[phase].safeParse(result);
+  if (parsed.success) return parsed.data as Record<string, unknown>;
+  throw new WorkerError(ErrorCode.ExecutorFailed, `the ${phase} result is malformed: ${formatIssues(parsed.error.issues).slice(0, 3).join('; ')}`);
+}
 
 export type PhaseOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped';
 
@@ -41,11 +48,13 @@ export class PhaseRunner {
       if (claimed.applied) {
         const parent = await this.store.get(parentId);
         throwIfAborted(controller.signal);
-        const result = await this.executors[phase].execute(
+        const output = await this.executors[phase].execute(
           { operation_id: id, parent_operation_id: parentId, phase, cycle: parent?.metadata.parameters ?? {} },
           { signal: controller.signal, reportProgress: (p) => progress.report(p) },
         );
         await progress.flush();
+        throwIfAborted(controller.signal);
+        const result = checkedResult(phase, output.result);
         const done = await this.store.complete(id, result, {
           progress: { percentage: 100, current_step: 'Done', steps_completed: 1, steps_total: 1 },
         });

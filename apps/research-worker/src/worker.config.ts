@@ -1,6 +1,6 @@
 import { DEFAULT_GATE_THRESHOLDS, type GateThresholds, type StubOptions } from '@ktrdr/agent-domain';
 import { parseQueueList, type QueueName } from '@ktrdr/queues';
-import { envBoolean, parseEnv, sharedEnvSchema } from '@ktrdr/runtime';
+import { envBoolean, parseEnv, researchDirs, sharedEnvSchema, type ResearchDirs } from '@ktrdr/runtime';
 import { z } from 'zod';
 
 const num = (def: number) => z.coerce.number().finite().default(def);
@@ -41,7 +41,7 @@ const schema = sharedEnvSchema.extend({
   BACKTEST_GATE_MIN_TRADES: num(t.backtest.minTrades),
 });
 
-export interface WorkerConfig {
+export interface WorkerConfig extends ResearchDirs {
   redisUrl: string;
   prefix: string;
   logLevel: string;
@@ -80,6 +80,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     redisUrl: e.REDIS_URL,
     prefix: e.KTRDR_KEY_PREFIX,
     logLevel: e.LOG_LEVEL,
+    ...researchDirs(e),
     queues: parseQueueList(e.KTRDR_WORKER_QUEUES).queues,
     stub: e.KTRDR_STUB_WORKERS
       ? {

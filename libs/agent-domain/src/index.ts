@@ -7,3 +7,6 @@ export * from './abortable.js';
 export * from './cooperative.loop.js';
 export * from './stub.executors.js';
 export * from './naming.js';
+export * from './indicator.catalogue.js';
+export * from './strategy.schema.js';
+export * from './phase-results.schema.js';

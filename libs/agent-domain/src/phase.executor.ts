@@ -1,3 +1,4 @@
+import type { PhaseResults } from './phase-results.schema.js';
 import type { ActivePhase } from './phase.types.js';
 import type { ProgressView } from './progress.js';
 
@@ -17,14 +18,27 @@ export interface PhaseContext {
   reportProgress(progress: ProgressView): void;
 }
 
+/** Artifact names of SPEC §4a: what an operation may publish beside its record. */
+export const ARTIFACT_NAMES = ['strategy', 'history', 'equity', 'assessment'] as const;
+export type ArtifactName = (typeof ARTIFACT_NAMES)[number];
+
+/**
+ * A phase's outcome: the typed result (the child's `result_summary`) and the artifacts to publish.
+ * The runner stores the artifacts only if the child completes, so a cancelled child has none.
+ */
+export interface PhaseOutput<P extends ActivePhase = ActivePhase> {
+  result: PhaseResults[P];
+  artifacts?: Partial<Record<ArtifactName, unknown>>;
+}
+
 /**
  * One interface for all four phases, so the real design, training, backtest and assessment plug
  * in without the orchestrator or the processors changing. Throw to fail the phase; the error's
  * message becomes the child's `error_message` (the orchestrator adds the phase prefix on the parent).
  */
-export interface PhaseExecutor {
-  readonly phase: ActivePhase;
-  execute(input: PhaseInput, ctx: PhaseContext): Promise<Record<string, unknown>>;
+export interface PhaseExecutor<P extends ActivePhase = ActivePhase> {
+  readonly phase: P;
+  execute(input: PhaseInput, ctx: PhaseContext): Promise<PhaseOutput<P>>;
 }
 
-export type PhaseExecutors = Readonly<Record<ActivePhase, PhaseExecutor>>;
+export type PhaseExecutors = { readonly [P in ActivePhase]: PhaseExecutor<P> };

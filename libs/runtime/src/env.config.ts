@@ -1,4 +1,5 @@
 import { ErrorCode, KtrdrError } from '@ktrdr/errors';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 
 /** Settings every ktrdr process shares. */
@@ -9,7 +10,22 @@ export const sharedEnvSchema = z.object({
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "-" and "." only (1-64)')
     .default('ktrdr'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // One setting per directory, read by the API and the workers alike (relative to the working directory).
+  KTRDR_STRATEGIES_DIR: z.string().min(1).default('strategies'),
+  KTRDR_DATA_DIR: z.string().min(1).default('data'),
+  KTRDR_MODELS_DIR: z.string().min(1).default('models'),
 });
+
+/** Where strategies, market data and trained models live, as absolute paths. */
+export interface ResearchDirs {
+  strategiesDir: string;
+  dataDir: string;
+  modelsDir: string;
+}
+
+export function researchDirs(e: { KTRDR_STRATEGIES_DIR: string; KTRDR_DATA_DIR: string; KTRDR_MODELS_DIR: string }): ResearchDirs {
+  return { strategiesDir: resolve(e.KTRDR_STRATEGIES_DIR), dataDir: resolve(e.KTRDR_DATA_DIR), modelsDir: resolve(e.KTRDR_MODELS_DIR) };
+}
 
 /** `true|false|1|0|yes|no` as a boolean; anything else is a validation error naming the variable. */
 export const envBoolean = z

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+
+/**
+ * What each phase returns (its child's `result_summary`), as zod schemas: executors build these
+ * types, the gates and the cycle machine read them, and the worker checks them at the edge, so a
+ * renamed metric fails the build rather than a cycle at run time. `stub: true` marks canned results.
+ */
+
+const count = z.number().int().min(0);
+const finite = z.number().finite();
+
+export const designResultSchema = z.object({
+  strategy_name: z.string(),
+  strategy_path: z.string(),
+  /** Who designed it: Claude, the offline designer, the user (`--strategy`), or stub mode. */
+  designer: z.enum(['claude', 'offline', 'stub']),
+  model: z.string().nullable().default(null),
+  input_tokens: count,
+  output_tokens: count,
+  cost_usd: z.number().min(0).default(0),
+  stub: z.boolean().optional(),
+});
+export type DesignResult = z.output<typeof designResultSchema>;
+
+export const CLASS_LABELS = ['BUY', 'HOLD', 'SELL'] as const;
+export type ClassLabel = (typeof CLASS_LABELS)[number];
+const classBalance = z.object({ BUY: finite, HOLD: finite, SELL: finite });
+
+export const trainingResultSchema = z.object({
+  model_path: z.string(),
+  /** Accuracy on the held-out test part (the gate's number). */
+  accuracy: finite,
+  /** Accuracy of always predicting the majority class of the training part, on the test part. */
+  baseline_accuracy: finite,
+  /** Validation loss before the first epoch and at the kept (best) epoch: the gate compares these. */
+  initial_loss: finite,
+  final_loss: finite,
+  val_accuracy: finite,
+  test_loss: finite,
+  epochs_run: count,
+  best_epoch: count,
+  class_balance: classBalance,
+  samples: z.object({ train: count, validation: count, test: count }),
+  feature_count: count,
+  seed: z.number().int(),
+  /** Compact per-epoch curves; the `history` artifact has the full record. */
+  history: z.object({ loss: z.array(finite), val_loss: z.array(finite) }),
+  symbols: z.array(z.string()).default([]),
+  timeframe: z.string().default(''),
+  stub: z.boolean().optional(),
+});
+export type TrainingResult = z.output<typeof trainingResultSchema>;
+
+export const backtestResultSchema = z.object({
+  symbol: z.string(),
+  timeframe: z.string(),
+  start: z.string(),
+  end: z.string(),
+  bars: count,
+  total_return: finite,
+  cagr: finite,
+  volatility: finite,
+  /** Annualised from per-bar returns (mean/std × √bars-per-year), risk-free rate 0. */
+  sharpe_ratio: finite,
+  sortino_ratio: finite,
+  /** Fraction of peak equity, 0..1. */
+  max_drawdown: finite,
+  max_drawdown_peak: z.string().nullable(),
+  max_drawdown_trough: z.string().nullable(),
+  win_rate: finite,
+  /** Gross profit / gross loss; null when no trade lost. */
+  profit_factor: finite.nullable(),
+  total_trades: count,
+  /** Fraction of bars with an open position. */
+  exposure: finite,
+  benchmark_return: finite,
+  benchmark_max_drawdown: finite,
+  equity_curve_length: count,
+  initial_capital: finite,
+  final_equity: finite,
+  stub: z.boolean().optional(),
+});
+export type BacktestResult = z.output<typeof backtestResultSchema>;
+
+export const VERDICTS = ['promising', 'mediocre', 'poor'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+export const assessmentSchema = z.object({
+  verdict: z.enum(VERDICTS),
+  strengths: z.array(z.string().min(1).max(500)).min(1).max(4),
+  weaknesses: z.array(z.string().min(1).max(500)).min(1).max(4),
+  suggestions: z.array(z.string().min(1).max(500)).min(1).max(4),
+});
+export type Assessment = z.output<typeof assessmentSchema>;
+
+export const assessmentResultSchema = assessmentSchema.extend({
+  assessor: z.enum(['claude', 'offline', 'stub']),
+  model: z.string().nullable().default(null),
+  assessment_path: z.string().nullable(),
+  input_tokens: count,
+  output_tokens: count,
+  cost_usd: z.number().min(0).default(0),
+  stub: z.boolean().optional(),
+});
+export type AssessmentResult = z.output<typeof assessmentResultSchema>;
+
+export const PHASE_RESULT_SCHEMAS = {
+  designing: designResultSchema,
+  training: trainingResultSchema,
+  backtesting: backtestResultSchema,
+  assessing: assessmentResultSchema,
+} as const;
+
+export type PhaseResults = {
+  designing: DesignResult;
+  training: TrainingResult;
+  backtesting: BacktestResult;
+  assessing: AssessmentResult;
+};

@@ -1,1 +1,1 @@
-export {};
+export * from './bars.types.js';

@@ -159,11 +159,11 @@ describe('failures carry their phase and numbers', () => {
     const id = await trigger(stack);
     const parent = await waitTerminal(stack, id);
     expect(parent.status).toBe('failed');
-    expect(parent.error_message).toBe('Training gate failed: accuracy_below_threshold (42.3% < 45%)');
+    expect(parent.error_message).toBe('Training gate failed: accuracy_below_threshold (42.3% < 45.0%)');
     expect(parent.metadata.parameters['failure']).toMatchObject({ code: 'GATE_FAILED', gate: 'training', thresholds: { minAccuracy: 0.45 } });
     expect(parent.metadata.parameters['backtest_op_id']).toBeUndefined();
     const idle = (await stack.request<Status>('GET', '/agent/status')).body;
-    expect(idle.last_cycle).toMatchObject({ outcome: 'failed', error_message: 'Training gate failed: accuracy_below_threshold (42.3% < 45%)' });
+    expect(idle.last_cycle).toMatchObject({ outcome: 'failed', error_message: 'Training gate failed: accuracy_below_threshold (42.3% < 45.0%)' });
 
     // bypass_gates lets the same metrics through
     const bypassed = await waitTerminal(stack, await trigger(stack, { bypass_gates: true }));
@@ -173,7 +173,7 @@ describe('failures carry their phase and numbers', () => {
   it('gate thresholds come from the environment', async () => {
     stack = await startStack({ workerEnv: { KTRDR_STUB_DELAY_MS: '0', BACKTEST_GATE_MAX_DRAWDOWN: '0.1' } });
     const parent = await waitTerminal(stack, await trigger(stack));
-    expect(parent.error_message).toBe('Backtest gate failed: drawdown_too_high (11.8% > 10%)');
+    expect(parent.error_message).toBe('Backtest gate failed: drawdown_too_high (11.8% > 10.0%)');
   });
 
   it('a child failure fails the cycle with the phase prefix', async () => {

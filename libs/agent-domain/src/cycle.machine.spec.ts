@@ -60,14 +60,14 @@ describe('research cycle state machine', () => {
     expect(action.kind).toBe('fail');
     if (action.kind !== 'fail') return;
     expect(action.error).toBeInstanceOf(GateError);
-    expect(action.error.message).toBe('Training gate failed: accuracy_below_threshold (42.3% < 45%)');
+    expect(action.error.message).toBe('Training gate failed: accuracy_below_threshold (42.3% < 45.0%)');
     expect(action.error.details).toMatchObject({ gate: 'training', thresholds: { minAccuracy: 0.45 } });
     expect(action.parameters).toMatchObject({ training_result: { accuracy: 0.423 } });
   });
 
   it('fails the cycle with the backtest gate reason', () => {
     const action = decide(parent('backtesting'), child('b1', 'completed', { ...STUB_RESULTS.backtesting, max_drawdown: 0.452 }));
-    expect(action).toMatchObject({ kind: 'fail', error: { message: 'Backtest gate failed: drawdown_too_high (45.2% > 40%)' } });
+    expect(action).toMatchObject({ kind: 'fail', error: { message: 'Backtest gate failed: drawdown_too_high (45.2% > 40.0%)' } });
   });
 
   it('skips gates when bypass_gates is set', () => {

@@ -8,22 +8,22 @@ describe('training gate', () => {
   it('passes good metrics', () => expect(checkTrainingGate(goodTraining, T.training)).toEqual({ passed: true }));
 
   it.each([
-    [{ accuracy: 0.423 }, 'accuracy_below_threshold (42.3% < 45%)'],
+    [{ accuracy: 0.423 }, 'accuracy_below_threshold (42.3% < 45.0%)'],
     [{ final_loss: 0.912, initial_loss: 2 }, 'loss_too_high (0.912 > 0.8)'],
-    [{ initial_loss: 0.5, final_loss: 0.44 }, 'insufficient_loss_decrease (12.0% < 20%)'],
+    [{ initial_loss: 0.5, final_loss: 0.44 }, 'insufficient_loss_decrease (12.0% < 20.0%)'],
   ])('fails %j with %s', (change, reason) => {
     expect(checkTrainingGate({ ...goodTraining, ...change }, T.training)).toEqual({ passed: false, reason });
   });
 
   it('reports the first failing check only', () => {
     const v = checkTrainingGate({ accuracy: 0.1, initial_loss: 1, final_loss: 0.99 }, T.training);
-    expect(v).toEqual({ passed: false, reason: 'accuracy_below_threshold (10.0% < 45%)' });
+    expect(v).toEqual({ passed: false, reason: 'accuracy_below_threshold (10.0% < 45.0%)' });
   });
 
   it('uses the thresholds it is given', () => {
     expect(checkTrainingGate({ ...goodTraining, accuracy: 0.5 }, { ...T.training, minAccuracy: 0.55 })).toEqual({
       passed: false,
-      reason: 'accuracy_below_threshold (50.0% < 55%)',
+      reason: 'accuracy_below_threshold (50.0% < 55.0%)',
     });
   });
 
@@ -36,8 +36,8 @@ describe('backtest gate', () => {
   it('passes good metrics', () => expect(checkBacktestGate(goodBacktest, T.backtest)).toEqual({ passed: true }));
 
   it.each([
-    [{ win_rate: 0.4 }, 'win_rate_too_low (40.0% < 45%)'],
-    [{ max_drawdown: 0.452 }, 'drawdown_too_high (45.2% > 40%)'],
+    [{ win_rate: 0.4 }, 'win_rate_too_low (40.0% < 45.0%)'],
+    [{ max_drawdown: 0.452 }, 'drawdown_too_high (45.2% > 40.0%)'],
     [{ sharpe_ratio: -0.8 }, 'sharpe_too_low (-0.80 < -0.5)'],
     [{ total_trades: 3 }, 'too_few_trades (3 < 5)'],
   ])('fails %j with %s', (change, reason) => {

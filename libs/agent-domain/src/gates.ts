@@ -1,3 +1,5 @@
+import type { BacktestResult, TrainingResult } from './phase-results.schema.js';
+
 /** Quality gates (SPEC §5): pure functions of a phase's metrics; the first failing check wins. */
 
 export interface TrainingGateThresholds {
@@ -27,44 +29,49 @@ export type GateVerdict = { passed: true } | { passed: false; reason: string };
 
 const PASS: GateVerdict = { passed: true };
 
-/** 0.423 → "42.3%"; thresholds drop a trailing ".0" (0.45 → "45%") as in the SPEC's examples. */
+/** 0.423 → "42.3%": the measured value and its threshold both print one decimal, as the milestone shows. */
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
-const pctLimit = (v: number): string => `${Number((v * 100).toFixed(2))}%`;
 
-function num(metrics: Record<string, unknown>, key: string): number {
+function num<K extends string>(metrics: Partial<Record<K, unknown>>, key: K): number {
   const v = metrics[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : Number.NaN;
 }
 
-function missing(keys: string[], metrics: Record<string, unknown>): GateVerdict | null {
+function missing<K extends string>(keys: readonly K[], metrics: Partial<Record<K, unknown>>): GateVerdict | null {
   const absent = keys.filter((k) => Number.isNaN(num(metrics, k)));
   return absent.length ? { passed: false, reason: `missing_metrics (${absent.join(', ')})` } : null;
 }
 
-export function checkTrainingGate(metrics: Record<string, unknown>, t: TrainingGateThresholds): GateVerdict {
-  const absent = missing(['accuracy', 'final_loss', 'initial_loss'], metrics);
+/** The metrics each gate judges, named as in the phase result schemas (a rename fails the build). */
+export type TrainingGateMetrics = Pick<TrainingResult, 'accuracy' | 'final_loss' | 'initial_loss'>;
+export type BacktestGateMetrics = Pick<BacktestResult, 'win_rate' | 'max_drawdown' | 'sharpe_ratio' | 'total_trades'>;
+const TRAINING_GATE_KEYS: readonly (keyof TrainingGateMetrics)[] = ['accuracy', 'final_loss', 'initial_loss'];
+const BACKTEST_GATE_KEYS: readonly (keyof BacktestGateMetrics)[] = ['win_rate', 'max_drawdown', 'sharpe_ratio', 'total_trades'];
+
+export function checkTrainingGate(metrics: Partial<Record<keyof TrainingGateMetrics, unknown>>, t: TrainingGateThresholds): GateVerdict {
+  const absent = missing(TRAINING_GATE_KEYS, metrics);
   if (absent) return absent;
   const accuracy = num(metrics, 'accuracy');
   const finalLoss = num(metrics, 'final_loss');
   const initialLoss = num(metrics, 'initial_loss');
-  if (accuracy < t.minAccuracy) return { passed: false, reason: `accuracy_below_threshold (${pct(accuracy)} < ${pctLimit(t.minAccuracy)})` };
+  if (accuracy < t.minAccuracy) return { passed: false, reason: `accuracy_below_threshold (${pct(accuracy)} < ${pct(t.minAccuracy)})` };
   if (finalLoss > t.maxLoss) return { passed: false, reason: `loss_too_high (${finalLoss.toFixed(3)} > ${t.maxLoss})` };
   const decrease = initialLoss > 0 ? (initialLoss - finalLoss) / initialLoss : 0;
   if (decrease < t.minLossDecrease) {
-    return { passed: false, reason: `insufficient_loss_decrease (${pct(decrease)} < ${pctLimit(t.minLossDecrease)})` };
+    return { passed: false, reason: `insufficient_loss_decrease (${pct(decrease)} < ${pct(t.minLossDecrease)})` };
   }
   return PASS;
 }
 
-export function checkBacktestGate(metrics: Record<string, unknown>, t: BacktestGateThresholds): GateVerdict {
-  const absent = missing(['win_rate', 'max_drawdown', 'sharpe_ratio', 'total_trades'], metrics);
+export function checkBacktestGate(metrics: Partial<Record<keyof BacktestGateMetrics, unknown>>, t: BacktestGateThresholds): GateVerdict {
+  const absent = missing(BACKTEST_GATE_KEYS, metrics);
   if (absent) return absent;
   const winRate = num(metrics, 'win_rate');
   const drawdown = num(metrics, 'max_drawdown');
   const sharpe = num(metrics, 'sharpe_ratio');
   const trades = num(metrics, 'total_trades');
-  if (winRate < t.minWinRate) return { passed: false, reason: `win_rate_too_low (${pct(winRate)} < ${pctLimit(t.minWinRate)})` };
-  if (drawdown > t.maxDrawdown) return { passed: false, reason: `drawdown_too_high (${pct(drawdown)} > ${pctLimit(t.maxDrawdown)})` };
+  if (winRate < t.minWinRate) return { passed: false, reason: `win_rate_too_low (${pct(winRate)} < ${pct(t.minWinRate)})` };
+  if (drawdown > t.maxDrawdown) return { passed: false, reason: `drawdown_too_high (${pct(drawdown)} > ${pct(t.maxDrawdown)})` };
   if (sharpe < t.minSharpe) return { passed: false, reason: `sharpe_too_low (${sharpe.toFixed(2)} < ${t.minSharpe})` };
   if (trades < t.minTrades) return { passed: false, reason: `too_few_trades (${trades} < ${t.minTrades})` };
   return PASS;

@@ -157,14 +157,14 @@ describe('agent status output', () => {
       status: 'idle',
       last_cycle: { operation_id: CYCLE_ID, outcome: 'failed', strategy_name: 'alpha', completed_at: '2026-11-25T15:00:00Z' },
     });
-    expect(agentStatusLines(idle, 'Training gate failed: accuracy_below_threshold (42.3% < 45%)')).toEqual([
+    expect(agentStatusLines(idle, 'Training gate failed: accuracy_below_threshold (42.3% < 45.0%)')).toEqual([
       'Status: IDLE',
       'Last cycle:',
       `  Operation: ${CYCLE_ID}`,
       '  Outcome: failed',
       '  Strategy: alpha',
       '  Completed: 2026-11-25 15:00:00 UTC',
-      '  Error: Training gate failed: accuracy_below_threshold (42.3% < 45%)',
+      '  Error: Training gate failed: accuracy_below_threshold (42.3% < 45.0%)',
     ]);
   });
 });
@@ -331,8 +331,8 @@ describe('follow summary', () => {
   });
 
   it('states failures and cancellations', () => {
-    expect(followSummaryLines(op({ status: 'failed', error_message: 'Backtest gate failed: drawdown_too_high (45.2% > 40%)' }))[0]).toBe(
-      'Failed: Backtest gate failed: drawdown_too_high (45.2% > 40%)',
+    expect(followSummaryLines(op({ status: 'failed', error_message: 'Backtest gate failed: drawdown_too_high (45.2% > 40.0%)' }))[0]).toBe(
+      'Failed: Backtest gate failed: drawdown_too_high (45.2% > 40.0%)',
     );
     expect(followSummaryLines(op({ status: 'cancelled', cancellation_reason: 'Cancelled by user' }))[0]).toBe('Cancelled: Cancelled by user');
   });

@@ -17,6 +17,12 @@ export const ErrorCode = {
   NoActiveCycle: 'NO_ACTIVE_CYCLE',
   NotResearch: 'NOT_RESEARCH',
   StrategyNotFound: 'STRATEGY_NOT_FOUND',
+  /** A strategy file exists but does not pass the v3 schema (details.errors names each problem). */
+  StrategyInvalid: 'STRATEGY_INVALID',
+  /** No bars for a symbol/timeframe/window (no source, or the window holds zero bars). */
+  NoMarketData: 'NO_MARKET_DATA',
+  /** An OHLCV CSV failed validation (details.problems lists rows by line number). */
+  CsvInvalid: 'CSV_INVALID',
   BackendUnavailable: 'BACKEND_UNAVAILABLE',
   CycleFailed: 'CYCLE_FAILED',
   GateFailed: 'GATE_FAILED',

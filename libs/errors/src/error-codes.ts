@@ -31,6 +31,8 @@ export const ErrorCode = {
   ExecutorFailed: 'EXECUTOR_FAILED',
   Cancelled: 'CANCELLED',
   ConfigInvalid: 'CONFIG_INVALID',
+  ArtifactNotFound: 'ARTIFACT_NOT_FOUND',
+  ArtifactTooLarge: 'ARTIFACT_TOO_LARGE',
   Internal: 'INTERNAL',
 } as const;
 

@@ -1,7 +1,11 @@
 export * from './operation.types.js';
 export * from './status-machine.js';
+export * from './budget.ledger.js';
 export * from './operation-id.js';
 export * from './operation.errors.js';
 export * from './operations.store.js';
 export * from './cancel.channel.js';
 export { RedisKeys } from './redis-keys.js';
+export * from './artifact.store.js';
+export * from './operation-events.hub.js';
+export * from './operation.watch.js';

@@ -3,6 +3,10 @@
  * what makes "first terminal status wins" and "cancel the whole tree in one step" true under races.
  * Records are hashes of flat string fields, so no script needs to re-encode JSON (Redis' cjson turns
  * empty arrays into objects).
+ *
+ * Every applied change also PUBLISHes the changed ids on `<base>events` (see RedisKeys.eventsChannel)
+ * from inside the script, so a notice can never be missed by a change nor precede it: live event
+ * streams (SPEC §4a) re-read the record on each notice. A child's change names its parent as well.
  */
 
 const COMMON = `
@@ -27,6 +31,11 @@ local function move_status(id, key, prev, new, now_iso, now_ms)
     redis.call('ZADD', base .. 'idx:done:' .. typ, now_ms, id)
   end
 end
+local function notify(ids, key)
+  local parent = redis.call('HGET', key, 'parent_operation_id')
+  if parent then ids[#ids + 1] = parent end
+  redis.call('PUBLISH', base .. 'events', table.concat(ids, ' '))
+end
 local function with_record(out, key)
   local all = redis.call('HGETALL', key)
   for i = 1, #all do out[#out + 1] = all[i] end
@@ -50,6 +59,7 @@ if transition and not string.find(',' .. ARGV[7] .. ',', ',' .. cur .. '>' .. AR
 end
 set_fields(key, cjson.decode(ARGV[8]))
 if transition then move_status(ARGV[2], key, cur, ARGV[6], ARGV[3], ARGV[4]) end
+notify({ARGV[2]}, key)
 return with_record({'OK', cur}, key)
 `;
 
@@ -93,6 +103,7 @@ redis.call('ZADD', base .. 'idx:type:' .. typ, score, id)
 redis.call('ZADD', base .. 'idx:status:pending', score, id)
 redis.call('ZADD', base .. 'idx:active', score, id)
 redis.call('ZADD', base .. 'idx:active:' .. typ, score, id)
+notify({id}, key)
 return with_record({'OK'}, key)
 `;
 
@@ -124,5 +135,8 @@ while i <= #queue do
   local kids = redis.call('LRANGE', base .. 'children:' .. node, 0, -1)
   for _, k in ipairs(kids) do queue[#queue + 1] = k end
 end
+local changed = {target}
+for j = 3, #out do changed[#changed + 1] = out[j] end
+notify(changed, KEYS[1])
 return out
 `;

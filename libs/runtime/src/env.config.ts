@@ -14,6 +14,9 @@ export const sharedEnvSchema = z.object({
   KTRDR_STRATEGIES_DIR: z.string().min(1).default('strategies'),
   KTRDR_DATA_DIR: z.string().min(1).default('data'),
   KTRDR_MODELS_DIR: z.string().min(1).default('models'),
+  // Artifacts (SPEC §4a) live in Redis beside the records: bounded in age and in size per artifact.
+  KTRDR_ARTIFACT_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
+  KTRDR_ARTIFACT_MAX_MB: z.coerce.number().positive().max(256).default(5),
 });
 
 /** Where strategies, market data and trained models live, as absolute paths. */
@@ -25,6 +28,16 @@ export interface ResearchDirs {
 
 export function researchDirs(e: { KTRDR_STRATEGIES_DIR: string; KTRDR_DATA_DIR: string; KTRDR_MODELS_DIR: string }): ResearchDirs {
   return { strategiesDir: resolve(e.KTRDR_STRATEGIES_DIR), dataDir: resolve(e.KTRDR_DATA_DIR), modelsDir: resolve(e.KTRDR_MODELS_DIR) };
+}
+
+/** Retention of artifacts, as every process that writes or serves them reads it. */
+export interface ArtifactLimits {
+  ttlSeconds: number;
+  maxBytes: number;
+}
+
+export function artifactLimits(e: { KTRDR_ARTIFACT_TTL_DAYS: number; KTRDR_ARTIFACT_MAX_MB: number }): ArtifactLimits {
+  return { ttlSeconds: Math.round(e.KTRDR_ARTIFACT_TTL_DAYS * 86_400), maxBytes: Math.floor(e.KTRDR_ARTIFACT_MAX_MB * 1024 * 1024) };
 }
 
 /** `true|false|1|0|yes|no` as a boolean; anything else is a validation error naming the variable. */

@@ -1,1 +1,10 @@
-export {};
+export * from './features.types.js';
+export * from './features.error.js';
+export * from './indicator.engine.js';
+export * from './fuzzy.membership.js';
+export * from './timeframe.align.js';
+export * from './feature.matrix.js';
+export * from './zigzag.labeler.js';
+export * from './dataset.split.js';
+export * from './standard.scaler.js';
+export * from './training.dataset.js';

@@ -1,0 +1,159 @@
+import { baseTimeframe, type StrategyConfig } from '@ktrdr/agent-domain';
+import { ErrorCode } from '@ktrdr/errors';
+import { chronologicalSplit, type PartRange } from './dataset.split.js';
+import { buildFeatureMatrix, featureNames } from './feature.matrix.js';
+import { FeaturesError } from './features.error.js';
+import type { BarsBySymbol, BarsByTimeframe, FeatureMatrix } from './features.types.js';
+import { applyScaler, fitScaler, type StandardScaler } from './standard.scaler.js';
+import { classCounts, zigzagLabels } from './zigzag.labeler.js';
+
+/** Where one symbol's rows sit in a part. */
+export interface PartSegment {
+  symbol: string;
+  /** Row range [start, end) within the part. */
+  start: number;
+  end: number;
+  /** Base-bar indices (in that symbol's bars) of the segment's first and last row. */
+  firstBar: number;
+  lastBar: number;
+}
+
+export interface DatasetPart {
+  rows: number;
+  /** Standardised features, row-major rows × cols. */
+  X: Float32Array;
+  /** 0 BUY, 1 HOLD, 2 SELL. */
+  y: Uint8Array;
+  /** Base bar open time of each row (epoch ms). */
+  time: Float64Array;
+  /** Per symbol, in `training_data.symbols` order: each symbol's rows are chronological. */
+  segments: PartSegment[];
+  /** `[buy, hold, sell]`. */
+  classCounts: [number, number, number];
+}
+
+export interface SymbolSummary {
+  symbol: string;
+  bars: number;
+  /** Rows with complete features and a label, before the split. */
+  usableRows: number;
+  /** Rows dropped by the two purge gaps. */
+  purgedRows: number;
+}
+
+export interface TrainingDataset {
+  names: string[];
+  cols: number;
+  train: DatasetPart;
+  validation: DatasetPart;
+  test: DatasetPart;
+  /** Fitted on the train part only; save it with the model (it is plain JSON). */
+  scaler: StandardScaler;
+  symbols: SymbolSummary[];
+}
+
+interface SymbolRows {
+  symbol: string;
+  matrix: FeatureMatrix;
+  labels: Int8Array;
+  usable: Int32Array;
+  parts: Record<PartName, PartRange>;
+}
+
+type PartName = 'train' | 'validation' | 'test';
+const PARTS: readonly PartName[] = ['train', 'validation', 'test'];
+
+/**
+ * Features and ZigZag labels for every symbol of the strategy, split chronologically with purge
+ * gaps, standardised with a scaler fitted on the train part.
+ *
+ * Per symbol: the feature matrix over its base-timeframe bars (buildFeatureMatrix), labels from the
+ * base closes (zigzagLabels with `training.labels`), rows with any NaN feature or no label dropped,
+ * then chronologicalSplit by `training.data_split` with `label_lookahead` bars purged between parts.
+ * Each part concatenates the symbols' pieces in `training_data.symbols` order.
+ * Bars are used as given: load the window to train on (plus any warm-up history before it).
+ */
+export async function buildTrainingDataset(config: StrategyConfig, barsBySymbol: BarsBySymbol, signal?: AbortSignal): Promise<TrainingDataset> {
+  const { zigzag_threshold: threshold, label_lookahead: lookahead } = config.training.labels;
+  const base = baseTimeframe(config);
+  const perSymbol: SymbolRows[] = [];
+  for (const symbol of config.training_data.symbols) {
+    const bars = barsBySymbol[symbol];
+    if (!bars) throw new FeaturesError(ErrorCode.NoMarketData, 'missing_timeframe', `no bars for ${symbol}`, { symbol });
+    const matrix = await buildFeatureMatrix(config, bars, signal);
+    const labels = await zigzagLabels(bars[base]!.close, { threshold, lookahead }, signal);
+    const usableList: number[] = [];
+    for (let r = 0; r < matrix.rows; r++) if (matrix.valid[r] && labels[r]! >= 0) usableList.push(r);
+    const usable = Int32Array.from(usableList);
+    const plan = chronologicalSplit(usable, config.training.data_split, lookahead, ` for ${symbol} ${base}`);
+    perSymbol.push({ symbol, matrix, labels, usable, parts: { train: plan.train, validation: plan.validation, test: plan.test } });
+  }
+
+  const names = featureNames(config);
+  const cols = names.length;
+  const raw = Object.fromEntries(PARTS.map((p) => [p, assemble(perSymbol, p, cols)])) as Record<PartName, DatasetPart>;
+  const scaler = fitScaler(raw.train.X, raw.train.rows, names);
+  for (const p of PARTS) raw[p].X = applyScaler(scaler, raw[p].X);
+
+  return {
+    names,
+    cols,
+    train: raw.train,
+    validation: raw.validation,
+    test: raw.test,
+    scaler,
+    symbols: perSymbol.map((s) => ({
+      symbol: s.symbol,
+      bars: s.matrix.rows,
+      usableRows: s.usable.length,
+      purgedRows: s.usable.length - PARTS.reduce((n, p) => n + s.parts[p].end - s.parts[p].start, 0),
+    })),
+  };
+}
+
+/** One part's rows from every symbol, unscaled. */
+function assemble(perSymbol: SymbolRows[], part: PartName, cols: number): DatasetPart {
+  const rows = perSymbol.reduce((n, s) => n + s.parts[part].end - s.parts[part].start, 0);
+  const X = new Float32Array(rows * cols);
+  const y = new Uint8Array(rows);
+  const time = new Float64Array(rows);
+  const segments: PartSegment[] = [];
+  let at = 0;
+  for (const s of perSymbol) {
+    const { start, end } = s.parts[part];
+    const segStart = at;
+    for (let k = start; k < end; k++, at++) {
+      const r = s.usable[k]!;
+      X.set(s.matrix.values.subarray(r * cols, (r + 1) * cols), at * cols);
+      y[at] = s.labels[r]!;
+      time[at] = s.matrix.time[r]!;
+    }
+    segments.push({ symbol: s.symbol, start: segStart, end: at, firstBar: s.usable[start]!, lastBar: s.usable[end - 1]! });
+  }
+  return { rows, X, y, time, segments, classCounts: classCounts(y) };
+}
+
+/**
+ * Features for every base bar of a backtest window, scaled with the model's scaler. Rows still
+ * warming up are flagged `valid = 0` (their values hold NaN): the backtest gives them no signal.
+ * Refuses a scaler whose column names differ from the strategy's (the strategy changed after training).
+ */
+export async function buildInferenceFeatures(config: StrategyConfig, bars: BarsByTimeframe, scaler: StandardScaler, signal?: AbortSignal): Promise<FeatureMatrix> {
+  const names = featureNames(config);
+  assertSameColumns(names, scaler.names, config.name);
+  const matrix = await buildFeatureMatrix(config, bars, signal);
+  return { ...matrix, values: applyScaler(scaler, matrix.values) };
+}
+
+function assertSameColumns(strategy: readonly string[], model: readonly string[], name: string): void {
+  if (strategy.length === model.length && strategy.every((n, i) => n === model[i])) return;
+  const missing = model.filter((n) => !strategy.includes(n));
+  const extra = strategy.filter((n) => !model.includes(n));
+  const detail = missing.length || extra.length ? `model-only: ${missing.join(', ') || 'none'}; strategy-only: ${extra.join(', ') || 'none'}` : 'same columns in another order';
+  throw new FeaturesError(
+    ErrorCode.StrategyInvalid,
+    'feature_mismatch',
+    `features of strategy ${name} do not match the model's (${detail}); retrain the model`,
+    { strategy_columns: strategy, model_columns: model },
+  );
+}

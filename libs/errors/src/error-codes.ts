@@ -26,6 +26,16 @@ export const ErrorCode = {
   BackendUnavailable: 'BACKEND_UNAVAILABLE',
   CycleFailed: 'CYCLE_FAILED',
   GateFailed: 'GATE_FAILED',
+  /** The Claude API refused or failed a request (details: status, type, request_id; never the key or raw body). */
+  LlmApiError: 'LLM_API_ERROR',
+  /** Claude answered without calling the forced tool (no strategy or assessment saved). */
+  LlmNoToolCall: 'LLM_NO_TOOL_CALL',
+  /** Claude's tool input still failed validation after the corrective turn (details.errors). */
+  LlmInvalidOutput: 'LLM_INVALID_OUTPUT',
+  /** A prompt would exceed the configured input size limit (KTRDR_LLM_MAX_INPUT_CHARS). */
+  LlmInputTooLarge: 'LLM_INPUT_TOO_LARGE',
+  /** Today's (UTC) LLM spend reached KTRDR_DAILY_BUDGET_USD. */
+  BudgetExhausted: 'BUDGET_EXHAUSTED',
   WorkerLost: 'WORKER_LOST',
   WorkerStopped: 'WORKER_STOPPED',
   ExecutorFailed: 'EXECUTOR_FAILED',

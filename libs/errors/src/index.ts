@@ -1,3 +1,4 @@
 export * from './error-codes.js';
 export * from './ktrdr.error.js';
 export * from './cycle.error.js';
+export * from './llm.error.js';

@@ -1,5 +1,6 @@
 export * from './operation.types.js';
 export * from './status-machine.js';
+export * from './budget.ledger.js';
 export * from './operation-id.js';
 export * from './operation.errors.js';
 export * from './operations.store.js';

@@ -49,4 +49,19 @@ export class RedisKeys {
   computeStopped(): string {
     return `${this.prefix}:telemetry:compute-stopped`;
   }
+  /**
+   * LLM spend of one UTC day (YYYY-MM-DD): a hash of spent_usd, tokens and calls. The budget keys
+   * share their own `{budget}` hash tag so the ledger's scripts stay on one slot of a clustered Redis.
+   */
+  budgetDay(date: string): string {
+    return `${this.prefix}:{budget}:day:${date}`;
+  }
+  /** Sorted set of in-flight spend reservations (member: reservation id, score: expiry in ms). */
+  budgetReservations(): string {
+    return `${this.prefix}:{budget}:reservations`;
+  }
+  /** Hash of each in-flight reservation's estimated cost in USD (field: reservation id). */
+  budgetReservedUsd(): string {
+    return `${this.prefix}:{budget}:reserved-usd`;
+  }
 }

@@ -1,0 +1,83 @@
+import type { ClassLabel, StrategyConfig } from '@ktrdr/agent-domain';
+
+/** Half-open row range [start, end) of the feature matrix. */
+export type RowRange = readonly [start: number, end: number];
+
+/**
+ * A labelled feature matrix and its chronological split. Rows are bars in time order; the three
+ * ranges must not overlap (the caller puts validation and test after train so nothing leaks).
+ */
+export interface ClassifierData {
+  /** Row-major `rows × cols` features. */
+  x: Float32Array;
+  rows: number;
+  cols: number;
+  /** One label per row: 0 = BUY, 1 = HOLD, 2 = SELL (the order of CLASS_LABELS). */
+  y: Uint8Array;
+  split: { train: RowRange; validation: RowRange; test: RowRange };
+}
+
+export type ModelConfig = StrategyConfig['model'];
+
+/**
+ * `balanced`: each class weighs `n / (3 · n_class)` in the training loss (sklearn's "balanced"),
+ * so a model cannot score by always predicting the majority class; `none`: plain cross-entropy.
+ */
+export type ClassWeighting = 'balanced' | 'none';
+
+export interface EpochLogs {
+  /** Training loss and accuracy over the epoch (class-weighted loss when weighting is on). */
+  loss: number;
+  acc: number;
+  /** Validation loss (same weighting as training) and plain accuracy after the epoch. */
+  val_loss: number;
+  val_acc: number;
+}
+
+export interface TrainClassifierOptions {
+  signal: AbortSignal;
+  /** Called after each epoch (1-based); awaited, so a progress write can finish before the next epoch. */
+  onEpoch?: (epoch: number, total: number, logs: EpochLogs) => void | Promise<void>;
+  /** Default `balanced`. */
+  classWeighting?: ClassWeighting;
+  /** Where the wasm → cpu fallback reason goes (default console.warn). */
+  log?: (message: string) => void;
+}
+
+export type ClassBalance = Record<ClassLabel, number>;
+
+export interface TrainingHistory {
+  loss: number[];
+  val_loss: number[];
+  acc: number[];
+  val_acc: number[];
+}
+
+/** Everything `TrainingResult` needs from the model side (the caller adds model_path, symbols, timeframe). */
+export interface ClassifierMetrics {
+  /** Validation loss of the untrained model, before epoch 1. */
+  initial_loss: number;
+  /** Validation loss at the kept (best) epoch. */
+  final_loss: number;
+  /** Plain accuracy on the validation part at the kept epoch. */
+  val_accuracy: number;
+  /** Plain accuracy on the test part (the gate's number). */
+  accuracy: number;
+  test_loss: number;
+  /** Accuracy on the test part of always predicting the training part's majority class. */
+  baseline_accuracy: number;
+  /** Fractions of BUY/HOLD/SELL in the training part. */
+  class_balance: ClassBalance;
+  /** Weight of each class in the training and validation losses (all 1 when weighting is `none`). */
+  class_weights: ClassBalance;
+  class_weighting: ClassWeighting;
+  epochs_run: number;
+  /** 1-based epoch whose weights were kept. */
+  best_epoch: number;
+  stopped_early: boolean;
+  history: TrainingHistory;
+  samples: { train: number; validation: number; test: number };
+  feature_count: number;
+  seed: number;
+  backend: 'wasm' | 'cpu';
+}

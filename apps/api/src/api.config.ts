@@ -1,4 +1,4 @@
-import { envBoolean, parseEnv, researchDirs, sharedEnvSchema, type ResearchDirs } from '@ktrdr/runtime';
+import { artifactLimits, envBoolean, parseEnv, researchDirs, sharedEnvSchema, type ArtifactLimits, type ResearchDirs } from '@ktrdr/runtime';
 import { z } from 'zod';
 
 const schema = sharedEnvSchema.extend({
@@ -7,6 +7,10 @@ const schema = sharedEnvSchema.extend({
   KTRDR_MAX_CONCURRENT_CYCLES: z.coerce.number().int().min(1).max(1000).default(1),
   KTRDR_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 100kb').default('100kb'),
   KTRDR_API_DOCS: envBoolean.default(true),
+  // Live events (SPEC §4a): an SSE comment this often keeps proxies from closing an idle stream;
+  // change notices for one operation are read at most once per coalesce window.
+  KTRDR_SSE_HEARTBEAT_MS: z.coerce.number().int().min(50).max(300_000).default(15_000),
+  KTRDR_EVENTS_COALESCE_MS: z.coerce.number().int().min(0).max(10_000).default(100),
 });
 
 export interface ApiConfig extends ResearchDirs {
@@ -18,6 +22,8 @@ export interface ApiConfig extends ResearchDirs {
   maxConcurrentCycles: number;
   bodyLimit: string;
   docs: boolean;
+  artifacts: ArtifactLimits;
+  events: { heartbeatMs: number; coalesceMs: number };
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -34,5 +40,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     ...researchDirs(e),
     bodyLimit: e.KTRDR_BODY_LIMIT,
     docs: e.KTRDR_API_DOCS,
+    artifacts: artifactLimits(e),
+    events: { heartbeatMs: e.KTRDR_SSE_HEARTBEAT_MS, coalesceMs: e.KTRDR_EVENTS_COALESCE_MS },
   };
 }

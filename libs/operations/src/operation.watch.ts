@@ -1,4 +1,5 @@
 import type { OperationEventsHub } from './operation-events.hub.js';
+import { OperationNotFoundError } from './operation.errors.js';
 import type { OperationInfo } from './operation.types.js';
 import type { OperationsStore } from './operations.store.js';
 import { isTerminal } from './status-machine.js';
@@ -113,7 +114,7 @@ export class OperationWatch {
     this.reading = false;
     if (this.stopped) return;
     if (!snapshot) {
-      this.finish(() => this.handlers.onError(new Error(`Operation not found: ${this.operationId}`)));
+      this.finish(() => this.handlers.onError(new OperationNotFoundError(this.operationId)));
       return;
     }
     if (isTerminal(snapshot.operation.status)) {

@@ -1,0 +1,2 @@
+export * from './strategy.errors.js';
+export * from './strategy.store.js';

@@ -1,1 +1,4 @@
-export {};
+export * from './simulation.types.js';
+export * from './backtest.simulator.js';
+export * from './backtest.metrics.js';
+export * from './equity.artifact.js';

@@ -5,6 +5,7 @@
 import AgentCancel from './commands/agent-cancel.command.js';
 import AgentStatus from './commands/agent-status.command.js';
 import AgentTrigger from './commands/agent-trigger.command.js';
+import OperationsArtifacts from './commands/operations-artifacts.command.js';
 import OperationsCancel from './commands/operations-cancel.command.js';
 import OperationsFollow from './commands/operations-follow.command.js';
 import OperationsList from './commands/operations-list.command.js';
@@ -18,4 +19,5 @@ export const COMMANDS = {
   'operations:status': OperationsStatus,
   'operations:cancel': OperationsCancel,
   'operations:follow': OperationsFollow,
+  'operations:artifacts': OperationsArtifacts,
 };

@@ -9,6 +9,8 @@ import type { z } from 'zod';
 import { ApiError, ClientErrorCode } from './api.error.js';
 import {
   AgentStatusSchema,
+  ArtifactEnvelopeSchema,
+  ArtifactListSchema,
   CancelOperationSchema,
   CycleCancelledSchema,
   ErrorBodySchema,
@@ -18,6 +20,7 @@ import {
   TriggerRefusedSchema,
   TriggerStartedSchema,
   type AgentStatus,
+  type ArtifactList,
   type CancelCycleResult,
   type CancelOperationResult,
   type OperationInfo,
@@ -48,6 +51,11 @@ export interface ApiClientOptions {
   baseUrl?: string;
   timeoutMs?: number;
 }
+
+/** An opened event stream, or the API's refusal to stream (older API, proxy, unknown operation…). */
+export type EventStreamOpening =
+  | { kind: 'stream'; body: ReadableStream<Uint8Array>; close: () => void }
+  | { kind: 'refused'; status: number; contentType: string | null };
 
 interface RawResponse {
   status: number;
@@ -136,23 +144,88 @@ export class ApiClient {
     return this.parse(CancelOperationSchema, res).data;
   }
 
+  // ---- artifacts and live events (§4a) --------------------------------------------------------
+
+  async listArtifacts(operationId: string): Promise<ArtifactList> {
+    const res = await this.request('GET', `/operations/${encodeURIComponent(operationId)}/artifacts`);
+    if (res.status !== 200) throw this.errorFrom(res);
+    return this.parse(ArtifactListSchema, res).data;
+  }
+
+  async getArtifact(operationId: string, name: string): Promise<unknown> {
+    const res = await this.request('GET', `/operations/${encodeURIComponent(operationId)}/artifacts/${encodeURIComponent(name)}`);
+    if (res.status !== 200) throw this.errorFrom(res);
+    return this.parse(ArtifactEnvelopeSchema, res).data;
+  }
+
+  /**
+   * Opens GET /operations/{id}/events. The timeout covers only the wait for the response headers:
+   * the stream itself is long-lived (its reader watches the heartbeats instead). Anything but a
+   * 200 `text/event-stream` is a refusal the caller may answer by polling.
+   */
+  async openEventStream(operationId: string, signal: AbortSignal): Promise<EventStreamOpening> {
+    const url = this.url(`/operations/${encodeURIComponent(operationId)}/events`);
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const close = (): void => {
+      signal.removeEventListener('abort', onAbort);
+      controller.abort();
+    };
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(url, { headers: this.headers('text/event-stream'), signal: controller.signal });
+    } catch (error) {
+      close();
+      if (signal.aborted) throw new ApiError(ClientErrorCode.Aborted, null, 'request aborted');
+      if (timedOut) {
+        throw new ApiError(ClientErrorCode.Timeout, null, `the ktrdr API at ${this.baseUrl} did not answer within ${Math.round(this.timeoutMs / 1000)}s`);
+      }
+      const reason = networkReason(error);
+      throw new ApiError(ClientErrorCode.Unreachable, null, unreachableMessage(this.baseUrl, reason), { reason });
+    } finally {
+      clearTimeout(timer);
+    }
+    const contentType = response.headers.get('content-type');
+    if (response.status !== 200 || !response.body || !/^text\/event-stream\b/i.test(contentType ?? '')) {
+      await response.body?.cancel().catch(() => undefined);
+      close();
+      return { kind: 'refused', status: response.status, contentType };
+    }
+    return { kind: 'stream', body: response.body, close };
+  }
+
   // ---- transport ------------------------------------------------------------------------------
 
-  private async request(method: string, path: string, options: RequestOptions = {}): Promise<RawResponse> {
-    let url: URL;
+  private url(path: string): URL {
     try {
-      url = new URL(`${this.baseUrl}${API_PREFIX}${path}`);
+      return new URL(`${this.baseUrl}${API_PREFIX}${path}`);
     } catch {
       throw new ApiError(ClientErrorCode.BadConfig, null, `KTRDR_API_URL is not a valid URL: ${this.baseUrl}`);
     }
+  }
+
+  /** Request headers shared by every call (one place for anything each request must carry). */
+  private headers(accept: string, body = false): Record<string, string> {
+    const headers: Record<string, string> = { accept };
+    if (body) headers['content-type'] = 'application/json';
+    return headers;
+  }
+
+  private async request(method: string, path: string, options: RequestOptions = {}): Promise<RawResponse> {
+    const url = this.url(path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
 
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const headers = this.headers('application/json', options.body !== undefined);
 
     let response: Response;
     let text: string;

@@ -51,6 +51,26 @@ export type OperationInfo = z.infer<typeof OperationInfoSchema>;
 
 export const OperationEnvelopeSchema = z.looseObject({ success: z.boolean().optional(), data: OperationInfoSchema });
 
+// ---- artifacts and live events (§4a) ----------------------------------------------------------
+
+export const ArtifactListSchema = z.looseObject({
+  success: z.boolean().optional(),
+  data: z.looseObject({ operation_id: z.string(), artifacts: z.array(z.string()) }),
+});
+export type ArtifactList = z.infer<typeof ArtifactListSchema>['data'];
+
+/** An artifact is whatever JSON the phase published; only the envelope is checked. */
+export const ArtifactEnvelopeSchema = z.looseObject({ success: z.boolean().optional(), data: z.unknown() });
+
+/** The payload of `update` and `end` events on GET /operations/{id}/events. */
+export const OperationEventSchema = z.looseObject({
+  operation: OperationInfoSchema,
+  child: OperationInfoSchema.nullable()
+    .optional()
+    .transform((c) => c ?? null),
+});
+export type OperationEvent = z.infer<typeof OperationEventSchema>;
+
 export const OperationSummarySchema = z.looseObject({
   operation_id: z.string(),
   operation_type: z.string(),

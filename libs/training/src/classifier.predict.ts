@@ -3,13 +3,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { CLASS_COUNT } from './classifier-data.util.js';
 import type { RowRange } from './classifier.types.js';
+import { yieldToEventLoop } from './event-loop.util.js';
 
 /** Rows per predict call: large enough to amortise call overhead, small enough (a few ms) that the event loop gets a turn between chunks. */
 const PREDICT_CHUNK_ROWS = 2048;
 /** Keras's clipping of probabilities before the log, so a confident wrong answer costs a large but finite loss. */
 const EPSILON = 1e-7;
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Class probabilities (row-major rows × 3: BUY, HOLD, SELL) for `rows` rows of `x`, predicted in

@@ -9,6 +9,7 @@ import { trainClassifier } from './classifier.trainer.js';
 import { saveModel } from './model.store.js';
 import { syntheticClasses } from './synthetic-classes.fixture.js';
 import { initTrainingBackend } from './tf.backend.js';
+import { toTrainingResult } from './training-result.mapper.js';
 import { TrainingInputError } from './training-input.error.js';
 
 const config = (over: Partial<ModelConfig['training']> = {}, arch: Partial<ModelConfig['architecture']> = {}): ModelConfig => ({
@@ -43,6 +44,22 @@ describe('trainClassifier', () => {
     expect(metrics.history.val_loss).toHaveLength(metrics.epochs_run);
     expect(metrics.history.acc).toHaveLength(metrics.epochs_run);
     expect(metrics.backend).toBe('wasm');
+    const result = toTrainingResult(metrics, { model_path: 'models/strat_a', symbols: ['SP500'], timeframe: '1d' });
+    expect(result).toMatchObject({ model_path: 'models/strat_a', accuracy: metrics.accuracy, best_epoch: metrics.best_epoch, feature_count: 8, seed: 7 });
+    expect(result.history).toEqual({ loss: metrics.history.loss, val_loss: metrics.history.val_loss });
+  });
+
+  it('with class weighting off, reports plain cross-entropy and unit weights', async () => {
+    const { model, metrics } = await trainClassifier(separable, config({ epochs: 3 }), { signal: live(), classWeighting: 'none' });
+    try {
+      expect(metrics.class_weighting).toBe('none');
+      expect(metrics.class_weights).toEqual({ BUY: 1, HOLD: 1, SELL: 1 });
+      const plain = await evaluateClassifier(model, separable, separable.split.test, [1, 1, 1]);
+      expect(metrics.test_loss).toBeCloseTo(plain.loss, 6);
+      expect(metrics.accuracy).toBe(plain.accuracy);
+    } finally {
+      model.dispose();
+    }
   });
 
   it('gives the same metrics for the same seed, different weights for another seed, and leaks no tensors', async () => {

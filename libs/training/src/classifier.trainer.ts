@@ -7,22 +7,24 @@ import type { ClassifierData, ClassifierMetrics, EpochLogs, ModelConfig, TrainCl
 import { buildMlp } from './mlp.model.js';
 import { seededRandom, shuffleInPlace } from './seeded-random.util.js';
 import { initTrainingBackend } from './tf.backend.js';
+import { yieldToEventLoop } from './event-loop.util.js';
 import { TrainingDivergedError } from './training-input.error.js';
 
 /**
- * How training stays responsive: on the worker's main thread, yielding to the event loop from
- * inside tfjs's fit loop (`yieldEvery`, a setImmediate on Node) at most every YIELD_EVERY_MS, plus
- * a yield between evaluation chunks. A cancel message, BullMQ's lock renewal and progress writes run
- * in those gaps; the abort listener sets `model.stopTraining`, which tfjs checks after every batch,
- * so a cancel stops the fit within one batch (a few ms for our model sizes) plus one yield interval.
+ * How training stays responsive: on the worker's main thread, yielding to the event loop after
+ * every batch from inside tfjs's fit loop (`yieldEvery: 'batch'`, a setImmediate on Node; costs
+ * nothing measurable next to a batch) and between the steps around each epoch (fit, validation
+ * pass, predict chunks). A cancel message, BullMQ's lock renewal and progress writes run in those
+ * gaps; the abort listener sets `model.stopTraining`, which tfjs checks after every batch, so a
+ * cancel stops the fit within one batch. Measured (docs/BENCHMARKS.md, 5,000 × 24, [64, 32],
+ * batch 64): event-loop delay p99 ≈ 8 ms during a fit, abort → promise settled p99 < 1 ms.
  *
- * A worker thread was the alternative: it would block nothing at all, but it needs the data and the
- * trained weights copied across, a second wasm instance, and its own cancel and error plumbing,
- * for a gain that only matters when a single batch takes longer than the cancel budget (100 ms),
- * which the schema's limits (≤ 4 × 512 units, batch ≤ 4096) do not reach on the benchmarked sizes.
+ * A worker thread was the alternative: it would block the event loop not at all, but it needs the
+ * data and the trained weights copied across, a second wasm instance, and its own cancel and error
+ * plumbing, for a gain that only matters when one batch takes longer than the cancel budget
+ * (100 ms) — a very large model and batch (the schema allows 4 × 512 units, batch 4096), where
+ * the batch itself, not the yielding, is the limit.
  */
-const YIELD_EVERY_MS = 8;
-
 export interface TrainedClassifier {
   /** The model with the best epoch's weights; the caller saves it (saveModel) and disposes it. */
   model: LayersModel;
@@ -69,6 +71,7 @@ export async function trainClassifier(data: ClassifierData, modelConfig: ModelCo
   const stop = (): void => void (model.stopTraining = true);
   signal.addEventListener('abort', stop);
   try {
+    await yieldToEventLoop();
     const initial = await evaluateClassifier(model, data, split.validation, weights, signal);
     const random = seededRandom(seed ^ 0x9e3779b9);
     const order = Int32Array.from({ length: trainRows }, (_, i) => i);
@@ -80,9 +83,11 @@ export async function trainClassifier(data: ClassifierData, modelConfig: ModelCo
     let stoppedEarly = false;
 
     for (let epoch = 1; epoch <= epochs; epoch++) {
+      await yieldToEventLoop();
       throwIfAborted(signal);
       const fit = await fitOneEpoch(model, xTrain, yTrain, shuffleInPlace(order, random), batch_size, weights, signal);
       // A fit stopped by the abort listener returns normally, with a partial epoch.
+      await yieldToEventLoop();
       throwIfAborted(signal);
       const val = await evaluateClassifier(model, data, split.validation, weights, signal);
       const logs: EpochLogs = { loss: fit.loss, acc: fit.acc, val_loss: val.loss, val_acc: val.accuracy };
@@ -170,7 +175,7 @@ async function fitOneEpoch(
       shuffle: false,
       verbose: 0,
       classWeight: { 0: weights[0]!, 1: weights[1]!, 2: weights[2]! },
-      yieldEvery: YIELD_EVERY_MS,
+      yieldEvery: 'batch',
       callbacks: {
         // Backs up the abort listener: fit() clears stopTraining when it starts.
         onBatchBegin: () => {

@@ -5,3 +5,4 @@ export { TrainingInputError, TrainingDivergedError } from './training-input.erro
 export { initTrainingBackend, type BackendInfo, type BackendName } from './tf.backend.js';
 export { syntheticClasses, type SyntheticClassesOptions } from './synthetic-classes.fixture.js';
 export { saveModel, loadModel, MODEL_FILE, WEIGHTS_FILE, META_FILE, type ModelMeta, type SaveModelOptions } from './model.store.js';
+export { toTrainingResult, type TrainingResultContext } from './training-result.mapper.js';

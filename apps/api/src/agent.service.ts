@@ -1,9 +1,8 @@
 import { CYCLE_OPERATION_TYPE, DEFAULT_MODEL, currentChildId, initialCycleParameters, resolveModel } from '@ktrdr/agent-domain';
-import { ErrorCode, KtrdrError } from '@ktrdr/errors';
+import { ErrorCode } from '@ktrdr/errors';
 import { AtCapacityError, OperationFinishedError, type OperationInfo } from '@ktrdr/operations';
+import { StrategyStore } from '@ktrdr/strategies';
 import { Injectable } from '@nestjs/common';
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { TriggerBody } from './agent.dto.js';
 import { Backend } from './backend.service.js';
 import { AgentRefusal } from './error-envelope.filter.js';
@@ -25,7 +24,10 @@ function describe(op: OperationInfo, now: number) {
 /** The agent API (SPEC §4): trigger, status and cancel of research cycles. */
 @Injectable()
 export class AgentService {
-  constructor(private readonly backend: Backend) {}
+  constructor(
+    private readonly backend: Backend,
+    private readonly strategies: StrategyStore,
+  ) {}
 
   async trigger(body: TriggerBody) {
     const { store, producer, config } = this.backend;
@@ -153,11 +155,12 @@ export class AgentService {
     });
   }
 
+  /**
+   * The strategy must exist and pass the v3 schema before a cycle starts on it: not found →
+   * 422 STRATEGY_NOT_FOUND (`Strategy not found: {name}`), invalid → 422 STRATEGY_INVALID naming
+   * the file and its first errors, rather than a cycle that fails later in training.
+   */
   private async requireStrategy(name: string): Promise<void> {
-    try {
-      await access(join(this.backend.config.strategiesDir, `${name}.yaml`));
-    } catch {
-      throw new KtrdrError(ErrorCode.StrategyNotFound, `Strategy not found: ${name}`, { field: 'strategy', strategy: name });
-    }
+    await this.strategies.read(name);
   }
 }

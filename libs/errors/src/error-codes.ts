@@ -16,7 +16,10 @@ export const ErrorCode = {
   AtCapacity: 'AT_CAPACITY',
   NoActiveCycle: 'NO_ACTIVE_CYCLE',
   NotResearch: 'NOT_RESEARCH',
+  /** A strategy named in a request (e.g. trigger's `strategy` field) does not exist: a bad field, 422. */
   StrategyNotFound: 'STRATEGY_NOT_FOUND',
+  /** The resource a route names (e.g. GET /strategies/{name}) does not exist: 404. */
+  NotFound: 'NOT_FOUND',
   /** A strategy file exists but does not pass the v3 schema (details.errors names each problem). */
   StrategyInvalid: 'STRATEGY_INVALID',
   /** No bars for a symbol/timeframe/window (no source, or the window holds zero bars). */

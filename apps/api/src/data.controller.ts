@@ -1,0 +1,31 @@
+import { MarketDataRepository, type DataSetInfo, type ImportResult } from '@ktrdr/market-data';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { importBodySchema } from './data.dto.js';
+import { validate } from './request-validation.js';
+
+/** Market data (SPEC §8): what can be loaded, and CSV import into KTRDR_DATA_DIR. */
+@ApiTags('data')
+@Controller('data')
+export class DataController {
+  constructor(private readonly data: MarketDataRepository) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Data sets available to strategies: imported CSVs, the built-in SP500 1d sample, synthetic SYNTH_* series' })
+  async list(): Promise<{ success: true; data: DataSetInfo[] }> {
+    return { success: true, data: await this.data.list() };
+  }
+
+  @Post('import')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Import an OHLCV CSV for a symbol and timeframe',
+    description:
+      'Body {symbol, timeframe, csv}: csv is the file text with a header naming timestamp|date|time, open, high, low, close, volume. ' +
+      'Bad rows → 422 CSV_INVALID with details.problems [{line, message}]. The body limit (KTRDR_BODY_LIMIT) caps the file size.',
+  })
+  async import(@Body() body: unknown): Promise<{ success: true; data: ImportResult }> {
+    const b = validate(importBodySchema, body, 'body');
+    return { success: true, data: await this.data.importCsv(b.symbol, b.timeframe, b.csv) };
+  }
+}

@@ -1,1 +1,13 @@
-export {};
+export * from './llm.types.js';
+export * from './llm.config.js';
+export * from './llm.logger.js';
+export * from './llm.pricing.js';
+export * from './secret.value.js';
+export * from './claude.client.js';
+export * from './claude-error.mapping.js';
+export * from './claude.tool-call.js';
+export * from './claude.designer.js';
+export * from './claude.assessor.js';
+export * from './design.prompt.js';
+export * from './assessment.prompt.js';
+export * from './strategy.example.js';

@@ -43,6 +43,7 @@ describe('trainClassifier', () => {
     expect(metrics.class_weights.BUY).toBeGreaterThan(metrics.class_weights.HOLD);
     expect(metrics.history.val_loss).toHaveLength(metrics.epochs_run);
     expect(metrics.history.acc).toHaveLength(metrics.epochs_run);
+    expect([...metrics.history.loss, ...metrics.history.acc, ...metrics.history.val_acc].every(Number.isFinite)).toBe(true);
     expect(metrics.backend).toBe('wasm');
     const result = toTrainingResult(metrics, { model_path: 'models/strat_a', symbols: ['SP500'], timeframe: '1d' });
     expect(result).toMatchObject({ model_path: 'models/strat_a', accuracy: metrics.accuracy, best_epoch: metrics.best_epoch, feature_count: 8, seed: 7 });

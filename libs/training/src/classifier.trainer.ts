@@ -16,7 +16,7 @@ import { TrainingDivergedError } from './training-input.error.js';
  * nothing measurable next to a batch) and between the steps around each epoch (fit, validation
  * pass, predict chunks). A cancel message, BullMQ's lock renewal and progress writes run in those
  * gaps; the abort listener sets `model.stopTraining`, which tfjs checks after every batch, so a
- * cancel stops the fit within one batch. Measured (docs/BENCHMARKS.md, 5,000 × 24, [64, 32],
+ * cancel stops the fit within one batch. Measured (tools/bench/training.bench.ts, 5,000 × 24, [64, 32],
  * batch 64): event-loop delay p99 ≈ 8 ms during a fit, abort → promise settled p99 < 1 ms.
  *
  * A worker thread was the alternative: it would block the event loop not at all, but it needs the

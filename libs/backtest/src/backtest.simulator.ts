@@ -8,9 +8,11 @@ import { POSITION_MODES, type CurveStats, type SimulateControl, type SimulationI
  * charges costs, marks equity and the buy-and-hold benchmark at every close, and gathers the
  * return and drawdown statistics on the way, so metrics need no second pass over the bars.
  *
- * Hand-rolled rather than taken from a library: the JS backtest libraries on npm work per bar on
- * objects (or per candle callbacks) and run one to two orders of magnitude slower than this loop,
- * and none implements this contract (fill at t+1's open, both legs charged, cooperative cancel).
+ * Hand-rolled rather than taken from a library: the npm backtest frameworks (e.g. backtest-kit) are
+ * event-driven strategy runners with their own exchange model, candle objects and reports. What is
+ * needed here is a pass over precomputed signals with exactly these fill and cost rules (t+1's open,
+ * both legs charged), typed-array throughput, a cooperative cancel and the domain's metrics: a
+ * couple of hundred lines that are cheaper to own and test than to adapt.
  *
  * Sizing: fully invested. On entry, the notional plus its commission equals the equity at that
  * moment (quantity = equity / (fill × (1 + commission))), for longs and shorts alike; flat is cash.

@@ -100,18 +100,24 @@ export async function buildFeatureMatrix(config: StrategyConfig, bars: BarsByTim
   }
 
   const valid = new Uint8Array(rows);
-  let firstValidRow = -1;
-  for (let r = 0; r < rows; r++) {
-    let ok = 1;
-    for (let c = 0; c < cols; c++) {
-      if (Number.isNaN(values[r * cols + c]!)) {
-        ok = 0;
-        break;
+  await forEachChunk(
+    rows,
+    (start, end) => {
+      for (let r = start; r < end; r++) {
+        let ok = 1;
+        for (let c = 0; c < cols; c++) {
+          if (Number.isNaN(values[r * cols + c]!)) {
+            ok = 0;
+            break;
+          }
+        }
+        valid[r] = ok;
       }
-    }
-    valid[r] = ok;
-    if (ok && firstValidRow < 0) firstValidRow = r;
-  }
+    },
+    signal,
+    4096,
+  );
+  const firstValidRow = valid.indexOf(1);
 
   return { names: columns.map((c) => c.name), rows, cols, values, time: baseBars.time.slice(), valid, firstValidRow };
 }

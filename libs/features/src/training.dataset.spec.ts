@@ -1,3 +1,4 @@
+import { INDICATOR_TYPES } from '@ktrdr/agent-domain';
 import { CancelledError, ErrorCode } from '@ktrdr/errors';
 import { buildFeatureMatrix } from './feature.matrix.js';
 import { FeaturesError } from './features.error.js';
@@ -105,6 +106,18 @@ describe('buildTrainingDataset', () => {
     const c = new AbortController();
     c.abort('Parent cancelled');
     await expect(buildTrainingDataset(config, { SP500: { '1d': sp500 } }, c.signal)).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('lets the event loop run while it works, so a cancel arriving mid-run stops it', async () => {
+    const indicators = Object.fromEntries(INDICATOR_TYPES.map((t) => [`${t}_i`, { type: t }]));
+    const fuzzy_sets = Object.fromEntries(INDICATOR_TYPES.map((t) => [`f_${t}`, { indicator: `${t}_i`, g: { type: 'gaussian', parameters: [0, 100] } }]));
+    const big = strategy({ indicators, fuzzy_sets, nn_inputs: Object.keys(fuzzy_sets).map((f) => ({ fuzzy_set: f })) });
+    const c = new AbortController();
+    // This callback can only run if the pipeline yields before it finishes (the run is far longer than one 8 ms slice).
+    setImmediate(() => c.abort('Parent cancelled'));
+    const err = await buildTrainingDataset(big, { SP500: { '1d': randomBars(20_000, { symbol: 'SP500' }) } }, c.signal).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CancelledError);
+    expect((err as CancelledError).message).toBe('Parent cancelled');
   });
 });
 

@@ -4,7 +4,8 @@ import { chronologicalSplit, type PartRange } from './dataset.split.js';
 import { buildFeatureMatrix, featureNames } from './feature.matrix.js';
 import { FeaturesError } from './features.error.js';
 import type { BarsBySymbol, BarsByTimeframe, FeatureMatrix } from './features.types.js';
-import { applyScaler, fitScaler, type StandardScaler } from './standard.scaler.js';
+import { forEachChunk } from './chunked.loop.js';
+import { applyScalerAsync, fitScalerAsync, type StandardScaler } from './standard.scaler.js';
 import { classCounts, zigzagLabels } from './zigzag.labeler.js';
 
 /** Where one symbol's rows sit in a part. */
@@ -91,9 +92,10 @@ export async function buildTrainingDataset(config: StrategyConfig, barsBySymbol:
 
   const names = featureNames(config);
   const cols = names.length;
-  const raw = Object.fromEntries(PARTS.map((p) => [p, assemble(perSymbol, p, cols)])) as Record<PartName, DatasetPart>;
-  const scaler = fitScaler(raw.train.X, raw.train.rows, names);
-  for (const p of PARTS) raw[p].X = applyScaler(scaler, raw[p].X);
+  const raw = {} as Record<PartName, DatasetPart>;
+  for (const p of PARTS) raw[p] = await assemble(perSymbol, p, cols, signal);
+  const scaler = await fitScalerAsync(raw.train.X, raw.train.rows, names, signal);
+  for (const p of PARTS) raw[p].X = await applyScalerAsync(scaler, raw[p].X, signal);
 
   return {
     names,
@@ -112,7 +114,7 @@ export async function buildTrainingDataset(config: StrategyConfig, barsBySymbol:
 }
 
 /** One part's rows from every symbol, unscaled. */
-function assemble(perSymbol: SymbolRows[], part: PartName, cols: number): DatasetPart {
+async function assemble(perSymbol: SymbolRows[], part: PartName, cols: number, signal?: AbortSignal): Promise<DatasetPart> {
   const rows = perSymbol.reduce((n, s) => n + s.parts[part].end - s.parts[part].start, 0);
   const X = new Float32Array(rows * cols);
   const y = new Uint8Array(rows);
@@ -122,12 +124,21 @@ function assemble(perSymbol: SymbolRows[], part: PartName, cols: number): Datase
   for (const s of perSymbol) {
     const { start, end } = s.parts[part];
     const segStart = at;
-    for (let k = start; k < end; k++, at++) {
-      const r = s.usable[k]!;
-      X.set(s.matrix.values.subarray(r * cols, (r + 1) * cols), at * cols);
-      y[at] = s.labels[r]!;
-      time[at] = s.matrix.time[r]!;
-    }
+    await forEachChunk(
+      end - start,
+      (a, b) => {
+        for (let k = start + a; k < start + b; k++) {
+          const r = s.usable[k]!;
+          const row = segStart + k - start;
+          X.set(s.matrix.values.subarray(r * cols, (r + 1) * cols), row * cols);
+          y[row] = s.labels[r]!;
+          time[row] = s.matrix.time[r]!;
+        }
+      },
+      signal,
+      4096,
+    );
+    at += end - start;
     segments.push({ symbol: s.symbol, start: segStart, end: at, firstBar: s.usable[start]!, lastBar: s.usable[end - 1]! });
   }
   return { rows, X, y, time, segments, classCounts: classCounts(y) };
@@ -142,7 +153,7 @@ export async function buildInferenceFeatures(config: StrategyConfig, bars: BarsB
   const names = featureNames(config);
   assertSameColumns(names, scaler.names, config.name);
   const matrix = await buildFeatureMatrix(config, bars, signal);
-  return { ...matrix, values: applyScaler(scaler, matrix.values) };
+  return { ...matrix, values: await applyScalerAsync(scaler, matrix.values, signal) };
 }
 
 function assertSameColumns(strategy: readonly string[], model: readonly string[], name: string): void {

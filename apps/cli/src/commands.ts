@@ -5,11 +5,15 @@
 import AgentCancel from './commands/agent-cancel.command.js';
 import AgentStatus from './commands/agent-status.command.js';
 import AgentTrigger from './commands/agent-trigger.command.js';
+import DataImport from './commands/data-import.command.js';
+import DataList from './commands/data-list.command.js';
 import OperationsArtifacts from './commands/operations-artifacts.command.js';
 import OperationsCancel from './commands/operations-cancel.command.js';
 import OperationsFollow from './commands/operations-follow.command.js';
 import OperationsList from './commands/operations-list.command.js';
 import OperationsStatus from './commands/operations-status.command.js';
+import StrategiesList from './commands/strategies-list.command.js';
+import StrategiesShow from './commands/strategies-show.command.js';
 
 export const COMMANDS = {
   'agent:trigger': AgentTrigger,
@@ -20,4 +24,8 @@ export const COMMANDS = {
   'operations:cancel': OperationsCancel,
   'operations:follow': OperationsFollow,
   'operations:artifacts': OperationsArtifacts,
+  'data:list': DataList,
+  'data:import': DataImport,
+  'strategies:list': StrategiesList,
+  'strategies:show': StrategiesShow,
 };

@@ -1,5 +1,8 @@
 import { ErrorCode, KtrdrError } from '@ktrdr/errors';
 
+/** How many schema errors the message names; `details.errors` has them all. */
+const SHOWN_ERRORS = 5;
+
 const shown = (name: string): string => (name.length > 80 ? `${name.slice(0, 80)}…` : name);
 
 /** No `strategies/{name}.yaml`. The message is the contract's (`Strategy not found: {name}`). */
@@ -16,8 +19,8 @@ export class StrategyInvalidError extends KtrdrError {
     readonly path: string,
     readonly errors: readonly string[],
   ) {
-    const first = errors.slice(0, 3).join('; ');
-    const more = errors.length > 3 ? ` (and ${errors.length - 3} more)` : '';
+    const first = errors.slice(0, SHOWN_ERRORS).join('; ');
+    const more = errors.length > SHOWN_ERRORS ? ` (and ${errors.length - SHOWN_ERRORS} more)` : '';
     super(ErrorCode.StrategyInvalid, `Strategy ${strategy} is invalid (${path}): ${first}${more}`, { strategy, path, errors: [...errors] });
   }
 }
@@ -25,7 +28,8 @@ export class StrategyInvalidError extends KtrdrError {
 /** A name that can never be a stored strategy (path separators, dots, empty, too long, …). */
 export class StrategyNameError extends KtrdrError {
   constructor(readonly strategy: string) {
-    const message = 'a strategy name uses only letters, digits, "_" and "-" (1-64 characters)';
-    super(ErrorCode.ValidationFailed, `Invalid strategy name "${shown(strategy)}": ${message}`, { errors: [{ field: 'name', message }] });
+    // Worded like request validation (`field: message`), so clients that append field issues find them already said.
+    const message = 'letters, digits, "_" and "-" only (1-64 characters)';
+    super(ErrorCode.ValidationFailed, `Invalid strategy name "${shown(strategy)}" (name: ${message})`, { errors: [{ field: 'name', message }] });
   }
 }

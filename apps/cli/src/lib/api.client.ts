@@ -13,18 +13,26 @@ import {
   ArtifactListSchema,
   CancelOperationSchema,
   CycleCancelledSchema,
+  DataImportSchema,
+  DataListSchema,
   ErrorBodySchema,
   NoActiveCycleSchema,
   OperationEnvelopeSchema,
   OperationListSchema,
+  StrategyEnvelopeSchema,
+  StrategyListSchema,
   TriggerRefusedSchema,
   TriggerStartedSchema,
   type AgentStatus,
   type ArtifactList,
   type CancelCycleResult,
   type CancelOperationResult,
+  type DataImportResult,
+  type DataSetInfo,
   type OperationInfo,
   type OperationList,
+  type StrategyConfig,
+  type StrategySummary,
   type TriggerResult,
 } from './api.schemas.js';
 
@@ -142,6 +150,33 @@ export class ApiClient {
     });
     if (res.status !== 200) throw this.errorFrom(res);
     return this.parse(CancelOperationSchema, res).data;
+  }
+
+  // ---- market data and strategies (§8) --------------------------------------------------------
+
+  async listData(): Promise<DataSetInfo[]> {
+    const res = await this.request('GET', '/data');
+    if (res.status !== 200) throw this.errorFrom(res);
+    return this.parse(DataListSchema, res).data;
+  }
+
+  /** Uploads CSV text; a 422 CSV_INVALID arrives as an ApiError whose details hold `problems` by line. */
+  async importData(request: { symbol: string; timeframe: string; csv: string }): Promise<DataImportResult> {
+    const res = await this.request('POST', '/data/import', { body: request });
+    if (res.status !== 201 && res.status !== 200) throw this.errorFrom(res);
+    return this.parse(DataImportSchema, res).data;
+  }
+
+  async listStrategies(): Promise<StrategySummary[]> {
+    const res = await this.request('GET', '/strategies');
+    if (res.status !== 200) throw this.errorFrom(res);
+    return this.parse(StrategyListSchema, res).data;
+  }
+
+  async getStrategy(name: string): Promise<StrategyConfig> {
+    const res = await this.request('GET', `/strategies/${encodeURIComponent(name)}`);
+    if (res.status !== 200) throw this.errorFrom(res);
+    return this.parse(StrategyEnvelopeSchema, res).data;
   }
 
   // ---- artifacts and live events (§4a) --------------------------------------------------------

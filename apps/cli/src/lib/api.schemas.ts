@@ -195,3 +195,78 @@ export const ErrorBodySchema = z.looseObject({
   message: z.string().optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+// ---- market data and strategies (§8) ----------------------------------------------------------
+
+/** The timeframes the API accepts (a copy of the domain's list: the CLI only speaks HTTP). */
+export const DATA_TIMEFRAMES = ['1m', '5m', '15m', '30m', '1h', '4h', '1d', '1w'] as const;
+
+export const DataSetInfoSchema = z.looseObject({
+  symbol: z.string(),
+  timeframe: z.string(),
+  source: z.string(),
+  start: z.string(),
+  end: z.string(),
+  bars: z.number(),
+  path: nullableString,
+  error: nullableString,
+});
+export type DataSetInfo = z.infer<typeof DataSetInfoSchema>;
+export const DataListSchema = z.looseObject({ success: z.boolean().optional(), data: z.array(DataSetInfoSchema) });
+
+export const DataImportSchema = z.looseObject({
+  success: z.boolean().optional(),
+  data: z.looseObject({
+    symbol: z.string(),
+    timeframe: z.string(),
+    bars: z.number(),
+    start: z.string(),
+    end: z.string(),
+    path: nullableString,
+    replaced: z.boolean().optional(),
+  }),
+});
+export type DataImportResult = z.infer<typeof DataImportSchema>['data'];
+
+/** `details.problems` of a 422 CSV_INVALID answer. */
+export const CsvProblemsSchema = z.looseObject({
+  problems: z.array(z.looseObject({ line: z.number(), message: z.string() })),
+  total_problems: z.number().optional(),
+});
+export type CsvProblems = z.infer<typeof CsvProblemsSchema>;
+
+export const StrategySummarySchema = z.looseObject({
+  name: z.string(),
+  valid: z.boolean(),
+  errors: z.array(z.string()).optional(),
+  description: z.string().default(''),
+  symbols: z.array(z.string()).default([]),
+  timeframes: z.array(z.string()).default([]),
+  path: nullableString,
+});
+export type StrategySummary = z.infer<typeof StrategySummarySchema>;
+export const StrategyListSchema = z.looseObject({ success: z.boolean().optional(), data: z.array(StrategySummarySchema) });
+
+/** A parsed strategy (v3 shape). Only what `strategies show` prints is typed; the rest passes through. */
+export const StrategyConfigSchema = z.looseObject({
+  name: z.string(),
+  description: z.string().optional(),
+  version: z.union([z.string(), z.number()]).optional(),
+  hypothesis: z.string().optional(),
+  training_data: z
+    .looseObject({
+      symbols: z.array(z.string()).default([]),
+      timeframes: z.array(z.string()).default([]),
+      date_range: z.looseObject({ start: z.string(), end: z.string() }).optional(),
+    })
+    .optional(),
+  indicators: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  fuzzy_sets: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  nn_inputs: z.array(z.looseObject({ fuzzy_set: z.string(), timeframes: z.unknown().optional() })).optional(),
+  model: z.record(z.string(), z.unknown()).optional(),
+  decisions: z.record(z.string(), z.unknown()).optional(),
+  training: z.record(z.string(), z.unknown()).optional(),
+  backtest: z.record(z.string(), z.unknown()).optional(),
+});
+export type StrategyConfig = z.infer<typeof StrategyConfigSchema>;
+export const StrategyEnvelopeSchema = z.looseObject({ success: z.boolean().optional(), data: StrategyConfigSchema });

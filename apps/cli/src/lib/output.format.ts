@@ -8,10 +8,15 @@ import type {
   AgentStatus,
   CancelCycleResult,
   CancelOperationResult,
+  CsvProblems,
+  DataImportResult,
+  DataSetInfo,
   OperationInfo,
   OperationList,
   OperationSummary,
   Progress,
+  StrategyConfig,
+  StrategySummary,
   TriggerRefused,
   TriggerStarted,
 } from './api.schemas.js';
@@ -314,4 +319,151 @@ export function detachLines(id: string): string[] {
 
 function asRecord(value: unknown): Record<string, unknown> | null {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+// ---- market data and strategies (§8) ----------------------------------------------------------
+
+/** A bar's open time: the date alone for daily and weekly bars, `YYYY-MM-DD HH:MM` otherwise (UTC). */
+export function formatBarTime(iso: string, timeframe: string): string {
+  const ms = Date.parse(iso);
+  if (!iso || Number.isNaN(ms)) return '-';
+  const text = new Date(ms).toISOString();
+  return timeframe === '1d' || timeframe === '1w' ? text.slice(0, 10) : `${text.slice(0, 10)} ${text.slice(11, 16)}`;
+}
+
+export function dataTableLines(rows: readonly DataSetInfo[]): string[] {
+  if (rows.length === 0) return ['No market data found.'];
+  const columns: Column<DataSetInfo>[] = [
+    { header: 'SYMBOL', get: (r) => r.symbol },
+    { header: 'TIMEFRAME', get: (r) => r.timeframe },
+    { header: 'SOURCE', get: (r) => (r.error ? `${r.source} (unreadable)` : r.source) },
+    { header: 'START (UTC)', get: (r) => formatBarTime(r.start, r.timeframe) },
+    { header: 'END (UTC)', get: (r) => formatBarTime(r.end, r.timeframe) },
+    { header: 'BARS', get: (r) => (r.error ? '-' : String(r.bars)), alignRight: true },
+  ];
+  const lines = renderTable(rows, columns);
+  const broken = rows.filter((r) => r.error);
+  if (broken.length) lines.push('', 'Unreadable files:', ...broken.map((r) => `  ${r.symbol} ${r.timeframe}: ${r.error}`));
+  if (rows.some((r) => r.source === 'synthetic')) {
+    lines.push('', 'SYNTH_* stands for any symbol starting with SYNTH_ (e.g. SYNTH_DEMO): a seeded synthetic market, the same series everywhere.');
+  }
+  lines.push('Import your own: ktrdr data import <file.csv> --symbol <SYMBOL> --timeframe <TIMEFRAME>');
+  return lines;
+}
+
+export function dataImportLines(res: DataImportResult, file: string): string[] {
+  const lines = [
+    `Imported ${res.bars} bars of ${res.symbol} ${res.timeframe} from ${file}`,
+    `  Range: ${formatBarTime(res.start, res.timeframe)} … ${formatBarTime(res.end, res.timeframe)} (UTC)`,
+  ];
+  if (res.path) lines.push(`  Stored: ${res.path}${res.replaced ? ' (replaced the previous import)' : ''}`);
+  return lines;
+}
+
+/** The rows a refused import names, one per line: `  line 4: high 9 < low 11`. */
+export function csvProblemLines(file: string, problems: CsvProblems): string[] {
+  const total = problems.total_problems ?? problems.problems.length;
+  const lines = [`Import refused: ${file} has ${total} bad ${total === 1 ? 'row' : 'rows'} (nothing was stored)`];
+  lines.push(...problems.problems.map((p) => (p.line > 0 ? `  line ${p.line}: ${p.message}` : `  ${p.message}`)));
+  if (total > problems.problems.length) lines.push(`  … and ${total - problems.problems.length} more`);
+  return lines;
+}
+
+export function strategiesTableLines(rows: readonly StrategySummary[]): string[] {
+  if (rows.length === 0) return ['No strategies found.'];
+  const columns: Column<StrategySummary>[] = [
+    { header: 'NAME', get: (r) => r.name },
+    { header: 'STATUS', get: (r) => (r.valid ? 'valid' : 'INVALID') },
+    { header: 'SYMBOLS', get: (r) => r.symbols.join(', ') || '-', maxWidth: 30 },
+    { header: 'TIMEFRAMES', get: (r) => r.timeframes.join(', ') || '-' },
+    { header: 'DESCRIPTION', get: (r) => r.description || '-', maxWidth: 60 },
+  ];
+  const lines = renderTable(rows, columns);
+  const invalid = rows.filter((r) => !r.valid);
+  if (invalid.length) {
+    lines.push('', 'Invalid strategies (fix the file, then check it with ktrdr strategies show <name>):');
+    for (const r of invalid) {
+      const errors = r.errors ?? [];
+      const more = errors.length > 1 ? ` (+${errors.length - 1} more)` : '';
+      lines.push(`  ${r.name}: ${errors[0] ?? 'invalid'}${more}`);
+    }
+  }
+  lines.push('', `${rows.length} ${rows.length === 1 ? 'strategy' : 'strategies'}${invalid.length ? ` (${invalid.length} invalid)` : ''}. Show one with: ktrdr strategies show <name>`);
+  return lines;
+}
+
+/** Small fractions as percentages without rounding them away: 0.0005 → `0.05%`. */
+function exactPercent(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? `${Number((value * 100).toFixed(6))}%` : '-';
+}
+
+/** `{type: rsi, period: 14}` → `rsi(period=14)`; a membership set → `triangular [0, 20, 35]`. */
+function describeParams(entry: Record<string, unknown>, kind = 'type'): string {
+  const type = typeof entry[kind] === 'string' ? (entry[kind] as string) : '?';
+  const params = Object.entries(entry).filter(([k]) => k !== kind);
+  return params.length ? `${type}(${params.map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`).join(', ')})` : type;
+}
+
+export function strategyLines(config: StrategyConfig): string[] {
+  const lines = [`Strategy: ${config.name}`];
+  if (config.description) lines.push(`  Description: ${config.description}`);
+  if (config.hypothesis) lines.push(`  Hypothesis: ${config.hypothesis}`);
+  if (config.version !== undefined) lines.push(`  Version: ${config.version}`);
+  const td = config.training_data;
+  if (td) {
+    lines.push('Training data:', `  Symbols: ${td.symbols.join(', ') || '-'}`, `  Timeframes: ${td.timeframes.join(', ') || '-'}`);
+    if (td.date_range) lines.push(`  Dates: ${td.date_range.start} … ${td.date_range.end}`);
+  }
+  const indicators = Object.entries(config.indicators ?? {});
+  if (indicators.length) lines.push('Indicators:', ...indicators.map(([id, e]) => `  ${id}: ${describeParams(e)}`));
+  const fuzzy = Object.entries(config.fuzzy_sets ?? {});
+  if (fuzzy.length) {
+    lines.push('Fuzzy sets:');
+    for (const [id, fs] of fuzzy) {
+      const sets = Object.entries(fs)
+        .filter(([k]) => k !== 'indicator')
+        .map(([k, v]) => {
+          const m = asRecord(v);
+          return m ? `${k} ${String(m['type'] ?? '?')} [${Array.isArray(m['parameters']) ? (m['parameters'] as unknown[]).join(', ') : ''}]` : k;
+        });
+      lines.push(`  ${id} (on ${String(fs['indicator'] ?? '?')}): ${sets.join('; ')}`);
+    }
+  }
+  if (config.nn_inputs?.length) {
+    lines.push(
+      'Model inputs:',
+      ...config.nn_inputs.map((i) => `  ${i.fuzzy_set} on ${Array.isArray(i.timeframes) ? i.timeframes.join(', ') : String(i.timeframes ?? 'all')}`),
+    );
+  }
+  const model = config.model;
+  if (model) {
+    const arch = asRecord(model['architecture']) ?? {};
+    const training = asRecord(model['training']) ?? {};
+    const layers = Array.isArray(arch['hidden_layers']) ? (arch['hidden_layers'] as unknown[]).join('-') : '?';
+    lines.push(
+      'Model:',
+      `  ${String(model['type'] ?? 'mlp')} ${layers}, ${String(arch['activation'] ?? 'relu')}, dropout ${String(arch['dropout'] ?? 0)}`,
+      `  learning rate ${String(training['learning_rate'] ?? '-')}, batch ${String(training['batch_size'] ?? '-')}, up to ${String(training['epochs'] ?? '-')} epochs`,
+    );
+  }
+  const labels = asRecord(config.training?.['labels']);
+  const split = asRecord(config.training?.['data_split']);
+  if (labels || split) {
+    lines.push('Labels and split:');
+    if (labels) lines.push(`  ${describeParams(labels, 'source')}`);
+    if (split) lines.push(`  train ${formatFraction(split['train'])}, validation ${formatFraction(split['validation'])}, test ${formatFraction(split['test'])}`);
+  }
+  const bt = config.backtest;
+  if (bt) {
+    const range = asRecord(bt['date_range']);
+    lines.push('Backtest:');
+    if (range) lines.push(`  Dates: ${String(range['start'])} … ${String(range['end'])}`);
+    lines.push(
+      `  Capital ${String(bt['initial_capital'] ?? '-')}, commission ${exactPercent(bt['commission'])}, slippage ${exactPercent(bt['slippage'])}`,
+    );
+  }
+  if (config.decisions) {
+    lines.push(`Decisions: ${Object.entries(config.decisions).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`);
+  }
+  return lines;
 }

@@ -1,0 +1,85 @@
+/**
+ * End to end: `ktrdr data …` and `ktrdr strategies …` (the real built binary) against the real built
+ * API with its own strategies and data directories. No worker: these commands only touch files.
+ * Needs `npx tsc -b apps/api apps/cli` first.
+ */
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
+
+const BIN = join(repoRoot(__dirname), 'apps/cli/bin/run.js');
+
+let stack: Stack;
+let dir: string;
+
+function ktrdr(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, KTRDR_API_URL: stack.apiUrl };
+  delete env['KTRDR_DEBUG'];
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ktrdr-cli-data-'));
+  await copyFile(join(repoRoot(__dirname), 'strategies', 'v3_minimal.yaml'), join(dir, 'v3_minimal.yaml'));
+  await writeFile(join(dir, 'good.csv'), 'Date,Open,High,Low,Close,Volume\n2021-01-04,10,11,9,10.5,100\n2021-01-05,10.5,11,10,10.8,120\n');
+  await writeFile(join(dir, 'bad.csv'), 'date,open,high,low,close,volume\n2021-01-04,10,11,9,10.5,100\n2021-01-03,10,11,9,10.5,100\n2021-01-06,10,9,11,10.5,100\n');
+  stack = await startStack({ workers: [], apiEnv: { KTRDR_STRATEGIES_DIR: dir, KTRDR_DATA_DIR: join(dir, 'data') } });
+});
+afterAll(async () => {
+  await stack?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('ktrdr data', () => {
+  it('import prints every bad row with its line number, exits 1 and stores nothing', async () => {
+    const res = await ktrdr(['data', 'import', join(dir, 'bad.csv'), '--symbol', 'BADCO', '--timeframe', '1d']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('has 2 bad rows (nothing was stored)');
+    expect(res.stderr).toMatch(/ {2}line 3: timestamp .* is not after line 2's/);
+    expect(res.stderr).toContain('  line 4: high 9 < low 11');
+    await expect(readdir(join(dir, 'data'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('import of a valid file reports the bars, and data list shows it (also as JSON)', async () => {
+    const res = await ktrdr(['data', 'import', join(dir, 'good.csv'), '-s', 'MYCO', '-t', '1d']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('Imported 2 bars of MYCO 1d from');
+    const list = await ktrdr(['data', 'list']);
+    expect(list.stdout).toMatch(/^MYCO\s+1d\s+csv\s+2021-01-04\s+2021-01-05\s+2$/m);
+    expect(list.stdout).toMatch(/^SP500\s+1d\s+builtin\s+2000-01-03\s+2020-04-17\s+5105$/m);
+    const json = JSON.parse((await ktrdr(['data', 'list', '--json'])).stdout) as Array<{ symbol: string }>;
+    expect(json.map((d) => d.symbol)).toEqual(expect.arrayContaining(['MYCO', 'SP500', 'SYNTH_*']));
+  });
+
+  it('a missing file is one clear line and a non-zero exit', async () => {
+    const res = await ktrdr(['data', 'import', join(dir, 'nope.csv'), '-s', 'X', '-t', '1d']);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain('no such file');
+  });
+});
+
+describe('ktrdr strategies', () => {
+  it('list and show', async () => {
+    const list = await ktrdr(['strategies', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^v3_minimal\s+valid\s+SP500\s+1d\s+/m);
+    const show = await ktrdr(['strategies', 'show', 'v3_minimal']);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('Strategy: v3_minimal');
+    expect(show.stdout).toContain('  rsi_14: rsi(period=14)');
+    const json = JSON.parse((await ktrdr(['strategies', 'show', 'v3_minimal', '--json'])).stdout) as { name: string; decisions: { position_mode: string } };
+    expect(json).toMatchObject({ name: 'v3_minimal', decisions: { position_mode: 'long_only' } });
+  });
+
+  it('show of an unknown strategy exits 1 with the API message', async () => {
+    const res = await ktrdr(['strategies', 'show', 'nope']);
+    expect(res.code).toBe(1);
+    expect(res.stderr.trim()).toBe('Error: Strategy not found: nope');
+  });
+});

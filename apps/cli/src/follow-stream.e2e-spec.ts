@@ -1,0 +1,96 @@
+/**
+ * The real `ktrdr` binary following a cycle over the API's live events: the API's own request log
+ * shows one GET .../events and no polling of the operation. (The polling fallback, used when a
+ * server refuses to stream, is covered against a fake API in lib/follow.runner.spec.ts.)
+ * Needs `npx tsc -b apps/api apps/cli apps/research-worker` first.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ArtifactStore } from '@ktrdr/operations';
+import { repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
+
+const BIN = join(repoRoot(__dirname), 'apps/cli/bin/run.js');
+
+function ktrdr(apiUrl: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, KTRDR_API_URL: apiUrl, KTRDR_FOLLOW_INTERVAL_MS: '100' };
+    delete env['KTRDR_DEBUG'];
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`ktrdr ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
+    }, 45_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The API's request log (pino-http, one JSON line per finished request): method and path. */
+function apiRequests(stack: Stack): string[] {
+  const out: string[] = [];
+  for (const line of stack.api.output().split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as { req?: { method?: string; url?: string } };
+      if (entry.req?.method && entry.req.url) out.push(`${entry.req.method} ${entry.req.url}`);
+    } catch {
+      /* not a log line */
+    }
+  }
+  return out;
+}
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ workerEnv: { KTRDR_STUB_DELAY_MS: '250' }, apiEnv: { LOG_LEVEL: 'info' } });
+}, 60_000);
+afterAll(async () => stack?.stop());
+
+describe('ktrdr following over live events', () => {
+  it('agent trigger --follow reads the event stream and never polls the operation', async () => {
+    const r = await ktrdr(stack.apiUrl, ['agent', 'trigger', '--follow']);
+    expect(r.code).toBe(0);
+    const id = /op_agent_research_\d{8}_\d{6}_[0-9a-f]{8}/.exec(r.stdout)?.[0];
+    expect(id).toBeDefined();
+    // Today's rendering: plain progress lines on stderr, child steps included, then the summary.
+    expect(r.stderr).toMatch(/^\[ *[\d.]+%\] Designing strategy\.\.\./m);
+    expect(r.stderr).toMatch(/\| training op_training_\S+: /);
+    expect(r.stderr).toContain('[ 100%] Complete');
+    expect(r.stdout).toContain(`Research cycle completed!\n  Operation: ${id}\n`);
+
+    // The stream request is logged when it ends, which is when the follow ended: wait for the line.
+    const deadline = Date.now() + 5000;
+    while (!apiRequests(stack).some((l) => l.endsWith(`/events`)) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+    const requests = apiRequests(stack);
+    expect(requests.filter((l) => l === `GET /api/v1/operations/${id}/events`)).toHaveLength(1);
+    expect(requests.filter((l) => /^GET \/api\/v1\/operations\/op_[^/]+$/.test(l))).toEqual([]);
+  });
+
+  it('operations artifacts lists names and shows one, as text and as JSON', async () => {
+    const list = JSON.parse((await ktrdr(stack.apiUrl, ['operations', 'list', '--type', 'backtesting', '--json'])).stdout) as { data: Array<{ operation_id: string }> };
+    const op = list.data[0]!.operation_id;
+    const store = new ArtifactStore(stack.redis, stack.prefix);
+    const equity = { t: ['2021-01-04', '2021-01-05'], equity: [100000, 100250.5], benchmark: [100000, 99900], trades: [] };
+    await store.put(op, 'equity', equity);
+
+    const names = await ktrdr(stack.apiUrl, ['operations', 'artifacts', op]);
+    expect(names.code).toBe(0);
+    expect(names.stdout).toContain(`Artifacts of ${op}:\n  equity\n`);
+
+    const text = await ktrdr(stack.apiUrl, ['operations', 'artifacts', op, 'equity']);
+    expect(text.stdout).toContain('  equity: 2 values (100000 → 100250.50)\n');
+    const json = await ktrdr(stack.apiUrl, ['operations', 'artifacts', op, 'equity', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual(equity);
+
+    const missing = await ktrdr(stack.apiUrl, ['operations', 'artifacts', op, 'history']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe('Error: Artifact not found: history');
+  });
+});

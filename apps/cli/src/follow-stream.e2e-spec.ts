@@ -6,7 +6,6 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ArtifactStore } from '@ktrdr/operations';
 import { repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
 
 const BIN = join(repoRoot(__dirname), 'apps/cli/bin/run.js');
@@ -76,9 +75,9 @@ describe('ktrdr following over live events', () => {
   it('operations artifacts lists names and shows one, as text and as JSON', async () => {
     const list = JSON.parse((await ktrdr(stack.apiUrl, ['operations', 'list', '--type', 'backtesting', '--json'])).stdout) as { data: Array<{ operation_id: string }> };
     const op = list.data[0]!.operation_id;
-    const store = new ArtifactStore(stack.redis, stack.prefix);
     const equity = { t: ['2021-01-04', '2021-01-05'], equity: [100000, 100250.5], benchmark: [100000, 99900], trades: [] };
-    await store.put(op, 'equity', equity);
+    // Written as a worker would (the CLI may not import the store library): one hash field per artifact.
+    await stack.redis.hset(`${stack.prefix}:{ops}:art:${op}`, 'equity', JSON.stringify(equity));
 
     const names = await ktrdr(stack.apiUrl, ['operations', 'artifacts', op]);
     expect(names.code).toBe(0);

@@ -17,8 +17,13 @@ const STOP_GRACE_MS = 10_000;
 /** Worker and API together (the worker still needs Redis while it stops), then Redis. */
 const STOP_ORDER = [['worker', 'api'], ['redis']];
 
-function stubMode(env: NodeJS.ProcessEnv): boolean {
-  return !['false', '0', 'no'].includes((env['KTRDR_STUB_WORKERS'] ?? 'true').toLowerCase());
+/** What the worker will run, in words, from the same variables it reads (it validates them itself). */
+function describeMode(env: NodeJS.ProcessEnv, stubDelayMs: string): string {
+  const allStub = ['true', '1', 'yes'].includes((env['KTRDR_STUB_WORKERS'] ?? '').toLowerCase());
+  const stubbed = allStub ? 'all' : (env['KTRDR_STUB_PHASES'] ?? '').trim();
+  const llm = env['ANTHROPIC_API_KEY'] ? 'Claude designs and assesses' : 'offline designer and assessor (no ANTHROPIC_API_KEY)';
+  if (stubbed === 'all') return `stub phases, ${stubDelayMs} ms each`;
+  return stubbed ? `real research, ${llm}; stub phases: ${stubbed}` : `real research, ${llm}`;
 }
 
 /** "worker, api, then redis": what a stop will actually stop, in order. */
@@ -93,7 +98,7 @@ function main(): void {
       await startApi(config, supervisor, env);
     }
     await startWorker(config, supervisor, env);
-    say(formatBanner(config, { redisDescription: redis.description, apiReused, stub: stubMode(process.env) }));
+    say(formatBanner(config, { redisDescription: redis.description, apiReused, mode: describeMode(process.env, config.stubDelayMs) }));
     if (config.demo) {
       demo = new DemoRunner(config);
       const code = await demo.run();

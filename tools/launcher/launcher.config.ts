@@ -89,9 +89,11 @@ export function loadLauncherConfig(argv: string[] = process.argv.slice(2), env: 
 export const USAGE = `Usage: npm start [-- --demo]
 
 Starts what is missing for a local ktrdr: Redis (unless REDIS_URL is set), the API and one
-research worker on all queues (stub executors). Ctrl+C stops everything it started.
+research worker on all queues (real research; offline designer and assessor unless
+ANTHROPIC_API_KEY is set). Ctrl+C stops everything it started.
 
   --demo   after startup run one research cycle end to end with the CLI, then stop everything
 
 Environment: REDIS_URL, KTRDR_LAUNCH_REDIS_PORT (6380), KTRDR_LAUNCH_REDIS_DIR (.ktrdr/redis),
-KTRDR_API_PORT (8000), KTRDR_STUB_DELAY_MS (3000 here), LOG_LEVEL (warn here); see .env.example.`;
+KTRDR_API_PORT (8000), KTRDR_STUB_PHASES (none), KTRDR_STUB_DELAY_MS (3000 here, for stub phases),
+LOG_LEVEL (warn here); see .env.example.`;

@@ -1,5 +1,5 @@
 import { DEFAULT_GATE_THRESHOLDS, STUB_RESULTS, type PhaseExecutors } from '@ktrdr/agent-domain';
-import { CancelChannel, OperationsStore } from '@ktrdr/operations';
+import { ArtifactStore, CancelChannel, OperationsStore } from '@ktrdr/operations';
 import { QueueProducer, bullConnection, bullPrefix } from '@ktrdr/queues';
 import { createLogger } from '@ktrdr/runtime';
 import { Worker, type Job } from 'bullmq';
@@ -26,7 +26,7 @@ beforeAll(() => {
   redis = new Redis(url, { maxRetriesPerRequest: null });
   store = new OperationsStore(redis, prefix);
   producer = new QueueProducer(bullConnection(url), prefix);
-  orchestrator = new Orchestrator(store, producer, new CancelChannel(prefix), redis, DEFAULT_GATE_THRESHOLDS, log);
+  orchestrator = new Orchestrator(store, producer, new CancelChannel(prefix), redis, DEFAULT_GATE_THRESHOLDS, 'strategies', log);
 });
 
 afterAll(async () => {
@@ -98,16 +98,18 @@ describe('phase runner: a late result never overwrites cancelled', () => {
   it('an executor that ignores its abort signal finishes after the cancel; the child stays cancelled', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    let discarded = 0;
     const stubborn = {
       phase: 'training' as const,
       async execute() {
         await gate; // ignores the signal on purpose
-        return STUB_RESULTS.training;
+        return { result: STUB_RESULTS.training, artifacts: { history: { loss: [1, 0.5] } }, discard: async () => void discarded++ };
       },
     };
     const executors = { designing: stubborn, training: stubborn, backtesting: stubborn, assessing: stubborn } as unknown as PhaseExecutors;
     const active = new ActiveJobs(redis, store.keys, 50, log);
-    const runner = new PhaseRunner(store, producer, executors, active, redis, log);
+    const artifacts = new ArtifactStore(redis, prefix);
+    const runner = new PhaseRunner(store, producer, executors, active, artifacts, redis, log);
     const worker = new Worker('training', null, { connection: bullConnection(url), prefix: bullPrefix(prefix), autorun: false });
 
     const parent = await store.create({ type: 'agent_research', parameters: { phase: 'training' } });
@@ -124,6 +126,9 @@ describe('phase runner: a late result never overwrites cancelled', () => {
     expect(await run).toBe('cancelled');
     expect(await store.require(child.operation_id)).toMatchObject({ status: 'cancelled', result_summary: null });
     expect((await store.require(parent.operation_id)).status).toBe('cancelled');
+    // Nothing of the late result survives: no artifacts, and the executor's files were discarded.
+    expect(await artifacts.list(child.operation_id)).toEqual([]);
+    expect(discarded).toBe(1);
     active.stop();
     await worker.close();
   });

@@ -21,6 +21,7 @@ import {
 import { PHASE_QUEUE, type QueueProducer } from '@ktrdr/queues';
 import type { Logger } from '@ktrdr/runtime';
 import type { Redis } from 'ioredis';
+import { join } from 'node:path';
 
 const snapshot = (op: OperationInfo): CycleSnapshot & ChildSnapshot => ({
   operation_id: op.operation_id,
@@ -49,6 +50,7 @@ export class Orchestrator {
     private readonly cancelChannel: CancelChannel,
     private readonly publisher: Redis,
     private readonly gates: GateThresholds,
+    private readonly strategiesDir: string,
     private readonly log: Logger,
   ) {}
 
@@ -60,7 +62,7 @@ export class Orchestrator {
     if (!started?.applied) return; // unknown, already started, or cancelled before we got to it
     const strategy = started.operation.metadata.parameters['strategy'];
     const name = typeof strategy === 'string' ? strategy : null;
-    await this.perform(started.operation, firstPhase({ strategy: name }, name ? `strategies/${name}.yaml` : null));
+    await this.perform(started.operation, firstPhase({ strategy: name }, name ? join(this.strategiesDir, `${name}.yaml`) : null));
   }
 
   async childFinished(parentId: string, childId: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { PHASE_RESULT_SCHEMAS, formatIssues, throwIfAborted, type ActivePhase, type PhaseExecutors } from '@ktrdr/agent-domain';
+import { PHASE_RESULT_SCHEMAS, formatIssues, throwIfAborted, type ActivePhase, type ArtifactName, type PhaseExecutors } from '@ktrdr/agent-domain';
 import { CancelledError, ErrorCode, WorkerError, isKtrdrError, messageOf, type KtrdrError } from '@ktrdr/errors';
 import { OperationNotFoundError, type OperationsStore } from '@ktrdr/operations';
 import type { PhaseJob, QueueProducer } from '@ktrdr/queues';
@@ -15,6 +15,12 @@ function checkedResult(phase: ActivePhase, result: unknown): Record<string, unkn
   throw new WorkerError(ErrorCode.ExecutorFailed, `the ${phase} result is malformed: ${formatIssues(parsed.error.issues).slice(0, 3).join('; ')}`);
 }
 
+/** Where a phase's artifacts go (SPEC §4a): shared by every replica, so the API can serve them. */
+export interface ArtifactSink {
+  putAll(operationId: string, artifacts: Partial<Record<ArtifactName, unknown>>): Promise<void>;
+  removeAll(operationId: string): Promise<void>;
+}
+
 export type PhaseOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped';
 
 /**
@@ -28,6 +34,7 @@ export class PhaseRunner {
     private readonly producer: QueueProducer,
     private readonly executors: PhaseExecutors,
     private readonly active: ActiveJobs,
+    private readonly artifacts: ArtifactSink,
     private readonly telemetry: Redis,
     private readonly log: Logger,
   ) {}
@@ -53,12 +60,20 @@ export class PhaseRunner {
           { signal: controller.signal, reportProgress: (p) => progress.report(p) },
         );
         await progress.flush();
-        throwIfAborted(controller.signal);
-        const result = checkedResult(phase, output.result);
-        const done = await this.store.complete(id, result, {
-          progress: { percentage: 100, current_step: 'Done', steps_completed: 1, steps_total: 1 },
-        });
-        outcome = done.applied ? 'completed' : 'cancelled';
+        try {
+          throwIfAborted(controller.signal);
+          const result = checkedResult(phase, output.result);
+          // Artifacts go in before the completing write, so a reader who sees `completed` finds them.
+          if (output.artifacts) await this.artifacts.putAll(id, output.artifacts);
+          const done = await this.store.complete(id, result, {
+            progress: { percentage: 100, current_step: 'Done', steps_completed: 1, steps_total: 1 },
+          });
+          outcome = done.applied ? 'completed' : 'cancelled';
+        } finally {
+          // A child that did not complete (cancelled at the last moment, malformed result) keeps
+          // nothing: no artifacts, no model or strategy files.
+          if (outcome !== 'completed') await this.undo(id, output.discard);
+        }
       }
     } catch (e) {
       if (e instanceof OperationNotFoundError && e.operationId === id) {
@@ -73,6 +88,11 @@ export class PhaseRunner {
     }
     await this.notify(parentId, id);
     return outcome;
+  }
+
+  private async undo(id: string, discard?: () => Promise<void>): Promise<void> {
+    await this.artifacts.removeAll(id).catch((e: unknown) => this.log.warn({ operation_id: id, err: messageOf(e) }, 'artifacts of an unfinished child not removed'));
+    await discard?.().catch((e: unknown) => this.log.warn({ operation_id: id, err: messageOf(e) }, 'files of an unfinished child not removed'));
   }
 
   private async recordFailure(id: string, error: unknown, signal: AbortSignal): Promise<PhaseOutcome> {

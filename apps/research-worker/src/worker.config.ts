@@ -1,6 +1,7 @@
-import { DEFAULT_GATE_THRESHOLDS, type GateThresholds, type StubOptions } from '@ktrdr/agent-domain';
-import { parseQueueList, type QueueName } from '@ktrdr/queues';
-import { envBoolean, parseEnv, researchDirs, sharedEnvSchema, type ResearchDirs } from '@ktrdr/runtime';
+import { ACTIVE_PHASES, DEFAULT_GATE_THRESHOLDS, isActivePhase, type ActivePhase, type GateThresholds, type StubOptions } from '@ktrdr/agent-domain';
+import { QUEUE_PHASE, parseQueueList, type QueueName } from '@ktrdr/queues';
+import { llmConfigFromEnv, llmEnvShape, type LlmConfig } from '@ktrdr/llm';
+import { artifactLimits, envBoolean, parseEnv, researchDirs, sharedEnvSchema, type ArtifactLimits, type ResearchDirs } from '@ktrdr/runtime';
 import { z } from 'zod';
 
 const num = (def: number) => z.coerce.number().finite().default(def);
@@ -22,7 +23,8 @@ const jsonObject = z
 const t = DEFAULT_GATE_THRESHOLDS;
 const schema = sharedEnvSchema.extend({
   KTRDR_WORKER_QUEUES: z.string().default('all'),
-  KTRDR_STUB_WORKERS: envBoolean.default(true),
+  KTRDR_STUB_WORKERS: envBoolean.default(false),
+  KTRDR_STUB_PHASES: z.string().default(''),
   KTRDR_STUB_DELAY_MS: int(30000, 0),
   KTRDR_STUB_CPU: envBoolean.default(false),
   KTRDR_STUB_RESULTS: jsonObject,
@@ -32,6 +34,9 @@ const schema = sharedEnvSchema.extend({
   KTRDR_JOB_LOCK_MS: int(30000, 500),
   KTRDR_RECONCILE_INTERVAL_MS: int(5000, 100),
   KTRDR_CANCEL_POLL_MS: int(250, 10),
+  /** Fixed seed for the offline designer (same seed + brief → same strategy); unset: one per cycle. */
+  KTRDR_DESIGN_SEED: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(),
+  ...llmEnvShape,
   TRAINING_GATE_MIN_ACCURACY: num(t.training.minAccuracy),
   TRAINING_GATE_MAX_LOSS: num(t.training.maxLoss),
   TRAINING_GATE_MIN_LOSS_DECREASE: num(t.training.minLossDecrease),
@@ -46,7 +51,9 @@ export interface WorkerConfig extends ResearchDirs {
   prefix: string;
   logLevel: string;
   queues: QueueName[];
-  stub: StubOptions | null;
+  /** Phases that run as stubs (sleep, canned results marked `stub: true`); the others are real. */
+  stubPhases: ActivePhase[];
+  stub: StubOptions;
   phaseConcurrency: number;
   orchestratorConcurrency: number;
   /** BullMQ lock duration: how long a job of a killed worker looks alive before it counts as lost. */
@@ -55,9 +62,29 @@ export interface WorkerConfig extends ResearchDirs {
   /** How often running jobs re-read their durable status, in case a pub/sub cancel was missed. */
   cancelPollMs: number;
   gates: GateThresholds;
+  llm: LlmConfig;
+  designSeed: number | null;
+  artifacts: ArtifactLimits;
 }
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
+
+/**
+ * `KTRDR_STUB_PHASES`: "all", or a comma list of phases by queue name (design, training, backtest,
+ * assessment) or phase name (designing, …). Empty: every phase is real.
+ */
+export function parseStubPhases(value: string): { phases: ActivePhase[]; unknown: string[] } {
+  const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (parts.includes('all')) return { phases: [...ACTIVE_PHASES], unknown: [] };
+  const phases = new Set<ActivePhase>();
+  const unknown: string[] = [];
+  for (const part of parts) {
+    const phase = isActivePhase(part) ? part : (QUEUE_PHASE as Record<string, ActivePhase | undefined>)[part];
+    if (phase) phases.add(phase);
+    else unknown.push(part);
+  }
+  return { phases: ACTIVE_PHASES.filter((p) => phases.has(p)), unknown };
+}
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const e = parseEnv(
@@ -66,12 +93,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       if (unknown.length) {
         ctx.addIssue({ code: 'custom', path: ['KTRDR_WORKER_QUEUES'], message: `unknown queue(s) ${unknown.join(', ')}; use all or research,design,training,backtest,assessment` });
       }
-      if (!v.KTRDR_STUB_WORKERS) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['KTRDR_STUB_WORKERS'],
-          message: 'real phase executors (Claude design, tfjs training, backtest, assessment) are not implemented yet; set KTRDR_STUB_WORKERS=true',
-        });
+      const stubbed = parseStubPhases(v.KTRDR_STUB_PHASES);
+      if (stubbed.unknown.length) {
+        ctx.addIssue({ code: 'custom', path: ['KTRDR_STUB_PHASES'], message: `unknown phase(s) ${stubbed.unknown.join(', ')}; use all or design,training,backtest,assessment` });
       }
     }),
     env,
@@ -82,19 +106,21 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     logLevel: e.LOG_LEVEL,
     ...researchDirs(e),
     queues: parseQueueList(e.KTRDR_WORKER_QUEUES).queues,
-    stub: e.KTRDR_STUB_WORKERS
-      ? {
+    stubPhases: e.KTRDR_STUB_WORKERS ? [...ACTIVE_PHASES] : parseStubPhases(e.KTRDR_STUB_PHASES).phases,
+    stub: {
           delayMs: e.KTRDR_STUB_DELAY_MS,
           cpuBound: e.KTRDR_STUB_CPU,
           results: e.KTRDR_STUB_RESULTS as StubOptions['results'],
           failures: e.KTRDR_STUB_FAILURES as StubOptions['failures'],
-        }
-      : null,
+        },
     phaseConcurrency: e.KTRDR_PHASE_CONCURRENCY,
     orchestratorConcurrency: e.KTRDR_ORCHESTRATOR_CONCURRENCY,
     jobLockMs: e.KTRDR_JOB_LOCK_MS,
     reconcileIntervalMs: e.KTRDR_RECONCILE_INTERVAL_MS,
     cancelPollMs: e.KTRDR_CANCEL_POLL_MS,
+    llm: llmConfigFromEnv(e),
+    designSeed: e.KTRDR_DESIGN_SEED ?? null,
+    artifacts: artifactLimits(e),
     gates: {
       training: {
         minAccuracy: e.TRAINING_GATE_MIN_ACCURACY,

@@ -1,5 +1,8 @@
-import { stubExecutors } from '@ktrdr/agent-domain';
-import { CancelChannel, OperationsStore } from '@ktrdr/operations';
+import { ACTIVE_PHASES } from '@ktrdr/agent-domain';
+import { createLlmServices } from '@ktrdr/llm';
+import { MarketDataRepository } from '@ktrdr/market-data';
+import { ArtifactStore, BudgetLedger, CancelChannel, OperationsStore } from '@ktrdr/operations';
+import { StrategyStore } from '@ktrdr/strategies';
 import { QUEUE_PHASE, QueueProducer, bullConnection, bullPrefix, type QueueName } from '@ktrdr/queues';
 import { closeRedis, openRedis, type Logger } from '@ktrdr/runtime';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
@@ -10,6 +13,8 @@ import { Orchestrator } from './orchestrator.service.js';
 import { phaseProcessor } from './phase.processor.js';
 import { PhaseRunner } from './phase.runner.js';
 import { Reconciler } from './reconciler.service.js';
+import { phaseExecutors } from './executors/phase-executors.factory.js';
+import { recentResearch } from './executors/recent-research.reader.js';
 import { researchProcessor } from './research.processor.js';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
 
@@ -45,11 +50,20 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationBootstrap(): Promise<void> {
     const { config, log } = this;
-    if (!config.stub) throw new Error('no phase executors configured');
-    const executors = stubExecutors(config.stub);
+    const strategies = new StrategyStore(config.strategiesDir);
+    const llm = createLlmServices(config.llm, { spend: new BudgetLedger(this.redis, config.prefix, { limitUsd: config.llm.dailyBudgetUsd }), logger: log });
+    const executors = phaseExecutors({
+      stubPhases: config.stubPhases,
+      stub: config.stub,
+      research: { strategies, marketData: new MarketDataRepository(config.dataDir), modelsDir: config.modelsDir },
+      llm,
+      recent: () => recentResearch(this.store, strategies),
+      designSeed: config.designSeed,
+    });
+    const artifacts = new ArtifactStore(this.redis, config.prefix, config.artifacts);
     const cancel = new CancelChannel(config.prefix);
-    const orchestrator = new Orchestrator(this.store, this.producer, cancel, this.redis, config.gates, log);
-    const runner = new PhaseRunner(this.store, this.producer, executors, this.active, this.redis, log);
+    const orchestrator = new Orchestrator(this.store, this.producer, cancel, this.redis, config.gates, config.strategiesDir, log);
+    const runner = new PhaseRunner(this.store, this.producer, executors, this.active, artifacts, this.redis, log);
 
     this.unsubscribe = await cancel.subscribe(
       this.subscriber,
@@ -71,7 +85,8 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       void this.reconciler.runOnce();
     }
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
-    log.info({ queues: config.queues, stub: config.stub.delayMs }, 'research worker ready');
+    const phases = Object.fromEntries(ACTIVE_PHASES.map((p) => [p, config.stubPhases.includes(p) ? 'stub' : p === 'designing' || p === 'assessing' ? llm.mode : 'real']));
+    log.info({ queues: config.queues, phases, stub_delay_ms: config.stubPhases.length ? config.stub.delayMs : undefined }, 'research worker ready');
   }
 
   private createWorker(name: QueueName, processor: Processor): Worker {

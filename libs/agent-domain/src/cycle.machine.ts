@@ -78,6 +78,29 @@ function afterGate(
   return { kind: 'fail', error: new GateError(gate, verdict.reason, metrics, thresholds), parameters: stored };
 }
 
+/** The cycle's LLM spend so far (SPEC §4 budget): tokens and cost of design and assessment, summed. */
+export interface LlmUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+function addUsage(total: unknown, result: Record<string, unknown>): LlmUsage {
+  const t = (total ?? {}) as Partial<LlmUsage>;
+  const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  return {
+    input_tokens: n(t.input_tokens) + n(result['input_tokens']),
+    output_tokens: n(t.output_tokens) + n(result['output_tokens']),
+    cost_usd: Math.round((n(t.cost_usd) + n(result['cost_usd'])) * 1e6) / 1e6,
+  };
+}
+
+/** True when any phase of the cycle returned stub results. */
+function anyStub(params: Record<string, unknown>, last: Record<string, unknown>): boolean {
+  const flagged = (v: unknown): boolean => !!v && typeof v === 'object' && (v as Record<string, unknown>)['stub'] === true;
+  return flagged(last) || flagged(params['training_result']) || flagged(params['backtest_result']) || params['design_stub'] === true;
+}
+
 function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
 }
@@ -115,7 +138,13 @@ function afterCompletedChild(
   const bypass = params['bypass_gates'] === true;
   switch (phase) {
     case 'designing':
-      return advanceTo(phase, { strategy_name: str(result['strategy_name']), strategy_path: str(result['strategy_path']) });
+      return advanceTo(phase, {
+        strategy_name: str(result['strategy_name']),
+        strategy_path: str(result['strategy_path']),
+        designer: str(result['designer']),
+        ...(result['stub'] === true ? { design_stub: true } : {}),
+        llm_usage: addUsage(params['llm_usage'], result),
+      });
     case 'training': {
       const verdict = bypass ? PASSED : checkTrainingGate(result, gates.training);
       return afterGate(phase, 'training', verdict, result, { ...gates.training }, { training_result: result, model_path: str(result['model_path']) });
@@ -126,15 +155,19 @@ function afterCompletedChild(
     }
     case 'assessing': {
       const verdict = str(result['verdict']);
+      const llmUsage = addUsage(params['llm_usage'], result);
       return {
         kind: 'complete',
-        parameters: { assessment_verdict: verdict },
+        parameters: { assessment_verdict: verdict, llm_usage: llmUsage },
         result: {
           success: true,
           strategy_name: params['strategy_name'] ?? null,
           verdict,
           backtest_result: params['backtest_result'] ?? null,
           model_path: params['model_path'] ?? null,
+          llm_usage: llmUsage,
+          // Canned numbers must say so wherever they are shown (SPEC §8).
+          ...(anyStub(params, result) ? { stub: true } : {}),
         },
         progress: cycleCompleteProgress(),
       };

@@ -29,6 +29,11 @@ export type ArtifactName = (typeof ARTIFACT_NAMES)[number];
 export interface PhaseOutput<P extends ActivePhase = ActivePhase> {
   result: PhaseResults[P];
   artifacts?: Partial<Record<ArtifactName, unknown>>;
+  /**
+   * Undoes what the executor left on disk (a model directory, a strategy file) when the child does
+   * not complete after all — a cancel that lands between the executor's return and the final write.
+   */
+  discard?(): Promise<void>;
 }
 
 /**

@@ -1,0 +1,30 @@
+import { stubExecutors, type ActivePhase, type PhaseExecutors, type StubOptions } from '@ktrdr/agent-domain';
+import type { LlmServices, RecentStrategy } from '@ktrdr/llm';
+import { AssessmentExecutor } from './assessment.executor.js';
+import { BacktestExecutor } from './backtest.executor.js';
+import { DesignExecutor } from './design.executor.js';
+import type { ResearchDeps } from './research.inputs.js';
+import { TrainingExecutor } from './training.executor.js';
+
+export interface ExecutorsSetup {
+  /** Phases that sleep and return canned results (marked `stub: true`); every other phase is real. */
+  stubPhases: readonly ActivePhase[];
+  stub: StubOptions;
+  research: ResearchDeps;
+  llm: LlmServices;
+  recent(): Promise<RecentStrategy[]>;
+  designSeed: number | null;
+}
+
+/** The four phase executors of this process: real by default, stubs only where configured. */
+export function phaseExecutors(setup: ExecutorsSetup): PhaseExecutors {
+  const stubs = stubExecutors(setup.stub);
+  const real: PhaseExecutors = {
+    designing: new DesignExecutor({ ...setup.research, designer: setup.llm.designer, recent: setup.recent, seed: setup.designSeed }),
+    training: new TrainingExecutor(setup.research),
+    backtesting: new BacktestExecutor(setup.research),
+    assessing: new AssessmentExecutor({ ...setup.research, assessor: setup.llm.assessor }),
+  };
+  const pick = <P extends ActivePhase>(p: P): PhaseExecutors[P] => (setup.stubPhases.includes(p) ? stubs[p] : real[p]);
+  return { designing: pick('designing'), training: pick('training'), backtesting: pick('backtesting'), assessing: pick('assessing') };
+}

@@ -1,0 +1,59 @@
+import { INDICATOR_CATALOGUE, TIMEFRAME_MS, type StrategyConfig, type Timeframe } from '@ktrdr/agent-domain';
+import { ErrorCode, KtrdrError } from '@ktrdr/errors';
+import type { BarsBySymbol, BarsByTimeframe } from '@ktrdr/features';
+import type { DateWindow, MarketDataRepository } from '@ktrdr/market-data';
+import type { StrategyStore } from '@ktrdr/strategies';
+
+/** What the real executors share: where strategies, market data and models live. */
+export interface ResearchDeps {
+  strategies: StrategyStore;
+  marketData: MarketDataRepository;
+  modelsDir: string;
+}
+
+/** A value the cycle must carry for this phase (the orchestrator wrote it when the previous phase ended). */
+export function cycleString(cycle: Record<string, unknown>, key: string, phase: string): string {
+  const v = cycle[key];
+  if (typeof v === 'string' && v) return v;
+  throw new KtrdrError(ErrorCode.ExecutorFailed, `the cycle has no ${key} for the ${phase} phase`);
+}
+
+/** The timeframes the strategy's features read: every one an nn_input names (default: all listed). */
+export function featureTimeframes(config: StrategyConfig): Timeframe[] {
+  const used = new Set<Timeframe>();
+  for (const input of config.nn_inputs) {
+    for (const tf of input.timeframes === 'all' ? config.training_data.timeframes : input.timeframes) used.add(tf);
+  }
+  return config.training_data.timeframes.filter((tf) => used.has(tf));
+}
+
+/**
+ * How far before a window to start loading so the indicators are warm at its first bar: the
+ * longest look-back any indicator has (MACD's slow + signal, ADX's double smoothing…), tripled
+ * for the exponential ones to settle, in calendar time with room for weekends and holidays.
+ */
+export function warmupStart(config: StrategyConfig, start: string): string {
+  let lookback = 1;
+  for (const ind of Object.values(config.indicators)) {
+    const periods = Object.keys(INDICATOR_CATALOGUE[ind.type].params.shape).map((k) => Number(ind[k]) || 0);
+    lookback = Math.max(lookback, periods.reduce((a, b) => a + b, 0));
+  }
+  const coarsest = Math.max(...featureTimeframes(config).map((tf) => TIMEFRAME_MS[tf]));
+  const bars = lookback * 3 + 10;
+  // Trading calendars skip weekends and holidays: 1.6× the bar time covers a 5-day week with slack.
+  const ms = Math.ceil(bars * coarsest * 1.6) + 7 * 86_400_000;
+  return new Date(Date.parse(start) - ms).toISOString().slice(0, 10);
+}
+
+/** Bars of every feature timeframe of one symbol over a window. */
+export async function loadSymbolBars(data: MarketDataRepository, config: StrategyConfig, symbol: string, window: DateWindow, signal: AbortSignal): Promise<BarsByTimeframe> {
+  const out: BarsByTimeframe = {};
+  for (const tf of featureTimeframes(config)) out[tf] = await data.load(symbol, tf, window, signal);
+  return out;
+}
+
+export async function loadTrainingBars(data: MarketDataRepository, config: StrategyConfig, signal: AbortSignal): Promise<BarsBySymbol> {
+  const out: BarsBySymbol = {};
+  for (const symbol of config.training_data.symbols) out[symbol] = await loadSymbolBars(data, config, symbol, config.training_data.date_range, signal);
+  return out;
+}

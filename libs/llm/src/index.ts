@@ -11,3 +11,7 @@ export * from './claude.assessor.js';
 export * from './design.prompt.js';
 export * from './assessment.prompt.js';
 export * from './strategy.example.js';
+export * from './offline.designer.js';
+export * from './offline.assessor.js';
+export * from './offline.windows.js';
+export * from './llm.factory.js';

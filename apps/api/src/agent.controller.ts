@@ -12,10 +12,16 @@ export class AgentController {
 
   @Post('trigger')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Start a research cycle (202), or refuse: 409 active_cycle_exists / at_capacity, 422 bad input' })
+  @ApiOperation({ summary: 'Start a research cycle (202), or refuse: 409 active_cycle_exists / at_capacity, 429 budget_exhausted, 422 bad input' })
   @ApiBody({ required: false, schema: z.toJSONSchema(triggerBodySchema, { io: 'input', unrepresentable: 'any' }) as object })
   trigger(@Body() body: unknown) {
     return this.agent.trigger(validate(triggerBodySchema, isEmptyBody(body) ? {} : body, 'body'));
+  }
+
+  @Get('budget')
+  @ApiOperation({ summary: "Today's LLM spend (UTC day): date, spent_usd, limit_usd, remaining_usd, tokens and calls" })
+  budget() {
+    return this.agent.budget();
   }
 
   @Get('status')

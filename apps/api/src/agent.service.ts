@@ -1,6 +1,6 @@
 import { CYCLE_OPERATION_TYPE, DEFAULT_MODEL, currentChildId, initialCycleParameters, resolveModel } from '@ktrdr/agent-domain';
-import { ErrorCode } from '@ktrdr/errors';
-import { AtCapacityError, OperationFinishedError, type OperationInfo } from '@ktrdr/operations';
+import { BudgetExhaustedError, ErrorCode } from '@ktrdr/errors';
+import { AtCapacityError, BudgetLedger, OperationFinishedError, type BudgetStatus, type OperationInfo } from '@ktrdr/operations';
 import { StrategyStore } from '@ktrdr/strategies';
 import { Injectable } from '@nestjs/common';
 import type { TriggerBody } from './agent.dto.js';
@@ -33,6 +33,7 @@ export class AgentService {
     const { store, producer, config } = this.backend;
     const model = resolveModel(body.model ?? DEFAULT_MODEL)!;
     if (body.strategy) await this.requireStrategy(body.strategy);
+    await this.assertBudget();
     let cycle: OperationInfo;
     try {
       cycle = await store.create({
@@ -51,6 +52,37 @@ export class AgentService {
       throw e;
     }
     return { triggered: true, operation_id: cycle.operation_id, model, message: 'Research cycle started' };
+  }
+
+  /** Today's LLM spend (UTC day) against KTRDR_DAILY_BUDGET_USD. */
+  budget(): Promise<BudgetStatus> {
+    return this.ledger.status();
+  }
+
+  /**
+   * 429 `budget_exhausted` when today's LLM budget is spent (SPEC §4): for trigger, and for any route
+   * that starts a cycle. Workers enforce the same limit per Claude request through the ledger.
+   */
+  async assertBudget(): Promise<void> {
+    const status = await this.ledger.status();
+    if (!this.ledger.isExhausted(status)) return;
+    const refusal = new BudgetExhaustedError({ date: status.date, spent_usd: status.spent_usd, limit_usd: status.limit_usd });
+    throw new AgentRefusal(ErrorCode.BudgetExhausted, {
+      triggered: false,
+      reason: 'budget_exhausted',
+      message: refusal.message,
+      date: status.date,
+      spent_usd: status.spent_usd,
+      limit_usd: status.limit_usd,
+      resets_at: `${new Date(Date.parse(status.date) + 86_400_000).toISOString().slice(0, 10)}T00:00:00Z`,
+    });
+  }
+
+  private budgetLedger: BudgetLedger | null = null;
+  /** Built on first use from the shared Redis connection (a field initializer could run before `backend` is set). */
+  private get ledger(): BudgetLedger {
+    this.budgetLedger ??= new BudgetLedger(this.backend.redis, this.backend.config.prefix, { limitUsd: this.backend.config.dailyBudgetUsd });
+    return this.budgetLedger;
   }
 
   async status() {

@@ -7,6 +7,8 @@ const schema = sharedEnvSchema.extend({
   KTRDR_MAX_CONCURRENT_CYCLES: z.coerce.number().int().min(1).max(1000).default(1),
   KTRDR_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 100kb').default('100kb'),
   KTRDR_API_DOCS: envBoolean.default(true),
+  // Daily LLM spend limit in USD per UTC day (0 = no limit): a spent budget refuses new cycles with 429.
+  KTRDR_DAILY_BUDGET_USD: z.coerce.number().min(0).max(1_000_000).default(0),
   // Live events (SPEC §4a): an SSE comment this often keeps proxies from closing an idle stream;
   // change notices for one operation are read at most once per coalesce window.
   KTRDR_SSE_HEARTBEAT_MS: z.coerce.number().int().min(50).max(300_000).default(15_000),
@@ -22,6 +24,7 @@ export interface ApiConfig extends ResearchDirs {
   maxConcurrentCycles: number;
   bodyLimit: string;
   docs: boolean;
+  dailyBudgetUsd: number;
   artifacts: ArtifactLimits;
   events: { heartbeatMs: number; coalesceMs: number };
 }
@@ -40,6 +43,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     ...researchDirs(e),
     bodyLimit: e.KTRDR_BODY_LIMIT,
     docs: e.KTRDR_API_DOCS,
+    dailyBudgetUsd: e.KTRDR_DAILY_BUDGET_USD,
     artifacts: artifactLimits(e),
     events: { heartbeatMs: e.KTRDR_SSE_HEARTBEAT_MS, coalesceMs: e.KTRDR_EVENTS_COALESCE_MS },
   };

@@ -2,6 +2,7 @@
  * Explicit command registry (package.json "oclif.commands": strategy "explicit", identifier COMMANDS).
  * Keys use ":" as oclif ids; users type them with spaces (`ktrdr agent trigger`, topicSeparator " ").
  */
+import AgentBudget from './commands/agent-budget.command.js';
 import AgentCancel from './commands/agent-cancel.command.js';
 import AgentStatus from './commands/agent-status.command.js';
 import AgentTrigger from './commands/agent-trigger.command.js';
@@ -19,6 +20,7 @@ export const COMMANDS = {
   'agent:trigger': AgentTrigger,
   'agent:status': AgentStatus,
   'agent:cancel': AgentCancel,
+  'agent:budget': AgentBudget,
   'operations:list': OperationsList,
   'operations:status': OperationsStatus,
   'operations:cancel': OperationsCancel,

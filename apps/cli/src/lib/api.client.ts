@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { ApiError, ClientErrorCode } from './api.error.js';
 import {
   AgentStatusSchema,
+  BudgetSchema,
   ArtifactEnvelopeSchema,
   ArtifactListSchema,
   CancelOperationSchema,
@@ -24,6 +25,7 @@ import {
   TriggerRefusedSchema,
   TriggerStartedSchema,
   type AgentStatus,
+  type BudgetInfo,
   type ArtifactList,
   type CancelCycleResult,
   type CancelOperationResult,
@@ -108,6 +110,12 @@ export class ApiClient {
     const res = await this.request('GET', '/agent/status');
     if (res.status !== 200) throw this.errorFrom(res);
     return this.parse(AgentStatusSchema, res);
+  }
+
+  async agentBudget(): Promise<BudgetInfo> {
+    const res = await this.request('GET', '/agent/budget');
+    if (res.status !== 200) throw this.errorFrom(res);
+    return this.parse(BudgetSchema, res);
   }
 
   /** Cancels the oldest active cycle, or the one named. A 404 `no_active_cycle` is an outcome, not an error. */

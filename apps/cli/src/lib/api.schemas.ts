@@ -184,6 +184,19 @@ export const NoActiveCycleSchema = z.looseObject({
   message: nullableString,
 });
 export type NoActiveCycle = z.infer<typeof NoActiveCycleSchema>;
+
+/** `GET /agent/budget`: today's (UTC) LLM spend against the daily limit (limit 0 = no limit). */
+export const BudgetSchema = z.looseObject({
+  date: z.string(),
+  spent_usd: z.number(),
+  limit_usd: z.number(),
+  remaining_usd: z.number().nullable(),
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  calls: z.number(),
+  enabled: z.boolean().optional(),
+});
+export type BudgetInfo = z.infer<typeof BudgetSchema>;
 export type CancelCycleResult = CycleCancelled | NoActiveCycle;
 
 /** The error envelope every route uses (§3); the agent refusals carry top-level reason/message instead or as well. */

@@ -67,7 +67,7 @@ function modelConfig(epochs: number): ModelConfig {
     type: 'mlp',
     architecture: { hidden_layers: [64, 32], activation: 'relu', dropout: 0.1 },
     // patience = epochs: early stopping never cuts the timed run short.
-    training: { learning_rate: 0.001, batch_size: BATCH, epochs, early_stopping: { patience: epochs, min_delta: 0 }, seed: 42 },
+    training: { learning_rate: 0.001, batch_size: BATCH, epochs, early_stopping: { patience: epochs, min_delta: 0 }, seed: 42, class_weighting: 'none' },
   };
 }
 

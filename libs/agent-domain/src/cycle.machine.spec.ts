@@ -46,13 +46,21 @@ describe('research cycle state machine', () => {
       parameters: { backtest_result: STUB_RESULTS.backtesting },
       progress: { percentage: 90, current_step: 'Assessing results...' },
     });
-    const done = decide(parent('assessing', { strategy_name: 's', model_path: 'm', backtest_result: { sharpe_ratio: 1 } }), child('a1', 'completed', STUB_RESULTS.assessing));
+    const usage = { input_tokens: 1200, output_tokens: 300, cost_usd: 0.01 };
+    const assessed = { ...STUB_RESULTS.assessing, input_tokens: 800, output_tokens: 200, cost_usd: 0.005 };
+    const done = decide(parent('assessing', { strategy_name: 's', model_path: 'm', backtest_result: { sharpe_ratio: 1 }, llm_usage: usage }), child('a1', 'completed', assessed));
+    const total = { input_tokens: 2000, output_tokens: 500, cost_usd: 0.015 };
     expect(done).toEqual({
       kind: 'complete',
-      parameters: { assessment_verdict: 'promising' },
-      result: { success: true, strategy_name: 's', verdict: 'promising', backtest_result: { sharpe_ratio: 1 }, model_path: 'm' },
+      parameters: { assessment_verdict: 'promising', llm_usage: total },
+      result: { success: true, strategy_name: 's', verdict: 'promising', backtest_result: { sharpe_ratio: 1 }, model_path: 'm', llm_usage: total },
       progress: { percentage: 100, current_step: 'Complete', steps_completed: 4, steps_total: 4 },
     });
+  });
+
+  it('marks the cycle result as stub when any phase returned stub results', () => {
+    const done = decide(parent('assessing', { training_result: { ...STUB_RESULTS.training, stub: true } }), child('a1', 'completed', STUB_RESULTS.assessing));
+    expect(done).toMatchObject({ kind: 'complete', result: { stub: true } });
   });
 
   it('fails the cycle with the training gate reason', () => {

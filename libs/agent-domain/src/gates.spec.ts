@@ -44,3 +44,9 @@ describe('backtest gate', () => {
     expect(checkBacktestGate({ ...goodBacktest, ...change }, T.backtest)).toEqual({ passed: false, reason });
   });
 });
+
+describe('backtest gate without trades', () => {
+  it('reports too_few_trades rather than a win rate of no trades', () => {
+    expect(checkBacktestGate({ win_rate: 0, max_drawdown: 0, sharpe_ratio: 0, total_trades: 0 }, T.backtest)).toEqual({ passed: false, reason: 'too_few_trades (0 < 5)' });
+  });
+});

@@ -70,6 +70,8 @@ export function checkBacktestGate(metrics: Partial<Record<keyof BacktestGateMetr
   const drawdown = num(metrics, 'max_drawdown');
   const sharpe = num(metrics, 'sharpe_ratio');
   const trades = num(metrics, 'total_trades');
+  // Without a single trade there is no win rate to judge: say what actually happened.
+  if (trades === 0 && trades < t.minTrades) return { passed: false, reason: `too_few_trades (0 < ${t.minTrades})` };
   if (winRate < t.minWinRate) return { passed: false, reason: `win_rate_too_low (${pct(winRate)} < ${pct(t.minWinRate)})` };
   if (drawdown > t.maxDrawdown) return { passed: false, reason: `drawdown_too_high (${pct(drawdown)} > ${pct(t.maxDrawdown)})` };
   if (sharpe < t.minSharpe) return { passed: false, reason: `sharpe_too_low (${sharpe.toFixed(2)} < ${t.minSharpe})` };

@@ -126,6 +126,12 @@ export const strategySchema = z
             epochs: positiveInt.max(1000).default(50),
             early_stopping: z.object({ patience: positiveInt.max(100).default(8), min_delta: z.number().min(0).default(0.0005) }).strict().default({ patience: 8, min_delta: 0.0005 }),
             seed: z.number().int().min(0).default(42),
+            /**
+             * none: plain cross-entropy (the loss gates compare against it); balanced: each class
+             * weighs n / (3·n_class), so rare BUY/SELL labels count as much as HOLD — fairer
+             * accuracy on minority classes, but the loss rarely drops below ~1.0 on market data.
+             */
+            class_weighting: z.enum(['none', 'balanced']).default('none'),
           })
           .strict(),
       })

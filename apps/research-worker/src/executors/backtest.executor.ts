@@ -65,8 +65,9 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
 }
 
 /**
- * Class probabilities (BUY, HOLD, SELL per row) → +1 / 0 / -1: the most likely class, if it is at
- * least as likely as the strategy's confidence threshold; HOLD otherwise and on warm-up rows.
+ * Class probabilities (BUY, HOLD, SELL per row) → +1 / 0 / -1. The confidence threshold is what a
+ * BUY or SELL needs to be acted on, whatever HOLD's share: on market data HOLD is usually the most
+ * likely single class, and an argmax rule would then never trade. Ties and warm-up rows hold.
  */
 export function toSignals(probabilities: Float32Array, valid: Uint8Array, threshold: number): Int8Array {
   const rows = valid.length;
@@ -74,10 +75,9 @@ export function toSignals(probabilities: Float32Array, valid: Uint8Array, thresh
   for (let i = 0; i < rows; i++) {
     if (!valid[i]) continue;
     const buy = probabilities[i * 3]!;
-    const hold = probabilities[i * 3 + 1]!;
     const sell = probabilities[i * 3 + 2]!;
-    if (buy >= hold && buy >= sell && buy >= threshold) out[i] = 1;
-    else if (sell > buy && sell >= hold && sell >= threshold) out[i] = -1;
+    if (buy > sell && buy >= threshold) out[i] = 1;
+    else if (sell > buy && sell >= threshold) out[i] = -1;
   }
   return out;
 }

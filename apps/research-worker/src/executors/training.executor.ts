@@ -37,6 +37,7 @@ export class TrainingExecutor implements PhaseExecutor<'training'> {
 
     const trained = await trainClassifier(classifierData(dataset), config.model, {
       signal,
+      classWeighting: config.model.training.class_weighting,
       onEpoch: (epoch, total) =>
         ctx.reportProgress({ percentage: PREPARE_PCT + ((100 - PREPARE_PCT) * epoch) / total, current_step: `Epoch ${epoch}/${total}`, steps_completed: epoch, steps_total: total }),
     });

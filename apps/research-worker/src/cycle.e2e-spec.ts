@@ -61,7 +61,7 @@ describe('a full research cycle (stub phases, one worker on all queues)', () => 
   it('walks designing → training → backtesting → assessing → completed with four distinct completed children', async () => {
     const res = await stack.request<Record<string, unknown>>('POST', '/agent/trigger', { brief: 'momentum on daily bars' });
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ triggered: true, model: 'claude-sonnet-4-5', message: 'Research cycle started' });
+    expect(res.body).toMatchObject({ triggered: true, model: 'claude-sonnet-5-5', message: 'Research cycle started' });
     const id = res.body['operation_id'] as string;
     expect(id).toMatch(/^op_agent_research_\d{8}_\d{6}_[0-9a-f]{8}$/);
 
@@ -97,7 +97,7 @@ describe('a full research cycle (stub phases, one worker on all queues)', () => 
       strategy_name: 'v3_minimal',
       strategy_path: 'strategies/v3_minimal.yaml',
       assessment_verdict: 'promising',
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       brief: 'momentum on daily bars',
       bypass_gates: false,
     });
@@ -120,7 +120,7 @@ describe('a full research cycle (stub phases, one worker on all queues)', () => 
     const parent = await waitTerminal(stack, id);
     expect(parent.status).toBe('completed');
     expect(parent.metadata.parameters['design_op_id']).toBeUndefined();
-    expect(parent.metadata.parameters).toMatchObject({ strategy_name: 'v3_minimal', model: 'claude-haiku-4-5' });
+    expect(parent.metadata.parameters).toMatchObject({ strategy_name: 'v3_minimal', model: 'claude-haiku-5-5' });
     const children = (await stack.request<{ data: Op[] }>('GET', `/operations/${id}/children`)).body.data;
     expect(children.map((c) => c.operation_type)).toEqual(['training', 'backtesting', 'agent_assessment']);
   });

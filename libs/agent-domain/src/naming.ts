@@ -1,9 +1,9 @@
 /** Names users type: models and strategies. Validated here so every edge applies the same rule. */
 
 export const MODEL_ALIASES: Readonly<Record<string, string>> = {
-  opus: 'claude-opus-4-1',
-  sonnet: 'claude-sonnet-4-5',
-  haiku: 'claude-haiku-4-5',
+  opus: 'claude-opus-5-5',
+  sonnet: 'claude-sonnet-5-5',
+  haiku: 'claude-haiku-5-5',
 };
 export const DEFAULT_MODEL = 'sonnet';
 const MODEL_ID = /^claude-[a-z0-9][a-z0-9.-]{1,62}$/;

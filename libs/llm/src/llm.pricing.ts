@@ -19,6 +19,10 @@ export const DEFAULT_PRICES: PriceTable = {
   'claude-opus-4-1': { input: 15, output: 75 },
   'claude-sonnet-4-5': { input: 3, output: 15 },
   'claude-haiku-4-5': { input: 1, output: 5 },
+  // The current aliases (MODEL_ALIASES): list prices per million tokens; override with KTRDR_LLM_PRICES.
+  'claude-opus-5-5': { input: 15, output: 75 },
+  'claude-sonnet-5-5': { input: 3, output: 15 },
+  'claude-haiku-5-5': { input: 1, output: 5 },
 };
 
 /**

@@ -3,7 +3,7 @@ import { parentProgressDuringChild } from './progress';
 
 describe('names', () => {
   it('resolves model aliases and accepts full ids', () => {
-    expect(resolveModel('opus')).toBe('claude-opus-4-1');
+    expect(resolveModel('opus')).toBe('claude-opus-5-5');
     expect(resolveModel('claude-3-5-haiku-20241022')).toBe('claude-3-5-haiku-20241022');
     expect(resolveModel('gpt-4')).toBeNull();
     expect(resolveModel('claude-')).toBeNull();

@@ -23,7 +23,7 @@ const backtest = (b: Partial<BacktestMetrics> = {}): BacktestMetrics => ({
   benchmark_return: 0.22,
   ...b,
 });
-const input = (t?: Partial<TrainingMetrics>, b?: Partial<BacktestMetrics>): AssessInput => ({ model: 'claude-sonnet-4-5', strategy, training: training(t), backtest: backtest(b) });
+const input = (t?: Partial<TrainingMetrics>, b?: Partial<BacktestMetrics>): AssessInput => ({ model: 'claude-sonnet-5-5', strategy, training: training(t), backtest: backtest(b) });
 
 describe('offline assessor (rubric)', () => {
   it('calls strong numbers promising and quotes them', () => {

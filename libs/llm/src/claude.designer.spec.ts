@@ -11,7 +11,7 @@ import type { DesignInput } from './llm.types';
 import { EXAMPLE_STRATEGY } from './strategy.example';
 
 const KEY = 'sk-ant-test-SECRET123';
-const MODEL = 'claude-sonnet-4-5';
+const MODEL = 'claude-sonnet-5-5';
 
 let fake: FakeAnthropicServer;
 const logLines: string[] = [];

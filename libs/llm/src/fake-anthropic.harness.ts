@@ -119,7 +119,7 @@ export function errorBody(type: string, message: string): unknown {
 let messageSeq = 0;
 
 /** A Messages API reply whose content is one tool call. */
-export function toolUseMessage(name: string, input: unknown, usage = { input_tokens: 1000, output_tokens: 500 }, model = 'claude-sonnet-4-5'): FakeReply {
+export function toolUseMessage(name: string, input: unknown, usage = { input_tokens: 1000, output_tokens: 500 }, model = 'claude-sonnet-5-5'): FakeReply {
   messageSeq++;
   return {
     kind: 'json',

@@ -19,7 +19,7 @@ describe('prices and cost', () => {
 
   it('merges KTRDR_LLM_PRICES over the defaults, aliases included, and names a bad value', () => {
     const parsed = parsePriceOverrides('{"sonnet": {"input": 2, "output": 10}, "claude-new-1": {"input": 0.5, "output": 1}}');
-    expect(parsed.ok && parsed.prices['claude-sonnet-4-5']).toEqual({ input: 2, output: 10 });
+    expect(parsed.ok && parsed.prices['claude-sonnet-5-5']).toEqual({ input: 2, output: 10 });
     expect(parsed.ok && priceOf('claude-new-1', parsed.prices)).toEqual({ input: 0.5, output: 1 });
     expect(parsePriceOverrides('{"sonnet": {"input": -1, "output": 1}}')).toMatchObject({ ok: false, error: expect.stringContaining('sonnet.input') });
     expect(() => loadLlmConfig({ KTRDR_LLM_PRICES: 'not json', KTRDR_LLM_MAX_CORRECTIONS: '9' })).toThrow(ConfigError);

@@ -14,7 +14,7 @@ const LISTING: AvailableData[] = [
 ];
 
 const input = (brief: string | null, seed = 1, recent: RecentStrategy[] = [], availableData = LISTING): DesignInput => ({
-  model: 'claude-sonnet-4-5',
+  model: 'claude-sonnet-5-5',
   brief,
   availableData,
   recent,

@@ -232,7 +232,7 @@ export function designOffline(input: DesignInput): StrategyConfig {
         seed: rng.int(1, 2 ** 31 - 1),
       },
     },
-    decisions: { output_format: 'classification', confidence_threshold: rng.pick([0.4, 0.45, 0.5]), position_mode: intent.allowShort ? 'long_short' : 'long_only' },
+    decisions: { output_format: 'classification', confidence_threshold: rng.pick([0.3, 0.35, 0.4]), position_mode: intent.allowShort ? 'long_short' : 'long_only' },
     training: {
       labels: { source: 'zigzag', zigzag_threshold: round(zigzag, 3), label_lookahead: rng.pick([10, 20, 30]) },
       data_split: { train: 0.7, validation: 0.15, test: 0.15 },

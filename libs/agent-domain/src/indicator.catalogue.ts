@@ -9,7 +9,7 @@ import { z } from 'zod';
 
 const period = (def: number) =>
   z
-    .number({ error: 'expected a positive integer' })
+    .number({ error: (issue) => (issue.code === 'invalid_type' ? 'expected a positive integer' : undefined) })
     .int({ error: 'expected a positive integer' })
     .min(1, { error: 'expected a positive integer' })
     .max(500, { error: 'expected at most 500' })

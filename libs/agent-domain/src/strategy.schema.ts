@@ -38,7 +38,11 @@ const dateRange = z
 
 const fraction = (what = 'a fraction between 0 and 1') =>
   z.number({ error: `expected ${what}` }).min(0, { error: `expected ${what}` }).max(1, { error: `expected ${what}` });
-const positiveInt = z.number({ error: 'expected a positive integer' }).int({ error: 'expected a positive integer' }).min(1, { error: 'expected a positive integer' });
+// The type error only: a schema-level message would also replace `.max()`'s "expected at most N".
+const positiveInt = z
+  .number({ error: (issue) => (issue.code === 'invalid_type' ? 'expected a positive integer' : undefined) })
+  .int({ error: 'expected a positive integer' })
+  .min(1, { error: 'expected a positive integer' });
 
 /** One indicator entry: `{type, ...params}`; params are checked against the catalogue, defaults filled in. */
 const indicatorEntry = z

@@ -1,7 +1,7 @@
 import { baseTimeframe, type PhaseContext, type PhaseExecutor, type PhaseInput, type PhaseOutput } from '@ktrdr/agent-domain';
 import { equityArtifact, metrics, simulate } from '@ktrdr/backtest';
 import { buildInferenceFeatures, parseScaler, type FeatureMatrix } from '@ktrdr/features';
-import { sliceBars, windowRange } from '@ktrdr/market-data';
+import { NoMarketDataError, sliceBars, windowRange } from '@ktrdr/market-data';
 import { loadModel, predictProbabilities } from '@ktrdr/training';
 import { cycleString, loadSymbolBars, warmupStart, type ResearchDeps } from './research.inputs.js';
 import type { ModelExtra } from './training.executor.js';
@@ -32,7 +32,13 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
     const { model, meta } = await loadModel<ModelExtra>(modelPath);
     let probabilities: Float32Array;
     let features: FeatureMatrix;
-    const bars = await loadSymbolBars(this.deps.marketData, config, symbol, { start: warmupStart(config, window.start), end: window.end }, signal);
+    const bars = await loadSymbolBars(this.deps.marketData, config, symbol, { start: warmupStart(config, window.start), end: window.end }, signal).catch((e: unknown) => {
+      // The warm-up start is ours, not the user's: name the strategy's own window.
+      throw e instanceof NoMarketDataError ? new NoMarketDataError(e.symbol, e.timeframe, window.start, window.end) : e;
+    });
+    const base = bars[tf]!;
+    const inWindow = sliceBars(base, windowRange(window));
+    if (inWindow.time.length === 0) throw new NoMarketDataError(symbol, tf, window.start, window.end);
     try {
       ctx.reportProgress({ percentage: 5, current_step: 'Computing features', steps_completed: 0, steps_total: 0 });
       features = await buildInferenceFeatures(config, bars, parseScaler(meta.extra.scaler), signal);
@@ -42,9 +48,6 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
       model.dispose();
     }
 
-    const base = bars[tf]!;
-    const range = windowRange(window);
-    const inWindow = sliceBars(base, range);
     // The slice is a contiguous run of the base bars: find where it starts to line up the signals.
     const offset = inWindow.time.length ? base.time.indexOf(inWindow.time[0]!) : 0;
     const signals = toSignals(probabilities, features.valid, config.decisions.confidence_threshold).subarray(offset, offset + inWindow.time.length);

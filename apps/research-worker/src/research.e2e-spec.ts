@@ -1,0 +1,192 @@
+import { RedisKeys } from '@ktrdr/operations';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventually, repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
+
+/**
+ * Real research end to end (milestones M3–M5): the built API and a worker with every phase real —
+ * the offline designer (no API key), indicator features and a tfjs MLP on the built-in market data,
+ * the backtester, the offline assessor — on a real Redis. Strategies, models and data live in a
+ * scratch directory so the repository's own directories are never written.
+ */
+
+interface Op {
+  operation_id: string;
+  operation_type: string;
+  status: string;
+  error_message: string | null;
+  result_summary: Record<string, any> | null;
+  metadata: { parameters: Record<string, any> };
+  progress: { percentage: number; current_step: string | null };
+}
+
+const TERMINAL = ['completed', 'failed', 'cancelled'];
+const GATE_MESSAGE = /^(Training|Backtest) gate failed: [a-z_]+ \(.+\)$/;
+
+let scratch: string;
+let stack: Stack;
+
+const getOp = async (id: string): Promise<Op> => (await stack.request<{ data: Op }>('GET', `/operations/${id}`)).body.data;
+const children = async (id: string): Promise<Op[]> => (await stack.request<{ data: Op[] }>('GET', `/operations/${id}/children`)).body.data;
+const artifacts = async (id: string): Promise<string[]> => (await stack.request<{ data: { artifacts: string[] } }>('GET', `/operations/${id}/artifacts`)).body.data.artifacts;
+
+async function trigger(body: Record<string, unknown>): Promise<string> {
+  const res = await stack.request<{ operation_id: string }>('POST', '/agent/trigger', body);
+  expect(res.status).toBe(202);
+  return res.body.operation_id;
+}
+
+async function finished(id: string, timeoutMs = 120_000): Promise<Op> {
+  return eventually(async () => {
+    const op = await getOp(id);
+    return TERMINAL.includes(op.status) ? op : undefined;
+  }, `${id} to finish`, timeoutMs, 100);
+}
+
+/** A long-running variant of an example strategy: many epochs, no early stop, two years of hourly bars. */
+const SLOW_STRATEGY = `name: slow_training
+training_data: { symbols: [SYNTH_SLOW], timeframes: [1h], date_range: { start: "2022-01-01", end: "2023-12-31" } }
+indicators: { rsi_14: { type: rsi, period: 14 }, ema_50: { type: ema, period: 50 } }
+fuzzy_sets:
+  rsi_14: { indicator: rsi_14, low: { type: triangular, parameters: [0, 25, 50] }, high: { type: triangular, parameters: [50, 75, 100] } }
+  ema_50: { indicator: ema_50.distance, below: { type: gaussian, parameters: [-0.02, 0.02] }, above: { type: gaussian, parameters: [0.02, 0.02] } }
+nn_inputs: [{ fuzzy_set: rsi_14 }, { fuzzy_set: ema_50 }]
+model:
+  type: mlp
+  architecture: { hidden_layers: [256, 128], dropout: 0.1 }
+  training: { epochs: 1000, batch_size: 32, early_stopping: { patience: 100 } }
+training:
+  labels: { source: zigzag, zigzag_threshold: 0.01, label_lookahead: 24 }
+  data_split: { train: 0.7, validation: 0.15, test: 0.15 }
+backtest: { date_range: { start: "2024-01-01", end: "2024-03-31" } }
+`;
+
+/** Trains fine, but its backtest window lies where the built-in S&P 500 sample has no bars. */
+const NO_BACKTEST_DATA = `name: no_backtest_data
+training_data: { symbols: [SP500], timeframes: [1d], date_range: { start: "2010-01-01", end: "2016-12-31" } }
+indicators: { rsi_14: { type: rsi, period: 14 } }
+fuzzy_sets: { rsi_14: { indicator: rsi_14, low: { type: triangular, parameters: [0, 25, 50] }, high: { type: triangular, parameters: [50, 75, 100] } } }
+nn_inputs: [{ fuzzy_set: rsi_14 }]
+model: { type: mlp, architecture: { hidden_layers: [8] }, training: { epochs: 3 } }
+training:
+  labels: { source: zigzag, zigzag_threshold: 0.03, label_lookahead: 10 }
+  data_split: { train: 0.7, validation: 0.15, test: 0.15 }
+backtest: { date_range: { start: "2021-01-01", end: "2021-06-30" } }
+`;
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'ktrdr-research-'));
+  const strategies = join(scratch, 'strategies');
+  mkdirSync(strategies);
+  for (const name of ['v3_minimal', 'synth_trend_1h']) copyFileSync(join(repoRoot(), 'strategies', `${name}.yaml`), join(strategies, `${name}.yaml`));
+  writeFileSync(join(strategies, 'slow_training.yaml'), SLOW_STRATEGY);
+  writeFileSync(join(strategies, 'no_backtest_data.yaml'), NO_BACKTEST_DATA);
+  const dirs = { KTRDR_STRATEGIES_DIR: strategies, KTRDR_MODELS_DIR: join(scratch, 'models'), KTRDR_DATA_DIR: join(scratch, 'data') };
+  stack = await startStack({
+    apiEnv: { ...dirs, KTRDR_MAX_CONCURRENT_CYCLES: '1' },
+    workerEnv: { ...dirs, KTRDR_STUB_WORKERS: 'false', KTRDR_DESIGN_SEED: '7', ANTHROPIC_API_KEY: '' },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('real research cycles (every phase real, offline designer and assessor)', () => {
+  it('v3_minimal on daily S&P 500 with gates bypassed: trains, backtests and is assessed, with artifacts and model files', async () => {
+    const id = await trigger({ strategy: 'v3_minimal', bypass_gates: true });
+    const parent = await finished(id);
+    expect(parent.status).toBe('completed');
+    expect(parent.result_summary).toMatchObject({ success: true, strategy_name: 'v3_minimal' });
+    expect(parent.result_summary!['stub']).toBeUndefined();
+    expect(['promising', 'mediocre', 'poor']).toContain(parent.result_summary!['verdict']);
+
+    const [training, backtest, assessment] = await children(id);
+    expect(training!.result_summary).toMatchObject({ symbols: ['SP500'], timeframe: '1d', seed: 42 });
+    expect(training!.result_summary!['samples'].train).toBeGreaterThan(1500);
+    expect(training!.result_summary!['stub']).toBeUndefined();
+    const modelPath = training!.result_summary!['model_path'] as string;
+    expect(modelPath.startsWith(join(scratch, 'models', 'v3_minimal', training!.operation_id))).toBe(true);
+    expect(readdirSync(modelPath).sort()).toEqual(['meta.json', 'model.json', 'weights.bin']);
+
+    expect(backtest!.result_summary).toMatchObject({ symbol: 'SP500', timeframe: '1d', initial_capital: 100000 });
+    expect(backtest!.result_summary!['bars']).toBeGreaterThan(800);
+    expect(backtest!.result_summary!['benchmark_return']).toBeCloseTo(0.27, 1);
+    expect(assessment!.result_summary).toMatchObject({ assessor: 'offline', verdict: parent.result_summary!['verdict'] });
+    expect(existsSync(join(scratch, 'strategies', 'v3_minimal', 'assessment.json'))).toBe(true);
+
+    expect(await artifacts(training!.operation_id)).toEqual(['history']);
+    expect(await artifacts(backtest!.operation_id)).toEqual(['equity']);
+    expect(await artifacts(assessment!.operation_id)).toEqual(['assessment']);
+    const equity = (await stack.request<{ data: any }>('GET', `/operations/${backtest!.operation_id}/artifacts/equity`)).body.data;
+    expect(equity.t.length).toBe(backtest!.result_summary!['equity_curve_length']);
+    expect(equity.benchmark.length).toBe(equity.t.length);
+    expect(training!.progress.current_step).toBe('Done');
+  }, 180_000);
+
+  it('an offline design on a brief completes or fails a gate with its numbers, never with an executor error', async () => {
+    const id = await trigger({ brief: 'mean reversion with RSI on daily SP500' });
+    const parent = await finished(id);
+    const [design] = await children(id);
+    expect(design!.result_summary).toMatchObject({ designer: 'offline', model: null, input_tokens: 0 });
+    const name = design!.result_summary!['strategy_name'] as string;
+    expect(name).toMatch(/^offline_[a-z_]+_[0-9a-f]{8}$/);
+    expect(existsSync(join(scratch, 'strategies', `${name}.yaml`))).toBe(true);
+    expect(await artifacts(design!.operation_id)).toEqual(['strategy']);
+    if (parent.status === 'failed') expect(parent.error_message).toMatch(GATE_MESSAGE);
+    else expect(parent.status).toBe('completed');
+  }, 180_000);
+
+  it('a synthetic hourly strategy runs on generated bars and ends by the gates (seeded, so the same outcome each run)', async () => {
+    const first = await finished(await trigger({ strategy: 'synth_trend_1h' }));
+    const [training] = await children(first.operation_id);
+    expect(training!.result_summary).toMatchObject({ symbols: ['SYNTH_TREND'], timeframe: '1h' });
+    if (first.status === 'failed') expect(first.error_message).toMatch(GATE_MESSAGE);
+    else expect(first.status).toBe('completed');
+
+    const second = await finished(await trigger({ strategy: 'synth_trend_1h' }));
+    const [again] = await children(second.operation_id);
+    expect(again!.result_summary!['accuracy']).toBe(training!.result_summary!['accuracy']);
+    expect(again!.result_summary!['final_loss']).toBe(training!.result_summary!['final_loss']);
+    expect(second.error_message).toBe(first.error_message);
+  }, 180_000);
+
+  it('a backtest window without market data fails the cycle with the window in the message', async () => {
+    const parent = await finished(await trigger({ strategy: 'no_backtest_data', bypass_gates: true }));
+    expect(parent.status).toBe('failed');
+    expect(parent.error_message).toBe('Backtest failed: no market data for SP500 1d between 2021-01-01 and 2021-06-30');
+  }, 120_000);
+
+  it('a cancel during real training stops the fit, leaves both records cancelled and writes no model files', async () => {
+    const id = await trigger({ strategy: 'slow_training' });
+    const trainingId = await eventually(async () => {
+      const op = await getOp(id);
+      const child = op.metadata.parameters['training_op_id'] as string | undefined;
+      if (!child) return undefined;
+      const c = await getOp(child);
+      return c.progress.current_step?.startsWith('Epoch ') ? child : undefined;
+    }, 'training epochs to start', 60_000, 50);
+
+    const requestedAt = Date.now();
+    const res = await stack.request<{ success: boolean; child_cancelled: string }>('DELETE', '/agent/cancel');
+    expect(res.body).toMatchObject({ success: true, operation_id: id, child_cancelled: trainingId });
+    expect((await getOp(id)).status).toBe('cancelled');
+    expect((await getOp(trainingId)).status).toBe('cancelled');
+
+    const stoppedAt = await eventually(async () => {
+      const entries = await stack.redis.lrange(new RedisKeys(stack.prefix).computeStopped(), 0, -1);
+      return entries.map((e) => JSON.parse(e) as { operation_id: string; stopped_at: number }).find((e) => e.operation_id === trainingId)?.stopped_at;
+    }, 'training to stop');
+    // Generous bound for a loaded 2-core CI machine; the benchmark measures the real latency.
+    expect(stoppedAt - requestedAt).toBeLessThan(2000);
+
+    // Long enough for a late save to have landed if the cancel had not stopped it.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(existsSync(join(scratch, 'models', 'slow_training'))).toBe(false);
+    expect(await artifacts(trainingId)).toEqual([]);
+    expect((await getOp(trainingId)).status).toBe('cancelled');
+    expect((await stack.request<{ status: string }>('GET', '/agent/status')).body.status).toBe('idle');
+  }, 120_000);
+});

@@ -1,18 +1,23 @@
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { repoRoot } from '../testing/stack.harness.js';
+import { benchBacktest } from './backtest.bench.js';
 import { benchCancelLatency } from './cancel-latency.bench.js';
 import { benchCycleTransitions } from './cycle-transitions.bench.js';
 import { loadAverage, machineInfo } from './machine.js';
 import { loadOptions } from './options.js';
 import { ensureRedis } from './redis-server.js';
 import { renderResults, writeDocs, type RunResult } from './report.js';
+import { benchTrainingCancel } from './training-cancel.bench.js';
+import { benchTraining } from './training.bench.js';
 
 /**
  * `npm run bench`: builds, then measures cycle transitions and cancel latency against the real
- * built API and research worker on a real Redis, prints a markdown report and writes it into
- * docs/BENCHMARKS.md. Options: BENCH_CYCLES, BENCH_WARMUP, BENCH_CANCELS, BENCH_CANCEL_DELAY_MS,
- * BENCH_CPU_CANCELS, BENCH_RUNS, BENCH_WRITE_DOCS (see docs/BENCHMARKS.md).
+ * built API and research worker on a real Redis, then the research compute (backtest throughput
+ * beside a bare typed-array pass, training time per epoch, cancel during real training), prints a
+ * markdown report and writes it into docs/BENCHMARKS.md. Options: BENCH_CYCLES, BENCH_WARMUP,
+ * BENCH_CANCELS, BENCH_CANCEL_DELAY_MS, BENCH_CPU_CANCELS, BENCH_TRAINING_CANCELS,
+ * BENCH_BACKTEST_BARS, BENCH_RUNS, BENCH_WRITE_DOCS (see docs/BENCHMARKS.md).
  */
 
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -38,7 +43,16 @@ async function main(): Promise<void> {
         log(`run ${run}: cancel latency with CPU-bound phases`);
         cpuCancels = await benchCancelLatency(opts.cpuCancels, opts.cancelDelayMs, log, true);
       }
-      runs.push({ run, transitions, cancels, cpuCancels, loadBefore, loadAfter: loadAverage() });
+      log(`run ${run}: backtest throughput`);
+      const backtest = await benchBacktest({ bars: opts.backtestBars, log });
+      log(`run ${run}: training epoch time and in-process cancel`);
+      const training = await benchTraining({ log });
+      let trainingCancels: RunResult['trainingCancels'] = null;
+      if (opts.trainingCancels > 0) {
+        log(`run ${run}: cancel during real training`);
+        trainingCancels = await benchTrainingCancel(opts.trainingCancels, log);
+      }
+      runs.push({ run, transitions, cancels, cpuCancels, backtest, training, trainingCancels, loadBefore, loadAfter: loadAverage() });
     }
     const envs = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')).map(([k, v]) => `${k}=${v} `).join('');
     const block = renderResults(machine, runs, `${envs}npm run bench`);

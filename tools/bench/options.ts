@@ -13,6 +13,10 @@ export interface BenchOptions {
   cancelDelayMs: number;
   /** Independent runs (each on freshly started processes); both are reported. */
   runs: number;
+  /** Cancels during real training, across processes (0 skips that benchmark). */
+  trainingCancels: number;
+  /** Bars of the backtest throughput benchmark (at least 1,000,000). */
+  backtestBars: number;
   /** Write the results into docs/BENCHMARKS.md. */
   writeDocs: boolean;
 }
@@ -33,6 +37,8 @@ export function loadOptions(): BenchOptions {
     cpuCancels: int('BENCH_CPU_CANCELS', 100, 0),
     cancelDelayMs: int('BENCH_CANCEL_DELAY_MS', 600, 100),
     runs: int('BENCH_RUNS', 2, 1),
+    trainingCancels: int('BENCH_TRAINING_CANCELS', 20, 0),
+    backtestBars: int('BENCH_BACKTEST_BARS', 2_000_000, 1_000_000),
     writeDocs: !['0', 'false', 'no'].includes((process.env['BENCH_WRITE_DOCS'] ?? '1').toLowerCase()),
   };
 }

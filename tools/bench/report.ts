@@ -1,9 +1,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { BacktestBenchResult } from './backtest.bench.js';
 import type { CancelResult } from './cancel-latency.bench.js';
 import type { TransitionResult } from './cycle-transitions.bench.js';
 import { PHASE_TRANSITIONS, TRANSITIONS } from './cycle-transitions.bench.js';
 import type { MachineInfo } from './machine.js';
 import type { Summary } from './stats.js';
+import type { TrainingCancelResult } from './training-cancel.bench.js';
+import type { TrainingBenchResult } from './training.bench.js';
 import { PHASES, type Anomaly } from './util.js';
 
 export interface RunResult {
@@ -12,11 +15,15 @@ export interface RunResult {
   cancels: CancelResult;
   /** The same cancel benchmark with phases that burn CPU (null when BENCH_CPU_CANCELS=0). */
   cpuCancels: CancelResult | null;
+  backtest: BacktestBenchResult;
+  training: TrainingBenchResult;
+  /** Cancels during real training across processes (null when BENCH_TRAINING_CANCELS=0). */
+  trainingCancels: TrainingCancelResult | null;
   loadBefore: string;
   loadAfter: string;
 }
 
-export const TARGETS = { transitionP99: 20, recordedP99: 25, stoppedP99: 100 } as const;
+export const TARGETS = { transitionP99: 20, recordedP99: 25, stoppedP99: 100, backtestBarsPerSec: 10_000_000 } as const;
 
 const f = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '–');
 const cells = (s: Summary): string => `${s.n} | ${f(s.p50)} | ${f(s.p95)} | ${f(s.p99)} | ${f(s.max)}`;
@@ -46,13 +53,45 @@ function verdicts(r: RunResult): Verdict[] {
     cpu && cpuWorst
       ? [{ name: `(b) compute stopped p99 ≤ ${TARGETS.stoppedP99} ms in every phase, CPU-bound phases`, limit: TARGETS.stoppedP99, value: cpu.perPhase[cpuWorst].stopped.p99, where: `worst phase: ${cpuWorst}` }]
       : [];
+  const tc = r.trainingCancels;
+  const research: Verdict[] = tc ? [{ name: `(b) compute stopped p99 ≤ ${TARGETS.stoppedP99} ms during real training`, limit: TARGETS.stoppedP99, value: tc.stopped.p99, where: `${tc.stopped.n} samples` }] : [];
   return [
     { name: `Transition overhead p99 ≤ ${TARGETS.transitionP99} ms (pooled)`, limit: TARGETS.transitionP99, value: t.pooled.p99, where: 'all four hand-overs' },
     { name: `Transition overhead p99 ≤ ${TARGETS.transitionP99} ms (worst single transition)`, limit: TARGETS.transitionP99, value: t.rows[worstTransition].p99, where: worstTransition },
     { name: `(a) records cancelled p99 ≤ ${TARGETS.recordedP99} ms in every phase`, limit: TARGETS.recordedP99, value: r.cancels.perPhase[wr].recorded.p99, where: `worst phase: ${wr}` },
     { name: `(b) compute stopped p99 ≤ ${TARGETS.stoppedP99} ms in every phase`, limit: TARGETS.stoppedP99, value: r.cancels.perPhase[ws].stopped.p99, where: `worst phase: ${ws}` },
     ...cpuVerdict,
+    ...research,
   ];
+}
+
+function computeSection(r: RunResult): string[] {
+  const b = r.backtest;
+  const t = r.training;
+  const m = (v: number): string => `${(v / 1e6).toFixed(1)}M`;
+  const out = [
+    `**Research compute**`,
+    '',
+    `| measurement | result |`,
+    `|---|---|`,
+    `| backtest simulation (costs, equity, drawdown, metrics), ${b.bars.toLocaleString('en-US')} bars, ${b.trades.toLocaleString('en-US')} trades | ${m(b.simulateBarsPerSec)} bars/s (target ≥ ${m(TARGETS.backtestBarsPerSec)}: ${b.simulateBarsPerSec >= TARGETS.backtestBarsPerSec ? 'met' : '**MISSED**'}) |`,
+    `| bare typed-array pass over the same bars | ${m(b.barePassBarsPerSec)} bars/s |`,
+    `| ratio simulation / bare pass | ${b.simulateToBareRatio.toFixed(3)} |`,
+    `| backtest cancel: abort → rejected (in process) | p50 ${f(b.cancelStopMs.p50)} ms, p99 ${f(b.cancelStopMs.p99)} ms |`,
+    `| training epoch, ${t.trainRows} rows × ${t.features} features, batch ${t.batchSize}, backend ${t.backend} | p50 ${f(t.epochMs.p50)} ms, p99 ${f(t.epochMs.p99)} ms (${t.epochs} epochs) |`,
+    `| event-loop delay during the fit | p99 ${f(t.eventLoopDelayP99Ms)} ms, max ${f(t.eventLoopDelayMaxMs)} ms |`,
+    `| training cancel: abort → fit settled (in process) | p50 ${f(t.cancelStopMs.p50)} ms, p99 ${f(t.cancelStopMs.p99)} ms |`,
+  ];
+  const tc = r.trainingCancels;
+  if (tc) {
+    out.push(
+      `| cancel during real training across processes: (a) DELETE → both records cancelled | ${cells(tc.recorded)} (n, p50, p95, p99, max) |`,
+      `| cancel during real training across processes: (b) DELETE → worker's compute stopped | ${cells(tc.stopped)} (n, p50, p95, p99, max) |`,
+    );
+    for (const a of tc.anomalies) out.push(`| anomaly | ${a} |`);
+  }
+  out.push('');
+  return out;
 }
 
 const met = (v: Verdict): boolean => Number.isFinite(v.value) && v.value <= v.limit;
@@ -76,6 +115,7 @@ function runSection(r: RunResult): string {
   out.push(`| _context: trigger → cycle completed_ | ${cells(t.cycleTotal)} |`, '');
   out.push(...cancelSection(c));
   if (r.cpuCancels) out.push(...cancelSection(r.cpuCancels));
+  out.push(...computeSection(r));
   return out.join('\n');
 }
 

@@ -1,8 +1,8 @@
 import { RedisKeys } from '@ktrdr/operations';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { SLOW_TRAINING_STRATEGY, researchScratch } from '../../../tools/testing/research.fixtures';
+import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
 
 /**
  * Real research end to end (milestones M3–M5): the built API and a worker with every phase real —
@@ -44,24 +44,6 @@ async function finished(id: string, timeoutMs = 120_000): Promise<Op> {
   }, `${id} to finish`, timeoutMs, 100);
 }
 
-/** A long-running variant of an example strategy: many epochs, no early stop, two years of hourly bars. */
-const SLOW_STRATEGY = `name: slow_training
-training_data: { symbols: [SYNTH_SLOW], timeframes: [1h], date_range: { start: "2022-01-01", end: "2023-12-31" } }
-indicators: { rsi_14: { type: rsi, period: 14 }, ema_50: { type: ema, period: 50 } }
-fuzzy_sets:
-  rsi_14: { indicator: rsi_14, low: { type: triangular, parameters: [0, 25, 50] }, high: { type: triangular, parameters: [50, 75, 100] } }
-  ema_50: { indicator: ema_50.distance, below: { type: gaussian, parameters: [-0.02, 0.02] }, above: { type: gaussian, parameters: [0.02, 0.02] } }
-nn_inputs: [{ fuzzy_set: rsi_14 }, { fuzzy_set: ema_50 }]
-model:
-  type: mlp
-  architecture: { hidden_layers: [256, 128], dropout: 0.1 }
-  training: { epochs: 1000, batch_size: 32, early_stopping: { patience: 100 } }
-training:
-  labels: { source: zigzag, zigzag_threshold: 0.01, label_lookahead: 24 }
-  data_split: { train: 0.7, validation: 0.15, test: 0.15 }
-backtest: { date_range: { start: "2024-01-01", end: "2024-03-31" } }
-`;
-
 /** Trains fine, but its backtest window lies where the built-in S&P 500 sample has no bars. */
 const NO_BACKTEST_DATA = `name: no_backtest_data
 training_data: { symbols: [SP500], timeframes: [1d], date_range: { start: "2010-01-01", end: "2016-12-31" } }
@@ -76,16 +58,11 @@ backtest: { date_range: { start: "2021-01-01", end: "2021-06-30" } }
 `;
 
 beforeAll(async () => {
-  scratch = mkdtempSync(join(tmpdir(), 'ktrdr-research-'));
-  const strategies = join(scratch, 'strategies');
-  mkdirSync(strategies);
-  for (const name of ['v3_minimal', 'synth_trend_1h']) copyFileSync(join(repoRoot(), 'strategies', `${name}.yaml`), join(strategies, `${name}.yaml`));
-  writeFileSync(join(strategies, 'slow_training.yaml'), SLOW_STRATEGY);
-  writeFileSync(join(strategies, 'no_backtest_data.yaml'), NO_BACKTEST_DATA);
-  const dirs = { KTRDR_STRATEGIES_DIR: strategies, KTRDR_MODELS_DIR: join(scratch, 'models'), KTRDR_DATA_DIR: join(scratch, 'data') };
+  const dirs = researchScratch(['v3_minimal', 'synth_trend_1h'], { slow_training: SLOW_TRAINING_STRATEGY, no_backtest_data: NO_BACKTEST_DATA });
+  scratch = dirs.root;
   stack = await startStack({
-    apiEnv: { ...dirs, KTRDR_MAX_CONCURRENT_CYCLES: '1' },
-    workerEnv: { ...dirs, KTRDR_STUB_WORKERS: 'false', KTRDR_DESIGN_SEED: '7', ANTHROPIC_API_KEY: '' },
+    apiEnv: { ...dirs.env, KTRDR_MAX_CONCURRENT_CYCLES: '1' },
+    workerEnv: { ...dirs.env, KTRDR_STUB_WORKERS: 'false', KTRDR_DESIGN_SEED: '7', ANTHROPIC_API_KEY: '' },
   });
 }, 60_000);
 

@@ -1,0 +1,69 @@
+import { OperationsStore, RedisKeys } from '@ktrdr/operations';
+import { rmSync } from 'node:fs';
+import { SLOW_TRAINING_STRATEGY, researchScratch } from '../testing/research.fixtures.js';
+import { startStack } from '../testing/stack.harness.js';
+import { summarize, type Summary } from './stats.js';
+import { epochNow, seededRandom, sleep } from './util.js';
+
+/**
+ * Cancel during real training, across processes: each sample triggers a cycle of the slow
+ * training strategy on a worker with every phase real, waits until the tfjs fit reports epochs,
+ * waits a random 0–300 ms more, sends DELETE /agent/cancel/{id} and measures from just before it
+ * (a) the response, with both records read back `cancelled`, and (b) the worker's `stopped_at`,
+ * pushed when the aborted fit has unwound.
+ */
+
+export interface TrainingCancelResult {
+  samples: number;
+  recorded: Summary;
+  stopped: Summary;
+  anomalies: string[];
+  elapsedMs: number;
+}
+
+export async function benchTrainingCancel(samples: number, log: (line: string) => void): Promise<TrainingCancelResult> {
+  const started = performance.now();
+  const scratch = researchScratch([], { slow_training: SLOW_TRAINING_STRATEGY });
+  const stack = await startStack({ apiEnv: scratch.env, workerEnv: { ...scratch.env, KTRDR_STUB_WORKERS: 'false', LOG_LEVEL: 'warn' } });
+  const store = new OperationsStore(stack.redis, stack.prefix);
+  const telemetry = new RedisKeys(stack.prefix).computeStopped();
+  const random = seededRandom(11);
+  const recorded: number[] = [];
+  const stopped: number[] = [];
+  const anomalies: string[] = [];
+  try {
+    for (let i = 0; i < samples; i++) {
+      const res = await stack.request<{ operation_id: string }>('POST', '/agent/trigger', { strategy: 'slow_training' });
+      const id = res.body.operation_id;
+      let childId: string | null = null;
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline && !childId; await sleep(20)) {
+        const parent = await store.get(id);
+        const child = parent?.metadata.parameters['training_op_id'];
+        if (typeof child === 'string' && (await store.get(child))?.progress.current_step?.startsWith('Epoch ')) childId = child;
+      }
+      if (!childId) {
+        anomalies.push(`sample ${i}: training never reached its epochs`);
+        continue;
+      }
+      await sleep(random() * 300);
+      const t0 = epochNow();
+      await stack.request('DELETE', `/agent/cancel/${id}`);
+      const t1 = epochNow();
+      const [p, c] = await Promise.all([store.get(id), store.get(childId)]);
+      if (p?.status !== 'cancelled' || c?.status !== 'cancelled') anomalies.push(`sample ${i}: not both cancelled on the response (${p?.status}/${c?.status})`);
+      recorded.push(t1 - t0);
+      let stoppedAt: number | undefined;
+      for (const deadline = Date.now() + 5_000; Date.now() < deadline && stoppedAt === undefined; await sleep(5)) {
+        const entries = await stack.redis.lrange(telemetry, 0, 50);
+        stoppedAt = entries.map((e) => JSON.parse(e) as { operation_id: string; stopped_at: number }).find((e) => e.operation_id === childId)?.stopped_at;
+      }
+      if (stoppedAt === undefined) anomalies.push(`sample ${i}: no compute-stopped report within 5 s`);
+      else stopped.push(stoppedAt - t0);
+      if ((i + 1) % 5 === 0) log(`  training cancels: ${i + 1}/${samples}`);
+    }
+  } finally {
+    await stack.stop();
+    rmSync(scratch.root, { recursive: true, force: true });
+  }
+  return { samples, recorded: summarize(recorded), stopped: summarize(stopped), anomalies, elapsedMs: performance.now() - started };
+}

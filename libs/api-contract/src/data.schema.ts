@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { request, response } from './registry.js';
+import { SYMBOL, TIMEFRAMES } from './vocabulary.js';
+
+/** Market data and strategies (SPEC §8). */
+
+export const TimeframeSchema = z.enum(TIMEFRAMES, { message: `expected one of ${TIMEFRAMES.join(', ')}` });
+
+export const DataSetInfoSchema = response(
+  'DataSetInfo',
+  z.object({
+    symbol: z.string(),
+    timeframe: z.string(),
+    source: z.string().meta({ description: 'csv | builtin | synthetic' }),
+    start: z.string(),
+    end: z.string(),
+    bars: z.number(),
+    path: z.string().optional(),
+    error: z.string().optional().meta({ description: 'Why a CSV in the data directory cannot be read' }),
+  }),
+);
+export type DataSetInfo = z.infer<typeof DataSetInfoSchema>;
+export const DataListSchema = response('DataList', z.object({ success: z.literal(true), data: z.array(DataSetInfoSchema) }));
+
+/**
+ * `POST /data/import`: the CSV travels as text in a JSON body, so the API's body limit
+ * (KTRDR_BODY_LIMIT, default 100kb) caps the file size.
+ */
+export const DataImportRequestSchema = request(
+  'DataImportRequest',
+  z.strictObject(
+    {
+      symbol: z.string({ message: 'expected a string' }).regex(SYMBOL, 'expected 1-32 letters, digits, ^ . _ -'),
+      timeframe: TimeframeSchema,
+      csv: z.string({ message: 'expected the CSV text as a string' }).min(1, 'the CSV is empty'),
+    },
+    { message: 'expected a JSON object' },
+  ),
+);
+export type DataImportRequest = z.input<typeof DataImportRequestSchema>;
+
+export const DataImportResultSchema = response(
+  'DataImportResult',
+  z.object({
+    symbol: z.string(),
+    timeframe: z.string(),
+    bars: z.number(),
+    start: z.string(),
+    end: z.string(),
+    path: z.string(),
+    replaced: z.boolean(),
+  }),
+);
+export type DataImportResult = z.infer<typeof DataImportResultSchema>;
+export const DataImportEnvelopeSchema = response('DataImportEnvelope', z.object({ success: z.literal(true), data: DataImportResultSchema }));
+
+export const StrategySummarySchema = response(
+  'StrategySummary',
+  z.object({
+    name: z.string(),
+    valid: z.boolean(),
+    errors: z.array(z.string()).optional(),
+    description: z.string().default(''),
+    symbols: z.array(z.string()).default([]),
+    timeframes: z.array(z.string()).default([]),
+    path: z.string(),
+  }),
+);
+export type StrategySummary = z.infer<typeof StrategySummarySchema>;
+export const StrategyListSchema = response(
+  'StrategyList',
+  z.object({ success: z.literal(true), data: z.array(StrategySummarySchema), total_count: z.number() }),
+);
+
+/**
+ * A parsed strategy (the v3 shape, defaults filled in). The full rules live in the domain's strategy
+ * schema; the wire names the top-level sections and passes their contents through.
+ */
+const section = z.record(z.string(), z.unknown());
+export const StrategyConfigSchema = response(
+  'StrategyConfig',
+  z.looseObject({
+    name: z.string(),
+    description: z.string().optional(),
+    version: z.union([z.string(), z.number()]).optional(),
+    hypothesis: z.string().optional(),
+    training_data: z
+      .looseObject({
+        symbols: z.array(z.string()).default([]),
+        timeframes: z.array(z.string()).default([]),
+        date_range: z.looseObject({ start: z.string(), end: z.string() }).optional(),
+      })
+      .optional(),
+    indicators: z.record(z.string(), section).optional(),
+    fuzzy_sets: z.record(z.string(), section).optional(),
+    nn_inputs: z.array(z.looseObject({ fuzzy_set: z.string(), timeframes: z.unknown().optional() })).optional(),
+    model: section.optional(),
+    decisions: section.optional(),
+    training: section.optional(),
+    backtest: section.optional(),
+  }),
+);
+export type StrategyConfigWire = z.infer<typeof StrategyConfigSchema>;
+export const StrategyEnvelopeSchema = response('StrategyEnvelope', z.object({ success: z.literal(true), data: StrategyConfigSchema }));
+
+// ---- health -----------------------------------------------------------------------------------
+
+export const HealthSchema = response(
+  'Health',
+  z.object({
+    success: z.boolean(),
+    status: z.enum(['healthy', 'unhealthy']),
+    redis: z.object({ connected: z.boolean(), latency_ms: z.number().optional(), error: z.string().optional() }),
+    queues: z.record(z.string(), z.record(z.string(), z.number())).optional().meta({ description: 'Job counts per queue and state' }),
+    workers: z.record(z.string(), z.unknown()).optional().meta({ description: 'Live workers per queue' }),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  }),
+  '200 healthy; 503 unhealthy (Redis unreachable) with `error`.',
+);
+export type Health = z.infer<typeof HealthSchema>;

@@ -1,0 +1,6 @@
+export * from './vocabulary.js';
+export * from './registry.js';
+export * from './envelope.schema.js';
+export * from './operations.schema.js';
+export * from './agent.schema.js';
+export * from './data.schema.js';

@@ -1,5 +1,15 @@
 import { GateError } from '@ktrdr/errors';
-import { decideAfterChild, firstPhase, type ChildSnapshot, type CycleSnapshot } from './cycle.machine';
+import {
+  decideAfterChild,
+  firstPhase,
+  planResume,
+  resumeFirstPhase,
+  type ChildSnapshot,
+  type CycleSnapshot,
+  type ResumeDecision,
+  type ResumePlan,
+  type ResumeSource,
+} from './cycle.machine';
 import { DEFAULT_GATE_THRESHOLDS } from './gates';
 import { STUB_RESULTS } from './stub.executors';
 
@@ -114,5 +124,109 @@ describe('research cycle state machine', () => {
   it('ignores a stale child and a child still running', () => {
     expect(decide(parent('backtesting'), child('t1', 'completed', STUB_RESULTS.training))).toMatchObject({ kind: 'ignore' });
     expect(decide(parent('training'), child('t1', 'running'))).toMatchObject({ kind: 'ignore' });
+  });
+});
+
+describe('resuming a cycle (planResume, resumeFirstPhase)', () => {
+  const trigger = { model: 'claude-sonnet-5-5', brief: 'momentum', strategy: null, bypass_gates: false };
+  const designed = { strategy_name: 'momo_1', strategy_path: '/s/momo_1.yaml', designer: 'offline', llm_usage: { input_tokens: 9, output_tokens: 9, cost_usd: 0.1 } };
+  const trained = { training_result: { accuracy: 0.6 }, model_path: '/m/momo_1/t1' };
+  const old = (status: ResumeSource['status'], parameters: Record<string, unknown>, children: ResumeSource['children']): ResumeSource => ({
+    operation_id: 'op_agent_research_old',
+    status,
+    parameters: { ...trigger, ...parameters },
+    children,
+  });
+  const plan = (d: ResumeDecision): ResumePlan => {
+    if (!d.ok) throw new Error(`expected a plan, got ${d.kind}: ${d.message}`);
+    return d.plan;
+  };
+
+  it('after a backtest failure starts at backtesting, pointing at the finished design and training children and copying their products', () => {
+    const src = old('failed', { phase: 'backtesting', design_op_id: 'd1', training_op_id: 't1', backtest_op_id: 'b1', ...designed, ...trained, failure: { code: 'CYCLE_FAILED' } }, { d1: 'completed', t1: 'completed', b1: 'failed' });
+    const p = plan(planResume(src));
+    expect(p.start_phase).toBe('backtesting');
+    expect(p.reused_phases).toEqual(['designing', 'training']);
+    expect(p.parameters).toEqual({
+      phase: 'idle',
+      ...trigger,
+      resumed_from: 'op_agent_research_old',
+      resume_start_phase: 'backtesting',
+      reused_phases: ['designing', 'training'],
+      design_op_id: 'd1',
+      training_op_id: 't1',
+      strategy_name: 'momo_1',
+      strategy_path: '/s/momo_1.yaml',
+      designer: 'offline',
+      ...trained,
+    });
+    // The failed child, the failure and the old spend stay with the old cycle.
+    expect(p.parameters).not.toHaveProperty('backtest_op_id');
+    expect(p.parameters).not.toHaveProperty('llm_usage');
+    expect(p.needs).toEqual({ strategy: 'momo_1', model_path: '/m/momo_1/t1', model_is_stub_placeholder: false });
+  });
+
+  it('after a cancel during training starts at training with the same strategy and needs no model', () => {
+    const p = plan(planResume(old('cancelled', { phase: 'training', design_op_id: 'd1', training_op_id: 't1', ...designed }, { d1: 'completed', t1: 'cancelled' })));
+    expect(p).toMatchObject({ start_phase: 'training', reused_phases: ['designing'], parameters: { design_op_id: 'd1', strategy_name: 'momo_1' } });
+    expect(p.needs).toEqual({ strategy: 'momo_1', model_path: null, model_is_stub_placeholder: false });
+  });
+
+  it('re-runs a phase whose gate failed instead of slipping past the gate', () => {
+    const src = old('failed', { phase: 'training', design_op_id: 'd1', training_op_id: 't1', ...designed, ...trained, failure: { code: 'GATE_FAILED', gate: 'training' } }, { d1: 'completed', t1: 'completed' });
+    const p = plan(planResume(src));
+    expect(p.start_phase).toBe('training');
+    expect(p.parameters).not.toHaveProperty('training_result');
+    expect(p.parameters).not.toHaveProperty('training_op_id');
+  });
+
+  it('from_phase at or before the unfinished phase re-runs from there; after it, or before a strategy cycle began, is refused', () => {
+    const src = old('failed', { phase: 'backtesting', design_op_id: 'd1', training_op_id: 't1', backtest_op_id: 'b1', ...designed, ...trained }, { d1: 'completed', t1: 'completed', b1: 'failed' });
+    const again = plan(planResume(src, 'designing'));
+    expect(again).toMatchObject({ start_phase: 'designing', reused_phases: [], needs: { strategy: null, model_path: null } });
+    expect(again.parameters).not.toHaveProperty('design_op_id');
+    expect(again.parameters).not.toHaveProperty('strategy_name');
+    expect(plan(planResume(src, 'training')).reused_phases).toEqual(['designing']);
+    expect(planResume(src, 'assessing')).toEqual({ ok: false, kind: 'bad_from_phase', message: 'must be at or before backtesting, the first phase of op_agent_research_old that did not finish' });
+
+    const fromStrategy = old('cancelled', { strategy: 'v3_minimal', brief: null, phase: 'idle' }, {});
+    expect(plan(planResume(fromStrategy))).toMatchObject({ start_phase: 'training', reused_phases: ['designing'], parameters: { strategy: 'v3_minimal', strategy_name: 'v3_minimal' } });
+    expect(planResume(fromStrategy, 'designing')).toMatchObject({ ok: false, kind: 'bad_from_phase', message: expect.stringContaining('had no design phase; the earliest is training') });
+  });
+
+  it('refuses completed and still-active cycles', () => {
+    expect(planResume(old('completed', { phase: 'assessing' }, {}))).toEqual({ ok: false, kind: 'not_resumable', message: 'Cycle op_agent_research_old completed; there is nothing to resume' });
+    expect(planResume(old('running', { phase: 'training' }, {}))).toMatchObject({ ok: false, kind: 'not_resumable', message: expect.stringContaining('is still active (running)') });
+    expect(planResume(old('pending', { phase: 'idle' }, {}))).toMatchObject({ ok: false, kind: 'not_resumable' });
+  });
+
+  it('resumes a resumed cycle: the reused children are found by id, wherever they live', () => {
+    // B resumed from A at backtesting (A's design and training) and was cancelled in its own backtest.
+    const b = old('cancelled', { phase: 'backtesting', resumed_from: 'A', design_op_id: 'dA', training_op_id: 'tA', backtest_op_id: 'bB', ...designed, ...trained }, { dA: 'completed', tA: 'completed', bB: 'cancelled' });
+    const p = plan(planResume(b));
+    expect(p).toMatchObject({ start_phase: 'backtesting', parameters: { resumed_from: 'op_agent_research_old', design_op_id: 'dA', training_op_id: 'tA' } });
+  });
+
+  it('starts at assessing only with both metrics, and treats the stub placeholder model path as naming no files', () => {
+    const stubTraining = { training_result: { ...STUB_RESULTS.training, stub: true }, model_path: STUB_RESULTS.training.model_path };
+    const base = { phase: 'assessing', design_op_id: 'd1', training_op_id: 't1', backtest_op_id: 'b1', assessment_op_id: 'a1', ...designed, ...stubTraining };
+    const kids = { d1: 'completed', t1: 'completed', b1: 'completed', a1: 'failed' } as const;
+    expect(planResume(old('failed', base, kids))).toEqual({ ok: false, kind: 'not_resumable', message: 'the metrics are gone: op_agent_research_old has no backtest_result' });
+    const p = plan(planResume(old('failed', { ...base, backtest_result: { sharpe_ratio: 1 } }, kids)));
+    expect(p).toMatchObject({ start_phase: 'assessing', reused_phases: ['designing', 'training', 'backtesting'] });
+    expect(p.needs).toEqual({ strategy: 'momo_1', model_path: STUB_RESULTS.training.model_path, model_is_stub_placeholder: true });
+    // A stub result pointed elsewhere (KTRDR_STUB_RESULTS) is checked like a real one.
+    const moved = plan(planResume(old('failed', { ...base, backtest_result: {}, model_path: '/tmp/m', training_result: { stub: true } }, kids)));
+    expect(moved.needs.model_is_stub_placeholder).toBe(false);
+  });
+
+  it('resumeFirstPhase starts a resumed cycle at its start phase and leaves other cycles to firstPhase', () => {
+    expect(resumeFirstPhase({ phase: 'idle', resumed_from: 'A', resume_start_phase: 'backtesting' })).toEqual({
+      kind: 'start_phase',
+      phase: 'backtesting',
+      parameters: {},
+      progress: { percentage: 65, current_step: 'Running backtest...', steps_completed: 2, steps_total: 4 },
+    });
+    expect(resumeFirstPhase({ phase: 'idle', strategy: 'v3_minimal' })).toBeNull();
   });
 });

@@ -1,7 +1,8 @@
 import { CycleError, GateError } from '@ktrdr/errors';
 import { checkBacktestGate, checkTrainingGate, type GateThresholds, type GateVerdict } from './gates.js';
-import { PHASE_SPECS, isActivePhase, nextPhase, type ActivePhase } from './phase.types.js';
+import { ACTIVE_PHASES, PHASE_SPECS, isActivePhase, nextPhase, type ActivePhase } from './phase.types.js';
 import { cycleCompleteProgress, phaseStartProgress, type ProgressView } from './progress.js';
+import { STUB_RESULTS } from './stub.executors.js';
 
 /**
  * The research cycle as a pure state machine (SPEC §5): given the parent's state and the child that
@@ -173,4 +174,164 @@ function afterCompletedChild(
       };
     }
   }
+}
+
+// ---- resume (issue #12) ------------------------------------------------------------------------
+
+/**
+ * Parent keys each finished phase produced, copied onto a resumed cycle so the phases after it read
+ * them exactly as if they had run there. `llm_usage` is deliberately not copied: the old cycle paid
+ * for its design, and the new one reports only what it spends itself.
+ */
+const PRODUCED_KEYS: Readonly<Record<ActivePhase, readonly string[]>> = {
+  designing: ['strategy_name', 'strategy_path', 'designer', 'design_stub'],
+  training: ['training_result', 'model_path'],
+  backtesting: ['backtest_result'],
+  assessing: [],
+};
+
+/** The trigger echo (SPEC §5) a resumed cycle inherits from the one it resumes. */
+const TRIGGER_KEYS = ['model', 'brief', 'strategy', 'bypass_gates'] as const;
+
+/** What resume needs to know about the cycle it starts from. */
+export interface ResumeSource {
+  operation_id: string;
+  status: Status;
+  parameters: Record<string, unknown>;
+  /** The old cycle's `failure_code` (a field of the record; older records kept it in `parameters.failure.code`). */
+  failure_code?: string | null;
+  /**
+   * The status of each child named by the cycle's `*_op_id` keys, looked up by id: in a cycle that
+   * was itself resumed, the reused children belong to an older cycle, not to this one.
+   */
+  children: Readonly<Record<string, Status | undefined>>;
+}
+
+/** What the start phase needs from the reused ones; the caller checks these exist before anything starts. */
+export interface ResumeNeeds {
+  /** The strategy file by name (training, backtest and assessment all read it). */
+  strategy: string | null;
+  /** The trained model's directory (backtest); null when the start phase does not read it. */
+  model_path: string | null;
+  /**
+   * True when `model_path` is the stub trainer's canned placeholder (SPEC §8): stub training writes
+   * no files, so there is nothing to check — a stub backtest never opens it, and a real backtest on it
+   * fails just as it would have in the original cycle.
+   */
+  model_is_stub_placeholder: boolean;
+}
+
+export interface ResumePlan {
+  start_phase: ActivePhase;
+  /** Finished phases the new cycle takes over instead of running (in order). */
+  reused_phases: ActivePhase[];
+  /** The new parent's initial `metadata.parameters` (phase `idle` until its first child is created). */
+  parameters: Record<string, unknown>;
+  needs: ResumeNeeds;
+}
+
+export type ResumeDecision =
+  | { ok: true; plan: ResumePlan }
+  /** The cycle cannot be resumed at all (409 `not_resumable`). */
+  | { ok: false; kind: 'not_resumable'; message: string }
+  /** The requested `from_phase` is not allowed for this cycle (a bad request field, 422). */
+  | { ok: false; kind: 'bad_from_phase'; message: string };
+
+const GATE_FAILED = 'GATE_FAILED';
+
+function failureCodeOf(params: Record<string, unknown>): string | null {
+  const f = params['failure'];
+  const code = f && typeof f === 'object' ? (f as Record<string, unknown>)['code'] : null;
+  return typeof code === 'string' ? code : null;
+}
+
+/**
+ * A phase finished when its child completed and the cycle did not then fail at that phase's gate
+ * (a rejected result is not a finished phase: resume runs it again rather than slip past the gate;
+ * `bypass_gates` is the way around a gate). A cycle triggered with `strategy` had no design phase:
+ * its design counts as finished, with the named strategy as its product.
+ */
+function finishedPhases(old: ResumeSource): ActivePhase[] {
+  const p = old.parameters;
+  const gateFailedAt = (old.failure_code ?? failureCodeOf(p)) === GATE_FAILED ? p['phase'] : null;
+  const out: ActivePhase[] = [];
+  for (const phase of ACTIVE_PHASES) {
+    if (phase === 'designing' && str(p['strategy'])) {
+      out.push(phase);
+      continue;
+    }
+    const id = str(p[PHASE_SPECS[phase].childKey]);
+    if (!id || old.children[id] !== 'completed' || gateFailedAt === phase) break;
+    out.push(phase);
+  }
+  return out;
+}
+
+/**
+ * Plans a resume (issue #12): a new cycle that takes over the finished phases of a failed or
+ * cancelled one and starts at the first phase that did not finish — or earlier, at `fromPhase`.
+ * Pure: the caller loads the old cycle and its children, checks `needs` against the files, and
+ * creates the new parent with `parameters` (atomically, under the capacity limit).
+ */
+export function planResume(old: ResumeSource, fromPhase: ActivePhase | null = null): ResumeDecision {
+  const id = old.operation_id;
+  if (old.status === 'completed') return { ok: false, kind: 'not_resumable', message: `Cycle ${id} completed; there is nothing to resume` };
+  if (old.status === 'pending' || old.status === 'running') {
+    return { ok: false, kind: 'not_resumable', message: `Cycle ${id} is still active (${old.status}); cancel it or wait for it to end` };
+  }
+  const p = old.parameters;
+  const finished = finishedPhases(old);
+  // Every phase finished but the cycle did not complete (cancelled as the assessment ended): assess again.
+  const firstUnfinished = ACTIVE_PHASES.find((ph) => !finished.includes(ph)) ?? 'assessing';
+  const earliest: ActivePhase = str(p['strategy']) ? 'training' : 'designing';
+  const order = (ph: ActivePhase): number => ACTIVE_PHASES.indexOf(ph);
+  if (fromPhase && order(fromPhase) > order(firstUnfinished)) {
+    return { ok: false, kind: 'bad_from_phase', message: `must be at or before ${firstUnfinished}, the first phase of ${id} that did not finish` };
+  }
+  if (fromPhase && order(fromPhase) < order(earliest)) {
+    return { ok: false, kind: 'bad_from_phase', message: `${id} was started from strategy ${String(p['strategy'])} and had no design phase; the earliest is ${earliest}` };
+  }
+  const start = fromPhase ?? firstUnfinished;
+  const reused = ACTIVE_PHASES.filter((ph) => order(ph) < order(start));
+
+  const parameters: Record<string, unknown> = { phase: 'idle' };
+  for (const key of TRIGGER_KEYS) parameters[key] = p[key] ?? (key === 'bypass_gates' ? false : null);
+  parameters['resumed_from'] = id;
+  parameters['resume_start_phase'] = start;
+  parameters['reused_phases'] = reused;
+  for (const phase of reused) {
+    const childId = str(p[PHASE_SPECS[phase].childKey]);
+    if (childId) parameters[PHASE_SPECS[phase].childKey] = childId;
+    for (const key of PRODUCED_KEYS[phase]) if (p[key] !== undefined) parameters[key] = p[key];
+  }
+  if (reused.includes('designing') && !str(parameters['strategy_name']) && str(p['strategy'])) {
+    parameters['strategy_name'] = p['strategy'];
+  }
+
+  const needsStrategy = order(start) >= order('training');
+  const strategy = needsStrategy ? str(parameters['strategy_name']) : null;
+  if (needsStrategy && !strategy) return { ok: false, kind: 'not_resumable', message: `the design result is gone: ${id} has no strategy_name` };
+  let modelPath: string | null = null;
+  let placeholder = false;
+  if (order(start) >= order('backtesting')) {
+    modelPath = str(parameters['model_path']);
+    if (!modelPath) return { ok: false, kind: 'not_resumable', message: `the training result is gone: ${id} has no model_path` };
+    const training = parameters['training_result'] as Record<string, unknown> | undefined;
+    placeholder = training?.['stub'] === true && modelPath === STUB_RESULTS.training.model_path;
+  }
+  if (start === 'assessing') {
+    const missing = ['training_result', 'backtest_result'].filter((k) => !parameters[k] || typeof parameters[k] !== 'object');
+    if (missing.length) return { ok: false, kind: 'not_resumable', message: `the metrics are gone: ${id} has no ${missing.join(' or ')}` };
+  }
+  return { ok: true, plan: { start_phase: start, reused_phases: reused, parameters, needs: { strategy, model_path: modelPath, model_is_stub_placeholder: placeholder } } };
+}
+
+/**
+ * The first action of a resumed cycle: its start phase, with nothing to add to the parent (the
+ * reused keys were written when it was created). Null for a cycle that was not resumed.
+ */
+export function resumeFirstPhase(parameters: Record<string, unknown>): CycleAction | null {
+  const start = parameters['resume_start_phase'];
+  if (!str(parameters['resumed_from']) || !isActivePhase(start)) return null;
+  return { kind: 'start_phase', phase: start, parameters: {}, progress: phaseStartProgress(start) };
 }

@@ -160,7 +160,8 @@ describe('failures carry their phase and numbers', () => {
     const parent = await waitTerminal(stack, id);
     expect(parent.status).toBe('failed');
     expect(parent.error_message).toBe('Training gate failed: accuracy_below_threshold (42.3% < 45.0%)');
-    expect(parent.metadata.parameters['failure']).toMatchObject({ code: 'GATE_FAILED', gate: 'training', thresholds: { minAccuracy: 0.45 } });
+    expect(parent.failure_code).toBe('GATE_FAILED');
+    expect(parent.metadata.parameters['failure']).toMatchObject({ gate: 'training', thresholds: { minAccuracy: 0.45 } });
     expect(parent.metadata.parameters['backtest_op_id']).toBeUndefined();
     const idle = (await stack.request<Status>('GET', '/agent/status')).body;
     expect(idle.last_cycle).toMatchObject({ outcome: 'failed', error_message: 'Training gate failed: accuracy_below_threshold (42.3% < 45.0%)' });
@@ -186,8 +187,9 @@ describe('failures carry their phase and numbers', () => {
     expect(parent.error_message).toBe('Backtest failed: no market data for SP500 1h between 2021-01-01 and 2021-06-30');
     const child = await getOp(stack, parent.metadata.parameters['backtest_op_id'] as string);
     expect(child).toMatchObject({ status: 'failed', error_message: 'no market data for SP500 1h between 2021-01-01 and 2021-06-30' });
-    expect(child.metadata.parameters['failure']).toEqual({ code: 'EXECUTOR_FAILED' });
-    expect(parent.metadata.parameters['failure']).toMatchObject({ code: 'CYCLE_FAILED', phase: 'backtesting', cause_code: 'EXECUTOR_FAILED' });
+    expect(child.failure_code).toBe('EXECUTOR_FAILED');
+    expect(parent.failure_code).toBe('CYCLE_FAILED');
+    expect(parent.metadata.parameters['failure']).toMatchObject({ phase: 'backtesting', cause_code: 'EXECUTOR_FAILED' });
   });
 });
 
@@ -220,7 +222,8 @@ describe('worker roles and lost workers', () => {
     expect(parent.status).toBe('failed');
     expect(parent.error_message).toBe('Design failed: worker lost: job stalled and was not resumed within 2s');
     expect(await getOp(stack, designId)).toMatchObject({ status: 'failed', error_message: 'worker lost: job stalled and was not resumed within 2s' });
-    expect(parent.metadata.parameters['failure']).toMatchObject({ code: 'CYCLE_FAILED', phase: 'designing', cause_code: 'WORKER_LOST' });
+    expect(parent.failure_code).toBe('CYCLE_FAILED');
+    expect(parent.metadata.parameters['failure']).toMatchObject({ phase: 'designing', cause_code: 'WORKER_LOST' });
     // lock (2 s) + reconcile interval, with slack for a loaded machine
     expect(elapsed).toBeLessThan(8000);
   });

@@ -2,6 +2,7 @@ import {
   PHASE_SPECS,
   decideAfterChild,
   firstPhase,
+  resumeFirstPhase,
   type CycleAction,
   type ChildSnapshot,
   type CycleSnapshot,
@@ -29,14 +30,8 @@ const snapshot = (op: OperationInfo): CycleSnapshot & ChildSnapshot => ({
   parameters: op.metadata.parameters,
   result_summary: op.result_summary,
   error_message: op.error_message,
-  failure_code: failureCode(op),
+  failure_code: op.failure_code,
 });
-
-function failureCode(op: OperationInfo): string | null {
-  const failure = op.metadata.parameters['failure'];
-  const code = failure && typeof failure === 'object' ? (failure as Record<string, unknown>)['code'] : null;
-  return typeof code === 'string' ? code : null;
-}
 
 /**
  * Drives research cycles: starts them and advances them when a child ends. It asks the pure
@@ -60,7 +55,11 @@ export class Orchestrator {
       throw e;
     });
     if (!started?.applied) return; // unknown, already started, or cancelled before we got to it
-    const strategy = started.operation.metadata.parameters['strategy'];
+    const parameters = started.operation.metadata.parameters;
+    // A resumed cycle (issue #12) was created holding its reused phases' keys; it starts at its start phase.
+    const resumed = resumeFirstPhase(parameters);
+    if (resumed) return this.perform(started.operation, resumed);
+    const strategy = parameters['strategy'];
     const name = typeof strategy === 'string' ? strategy : null;
     await this.perform(started.operation, firstPhase({ strategy: name }, name ? join(this.strategiesDir, `${name}.yaml`) : null));
   }
@@ -86,8 +85,8 @@ export class Orchestrator {
       }
       case 'fail': {
         const { error } = action;
-        const failure = { code: error.code, ...error.details };
-        const out = await this.store.fail(parentId, error.message, { ...action.parameters, failure });
+        // The code is a field of the record (failure_code); the details stay beside the cycle's state.
+        const out = await this.store.fail(parentId, error.message, { ...action.parameters, ...(error.details ? { failure: error.details } : {}) }, error.code);
         if (out.applied) this.log.warn({ parentId, error: error.message, code: error.code }, 'research cycle failed');
         return;
       }
@@ -135,9 +134,8 @@ export class Orchestrator {
       await this.producer.enqueue(PHASE_QUEUE[action.phase], { name: 'run', data: { operation_id: childId, parent_operation_id: parentId } });
     } catch (e) {
       const error = new WorkerError(ErrorCode.BackendUnavailable, `could not queue the ${action.phase} job: ${messageOf(e)}`);
-      const failure = { code: error.code };
-      await this.store.fail(childId, error.message, { failure });
-      await this.store.fail(parentId, `${spec.failureLabel} failed: ${error.message}`, { failure: { code: 'CYCLE_FAILED', phase: action.phase, cause_code: error.code } });
+      await this.store.fail(childId, error.message, undefined, error.code);
+      await this.store.fail(parentId, `${spec.failureLabel} failed: ${error.message}`, { failure: { phase: action.phase, cause_code: error.code } }, ErrorCode.CycleFailed);
       return;
     }
     this.log.info({ parentId, childId, phase: action.phase }, 'phase started');

@@ -110,7 +110,7 @@ export class PhaseRunner {
   }
 
   private async fail(id: string, error: KtrdrError): Promise<PhaseOutcome> {
-    const out = await this.store.fail(id, error.message, { failure: { code: error.code, ...error.details } });
+    const out = await this.store.fail(id, error.message, error.details ? { failure: error.details } : undefined, error.code);
     return out.applied ? 'failed' : 'cancelled';
   }
 

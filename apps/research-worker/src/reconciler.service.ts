@@ -72,7 +72,7 @@ export class Reconciler {
       if (lock) return;
       const seconds = Math.round(this.lockMs / 1000);
       const lost = new WorkerError(ErrorCode.WorkerLost, `worker lost: job stalled and was not resumed within ${seconds}s`);
-      const out = await this.store.fail(op.operation_id, lost.message, { failure: { code: lost.code, queue } });
+      const out = await this.store.fail(op.operation_id, lost.message, { failure: { queue } }, lost.code);
       if (out.applied) {
         this.log.warn({ id: op.operation_id, queue }, 'worker lost; child failed');
         await this.orchestrator.childFinished(op.parent_operation_id, op.operation_id);

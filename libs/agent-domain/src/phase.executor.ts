@@ -19,8 +19,8 @@ export interface PhaseContext {
 }
 
 /** Artifact names of SPEC §4a: what an operation may publish beside its record. */
-export const ARTIFACT_NAMES = ['strategy', 'history', 'equity', 'assessment'] as const;
-export type ArtifactName = (typeof ARTIFACT_NAMES)[number];
+import type { ArtifactName } from '@ktrdr/api-contract';
+export { ARTIFACT_NAMES, type ArtifactName } from '@ktrdr/api-contract';
 
 /**
  * A phase's outcome: the typed result (the child's `result_summary`) and the artifacts to publish.

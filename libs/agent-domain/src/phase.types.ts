@@ -1,25 +1,12 @@
 /** The phases of a research cycle and what each one means for the parent record (SPEC §5). */
 
-export const Phase = {
-  Idle: 'idle',
-  Designing: 'designing',
-  Training: 'training',
-  Backtesting: 'backtesting',
-  Assessing: 'assessing',
-} as const;
-export type Phase = (typeof Phase)[keyof typeof Phase];
-export type ActivePhase = Exclude<Phase, 'idle'>;
-
-export const ACTIVE_PHASES: readonly ActivePhase[] = [
-  Phase.Designing,
-  Phase.Training,
-  Phase.Backtesting,
-  Phase.Assessing,
-];
+// The phase words are part of the wire vocabulary, defined once in the API contract.
+import { ACTIVE_PHASES, OperationType, type ActivePhase } from '@ktrdr/api-contract';
+export { Phase, ACTIVE_PHASES, type ActivePhase } from '@ktrdr/api-contract';
 
 /** Child operation types, spelled as the operations store spells them. */
 export type ChildOperationType = 'agent_design' | 'training' | 'backtesting' | 'agent_assessment';
-export const CYCLE_OPERATION_TYPE = 'agent_research';
+export const CYCLE_OPERATION_TYPE = OperationType.AgentResearch;
 
 export interface PhaseSpec {
   operationType: ChildOperationType;

@@ -9,8 +9,8 @@ import { STRATEGY_NAME } from './naming.js';
  * a positive integer`), so a user or Claude can fix the file from the message alone.
  */
 
-export const TIMEFRAMES = ['1m', '5m', '15m', '30m', '1h', '4h', '1d', '1w'] as const;
-export type Timeframe = (typeof TIMEFRAMES)[number];
+import { SYMBOL, TIMEFRAMES, type Timeframe } from '@ktrdr/api-contract';
+export { SYMBOL, TIMEFRAMES, type Timeframe };
 export const TIMEFRAME_MS: Readonly<Record<Timeframe, number>> = {
   '1m': 60_000,
   '5m': 300_000,
@@ -24,7 +24,6 @@ export const TIMEFRAME_MS: Readonly<Record<Timeframe, number>> = {
 
 const ID = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const idKey = z.string().regex(ID, { error: 'expected an id of letters, digits and "_" starting with a letter (1-64)' });
-export const SYMBOL = /^[A-Za-z0-9^._-]{1,32}$/;
 
 const isoDate = z
   .string({ error: 'expected a date (YYYY-MM-DD)' })

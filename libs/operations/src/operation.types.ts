@@ -1,61 +1,19 @@
 /** Wire and storage shapes of an operation (SPEC §3). Field names are snake_case on purpose: they are the API. */
 
-export const OperationStatus = {
-  Pending: 'pending',
-  Running: 'running',
-  Completed: 'completed',
-  Failed: 'failed',
-  Cancelled: 'cancelled',
-} as const;
-export type OperationStatus = (typeof OperationStatus)[keyof typeof OperationStatus];
-export const OPERATION_STATUSES = Object.values(OperationStatus) as readonly OperationStatus[];
-
-export const OperationType = {
-  AgentResearch: 'agent_research',
-  AgentDesign: 'agent_design',
-  Training: 'training',
-  Backtesting: 'backtesting',
-  AgentAssessment: 'agent_assessment',
-} as const;
-export type OperationType = (typeof OperationType)[keyof typeof OperationType];
-export const OPERATION_TYPES = Object.values(OperationType) as readonly OperationType[];
-
-export interface OperationProgress {
-  percentage: number;
-  current_step: string | null;
-  steps_completed: number;
-  steps_total: number;
-}
+// The vocabulary and the wire shapes are defined once, in the API contract; the store speaks them.
+export {
+  OperationStatus,
+  OPERATION_STATUSES,
+  OperationType,
+  OPERATION_TYPES,
+  TERMINAL_STATUSES,
+  ACTIVE_STATUSES,
+  isTerminalStatus,
+} from '@ktrdr/api-contract';
+export type { OperationInfo, OperationProgress, OperationSummary } from '@ktrdr/api-contract';
+import type { OperationInfo, OperationProgress, OperationStatus, OperationSummary, OperationType } from '@ktrdr/api-contract';
 
 export type Parameters = Record<string, unknown>;
-
-export interface OperationInfo {
-  operation_id: string;
-  operation_type: OperationType;
-  status: OperationStatus;
-  parent_operation_id: string | null;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  progress: OperationProgress;
-  metadata: { parameters: Parameters };
-  result_summary: Record<string, unknown> | null;
-  error_message: string | null;
-  /** Set only on cancelled operations: when, why, and which route asked. */
-  cancelled_at: string | null;
-  cancellation_reason: string | null;
-  cancelled_by: string | null;
-}
-
-export interface OperationSummary {
-  operation_id: string;
-  operation_type: OperationType;
-  status: OperationStatus;
-  created_at: string;
-  progress_percentage: number;
-  current_step: string | null;
-  duration_seconds: number | null;
-}
 
 export interface ListFilter {
   status?: OperationStatus;

@@ -92,6 +92,7 @@ function decode(flat: string[]): OperationInfo {
     metadata: { parameters },
     result_summary: h['result_summary'] ? (JSON.parse(h['result_summary']) as Record<string, unknown>) : null,
     error_message: h['error_message'] ?? null,
+    failure_code: h['failure_code'] ?? null,
     cancelled_at: h['cancelled_at'] ?? null,
     cancellation_reason: h['cancellation_reason'] ?? null,
     cancelled_by: h['cancelled_by'] ?? null,
@@ -183,8 +184,10 @@ export class OperationsStore {
     });
   }
 
-  fail(id: string, errorMessage: string, parameters?: Parameters): Promise<TransitionOutcome> {
-    return this.transition(id, OperationStatus.Failed, { error_message: errorMessage, ...paramFields(parameters) });
+  /** Fails `id` with its message and, when known, the error code (`failure_code` on the record). */
+  fail(id: string, errorMessage: string, parameters?: Parameters, failureCode?: string): Promise<TransitionOutcome> {
+    const code: Fields = failureCode ? { failure_code: failureCode } : {};
+    return this.transition(id, OperationStatus.Failed, { error_message: errorMessage, ...code, ...paramFields(parameters) });
   }
 
   /** Progress and/or metadata of a live operation; refused (not applied) once it is terminal. */

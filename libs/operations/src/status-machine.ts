@@ -1,4 +1,4 @@
-import { OperationStatus } from './operation.types.js';
+import { OperationStatus, TERMINAL_STATUSES } from './operation.types.js';
 
 /**
  * The only status changes the store applies. Everything else is refused, and a terminal
@@ -11,12 +11,6 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<OperationStatus, readonly Oper
   failed: [],
   cancelled: [],
 };
-
-export const TERMINAL_STATUSES: readonly OperationStatus[] = [
-  OperationStatus.Completed,
-  OperationStatus.Failed,
-  OperationStatus.Cancelled,
-];
 
 export function isTerminal(status: OperationStatus): boolean {
   return TERMINAL_STATUSES.includes(status);

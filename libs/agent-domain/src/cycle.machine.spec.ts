@@ -176,6 +176,10 @@ describe('resuming a cycle (planResume, resumeFirstPhase)', () => {
     const src = old('failed', { phase: 'training', design_op_id: 'd1', training_op_id: 't1', ...designed, ...trained, failure: { code: 'GATE_FAILED', gate: 'training' } }, { d1: 'completed', t1: 'completed' });
     const p = plan(planResume(src));
     expect(p.start_phase).toBe('training');
+    // The code as a field of the record (failure_code), the details beside the cycle's state.
+    const { failure: _failure, ...rest } = src.parameters;
+    expect(plan(planResume({ ...src, parameters: { ...rest, failure: { gate: 'training' } }, failure_code: 'GATE_FAILED' })).start_phase).toBe('training');
+    expect(plan(planResume({ ...src, parameters: rest, failure_code: 'CYCLE_FAILED' })).start_phase).toBe('backtesting');
     expect(p.parameters).not.toHaveProperty('training_result');
     expect(p.parameters).not.toHaveProperty('training_op_id');
   });

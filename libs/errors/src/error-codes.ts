@@ -16,6 +16,8 @@ export const ErrorCode = {
   AtCapacity: 'AT_CAPACITY',
   NoActiveCycle: 'NO_ACTIVE_CYCLE',
   NotResearch: 'NOT_RESEARCH',
+  /** A cycle cannot be resumed: it completed, is still active, or the artifacts it would reuse are gone. */
+  NotResumable: 'NOT_RESUMABLE',
   /** A strategy named in a request (e.g. trigger's `strategy` field) does not exist: a bad field, 422. */
   StrategyNotFound: 'STRATEGY_NOT_FOUND',
   /** The resource a route names (e.g. GET /strategies/{name}) does not exist: 404. */

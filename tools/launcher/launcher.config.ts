@@ -13,6 +13,8 @@ export interface LauncherConfig {
   redisPort: number;
   redisDir: string;
   apiPort: number;
+  /** Where the API listens: 127.0.0.1 unless KTRDR_API_HOST says otherwise (SPEC §11, safe by default). */
+  apiHost: string;
   /** Where the launcher itself reaches the API (0.0.0.0 / :: are probed on loopback). */
   apiProbeUrl: string;
   /** What the banner shows and the demo CLI uses. */
@@ -67,7 +69,9 @@ export function loadLauncherConfig(argv: string[] = process.argv.slice(2), env: 
   const dirSetting = env['KTRDR_LAUNCH_REDIS_DIR'] || defaultDir;
   const redisDir = isAbsolute(dirSetting) ? dirSetting : resolve(root, dirSetting);
 
-  const host = env['KTRDR_API_HOST'] || '0.0.0.0';
+  // Loopback unless told otherwise: a laptop's `npm start` must not offer the API to the network.
+  // Any other address needs KTRDR_API_TOKEN (or KTRDR_ALLOW_OPEN_API=true); the API checks that at boot.
+  const host = env['KTRDR_API_HOST'] || '127.0.0.1';
   const probeHost = loopback(host);
   const publicHost = probeHost === '127.0.0.1' ? 'localhost' : probeHost;
 
@@ -79,6 +83,7 @@ export function loadLauncherConfig(argv: string[] = process.argv.slice(2), env: 
     redisPort,
     redisDir,
     apiPort,
+    apiHost: host,
     apiProbeUrl: `http://${probeHost}:${apiPort}`,
     apiPublicUrl: `http://${publicHost}:${apiPort}`,
     stubDelayMs: env['KTRDR_STUB_DELAY_MS'] || DEFAULT_STUB_DELAY_MS,
@@ -95,5 +100,6 @@ ANTHROPIC_API_KEY is set). Ctrl+C stops everything it started.
   --demo   after startup run one research cycle end to end with the CLI, then stop everything
 
 Environment: REDIS_URL, KTRDR_LAUNCH_REDIS_PORT (6380), KTRDR_LAUNCH_REDIS_DIR (.ktrdr/redis),
-KTRDR_API_PORT (8000), KTRDR_STUB_PHASES (none), KTRDR_STUB_DELAY_MS (3000 here, for stub phases),
+KTRDR_API_PORT (8000), KTRDR_API_HOST (127.0.0.1; another address needs KTRDR_API_TOKEN),
+KTRDR_WORKER_HEALTH_PORT (9464; 0 = off), KTRDR_STUB_PHASES (none), KTRDR_STUB_DELAY_MS (3000 here, for stub phases),
 LOG_LEVEL (warn here); see .env.example.`;

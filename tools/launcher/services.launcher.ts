@@ -49,7 +49,7 @@ export async function startApi(config: LauncherConfig, supervisor: ProcessSuperv
     name: 'api',
     command: process.execPath,
     args: [script],
-    env: { ...env, KTRDR_API_PORT: String(config.apiPort) },
+    env: { ...env, KTRDR_API_PORT: String(config.apiPort), KTRDR_API_HOST: config.apiHost },
     cwd: config.root,
     show: levelFilter(config.logLevel),
   });

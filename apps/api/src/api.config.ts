@@ -1,9 +1,17 @@
 import { artifactLimits, envBoolean, parseEnv, researchDirs, sharedEnvSchema, type ArtifactLimits, type ResearchDirs } from '@ktrdr/runtime';
 import { z } from 'zod';
+import type { AuthConfig } from './auth.policy.js';
 
 const schema = sharedEnvSchema.extend({
   KTRDR_API_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
-  KTRDR_API_HOST: z.string().min(1).default('0.0.0.0'),
+  // Safe by default (SPEC §11): loopback unless told otherwise; compose sets 0.0.0.0 with a token.
+  KTRDR_API_HOST: z.string().min(1).default('127.0.0.1'),
+  // Bearer token for every route but health and metrics; unset = open (loopback only, see auth.policy.ts).
+  KTRDR_API_TOKEN: z.string().min(16, 'use at least 16 characters (e.g. `openssl rand -hex 32`)').optional().or(z.literal('').transform(() => undefined)),
+  KTRDR_ALLOW_OPEN_API: envBoolean.default(false),
+  // Cycle-starting routes (trigger, resume): this many requests per client per window; 0 = no limit.
+  KTRDR_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(30),
+  KTRDR_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
   KTRDR_MAX_CONCURRENT_CYCLES: z.coerce.number().int().min(1).max(1000).default(1),
   KTRDR_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 100kb').default('100kb'),
   KTRDR_API_DOCS: envBoolean.default(true),
@@ -27,6 +35,8 @@ export interface ApiConfig extends ResearchDirs {
   dailyBudgetUsd: number;
   artifacts: ArtifactLimits;
   events: { heartbeatMs: number; coalesceMs: number };
+  auth: AuthConfig;
+  rateLimit: { limit: number; windowMs: number };
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -46,5 +56,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     dailyBudgetUsd: e.KTRDR_DAILY_BUDGET_USD,
     artifacts: artifactLimits(e),
     events: { heartbeatMs: e.KTRDR_SSE_HEARTBEAT_MS, coalesceMs: e.KTRDR_EVENTS_COALESCE_MS },
+    auth: { token: e.KTRDR_API_TOKEN ?? null, allowOpen: e.KTRDR_ALLOW_OPEN_API },
+    rateLimit: { limit: e.KTRDR_RATE_LIMIT, windowMs: e.KTRDR_RATE_LIMIT_WINDOW_MS },
   };
 }

@@ -2,6 +2,7 @@ import { MarketDataRepository } from '@ktrdr/market-data';
 import { createLogger } from '@ktrdr/runtime';
 import { StrategyStore } from '@ktrdr/strategies';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
 import { AgentController } from './agent.controller.js';
 import { AgentService } from './agent.service.js';
 import { ArtifactsController } from './artifacts.controller.js';
@@ -11,7 +12,9 @@ import { API_LOGGER, Backend } from './backend.service.js';
 import { DataController } from './data.controller.js';
 import { EventsController } from './events.controller.js';
 import { EventsService } from './events.service.js';
+import { AuthModule } from './auth.module.js';
 import { HealthController } from './health.controller.js';
+import { MetricsModule, QueueDepthMetrics } from './metrics.module.js';
 import { OperationsController } from './operations.controller.js';
 import { StrategiesController } from './strategies.controller.js';
 
@@ -19,18 +22,22 @@ import { StrategiesController } from './strategies.controller.js';
 @Module({})
 export class AppModule {
   static forConfig(config: ApiConfig): DynamicModule {
+    const logger = createLogger('api', config.logLevel);
     return {
       module: AppModule,
+      // useExisting: http.app.ts mounts pino-http itself (before the token check, so refusals are logged too).
+      imports: [AuthModule.forConfig(config), MetricsModule, LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true })],
       controllers: [OperationsController, ArtifactsController, EventsController, AgentController, HealthController, DataController, StrategiesController],
       providers: [
         { provide: API_CONFIG, useValue: config },
-        { provide: API_LOGGER, useValue: createLogger('api', config.logLevel) },
+        { provide: API_LOGGER, useValue: logger },
         { provide: MarketDataRepository, useValue: new MarketDataRepository({ dataDir: config.dataDir }) },
         { provide: StrategyStore, useValue: new StrategyStore(config.strategiesDir) },
         Backend,
         AgentService,
         ArtifactsService,
         EventsService,
+        QueueDepthMetrics,
       ],
     };
   }

@@ -1,7 +1,9 @@
 import { CancelChannel, OperationsStore, type CancelOutcome } from '@ktrdr/operations';
 import { QueueProducer, bullConnection } from '@ktrdr/queues';
 import { closeRedis, openFailFastRedis, type Logger } from '@ktrdr/runtime';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
 import type { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from './api.config.js';
 
@@ -18,6 +20,7 @@ export class Backend implements OnApplicationShutdown {
   constructor(
     @Inject(API_CONFIG) readonly config: ApiConfig,
     @Inject(API_LOGGER) readonly log: Logger,
+    @Optional() @InjectMetric('agent_cycles_total') private readonly cycles?: Counter<'outcome'>,
   ) {
     this.redis = openFailFastRedis(config.redisUrl, 'ktrdr-api');
     this.redis.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
@@ -35,8 +38,9 @@ export class Backend implements OnApplicationShutdown {
     const outcome = await this.store.cancel(operationId, { reason, childReason: 'Parent cancelled', source });
     await this.cancelChannel
       .publish(this.redis, { operation_ids: [operationId, ...outcome.children_cancelled], reason, requested_at: requestedAt })
-      .catch((e: unknown) => this.log.warn({ err: e, operationId }, 'cancel published late: workers will see the durable status'));
-    this.log.info({ operationId, children: outcome.children_cancelled, source }, 'operation cancelled');
+      .catch((e: unknown) => this.log.warn({ err: e, operation_id: operationId }, 'cancel published late: workers will see the durable status'));
+    if (outcome.operation.operation_type === 'agent_research') this.cycles?.inc({ outcome: 'cancelled' });
+    this.log.info({ operation_id: operationId, children: outcome.children_cancelled, source }, 'operation cancelled');
     return outcome;
   }
 

@@ -2,6 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Backend } from './backend.service.js';
+import { QUEUE_NAMES } from '@ktrdr/queues';
 
 const PING_TIMEOUT_MS = 1000;
 
@@ -18,6 +19,25 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export class HealthController {
   constructor(private readonly backend: Backend) {}
 
+  /**
+   * Live workers per queue from BullMQ (`Queue.getWorkers`, i.e. the Redis connections its workers
+   * name after their queue). A managed Redis that forbids CLIENT LIST yields `null` for a queue, not a 503.
+   */
+  private async liveWorkers(): Promise<Record<string, { count: number; workers: { name: string; addr: string; age_s: number }[] } | null>> {
+    const entries = await Promise.all(
+      QUEUE_NAMES.map(async (name) => {
+        try {
+          const list = await this.backend.producer.queue(name).getWorkers();
+          const workers = list.map((w) => ({ name: String(w['name'] ?? ''), addr: String(w['addr'] ?? ''), age_s: Number(w['age'] ?? 0) }));
+          return [name, { count: workers.length, workers }] as const;
+        } catch {
+          return [name, null] as const;
+        }
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
   @Get()
   @ApiOperation({ summary: '200 with Redis and queue state; 503 when Redis is unreachable' })
   async health(@Res({ passthrough: true }) res: Response) {
@@ -25,8 +45,11 @@ export class HealthController {
     try {
       await withTimeout(this.backend.redis.ping(), PING_TIMEOUT_MS, 'Redis PING');
       const latency_ms = Math.round((performance.now() - started) * 100) / 100;
-      const queues = await withTimeout(this.backend.producer.counts(), PING_TIMEOUT_MS, 'queue counts');
-      return { success: true, status: 'healthy', redis: { connected: true, latency_ms }, queues };
+      const [queues, workers] = await Promise.all([
+        withTimeout(this.backend.producer.counts(), PING_TIMEOUT_MS, 'queue counts'),
+        withTimeout(this.liveWorkers(), PING_TIMEOUT_MS, 'worker list'),
+      ]);
+      return { success: true, status: 'healthy', redis: { connected: true, latency_ms }, queues, workers };
     } catch (e) {
       res.status(503);
       const message = `Redis is unreachable: ${(e as Error).message}`;

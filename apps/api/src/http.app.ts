@@ -1,6 +1,10 @@
 import { ErrorCode } from '@ktrdr/errors';
 import type { Logger } from '@ktrdr/runtime';
-import type { INestApplication } from '@nestjs/common';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { QUEUE_NAMES } from '@ktrdr/queues';
+import { RequestMethod, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -8,8 +12,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { pinoHttp } from 'pino-http';
 import type { ApiConfig } from './api.config.js';
 import { AppModule } from './app.module.js';
-import { API_LOGGER } from './backend.service.js';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import { apiTokenMiddleware } from './auth.middleware.js';
+import { API_LOGGER, Backend } from './backend.service.js';
 import { ErrorEnvelopeFilter } from './error-envelope.filter.js';
+import { mountWebApp } from './web.static.js';
 
 /**
  * Body parsing errors happen in express middleware, before Nest's filters can see them; this
@@ -25,13 +32,46 @@ function bodyErrorHandler(err: { type?: string; message?: string }, _req: Reques
   } else next(err);
 }
 
+const OPERATION_ID_IN_URL = /op_[a-z_]+_\d{8}_\d{6}_[0-9a-f]{8}/;
+
+/** The events route's `?access_token=` must never reach a log line. */
+export function redactedUrl(url: string): string {
+  return url.replace(/([?&]access_token=)[^&#]*/gi, '$1[REDACTED]');
+}
+
+/** Probes and scrapers would drown the log; they are answered, not logged. */
+const QUIET_PATHS = new Set(['/api/v1/health', '/metrics']);
+
 export async function createHttpApp(config: ApiConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { bodyParser: false, logger: ['error', 'warn'] });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { bodyParser: false, bufferLogs: true });
   const log = app.get<Logger>(API_LOGGER);
-  app.use(pinoHttp({ logger: log, autoLogging: { ignore: (req) => req.url === '/api/v1/health' } }));
+  // nestjs-pino (LoggerModule with useExisting) routes Nest's own lines through the same pino logger.
+  app.useLogger(app.get(NestPinoLogger));
+  app.use(
+    pinoHttp({
+      logger: log,
+      autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0]!) },
+      // Every request line about an operation carries its id (SPEC §11), whatever the route.
+      customProps: (req) => {
+        const m = OPERATION_ID_IN_URL.exec(req.url ?? '');
+        return m ? { operation_id: m[0] } : {};
+      },
+      serializers: {
+        req: (req: { url?: string; headers?: Record<string, unknown> }) => {
+          const { authorization: _auth, cookie: _cookie, ...headers } = req.headers ?? {};
+          return { ...req, url: redactedUrl(req.url ?? ''), headers };
+        },
+      },
+    }),
+  );
+  // Before body parsing and routing: an unauthenticated request is refused before anything is read.
+  app.use(apiTokenMiddleware(config.auth.token));
   app.use(express.json({ limit: config.bodyLimit, strict: false, type: ['application/json', 'application/*+json'] }));
   app.use(bodyErrorHandler);
-  app.setGlobalPrefix('api/v1');
+  // The web view at `/` (apps/web/dist); the REST API stays under /api/v1.
+  mountWebApp(app);
+  mountQueueDashboard(app, app.get(Backend));
+  app.setGlobalPrefix('api/v1', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
   app.useGlobalFilters(new ErrorEnvelopeFilter(log));
   app.enableShutdownHooks();
   if (config.docs) {
@@ -43,4 +83,12 @@ export async function createHttpApp(config: ApiConfig): Promise<INestApplication
     SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs/json' });
   }
   return app;
+}
+
+/** bull-board at /admin/queues (behind the token, like every /admin path): the queues this API produces to. */
+function mountQueueDashboard(app: INestApplication, backend: Backend): void {
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath('/admin/queues');
+  createBullBoard({ queues: QUEUE_NAMES.map((n) => new BullMQAdapter(backend.producer.queue(n), { readOnlyMode: false })), serverAdapter });
+  app.use('/admin/queues', serverAdapter.getRouter());
 }

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
-import { ConfigError } from '@ktrdr/runtime';
+import { ConfigError, type Logger } from '@ktrdr/runtime';
 import { loadApiConfig, type ApiConfig } from './api.config.js';
+import { listenRefusal } from './auth.policy.js';
+import { API_LOGGER } from './backend.service.js';
 import { createHttpApp } from './http.app.js';
 
 async function bootstrap(): Promise<void> {
@@ -14,9 +16,15 @@ async function bootstrap(): Promise<void> {
     }
     throw e;
   }
+  // Checked before anything connects or listens: an open API on the network is refused at boot.
+  const refusal = listenRefusal(config.host, config.auth);
+  if (refusal) {
+    process.stderr.write(`api: ${refusal}\n`);
+    process.exit(1);
+  }
   const app = await createHttpApp(config);
   await app.listen(config.port, config.host);
-  process.stdout.write(`${JSON.stringify({ level: 30, service: 'api', msg: 'api listening', url: await app.getUrl() })}\n`);
+  app.get<Logger>(API_LOGGER).info({ url: await app.getUrl(), auth: config.auth.token ? 'token' : 'open' }, 'api listening');
 }
 
 void bootstrap().catch((e: unknown) => {

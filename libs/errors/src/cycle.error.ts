@@ -33,11 +33,16 @@ export class GateError extends CycleError {
 /**
  * A worker could not produce a phase result: the executor threw (EXECUTOR_FAILED), the worker
  * holding the job died (WORKER_LOST) or was stopped mid-phase (WORKER_STOPPED), or the next job
- * could not be queued (BACKEND_UNAVAILABLE).
+ * could not be queued (BACKEND_UNAVAILABLE), or the phase ran past its deadline (PHASE_TIMEOUT).
  */
 export class WorkerError extends KtrdrError {
   constructor(
-    code: typeof ErrorCode.WorkerLost | typeof ErrorCode.WorkerStopped | typeof ErrorCode.ExecutorFailed | typeof ErrorCode.BackendUnavailable,
+    code:
+      | typeof ErrorCode.WorkerLost
+      | typeof ErrorCode.WorkerStopped
+      | typeof ErrorCode.ExecutorFailed
+      | typeof ErrorCode.BackendUnavailable
+      | typeof ErrorCode.PhaseTimeout,
     message: string,
     details?: ErrorDetails,
   ) {

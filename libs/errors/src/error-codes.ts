@@ -49,6 +49,12 @@ export const ErrorCode = {
   ArtifactNotFound: 'ARTIFACT_NOT_FOUND',
   ArtifactTooLarge: 'ARTIFACT_TOO_LARGE',
   Internal: 'INTERNAL',
+  /** No or a wrong API token (KTRDR_API_TOKEN); says nothing about the resource asked for. */
+  Unauthorized: 'UNAUTHORIZED',
+  /** Too many cycle-starting requests from one client in the window (KTRDR_RATE_LIMIT); not the LLM budget. */
+  RateLimited: 'RATE_LIMITED',
+  /** A phase ran past its deadline (KTRDR_PHASE_TIMEOUT_MS / KTRDR_PHASE_TIMEOUTS); never reported as a cancel. */
+  PhaseTimeout: 'PHASE_TIMEOUT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

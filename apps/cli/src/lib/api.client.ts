@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { ApiError, ClientErrorCode } from './api.error.js';
+import { apiTokenFromEnv, readCliConfig } from './cli.config.js';
 import {
   AgentStatusSchema,
   BudgetSchema,
@@ -60,6 +61,8 @@ export interface ListQuery {
 export interface ApiClientOptions {
   baseUrl?: string;
   timeoutMs?: number;
+  /** Bearer token; default `KTRDR_API_TOKEN` or the config file's `api_token` (null: send none). */
+  token?: string | null;
 }
 
 /** An opened event stream, or the API's refusal to stream (older API, proxy, unknown operation…). */
@@ -78,19 +81,21 @@ interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** Resolves the API base URL from the environment (`KTRDR_API_URL`, default http://localhost:8000). */
+/** Resolves the API base URL: `KTRDR_API_URL`, else the config file's `api_url`, else http://localhost:8000. */
 export function apiUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  const raw = env['KTRDR_API_URL']?.trim();
+  const raw = env['KTRDR_API_URL']?.trim() || readCliConfig(env).api_url;
   return (raw ? raw : DEFAULT_API_URL).replace(/\/+$/, '');
 }
 
 export class ApiClient {
   readonly baseUrl: string;
   private readonly timeoutMs: number;
+  private readonly token: string | null;
 
   constructor(options: ApiClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? apiUrlFromEnv()).replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.token = options.token === undefined ? apiTokenFromEnv() : options.token;
   }
 
   // ---- agent ----------------------------------------------------------------------------------
@@ -257,6 +262,7 @@ export class ApiClient {
   private headers(accept: string, body = false): Record<string, string> {
     const headers: Record<string, string> = { accept };
     if (body) headers['content-type'] = 'application/json';
+    if (this.token) headers['authorization'] = `Bearer ${this.token}`;
     return headers;
   }
 

@@ -1,0 +1,165 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort, repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
+
+const TOKEN = 'e2e-token-0123456789abcdef';
+const UNKNOWN = 'op_training_20260101_000000_deadbeef';
+
+let stack: Stack;
+let existing: string;
+
+async function call(method: string, path: string, headers: Record<string, string> = {}, body?: unknown) {
+  const res = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* non-JSON (metrics text, dashboard HTML) stays text */
+  }
+  return { status: res.status, headers: res.headers, body: parsed as Record<string, unknown> & string };
+}
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+beforeAll(async () => {
+  // No worker: cycles stay pending, which is all these routes need.
+  stack = await startStack({ workers: [], apiEnv: { KTRDR_API_TOKEN: TOKEN, KTRDR_MAX_CONCURRENT_CYCLES: '100', KTRDR_RATE_LIMIT: '3', KTRDR_RATE_LIMIT_WINDOW_MS: '60000' } });
+  const t = await call('POST', '/api/v1/agent/trigger', auth, { model: 'haiku' });
+  expect(t.status).toBe(202);
+  existing = t.body['operation_id'] as string;
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+function protectedRoutes(): Array<[string, string, unknown?]> {
+  return [
+    ['GET', '/api/v1/operations'],
+    ['GET', `/api/v1/operations/${existing}`],
+    ['GET', `/api/v1/operations/${existing}/children`],
+    ['GET', `/api/v1/operations/${existing}/artifacts`],
+    ['GET', `/api/v1/operations/${existing}/artifacts/strategy`],
+    ['GET', `/api/v1/operations/${existing}/events`],
+    ['DELETE', `/api/v1/operations/${existing}`, { reason: 'x' }],
+    ['POST', '/api/v1/agent/trigger', {}],
+    ['GET', '/api/v1/agent/status'],
+    ['GET', '/api/v1/agent/budget'],
+    ['DELETE', '/api/v1/agent/cancel'],
+    ['DELETE', `/api/v1/agent/cancel/${existing}`],
+    ['POST', `/api/v1/agent/resume/${existing}`, {}],
+    ['GET', '/api/v1/data'],
+    ['POST', '/api/v1/data/import', {}],
+    ['GET', '/api/v1/strategies'],
+    ['GET', '/api/v1/strategies/v3_minimal'],
+    ['GET', '/api/v1/no-such-route'],
+    ['GET', '/api/docs/json'],
+    ['GET', '/admin/queues'],
+  ];
+}
+
+describe('access control (SPEC §11)', () => {
+  it('refuses every protected route without a token or with a wrong one: 401 with the envelope', async () => {
+    for (const [method, path, body] of protectedRoutes()) {
+      for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }]) {
+        const res = await call(method, path, headers, body);
+        expect({ method, path, status: res.status }).toEqual({ method, path, status: 401 });
+        expect(res.body).toEqual({ success: false, error: { code: 'UNAUTHORIZED', message: expect.stringContaining('API token') } });
+        expect(res.headers.get('www-authenticate')).toContain('Bearer');
+      }
+    }
+    // The cycle survived every refused DELETE above.
+    expect((await call('GET', `/api/v1/operations/${existing}`, auth)).body['data']).toMatchObject({ status: 'pending' });
+  });
+
+  it('says nothing about whether an operation exists', async () => {
+    const known = await call('GET', `/api/v1/operations/${existing}`);
+    const unknown = await call('GET', `/api/v1/operations/${UNKNOWN}`);
+    const bogus = await call('DELETE', '/api/v1/operations/not-an-id');
+    expect([known.status, unknown.status, bogus.status]).toEqual([401, 401, 401]);
+    expect(unknown.body).toEqual(known.body);
+    expect(bogus.body).toEqual(known.body);
+  });
+
+  it('serves every read with the token', async () => {
+    for (const path of ['/api/v1/operations', `/api/v1/operations/${existing}`, `/api/v1/operations/${existing}/children`, '/api/v1/agent/status', '/api/v1/agent/budget', '/api/v1/data', '/api/v1/strategies', '/api/docs/json', '/admin/queues']) {
+      expect({ path, status: (await call('GET', path, auth)).status }).toEqual({ path, status: 200 });
+    }
+    expect((await call('GET', `/api/v1/operations/${UNKNOWN}`, auth)).status).toBe(404);
+  });
+
+  it('keeps health and metrics open', async () => {
+    const health = await call('GET', '/api/v1/health');
+    expect(health.status).toBe(200);
+    expect(health.body['workers']).toMatchObject({ research: { count: 0, workers: [] } });
+    const metrics = await call('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toContain('agent_cycles_total');
+    expect(metrics.body).toMatch(/agent_queue_jobs\{queue="research",state="waiting"\} \d+/);
+    expect(metrics.body).toContain('process_cpu_seconds_total');
+  });
+
+  it('takes ?access_token= on the events stream only', async () => {
+    const ac = new AbortController();
+    const res = await fetch(`${stack.apiUrl}/api/v1/operations/${existing}/events?access_token=${TOKEN}`, { signal: ac.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    ac.abort();
+    await res.body?.cancel().catch(() => undefined);
+    expect((await call('GET', `/api/v1/operations/${existing}/events?access_token=nope`)).status).toBe(401);
+    expect((await call('GET', `/api/v1/operations/${existing}?access_token=${TOKEN}`)).status).toBe(401);
+    expect((await call('GET', `/api/v1/agent/status?access_token=${TOKEN}`)).status).toBe(401);
+  });
+
+  it('counts a cycle the user cancels', async () => {
+    const t = await call('POST', '/api/v1/agent/trigger', auth, {});
+    expect(t.status).toBe(202);
+    expect((await call('DELETE', `/api/v1/agent/cancel/${t.body['operation_id'] as string}`, auth)).status).toBe(200);
+    expect((await call('GET', '/metrics')).body).toMatch(/agent_cycles_total\{outcome="cancelled"\} [1-9]/);
+  });
+
+  it('rate-limits cycle-starting routes with 429 RATE_LIMITED, distinct from budget_exhausted', async () => {
+    // beforeAll and the previous test used 2 of the 3 triggers allowed per window.
+    const statuses: number[] = [];
+    let refused: Awaited<ReturnType<typeof call>> | null = null;
+    for (let i = 0; i < 3; i++) {
+      const r = await call('POST', '/api/v1/agent/trigger', auth, {});
+      statuses.push(r.status);
+      if (r.status === 429) refused = r;
+    }
+    expect(statuses).toEqual([202, 429, 429]);
+    expect(refused!.body).toMatchObject({ success: false, error: { code: 'RATE_LIMITED', details: { limit: 3, window_ms: 60000 } } });
+    expect(refused!.body['reason']).toBeUndefined();
+    expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Reads are never limited.
+    for (let i = 0; i < 10; i++) expect((await call('GET', '/api/v1/agent/status', auth)).status).toBe(200);
+  });
+});
+
+describe('safe by default', () => {
+  function boot(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(process.execPath, [join(repoRoot(), 'apps/api/dist/main.js')], {
+      env: { PATH: process.env['PATH'], REDIS_URL: stack.redisUrl, KTRDR_KEY_PREFIX: stack.prefix, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stderr })));
+  }
+
+  it('refuses to listen on a non-loopback address without a token, naming the variables', async () => {
+    const r = await boot({ KTRDR_API_HOST: '0.0.0.0', KTRDR_API_PORT: String(await freePort()) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('KTRDR_API_TOKEN');
+    expect(r.stderr).toContain('KTRDR_ALLOW_OPEN_API=true');
+  });
+
+  it('refuses a token too short to be one', async () => {
+    const r = await boot({ KTRDR_API_TOKEN: 'short', KTRDR_API_PORT: String(await freePort()) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('KTRDR_API_TOKEN');
+  });
+});

@@ -63,7 +63,7 @@ describe('research cycle state machine', () => {
     expect(done).toEqual({
       kind: 'complete',
       parameters: { assessment_verdict: 'promising', llm_usage: total },
-      result: { success: true, strategy_name: 's', verdict: 'promising', backtest_result: { sharpe_ratio: 1 }, model_path: 'm', llm_usage: total },
+      result: { success: true, strategy_name: 's', verdict: 'promising', backtest_result: { sharpe_ratio: 1 }, model_path: 'm', designer: null, assessor: 'stub', llm_usage: total },
       progress: { percentage: 100, current_step: 'Complete', steps_completed: 4, steps_total: 4 },
     });
   });

@@ -166,6 +166,8 @@ function afterCompletedChild(
           verdict,
           backtest_result: params['backtest_result'] ?? null,
           model_path: params['model_path'] ?? null,
+          designer: params['designer'] ?? null,
+          assessor: str(result['assessor']),
           llm_usage: llmUsage,
           // Canned numbers must say so wherever they are shown (SPEC §8).
           ...(anyStub(params, result) ? { stub: true } : {}),

@@ -322,6 +322,19 @@ describe('follow summary', () => {
     ]);
   });
 
+  it('names buy-and-hold and who designed and assessed a real cycle', () => {
+    const lines = followSummaryLines(
+      op({
+        status: 'completed',
+        result_summary: { strategy_name: 's', verdict: 'mediocre', assessor: 'offline', backtest_result: { sharpe_ratio: 0.4, win_rate: 1, max_drawdown: 0.34, total_return: 0.205, benchmark_return: 0.273, total_trades: 2 } },
+        metadata: { parameters: { designer: 'offline' } },
+      }),
+    );
+    expect(lines).toContain('  Total return: 20.5%');
+    expect(lines).toContain('  Buy and hold: 27.3%');
+    expect(lines).toContain('  Designed by: offline; assessed by: offline');
+  });
+
   it('falls back to the cycle parameters when result_summary lacks fields', () => {
     const lines = followSummaryLines(
       op({ status: 'completed', result_summary: {}, metadata: { parameters: { strategy_name: 'alpha', assessment_verdict: 'poor' } } }),

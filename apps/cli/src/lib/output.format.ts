@@ -306,8 +306,13 @@ export function followSummaryLines(op: OperationInfo): string[] {
       `  Max drawdown: ${formatFraction(backtest['max_drawdown'])}`,
     );
     if (typeof backtest['total_return'] === 'number') lines.push(`  Total return: ${formatFraction(backtest['total_return'])}`);
+    if (typeof backtest['benchmark_return'] === 'number') lines.push(`  Buy and hold: ${formatFraction(backtest['benchmark_return'])}`);
     if (typeof backtest['total_trades'] === 'number') lines.push(`  Trades: ${backtest['total_trades']}`);
   }
+  // Who designed and judged it (Claude, the offline designer/assessor, or stub mode).
+  const designer = params['designer'];
+  const assessor = summary['assessor'];
+  if (typeof designer === 'string' || typeof assessor === 'string') lines.push(`  Designed by: ${orDash(designer)}; assessed by: ${orDash(assessor)}`);
   const modelPath = summary['model_path'] ?? params['model_path'];
   if (typeof modelPath === 'string') lines.push(`  Model: ${modelPath}`);
   return lines;

@@ -1,11 +1,13 @@
-import { CYCLE_OPERATION_TYPE, DEFAULT_MODEL, currentChildId, initialCycleParameters, resolveModel } from '@ktrdr/agent-domain';
-import { BudgetExhaustedError, ErrorCode } from '@ktrdr/errors';
-import { AtCapacityError, BudgetLedger, OperationFinishedError, type BudgetStatus, type OperationInfo } from '@ktrdr/operations';
+import { CYCLE_OPERATION_TYPE, DEFAULT_MODEL, PHASE_SPECS, currentChildId, initialCycleParameters, planResume, resolveModel, type ResumeSource } from '@ktrdr/agent-domain';
+import { BudgetExhaustedError, ErrorCode, KtrdrError } from '@ktrdr/errors';
+import { AtCapacityError, BudgetLedger, OperationFinishedError, isOperationIdShape, type BudgetStatus, type OperationInfo } from '@ktrdr/operations';
 import { StrategyStore } from '@ktrdr/strategies';
 import { Injectable } from '@nestjs/common';
+import type { ResumeRequest } from '@ktrdr/api-contract';
 import type { TriggerBody } from './agent.dto.js';
 import { Backend } from './backend.service.js';
 import { AgentRefusal } from './error-envelope.filter.js';
+import { missingResumeArtifact } from './resume-artifacts.service.js';
 
 const CYCLE = CYCLE_OPERATION_TYPE as 'agent_research';
 const seconds = (from: string | null, now: number): number => (from ? Math.max(0, (now - Date.parse(from)) / 1000) : 0);
@@ -18,7 +20,14 @@ function describe(op: OperationInfo, now: number) {
     child_operation_id: currentChildId(p),
     strategy_name: (p['strategy_name'] as string | null | undefined) ?? null,
     duration_seconds: seconds(op.started_at ?? op.created_at, now),
+    resumed_from: resumedFrom(op),
   };
+}
+
+/** The cycle a resumed cycle was resumed from (issue #12), or null. */
+function resumedFrom(op: OperationInfo): string | null {
+  const v = op.metadata.parameters['resumed_from'];
+  return typeof v === 'string' ? v : null;
 }
 
 /** The agent API (SPEC §4): trigger, status and cancel of research cycles. */
@@ -52,6 +61,85 @@ export class AgentService {
       throw e;
     }
     return { triggered: true, operation_id: cycle.operation_id, model, message: 'Research cycle started' };
+  }
+
+  /**
+   * Resumes a failed or cancelled cycle (issue #12) as a new cycle that reuses its finished phases and
+   * starts at the first one that did not finish (or `from_phase`). Everything is checked before anything
+   * starts — the cycle, the phase, the files the start phase reads, the budget — and the new parent is
+   * created in one atomic step under the capacity limit, holding its reused keys; the orchestrator then
+   * creates its first child exactly as for a trigger. The old cycle and its children are only read.
+   */
+  async resume(id: string, body: ResumeRequest) {
+    const { store } = this.backend;
+    const notFound = (): AgentRefusal =>
+      new AgentRefusal(ErrorCode.OperationNotFound, { triggered: false, reason: 'not_found', operation_id: id.slice(0, 120), message: `Operation not found: ${id.slice(0, 120)}` });
+    // An id that cannot be an operation id is answered like an unknown one, without touching Redis.
+    if (!isOperationIdShape(id)) throw notFound();
+    const old = await store.get(id);
+    if (!old) throw notFound();
+    if (old.operation_type !== CYCLE) {
+      throw new AgentRefusal(ErrorCode.NotResearch, {
+        triggered: false,
+        reason: 'not_research',
+        operation_id: id,
+        message: `Operation ${id} (${old.operation_type}) is not a research cycle; only a research cycle can be resumed`,
+      });
+    }
+    const decision = planResume(await this.resumeSource(old), body.from_phase ?? null);
+    if (!decision.ok && decision.kind === 'bad_from_phase') {
+      throw new KtrdrError(ErrorCode.ValidationFailed, `Invalid body: from_phase: ${decision.message}`, { errors: [{ field: 'from_phase', message: decision.message }] });
+    }
+    const refuse = (message: string): AgentRefusal =>
+      new AgentRefusal(ErrorCode.NotResumable, { triggered: false, reason: 'not_resumable', operation_id: id, status: old.status, message: `Cannot resume ${id}: ${message}` });
+    if (!decision.ok) throw refuse(decision.message);
+    const { plan } = decision;
+    const gone = await missingResumeArtifact(plan.needs, this.strategies);
+    if (gone) throw refuse(gone);
+    const parameters = { ...plan.parameters };
+    // A cycle started from a strategy before its first phase ran has a name but no path yet.
+    if (plan.needs.strategy && typeof parameters['strategy_path'] !== 'string') parameters['strategy_path'] = this.strategies.pathOf(plan.needs.strategy);
+    await this.assertBudget();
+    const cycle = await this.createAndQueueCycle(parameters);
+    return {
+      triggered: true,
+      operation_id: cycle.operation_id,
+      resumed_from: id,
+      start_phase: plan.start_phase,
+      reused_phases: plan.reused_phases,
+      message: 'Research cycle resumed',
+    };
+  }
+
+  /** The old cycle and the status of each child its `*_op_id` keys name (by id: reused children may belong to an older cycle). */
+  private async resumeSource(old: OperationInfo): Promise<ResumeSource> {
+    const ids = Object.values(PHASE_SPECS)
+      .map((spec) => old.metadata.parameters[spec.childKey])
+      .filter((v): v is string => typeof v === 'string');
+    const children: ResumeSource['children'] = Object.fromEntries(
+      await Promise.all(ids.map(async (childId) => [childId, (await this.backend.store.get(childId))?.status] as const)),
+    );
+    const failureCode = (old as OperationInfo & { failure_code?: string | null }).failure_code ?? null;
+    return { operation_id: old.operation_id, status: old.status, parameters: old.metadata.parameters, children, failure_code: failureCode };
+  }
+
+  /** The new parent under the capacity limit (409 as for trigger), then its start job; a cycle that cannot be queued fails at once. */
+  private async createAndQueueCycle(parameters: Record<string, unknown>): Promise<OperationInfo> {
+    const { store, producer, config } = this.backend;
+    let cycle: OperationInfo;
+    try {
+      cycle = await store.create({ type: CYCLE, capacity: config.maxConcurrentCycles, parameters });
+    } catch (e) {
+      if (!(e instanceof AtCapacityError)) throw e;
+      throw this.capacityRefusal(e);
+    }
+    try {
+      await producer.enqueue('research', { name: 'start', data: { parent_operation_id: cycle.operation_id } });
+    } catch (e) {
+      await store.fail(cycle.operation_id, `Could not queue the research cycle: ${(e as Error).message}`);
+      throw e;
+    }
+    return cycle;
   }
 
   /** Today's LLM spend (UTC day) against KTRDR_DAILY_BUDGET_USD. */
@@ -100,6 +188,7 @@ export class AgentService {
         child_operation_id: d.child_operation_id,
         progress: oldest.progress,
         strategy_name: d.strategy_name,
+        resumed_from: d.resumed_from,
         started_at: oldest.started_at ?? oldest.created_at,
         active_researches: active.map((op) => describe(op, now)),
         capacity,
@@ -115,6 +204,7 @@ export class AgentService {
             strategy_name: (last.metadata.parameters['strategy_name'] as string | null | undefined) ?? null,
             completed_at: last.completed_at,
             error_message: last.error_message,
+            resumed_from: resumedFrom(last),
           }
         : null,
       active_researches: [],

@@ -2,7 +2,7 @@ import { assessmentSchema, parseStrategy, type StrategyConfig } from '@ktrdr/age
 import { CancelledError, ErrorCode, LlmError } from '@ktrdr/errors';
 import { ClaudeAssessor } from './claude.assessor';
 import { createClaudeClient } from './claude.client';
-import { FakeAnthropicServer, textMessage, toolUseMessage } from './fake-anthropic.harness';
+import { FakeAnthropicServer, textMessage, toolUseMessage } from '../../../tools/testing/fake-anthropic.server';
 import { loadLlmConfig } from './llm.config';
 import type { AssessInput, BacktestMetrics, TrainingMetrics } from './llm.types';
 import { OfflineAssessor, assessOffline } from './offline.assessor';

@@ -3,7 +3,7 @@ import { CancelledError, ErrorCode, LlmError, isKtrdrError } from '@ktrdr/errors
 import { inspect } from 'node:util';
 import { createClaudeClient } from './claude.client';
 import { ClaudeDesigner } from './claude.designer';
-import { FakeAnthropicServer, errorBody, textMessage, toolUseMessage, type FakeReply } from './fake-anthropic.harness';
+import { FakeAnthropicServer, errorBody, textMessage, toolUseMessage, type FakeReply } from '../../../tools/testing/fake-anthropic.server';
 import { loadLlmConfig } from './llm.config';
 import type { LlmLogger } from './llm.logger';
 import { costUsd } from './llm.pricing';

@@ -3,7 +3,7 @@ import { BudgetLedger } from '@ktrdr/operations';
 import { Redis } from 'ioredis';
 import { createClaudeClient } from './claude.client';
 import { ClaudeDesigner } from './claude.designer';
-import { FakeAnthropicServer, errorBody, toolUseMessage } from './fake-anthropic.harness';
+import { FakeAnthropicServer, errorBody, toolUseMessage } from '../../../tools/testing/fake-anthropic.server';
 import { loadLlmConfig } from './llm.config';
 import { costUsd } from './llm.pricing';
 import type { DesignInput } from './llm.types';

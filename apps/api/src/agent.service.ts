@@ -1,4 +1,5 @@
 import { CYCLE_OPERATION_TYPE, DEFAULT_MODEL, PHASE_SPECS, currentChildId, initialCycleParameters, planResume, resolveModel, type ResumeSource } from '@ktrdr/agent-domain';
+import { CancelSource, type AgentStatus, type CycleCancelled, type Phase } from '@ktrdr/api-contract';
 import { BudgetExhaustedError, ErrorCode, KtrdrError } from '@ktrdr/errors';
 import { AtCapacityError, BudgetLedger, OperationFinishedError, isOperationIdShape, type BudgetStatus, type OperationInfo } from '@ktrdr/operations';
 import { StrategyStore } from '@ktrdr/strategies';
@@ -16,7 +17,7 @@ function describe(op: OperationInfo, now: number) {
   const p = op.metadata.parameters;
   return {
     operation_id: op.operation_id,
-    phase: (p['phase'] as string | undefined) ?? 'idle',
+    phase: (p['phase'] as Phase | undefined) ?? 'idle',
     child_operation_id: currentChildId(p),
     strategy_name: (p['strategy_name'] as string | null | undefined) ?? null,
     duration_seconds: seconds(op.started_at ?? op.created_at, now),
@@ -173,7 +174,7 @@ export class AgentService {
     return this.budgetLedger;
   }
 
-  async status() {
+  async status(): Promise<AgentStatus> {
     const { store, config } = this.backend;
     const now = Date.now();
     const active = await store.active(CYCLE);
@@ -213,12 +214,12 @@ export class AgentService {
   }
 
   /** Cancels the oldest active cycle (or `id`). */
-  async cancel(id: string | null) {
+  async cancel(id: string | null): Promise<CycleCancelled> {
     const { store } = this.backend;
     if (id === null) {
       // Another request may finish the oldest cycle between our read and our cancel: try the next.
       for (const op of await store.active(CYCLE)) {
-        const done = await this.cancelCycle(op).catch((e: unknown) => {
+        const done = await this.cancelCycle(op, CancelSource.AgentCancel).catch((e: unknown) => {
           if (e instanceof OperationFinishedError) return null;
           throw e;
         });
@@ -226,8 +227,12 @@ export class AgentService {
       }
       throw new AgentRefusal(ErrorCode.NoActiveCycle, { success: false, reason: 'no_active_cycle', message: 'No active research cycle to cancel' });
     }
-    const op = await store.get(id);
-    if (!op) throw new AgentRefusal(ErrorCode.OperationNotFound, { success: false, reason: 'not_found', operation_id: id, message: `Operation not found: ${id}` });
+    // An id that cannot be an operation id is answered like an unknown one, without touching Redis (as the other routes).
+    const op = isOperationIdShape(id) ? await store.get(id) : null;
+    if (!op) {
+      const shown = id.length > 120 ? `${id.slice(0, 120)}…` : id;
+      throw new AgentRefusal(ErrorCode.OperationNotFound, { success: false, reason: 'not_found', operation_id: shown, message: `Operation not found: ${shown}` });
+    }
     if (op.operation_type !== CYCLE) {
       throw new AgentRefusal(ErrorCode.NotResearch, {
         success: false,
@@ -237,19 +242,20 @@ export class AgentService {
       });
     }
     try {
-      return await this.cancelCycle(op);
+      return await this.cancelCycle(op, CancelSource.AgentCancelById);
     } catch (e) {
       if (!(e instanceof OperationFinishedError)) throw e;
       throw new AgentRefusal(ErrorCode.OperationFinished, { success: false, reason: 'not_cancellable', operation_id: id, status: e.status, message: e.message });
     }
   }
 
-  private async cancelCycle(op: OperationInfo) {
-    const out = await this.backend.cancel(op.operation_id, 'Cancelled by user', 'DELETE /api/v1/agent/cancel');
+  /** `source` is recorded as the operation's `cancelled_by`: which route cancelled it. */
+  private async cancelCycle(op: OperationInfo, source: CancelSource): Promise<CycleCancelled> {
+    const out = await this.backend.cancel(op.operation_id, 'Cancelled by user', source);
     // The child of the phase the cycle was in when the cancel landed (read inside the same record).
     const child = currentChildId(out.operation.metadata.parameters);
     return {
-      success: true,
+      success: true as const,
       operation_id: op.operation_id,
       child_cancelled: child && out.children_cancelled.includes(child) ? child : (out.children_cancelled[0] ?? null),
       children_cancelled: out.children_cancelled,

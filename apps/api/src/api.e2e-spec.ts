@@ -27,7 +27,7 @@ describe('API: health and docs', () => {
   });
 
   it('serves the OpenAPI document at /api/docs', async () => {
-    const res = await fetch(`${stack.apiUrl}/api/docs/json`);
+    const res = await fetch(`${stack.apiUrl}/api/docs/openapi.json`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/operations', '/api/v1/operations/{id}', '/api/v1/agent/trigger', '/api/v1/health']));

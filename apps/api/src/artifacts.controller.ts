@@ -1,8 +1,10 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
+import { ARTIFACT_NAMES, OPERATION_ID_EXAMPLE } from '@ktrdr/api-contract';
 import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { artifactParamsSchema, checkedOperationId } from './artifacts.dto.js';
 import { ArtifactsService } from './artifacts.service.js';
+import { ApiErrors, ApiSuccess } from './openapi.decorators.js';
 import { validate } from './request-validation.js';
 
 @ApiTags('operations')
@@ -12,7 +14,9 @@ export class ArtifactsController {
 
   @Get(':id/artifacts')
   @ApiOperation({ summary: 'Names of the artifacts an operation published (strategy, history, equity, assessment)' })
-  @ApiParam({ name: 'id', example: 'op_training_20261125_143022_ab12cd34' })
+  @ApiParam({ name: 'id', example: OPERATION_ID_EXAMPLE })
+  @ApiSuccess(200, 'ArtifactListEnvelope')
+  @ApiErrors(404, 503)
   async list(@Param('id') id: string) {
     const operationId = checkedOperationId(id);
     return { success: true, data: { operation_id: operationId, artifacts: await this.artifacts.list(operationId) } };
@@ -20,8 +24,11 @@ export class ArtifactsController {
 
   @Get(':id/artifacts/:name')
   @ApiOperation({ summary: 'One artifact as JSON', description: '404 `Artifact not found: {name}` when the operation has none by that name; 422 for a name outside the catalogue.' })
-  @ApiParam({ name: 'name', enum: ['strategy', 'history', 'equity', 'assessment'] })
+  @ApiParam({ name: 'id', example: OPERATION_ID_EXAMPLE })
+  @ApiParam({ name: 'name', enum: [...ARTIFACT_NAMES] })
   @ApiProduces('application/json')
+  @ApiSuccess(200, 'ArtifactEnvelope')
+  @ApiErrors(404, 422, 503)
   async get(@Param('id') id: string, @Param('name') name: string, @Res() res: Response): Promise<void> {
     const operationId = checkedOperationId(id);
     const params = validate(artifactParamsSchema, { name }, 'params');

@@ -1,4 +1,4 @@
-import { ARTIFACT_NAMES } from '@ktrdr/agent-domain';
+import { ARTIFACT_NAMES, ArtifactNameSchema } from '@ktrdr/api-contract';
 import { OperationNotFoundError, isOperationIdShape } from '@ktrdr/operations';
 import { z } from 'zod';
 
@@ -10,7 +10,7 @@ export function checkedOperationId(id: string): string {
 
 /** The artifact catalogue of SPEC §4a; anything else is a 422 naming the valid ones. */
 export const artifactParamsSchema = z.object({
-  name: z.enum(ARTIFACT_NAMES, { message: `expected one of ${ARTIFACT_NAMES.join(', ')}` }),
+  name: ArtifactNameSchema,
 });
 
 /** Names in catalogue order (strategy, history, equity, assessment), whatever order Redis returns. */

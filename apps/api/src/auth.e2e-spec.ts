@@ -56,7 +56,7 @@ function protectedRoutes(): Array<[string, string, unknown?]> {
     ['GET', '/api/v1/strategies'],
     ['GET', '/api/v1/strategies/v3_minimal'],
     ['GET', '/api/v1/no-such-route'],
-    ['GET', '/api/docs/json'],
+    ['GET', '/api/docs/openapi.json'],
     ['GET', '/admin/queues'],
   ];
 }
@@ -85,7 +85,7 @@ describe('access control (SPEC §11)', () => {
   });
 
   it('serves every read with the token', async () => {
-    for (const path of ['/api/v1/operations', `/api/v1/operations/${existing}`, `/api/v1/operations/${existing}/children`, '/api/v1/agent/status', '/api/v1/agent/budget', '/api/v1/data', '/api/v1/strategies', '/api/docs/json', '/admin/queues']) {
+    for (const path of ['/api/v1/operations', `/api/v1/operations/${existing}`, `/api/v1/operations/${existing}/children`, '/api/v1/agent/status', '/api/v1/agent/budget', '/api/v1/data', '/api/v1/strategies', '/api/docs/openapi.json', '/admin/queues']) {
       expect({ path, status: (await call('GET', path, auth)).status }).toEqual({ path, status: 200 });
     }
     expect((await call('GET', `/api/v1/operations/${UNKNOWN}`, auth)).status).toBe(404);

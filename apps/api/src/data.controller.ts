@@ -1,4 +1,5 @@
 import { MarketDataRepository, type DataSetInfo, type ImportResult } from '@ktrdr/market-data';
+import { ApiErrors, ApiJsonBody, ApiSuccess } from './openapi.decorators.js';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { importBodySchema } from './data.dto.js';
@@ -12,6 +13,8 @@ export class DataController {
 
   @Get()
   @ApiOperation({ summary: 'Data sets available to strategies: imported CSVs, the built-in SP500 1d sample, synthetic SYNTH_* series' })
+  @ApiSuccess(200, 'DataList')
+  @ApiErrors(503)
   async list(): Promise<{ success: true; data: DataSetInfo[] }> {
     return { success: true, data: await this.data.list() };
   }
@@ -24,6 +27,9 @@ export class DataController {
       'Body {symbol, timeframe, csv}: csv is the file text with a header naming timestamp|date|time, open, high, low, close, volume. ' +
       'Bad rows → 422 CSV_INVALID with details.problems [{line, message}]. The body limit (KTRDR_BODY_LIMIT) caps the file size.',
   })
+  @ApiJsonBody('DataImportRequest', true)
+  @ApiSuccess(201, 'DataImportEnvelope', 'Imported')
+  @ApiErrors(400, 413, 422)
   async import(@Body() body: unknown): Promise<{ success: true; data: ImportResult }> {
     const b = validate(importBodySchema, body, 'body');
     return { success: true, data: await this.data.importCsv(b.symbol, b.timeframe, b.csv) };

@@ -1,9 +1,10 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { checkedOperationId } from './artifacts.dto.js';
 import { Backend } from './backend.service.js';
 import { EventsService } from './events.service.js';
+import { ApiErrors, schemaRef } from './openapi.decorators.js';
 
 @ApiTags('operations')
 @Controller('operations')
@@ -24,6 +25,12 @@ export class EventsController {
   })
   @ApiParam({ name: 'id', example: 'op_agent_research_20261125_143022_ab12cd34' })
   @ApiProduces('text/event-stream')
+  @ApiResponse({
+    status: 200,
+    description: 'A text/event-stream; the data of each `update` and `end` event is an OperationEvent (JSON).',
+    content: { 'text/event-stream': { schema: schemaRef('OperationEvent') } },
+  })
+  @ApiErrors(404, 503)
   async stream(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const operationId = checkedOperationId(id);
     // Checked before the stream starts, so an unknown id (or Redis down) gets the usual JSON envelope and status.

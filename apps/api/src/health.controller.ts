@@ -2,6 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Backend } from './backend.service.js';
+import { ApiRefusal, ApiSuccess } from './openapi.decorators.js';
 import { QUEUE_NAMES } from '@ktrdr/queues';
 
 const PING_TIMEOUT_MS = 1000;
@@ -40,6 +41,8 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: '200 with Redis and queue state; 503 when Redis is unreachable' })
+  @ApiSuccess(200, 'Health', 'Redis reachable: queue counts and live workers')
+  @ApiRefusal(503, 'Health', 'Redis unreachable: `status: unhealthy` with the error envelope')
   async health(@Res({ passthrough: true }) res: Response) {
     const started = performance.now();
     try {

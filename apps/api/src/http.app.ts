@@ -7,7 +7,6 @@ import { QUEUE_NAMES } from '@ktrdr/queues';
 import { RequestMethod, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { ApiConfig } from './api.config.js';
@@ -16,6 +15,7 @@ import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { apiTokenMiddleware } from './auth.middleware.js';
 import { API_LOGGER, Backend } from './backend.service.js';
 import { ErrorEnvelopeFilter } from './error-envelope.filter.js';
+import { setupOpenApi } from './openapi.document.js';
 import { mountWebApp } from './web.static.js';
 
 /**
@@ -74,14 +74,7 @@ export async function createHttpApp(config: ApiConfig): Promise<INestApplication
   app.setGlobalPrefix('api/v1', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
   app.useGlobalFilters(new ErrorEnvelopeFilter(log));
   app.enableShutdownHooks();
-  if (config.docs) {
-    const doc = new DocumentBuilder()
-      .setTitle('ktrdr research agent API')
-      .setDescription('Research cycles and operations. Contract: SPEC.md §3–§4.')
-      .setVersion('1')
-      .build();
-    SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs/json' });
-  }
+  if (config.docs) setupOpenApi(app);
   return app;
 }
 

@@ -3,6 +3,7 @@ import { ErrorCode, KtrdrError } from '@ktrdr/errors';
 import { StrategyNotFoundError, StrategyStore, type StrategySummary } from '@ktrdr/strategies';
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiSuccess } from './openapi.decorators.js';
 
 /** Strategy files in KTRDR_STRATEGIES_DIR (SPEC §8), read-only over HTTP. */
 @ApiTags('strategies')
@@ -12,6 +13,8 @@ export class StrategiesController {
 
   @Get()
   @ApiOperation({ summary: 'Every strategy file, with its validation errors when it does not pass the v3 schema' })
+  @ApiSuccess(200, 'StrategyList')
+  @ApiErrors(503)
   async list(): Promise<{ success: true; data: StrategySummary[]; total_count: number }> {
     const data = await this.strategies.list();
     return { success: true, data, total_count: data.length };
@@ -20,6 +23,8 @@ export class StrategiesController {
   @Get(':name')
   @ApiOperation({ summary: 'One strategy, parsed and validated (defaults filled in)', description: '404 unknown name, 422 invalid name or a file that fails the schema' })
   @ApiParam({ name: 'name', example: 'v3_minimal' })
+  @ApiSuccess(200, 'StrategyEnvelope')
+  @ApiErrors(404, 422)
   async get(@Param('name') name: string): Promise<{ success: true; data: StrategyConfig }> {
     try {
       return { success: true, data: await this.strategies.read(name) };

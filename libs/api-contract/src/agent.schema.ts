@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { ErrorDetailSchema } from './envelope.schema.js';
 import { OperationProgressSchema, OperationStatusSchema } from './operations.schema.js';
 import { nullable, request, response } from './registry.js';
-import { ACTIVE_PHASES, OPERATION_ID_EXAMPLE, PHASES } from './vocabulary.js';
+import { ACTIVE_PHASES, OPERATION_ID_EXAMPLE, PHASES, type ActivePhase } from './vocabulary.js';
 
 /** The agent API (SPEC §4). Refusals keep their documented top-level fields and carry `error` as well. */
 
 export const PhaseSchema = z.enum(PHASES);
-export const ActivePhaseSchema = z.enum(ACTIVE_PHASES as [ (typeof ACTIVE_PHASES)[number], ...(typeof ACTIVE_PHASES)[number][] ]);
+export const ActivePhaseSchema = z.enum(ACTIVE_PHASES as [ActivePhase, ...ActivePhase[]]);
 
 // ---- trigger ----------------------------------------------------------------------------------
 
@@ -59,7 +59,10 @@ export type TriggerResult = TriggerStarted | TriggerRefused;
 
 export const ResumeRequestSchema = request(
   'ResumeRequest',
-  z.strictObject({ from_phase: ActivePhaseSchema.optional() }, { message: 'expected a JSON object' }),
+  z.strictObject(
+    { from_phase: z.enum(ACTIVE_PHASES as [ActivePhase, ...ActivePhase[]], { message: `expected one of ${ACTIVE_PHASES.join(', ')}` }).optional() },
+    { message: 'expected a JSON object' },
+  ),
 );
 export type ResumeRequest = z.input<typeof ResumeRequestSchema>;
 
@@ -87,6 +90,7 @@ export const ActiveResearchSchema = response(
     child_operation_id: nullable(z.string()),
     strategy_name: nullable(z.string()),
     duration_seconds: z.number(),
+    resumed_from: nullable(z.string()).meta({ description: 'The cycle this one resumed (POST /agent/resume), or null' }),
   }),
 );
 export type ActiveResearch = z.infer<typeof ActiveResearchSchema>;
@@ -100,6 +104,7 @@ export const AgentActiveSchema = response(
     child_operation_id: nullable(z.string()),
     progress: OperationProgressSchema,
     strategy_name: nullable(z.string()),
+    resumed_from: nullable(z.string()),
     started_at: z.string(),
     active_researches: z.array(ActiveResearchSchema),
     capacity: CapacitySchema,
@@ -115,6 +120,7 @@ export const LastCycleSchema = response(
     strategy_name: nullable(z.string()),
     completed_at: nullable(z.string()),
     error_message: nullable(z.string()),
+    resumed_from: nullable(z.string()),
   }),
 );
 export type LastCycle = z.infer<typeof LastCycleSchema>;

@@ -1,0 +1,91 @@
+import { ErrorEnvelopeSchema, OperationInfoSchema } from '@ktrdr/api-contract';
+import { MarketDataRepository } from '@ktrdr/market-data';
+import { StrategyStore } from '@ktrdr/strategies';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { AgentController } from './agent.controller';
+import { AgentService } from './agent.service';
+import { ArtifactsController } from './artifacts.controller';
+import { ArtifactsService } from './artifacts.service';
+import { Backend } from './backend.service';
+import { DataController } from './data.controller';
+import { EventsController } from './events.controller';
+import { EventsService } from './events.service';
+import { HealthController } from './health.controller';
+import { buildOpenApiDocument } from './openapi.document';
+import { OperationsController } from './operations.controller';
+import { StrategiesController } from './strategies.controller';
+
+/**
+ * The document is built from the real controllers and the contract registries. Nothing handles a
+ * request here, so the services are empty placeholders: only the route metadata is read.
+ */
+const CONTROLLERS = [OperationsController, ArtifactsController, EventsController, AgentController, HealthController, DataController, StrategiesController];
+const SERVICES = [Backend, AgentService, ArtifactsService, EventsService, MarketDataRepository, StrategyStore];
+
+let app: INestApplication;
+let doc: OpenAPIObject;
+
+beforeAll(async () => {
+  const module = await Test.createTestingModule({ controllers: CONTROLLERS, providers: SERVICES.map((s) => ({ provide: s, useValue: {} })) }).compile();
+  app = module.createNestApplication({ logger: false });
+  app.setGlobalPrefix('api/v1');
+  await app.init();
+  doc = buildOpenApiDocument(app);
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+type Responses = Record<string, { content?: Record<string, { schema?: unknown }> }>;
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+function operations(): Array<{ route: string; responses: Responses }> {
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    METHODS.filter((m) => (item as Record<string, unknown>)[m]).map((m) => ({
+      route: `${m.toUpperCase()} ${path}`,
+      responses: ((item as Record<string, { responses: Responses }>)[m]!.responses ?? {}) as Responses,
+    })),
+  );
+}
+
+const hasSchema = (r: Responses[string] | undefined): boolean => Object.values(r?.content ?? {}).some((c) => c.schema !== undefined);
+
+describe('OpenAPI document', () => {
+  it('covers every route of every controller', () => {
+    const routes = operations().map((o) => o.route);
+    expect(routes.length).toBeGreaterThanOrEqual(17);
+    expect(routes).toEqual(expect.arrayContaining(['GET /api/v1/operations/{id}', 'POST /api/v1/agent/trigger', 'GET /api/v1/operations/{id}/events', 'DELETE /api/v1/agent/cancel/{id}']));
+  });
+
+  it('documents a success body and an error body for every route', () => {
+    const missing = operations().flatMap(({ route, responses }) => {
+      const codes = Object.keys(responses);
+      const problems: string[] = [];
+      if (!codes.some((c) => c.startsWith('2') && hasSchema(responses[c]))) problems.push(`${route}: no success schema`);
+      if (!codes.some((c) => Number(c) >= 400 && hasSchema(responses[c]))) problems.push(`${route}: no error schema`);
+      return problems;
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it('has the error envelope as a component and every $ref resolves', () => {
+    const schemas = doc.components?.schemas ?? {};
+    expect(schemas['ErrorEnvelope']).toMatchObject({ type: 'object', required: ['success', 'error'] });
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(20);
+    expect([...new Set(refs)].filter((r) => !(r in schemas))).toEqual([]);
+  });
+
+  it('describes the operation record with the contract fields, failure_code and cancelled_by included', () => {
+    const info = doc.components?.schemas?.['OperationInfo'] as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(info.properties).sort()).toEqual(Object.keys(OperationInfoSchema.shape).sort());
+    expect(info.required).toEqual(expect.arrayContaining(['failure_code', 'cancelled_by', 'status']));
+    expect(Object.keys((doc.components?.schemas?.['ErrorEnvelope'] as { properties: object }).properties)).toEqual(Object.keys(ErrorEnvelopeSchema.shape));
+  });
+
+  it('points nowhere outside the repository', () => {
+    expect(doc.info.description).not.toMatch(/SPEC\.md|\.\.\//);
+  });
+});

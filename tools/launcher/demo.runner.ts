@@ -7,7 +7,8 @@ import { LaunchError } from './redis.launcher.js';
 
 /**
  * `npm start -- --demo`: one research cycle end to end through the real CLI, exactly as a user
- * would type it, then the operations list. Resolves with the CLI's exit code.
+ * would type it, then the operations list. Resolves with the CLI's exit code, except that a cycle
+ * which ended failed (a gate's verdict, a phase's error) counts as a demo that ran.
  */
 export class DemoRunner {
   private current: ChildProcess | null = null;
@@ -20,8 +21,26 @@ export class DemoRunner {
       throw new LaunchError('The CLI is not built (apps/cli/bin/run.js, apps/cli/dist); run `npm run build` first.');
     }
     const trigger = await this.cli(bin, ['agent', 'trigger', '--follow']);
-    if (trigger !== 0) return trigger;
-    return this.cli(bin, ['operations', 'list']);
+    // A cycle refused by a quality gate (or failed in a phase) still ran end to end: that is a
+    // research outcome, and most first ideas get one. Anything else (API down, Ctrl+C) is a failure.
+    const researchOutcome = trigger !== 0 && (await this.lastCycleEnded());
+    if (trigger !== 0 && !researchOutcome) return trigger;
+    const list = await this.cli(bin, ['operations', 'list']);
+    if (researchOutcome) {
+      say('\n[launcher] The cycle ran end to end and was refused, with its reason and numbers above: most ideas fail a gate.');
+      say('[launcher] To watch every phase regardless of the gates: npx ktrdr agent trigger --strategy v3_minimal --bypass-gates --follow');
+    }
+    return list;
+  }
+
+  private async lastCycleEnded(): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.config.apiProbeUrl}/api/v1/agent/status`, { signal: AbortSignal.timeout(5000) });
+      const body = (await res.json()) as { status?: string; last_cycle?: { outcome?: string } | null };
+      return body.status === 'idle' && (body.last_cycle?.outcome === 'failed' || body.last_cycle?.outcome === 'cancelled');
+    } catch {
+      return false;
+    }
   }
 
   /** Stops a CLI command still running (Ctrl+C during the demo). */

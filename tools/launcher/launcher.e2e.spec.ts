@@ -86,6 +86,7 @@ async function stackEnv(): Promise<Record<string, string> & { KTRDR_API_PORT: st
     KTRDR_API_PORT: String(await freePort()),
     KTRDR_API_HOST: '127.0.0.1',
     KTRDR_KEY_PREFIX: `launch${process.pid}`,
+    ANTHROPIC_API_KEY: '', // offline designer and assessor, whatever the machine has
   };
 }
 
@@ -105,6 +106,8 @@ describe('dev launcher (npm start)', () => {
     for (const pid of Object.values(pids)) expect(alive(pid)).toBe(true);
     expect(run.output()).toContain(`Redis:  redis://127.0.0.1:${env.KTRDR_LAUNCH_REDIS_PORT} (started here`);
     expect(run.output()).toContain(`/api/docs`);
+    // Real research is the default: no stub phases unless asked for.
+    expect(run.output()).toContain('Mode:   real research, offline designer and assessor');
     expect(existsSync(join(tmp, 'redis', 'appendonlydir'))).toBe(true); // AOF on, in the launcher's data dir
 
     run.child.kill('SIGINT');

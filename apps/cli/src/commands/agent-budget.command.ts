@@ -1,4 +1,4 @@
-import type { BudgetInfo } from '../lib/api.schemas.js';
+import type { BudgetInfo } from '@ktrdr/api-contract';
 import { budgetLines } from '../lib/budget.format.js';
 import { KtrdrCommand } from '../lib/ktrdr.command.js';
 

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import type { CancelCycleResult } from '../lib/api.schemas.js';
+import type { CancelCycleResult } from '@ktrdr/api-contract';
 import { KtrdrCommand } from '../lib/ktrdr.command.js';
 import { cycleCancelLines } from '../lib/output.format.js';
 

@@ -1,4 +1,4 @@
-import type { AgentStatus } from '../lib/api.schemas.js';
+import type { AgentStatus } from '@ktrdr/api-contract';
 import { ApiError } from '../lib/api.error.js';
 import { KtrdrCommand } from '../lib/ktrdr.command.js';
 import { agentStatusLines } from '../lib/output.format.js';

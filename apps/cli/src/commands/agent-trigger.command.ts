@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import type { TriggerRequest } from '../lib/api.client.js';
-import type { TriggerResult } from '../lib/api.schemas.js';
+import type { TriggerResult } from '@ktrdr/api-contract';
 import { ExitCode } from '../lib/error.mapping.js';
 import { cancelOnInterruptFlag, KtrdrCommand, type FollowResult } from '../lib/ktrdr.command.js';
 import { triggerRefusedLines, triggerStartedLines } from '../lib/output.format.js';

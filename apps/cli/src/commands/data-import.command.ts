@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { readFile } from 'node:fs/promises';
 import { ApiError } from '../lib/api.error.js';
-import { CsvProblemsSchema, DATA_TIMEFRAMES, type DataImportResult } from '../lib/api.schemas.js';
+import { CsvProblemsSchema, TIMEFRAMES, type DataImportResult } from '@ktrdr/api-contract';
 import { ExitCode } from '../lib/error.mapping.js';
 import { KtrdrCommand } from '../lib/ktrdr.command.js';
 import { csvProblemLines, dataImportLines } from '../lib/output.format.js';
@@ -25,7 +25,7 @@ export default class DataImport extends KtrdrCommand {
 
   static override flags = {
     symbol: Flags.string({ char: 's', description: 'Symbol the bars belong to (letters, digits, ^ . _ -)', required: true }),
-    timeframe: Flags.string({ char: 't', description: 'Bar timeframe', options: [...DATA_TIMEFRAMES], required: true }),
+    timeframe: Flags.string({ char: 't', description: 'Bar timeframe', options: [...TIMEFRAMES], required: true }),
   };
 
   private file = '';

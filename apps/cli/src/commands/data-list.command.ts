@@ -1,4 +1,4 @@
-import type { DataSetInfo } from '../lib/api.schemas.js';
+import type { DataSetInfo } from '@ktrdr/api-contract';
 import { KtrdrCommand } from '../lib/ktrdr.command.js';
 import { dataTableLines } from '../lib/output.format.js';
 

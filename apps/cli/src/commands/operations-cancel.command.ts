@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import type { CancelOperationResult } from '../lib/api.schemas.js';
+import type { CancelOperationResult } from '@ktrdr/api-contract';
 import { KtrdrCommand } from '../lib/ktrdr.command.js';
 import { operationCancelledLines } from '../lib/output.format.js';
 

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import type { OperationList } from '../lib/api.schemas.js';
-import { OPERATION_STATUSES, OPERATION_TYPES } from '../lib/api.schemas.js';
+import type { OperationList } from '@ktrdr/api-contract';
+import { OPERATION_STATUSES, OPERATION_TYPES } from '@ktrdr/api-contract';
 import { KtrdrCommand } from '../lib/ktrdr.command.js';
 import { operationsTableLines } from '../lib/output.format.js';
 

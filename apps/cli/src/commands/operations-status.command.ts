@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import type { OperationInfo } from '../lib/api.schemas.js';
+import type { OperationInfo } from '@ktrdr/api-contract';
 import { KtrdrCommand } from '../lib/ktrdr.command.js';
 import { operationLines } from '../lib/output.format.js';
 

@@ -1,4 +1,4 @@
-import type { StrategySummary } from '../lib/api.schemas.js';
+import type { StrategySummary } from '@ktrdr/api-contract';
 import { KtrdrCommand } from '../lib/ktrdr.command.js';
 import { strategiesTableLines } from '../lib/output.format.js';
 

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import type { StrategyConfig } from '../lib/api.schemas.js';
+import type { StrategyConfigWire } from '@ktrdr/api-contract';
 import { KtrdrCommand } from '../lib/ktrdr.command.js';
 import { strategyLines } from '../lib/output.format.js';
 
@@ -11,7 +11,7 @@ export default class StrategiesShow extends KtrdrCommand {
     name: Args.string({ description: 'Strategy name (the file name without .yaml)', required: true }),
   };
 
-  async run(): Promise<StrategyConfig> {
+  async run(): Promise<StrategyConfigWire> {
     const { args } = await this.parse(StrategiesShow);
     const config = await this.api.getStrategy(args.name);
     this.say(strategyLines(config));

@@ -12,12 +12,12 @@ import {
   AgentStatusSchema,
   BudgetSchema,
   ArtifactEnvelopeSchema,
-  ArtifactListSchema,
-  CancelOperationSchema,
+  ArtifactListEnvelopeSchema,
+  CancelOperationEnvelopeSchema,
   CycleCancelledSchema,
-  DataImportSchema,
+  DataImportEnvelopeSchema,
   DataListSchema,
-  ErrorBodySchema,
+  AnyErrorBodySchema,
   NoActiveCycleSchema,
   OperationEnvelopeSchema,
   OperationListSchema,
@@ -34,10 +34,10 @@ import {
   type DataSetInfo,
   type OperationInfo,
   type OperationList,
-  type StrategyConfig,
+  type StrategyConfigWire,
   type StrategySummary,
   type TriggerResult,
-} from './api.schemas.js';
+} from '@ktrdr/api-contract';
 
 export const DEFAULT_API_URL = 'http://localhost:8000';
 const API_PREFIX = '/api/v1';
@@ -162,7 +162,7 @@ export class ApiClient {
       signal,
     });
     if (res.status !== 200) throw this.errorFrom(res);
-    return this.parse(CancelOperationSchema, res).data;
+    return this.parse(CancelOperationEnvelopeSchema, res).data;
   }
 
   // ---- market data and strategies (§8) --------------------------------------------------------
@@ -177,7 +177,7 @@ export class ApiClient {
   async importData(request: { symbol: string; timeframe: string; csv: string }): Promise<DataImportResult> {
     const res = await this.request('POST', '/data/import', { body: request });
     if (res.status !== 201 && res.status !== 200) throw this.errorFrom(res);
-    return this.parse(DataImportSchema, res).data;
+    return this.parse(DataImportEnvelopeSchema, res).data;
   }
 
   async listStrategies(): Promise<StrategySummary[]> {
@@ -186,7 +186,7 @@ export class ApiClient {
     return this.parse(StrategyListSchema, res).data;
   }
 
-  async getStrategy(name: string): Promise<StrategyConfig> {
+  async getStrategy(name: string): Promise<StrategyConfigWire> {
     const res = await this.request('GET', `/strategies/${encodeURIComponent(name)}`);
     if (res.status !== 200) throw this.errorFrom(res);
     return this.parse(StrategyEnvelopeSchema, res).data;
@@ -197,7 +197,7 @@ export class ApiClient {
   async listArtifacts(operationId: string): Promise<ArtifactList> {
     const res = await this.request('GET', `/operations/${encodeURIComponent(operationId)}/artifacts`);
     if (res.status !== 200) throw this.errorFrom(res);
-    return this.parse(ArtifactListSchema, res).data;
+    return this.parse(ArtifactListEnvelopeSchema, res).data;
   }
 
   async getArtifact(operationId: string, name: string): Promise<unknown> {
@@ -333,7 +333,7 @@ export class ApiClient {
 
 /** Builds an ApiError from an error response body: the §3 envelope, or the agent routes' top-level reason/message. */
 export function errorFromBody(status: number, body: unknown): ApiError {
-  const parsed = ErrorBodySchema.safeParse(body);
+  const parsed = AnyErrorBodySchema.safeParse(body);
   if (parsed.success) {
     const { error, reason, message } = parsed.data;
     // The agent routes' documented `reason` (lowercase, scripted against) wins over the envelope code.

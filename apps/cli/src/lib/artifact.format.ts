@@ -4,7 +4,7 @@
  * series by length and first → last value, other arrays by length, objects by their keys. The full
  * value is one `--json` away.
  */
-import type { ArtifactList } from './api.schemas.js';
+import type { ArtifactList } from '@ktrdr/api-contract';
 
 const MAX_KEYS = 12;
 

@@ -1,4 +1,4 @@
-import type { BudgetInfo } from './api.schemas.js';
+import type { BudgetInfo } from '@ktrdr/api-contract';
 
 const usd = (v: number, digits = 4): string => `$${v.toFixed(digits)}`;
 const int = (v: number): string => Math.round(v).toLocaleString('en-US');

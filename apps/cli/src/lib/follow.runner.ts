@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorFromBody, type ApiClient, type EventStreamOpening } from './api.client.js';
 import { ApiError, ClientErrorCode } from './api.error.js';
-import { OperationEventSchema, type OperationInfo } from './api.schemas.js';
+import { OperationEventSchema, type OperationInfo } from '@ktrdr/api-contract';
 import { activeChildId, isTerminal } from './output.format.js';
 import type { ProgressSnapshot } from './progress.renderer.js';
 import { SseParser } from './sse.parser.js';

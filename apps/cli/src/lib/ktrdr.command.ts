@@ -11,7 +11,7 @@
  */
 import { Command, Errors, Flags } from '@oclif/core';
 import { ApiClient } from './api.client.js';
-import type { CancelCycleResult, CancelOperationResult, OperationInfo } from './api.schemas.js';
+import type { CancelCycleResult, CancelOperationResult, OperationInfo } from '@ktrdr/api-contract';
 import { describeError, ExitCode } from './error.mapping.js';
 import { followIntervalFromEnv, followOperation } from './follow.runner.js';
 import {

@@ -2,7 +2,7 @@ import {
   AgentStatusSchema,
   OperationInfoSchema,
   type OperationInfo,
-} from './api.schemas';
+} from '@ktrdr/api-contract';
 import {
   activeChildId,
   agentStatusLines,
@@ -71,7 +71,7 @@ describe('activeChildId', () => {
     expect(activeChildId(op())).toBe(TRAIN_ID);
     expect(activeChildId(op({ metadata: { parameters: { phase: 'backtesting', training_op_id: TRAIN_ID } } }))).toBeNull();
     expect(activeChildId(op({ operation_type: 'training' }))).toBeNull();
-    expect(activeChildId(op({ metadata: null }))).toBeNull();
+    expect(activeChildId(op({ metadata: { parameters: {} } }))).toBeNull();
   });
 });
 
@@ -134,8 +134,9 @@ describe('agent status output', () => {
       operation_id: CYCLE_ID,
       phase: 'designing',
       child_operation_id: 'op_agent_design_1',
-      progress: 5,
+      progress: { percentage: 5, current_step: 'Designing strategy...' },
       strategy_name: 'alpha',
+      started_at: '2026-11-25T14:30:23Z',
       active_researches: [
         { operation_id: CYCLE_ID, phase: 'designing', child_operation_id: 'op_agent_design_1', strategy_name: 'alpha', duration_seconds: 70 },
         { operation_id: 'op_agent_research_2', phase: 'training', child_operation_id: null, strategy_name: null, duration_seconds: 3 },
@@ -149,13 +150,15 @@ describe('agent status output', () => {
   });
 
   it('describes idle with and without a last cycle', () => {
-    expect(agentStatusLines(AgentStatusSchema.parse({ status: 'idle', last_cycle: null, active_researches: [] }))).toEqual([
+    expect(agentStatusLines(AgentStatusSchema.parse({ status: 'idle', last_cycle: null, active_researches: [], capacity: { active: 0, limit: 1 } }))).toEqual([
       'Status: IDLE',
       'No previous cycles.',
     ]);
     const idle = AgentStatusSchema.parse({
       status: 'idle',
       last_cycle: { operation_id: CYCLE_ID, outcome: 'failed', strategy_name: 'alpha', completed_at: '2026-11-25T15:00:00Z' },
+      active_researches: [],
+      capacity: { active: 0, limit: 1 },
     });
     expect(agentStatusLines(idle, 'Training gate failed: accuracy_below_threshold (42.3% < 45.0%)')).toEqual([
       'Status: IDLE',

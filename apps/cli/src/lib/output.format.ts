@@ -14,12 +14,13 @@ import type {
   OperationInfo,
   OperationList,
   OperationSummary,
-  Progress,
-  StrategyConfig,
+  OperationProgress as Progress,
+  StrategyConfigWire,
   StrategySummary,
   TriggerRefused,
   TriggerStarted,
-} from './api.schemas.js';
+} from '@ktrdr/api-contract';
+import { isTerminalStatus } from '@ktrdr/api-contract';
 import { renderTable, type Column } from './table.format.js';
 
 /** Which parent parameter holds the child operation of each cycle phase (SPEC §5). */
@@ -268,7 +269,7 @@ function truncateText(text: string, max: number): string {
 }
 
 export function isTerminal(status: string): boolean {
-  return status === 'completed' || status === 'failed' || status === 'cancelled';
+  return isTerminalStatus(status);
 }
 
 // ---- follow -----------------------------------------------------------------------------------
@@ -409,7 +410,7 @@ function describeParams(entry: Record<string, unknown>, kind = 'type'): string {
   return params.length ? `${type}(${params.map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`).join(', ')})` : type;
 }
 
-export function strategyLines(config: StrategyConfig): string[] {
+export function strategyLines(config: StrategyConfigWire): string[] {
   const lines = [`Strategy: ${config.name}`];
   if (config.description) lines.push(`  Description: ${config.description}`);
   if (config.hypothesis) lines.push(`  Hypothesis: ${config.hypothesis}`);

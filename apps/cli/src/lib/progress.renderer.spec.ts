@@ -1,9 +1,11 @@
 import { PassThrough } from 'node:stream';
-import { OperationInfoSchema, type OperationInfo } from './api.schemas';
+import { OperationInfoSchema, type OperationInfo } from '@ktrdr/api-contract';
 import { chooseRenderMode, createRenderer, progressLine } from './progress.renderer';
 
 function op(fields: Record<string, unknown>): OperationInfo {
-  return OperationInfoSchema.parse({ operation_id: 'op_1', operation_type: 'agent_research', status: 'running', ...fields });
+  // The fields every record has (the API always writes them); each test sets what it is about.
+  const base = { operation_id: 'op_1', operation_type: 'agent_research', status: 'running', created_at: '2026-11-25T14:30:22Z' };
+  return OperationInfoSchema.parse({ ...base, progress: { percentage: 0, current_step: null }, metadata: { parameters: {} }, ...fields });
 }
 
 describe('progressLine', () => {
@@ -15,7 +17,7 @@ describe('progressLine', () => {
   });
 
   it('falls back to the status when there is no step', () => {
-    expect(progressLine({ op: op({ status: 'pending', progress: null }), child: null })).toBe('[   0%] pending');
+    expect(progressLine({ op: op({ status: 'pending', progress: { percentage: 0, current_step: null } }), child: null })).toBe('[   0%] pending');
   });
 });
 

@@ -7,7 +7,7 @@
  * - silent: nothing (--json with a non-TTY stderr, so scripts get clean output).
  */
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import type { OperationInfo } from './api.schemas.js';
+import type { OperationInfo } from '@ktrdr/api-contract';
 import { formatPercentage } from './output.format.js';
 
 export interface ProgressSnapshot {

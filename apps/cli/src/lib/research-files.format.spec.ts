@@ -1,4 +1,4 @@
-import { CsvProblemsSchema, DataImportSchema, DataSetInfoSchema, StrategyConfigSchema, StrategySummarySchema } from './api.schemas';
+import { CsvProblemsSchema, DataImportEnvelopeSchema, DataSetInfoSchema, StrategyConfigSchema, StrategySummarySchema } from '@ktrdr/api-contract';
 import { csvProblemLines, dataImportLines, dataTableLines, formatBarTime, strategiesTableLines, strategyLines } from './output.format';
 
 const rows = [
@@ -28,7 +28,7 @@ describe('market data output', () => {
   });
 
   it('summarises an import, saying when it replaced an earlier one', () => {
-    const res = DataImportSchema.parse({
+    const res = DataImportEnvelopeSchema.parse({
       success: true,
       data: { symbol: 'MYCO', timeframe: '1d', bars: 2, start: '2021-01-04T00:00:00.000Z', end: '2021-01-05T00:00:00.000Z', path: '/d/MYCO_1d.csv', replaced: true },
     }).data;
@@ -62,8 +62,8 @@ describe('market data output', () => {
 describe('strategy output', () => {
   it('tabulates strategies and lists the first error of each invalid one', () => {
     const list = [
-      { name: 'half_done', valid: false, errors: ['training_data: required', 'indicators: required'], description: 'wip', symbols: [], timeframes: [] },
-      { name: 'v3_minimal', valid: true, description: 'RSI on daily SP500', symbols: ['SP500'], timeframes: ['1d'] },
+      { name: 'half_done', valid: false, errors: ['training_data: required', 'indicators: required'], description: 'wip', symbols: [], timeframes: [], path: 'strategies/half_done.yaml' },
+      { name: 'v3_minimal', valid: true, description: 'RSI on daily SP500', symbols: ['SP500'], timeframes: ['1d'], path: 'strategies/v3_minimal.yaml' },
     ].map((s) => StrategySummarySchema.parse(s));
     const lines = strategiesTableLines(list);
     expect(lines[0]).toMatch(/^NAME\s+STATUS\s+SYMBOLS\s+TIMEFRAMES\s+DESCRIPTION$/);

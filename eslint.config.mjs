@@ -24,7 +24,7 @@ if (!process.env.NX_TASK_TARGET_PROJECT) {
   await createProjectGraphAsync({ exitOnError: false });
 }
 
-const TS_FILES = ['**/*.ts', '**/*.mts', '**/*.cts'];
+const TS_FILES = ['**/*.ts', '**/*.mts', '**/*.cts', '**/*.tsx'];
 const TEST_FILES = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts'];
 
 /** Dependency rules between projects, by the two tag axes (scope:* and type:*). */
@@ -60,6 +60,8 @@ const depConstraints = [
   // Benchmarks measure the compute libs directly, so tools may use worker-scoped libs.
   { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:tools', 'scope:worker', 'scope:shared'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  // The web view talks to the API over HTTP only and bundles nothing from the workspace.
+  { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:web'] },
 ];
 
 /** Options of @nx/enforce-module-boundaries; `allow` lists import specifiers exempt from every check. */
@@ -148,6 +150,17 @@ export default defineConfig(
       // Integration and e2e specs drive the real processes through the shared harness in tools/testing.
       '@nx/enforce-module-boundaries': ['error', boundaryOptions(['^(\\.\\./)+tools/testing/'])],
     },
+  },
+
+  // --- The web view (apps/web): browser code, bundled by Vite; its e2e spec runs under jest in Node ---
+  {
+    files: ['apps/web/src/**/*.ts', 'apps/web/src/**/*.tsx'],
+    ignores: TEST_FILES,
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['apps/web/vite.config.mts'],
+    languageOptions: { globals: { ...globals.node } },
   },
 
   // --- Hand-written CommonJS scripts (bin/run.js, jest global setup/teardown/reporter) ---

@@ -1,0 +1,75 @@
+import type { BacktestMetrics } from './api.types';
+import { num, pct, signedPct } from './format.util';
+
+/** The backtest's key numbers beside buy-and-hold over the same window. */
+export function MetricsTable({ m }: { m: BacktestMetrics }) {
+  const money = (x: number | undefined) => (x === undefined ? '—' : x.toLocaleString(undefined, { maximumFractionDigits: 0 }));
+  return (
+    <div className="table-wrap">
+      <table className="compact metrics" data-testid="metrics-table">
+        <caption>
+          Backtest {m.symbol ?? ''} {m.timeframe ?? ''} {m.start ? `${m.start.slice(0, 10)} → ${(m.end ?? '').slice(0, 10)}` : ''}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Metric</th>
+            <th scope="col" className="n">Strategy</th>
+            <th scope="col" className="n">Buy &amp; hold</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <th scope="row">Total return</th>
+            <td className="n" data-testid="metric-return">{signedPct(m.total_return)}</td>
+            <td className="n" data-testid="metric-benchmark">{signedPct(m.benchmark_return)}</td>
+          </tr>
+          <tr>
+            <th scope="row">Max drawdown</th>
+            <td className="n">{pct(m.max_drawdown)}</td>
+            <td className="n">{pct(m.benchmark_max_drawdown)}</td>
+          </tr>
+          <tr>
+            <th scope="row">Sharpe ratio</th>
+            <td className="n">{num(m.sharpe_ratio)}</td>
+            <td className="n">—</td>
+          </tr>
+          <tr>
+            <th scope="row">Sortino ratio</th>
+            <td className="n">{num(m.sortino_ratio)}</td>
+            <td className="n">—</td>
+          </tr>
+          <tr>
+            <th scope="row">CAGR</th>
+            <td className="n">{signedPct(m.cagr)}</td>
+            <td className="n">—</td>
+          </tr>
+          <tr>
+            <th scope="row">Trades</th>
+            <td className="n">{m.total_trades}</td>
+            <td className="n">1</td>
+          </tr>
+          <tr>
+            <th scope="row">Win rate</th>
+            <td className="n">{pct(m.win_rate)}</td>
+            <td className="n">—</td>
+          </tr>
+          <tr>
+            <th scope="row">Profit factor</th>
+            <td className="n">{m.profit_factor === null ? 'no losing trade' : num(m.profit_factor)}</td>
+            <td className="n">—</td>
+          </tr>
+          <tr>
+            <th scope="row">Time in market</th>
+            <td className="n">{pct(m.exposure)}</td>
+            <td className="n">100.0%</td>
+          </tr>
+          <tr>
+            <th scope="row">Final equity</th>
+            <td className="n">{money(m.final_equity)}</td>
+            <td className="n">{m.initial_capital !== undefined ? money(m.initial_capital * (1 + m.benchmark_return)) : '—'}</td>
+          </tr>
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,335 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { eventually, repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
+
+/**
+ * The web view (SPEC §10) in a real browser: Debian's Chromium driven by playwright-core against the
+ * built API (which serves apps/web/dist at `/`) and research worker on a real Redis. Stub phases for
+ * trigger / cancel / failure / history; then real phases for a completed cycle's charts, behind an
+ * API token for the token prompt. Every page fails its test on a console error or an uncaught one.
+ *
+ * KTRDR_SCREENSHOTS=docs/screenshots writes the README's screenshots (1280 and 390 px wide).
+ */
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const SHOTS = process.env['KTRDR_SCREENSHOTS'] ? join(repoRoot(), process.env['KTRDR_SCREENSHOTS']) : null;
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+interface Op {
+  operation_id: string;
+  status: string;
+  error_message: string | null;
+  metadata: { parameters: Record<string, unknown> };
+}
+
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+}, 30_000);
+afterAll(async () => browser?.close());
+
+/**
+ * Chromium logs every 4xx answer to a fetch as a console error ("Failed to load resource"), even one
+ * the page expects and shows (a refusal, the 401 that makes it ask for the token). A test takes
+ * out exactly the lines it caused on purpose, by status and URL; anything else fails it.
+ */
+function takeHttpErrors(p: WatchedPage, status: number, path: string): number {
+  const hit = (e: string) => e.includes(`status of ${status}`) && e.includes(path);
+  const n = p.errors.filter(hit).length;
+  const rest = p.errors.filter((e) => !hit(e));
+  p.errors.length = 0;
+  p.errors.push(...rest);
+  return n;
+}
+
+/** A page that records console errors and uncaught exceptions. */
+interface WatchedPage {
+  page: Page;
+  context: BrowserContext;
+  errors: string[];
+  close(): Promise<void>;
+}
+async function openPage(baseURL: string, viewport = DESKTOP): Promise<WatchedPage> {
+  const context = await browser.newContext({ baseURL, viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()} @ ${m.location().url}`));
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  return { page, context, errors, close: () => context.close() };
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (!SHOTS) return;
+  await page.waitForTimeout(300); // let charts finish their animation frame
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+const card = (page: Page, id: string) => page.locator(`[data-testid="active-cycle"][data-operation-id="${id}"]`);
+
+describe('web view on stub phases', () => {
+  let stack: Stack;
+  let pages: WatchedPage[] = [];
+  const open = async (viewport = DESKTOP) => {
+    const p = await openPage(stack.apiUrl, viewport);
+    pages.push(p);
+    return p;
+  };
+
+  beforeAll(async () => {
+    stack = await startStack({ workerEnv: { KTRDR_STUB_DELAY_MS: '1500' } });
+  }, 60_000);
+  afterAll(async () => stack?.stop());
+  afterEach(async () => {
+    const errors = pages.flatMap((p) => p.errors);
+    await Promise.all(pages.map((p) => p.close()));
+    pages = [];
+    expect(errors).toEqual([]);
+  });
+
+  it('serves the page at / and at client routes, and leaves the REST API JSON', async () => {
+    for (const path of ['/', '/history', '/cycles/op_agent_research_20260101_000000_00000000']) {
+      const res = await fetch(`${stack.apiUrl}${path}`, { headers: { accept: 'text/html' } });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('<div id="root">');
+    }
+    const api = await fetch(`${stack.apiUrl}/api/v1/nope`, { headers: { accept: 'text/html' } });
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toMatch(/json/);
+  });
+
+  it('triggers from the page, shows the phase move live, words a refusal, and cancels both records', async () => {
+    const p = await open();
+    const { page } = p;
+    await page.goto('/');
+    await expect(page.getByTestId('no-active').textContent()).resolves.toContain('No research cycle');
+    await page.getByLabel('Bypass quality gates').check();
+    await page.getByRole('button', { name: 'Start research cycle' }).click();
+    const started = page.locator('[data-testid="active-cycle"]');
+    await started.waitFor();
+    const id = (await started.getAttribute('data-operation-id'))!;
+    expect(id).toMatch(/^op_agent_research_/);
+    const c = card(page, id);
+    await c.getByTestId('cycle-phase').filter({ hasText: 'Designing' }).waitFor();
+    await c.getByTestId('cycle-phase').filter({ hasText: 'Training' }).waitFor();
+    expect(await c.getByTestId('child-status').textContent()).toBe('running');
+    await c.getByTestId('progress-step').filter({ hasText: /\S/ }).waitFor();
+
+    // A second trigger while this one runs: the refusal in words, and the API's own message.
+    await page.getByRole('button', { name: 'Start research cycle' }).click();
+    const refusal = page.getByTestId('refusal');
+    await refusal.waitFor();
+    expect(await refusal.getAttribute('data-reason')).toBe('active_cycle_exists');
+    expect(await refusal.textContent()).toContain('A research cycle is already running.');
+    expect(await refusal.getByTestId('api-error').textContent()).toContain(`Active cycle exists: ${id}`);
+    expect(takeHttpErrors(p, 409, '/api/v1/agent/trigger')).toBe(1);
+
+    if (SHOTS) {
+      await shot(page, 'now-1280');
+      const phone = await open(PHONE);
+      await phone.page.goto('/');
+      await card(phone.page, id).getByTestId('progress-step').filter({ hasText: /\S/ }).waitFor();
+      await shot(phone.page, 'now-390');
+    }
+
+    await c.getByRole('button', { name: 'Cancel cycle' }).click();
+    await c.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await c.getByTestId('cycle-status').filter({ hasText: 'cancelled' }).waitFor({ timeout: 5000 });
+    await c.getByTestId('child-status').filter({ hasText: 'cancelled' }).waitFor({ timeout: 5000 });
+
+    const parent = await stack.request<{ data: Op }>('GET', `/operations/${id}`);
+    expect(parent.body.data.status).toBe('cancelled');
+    const children = await stack.request<{ data: Op[] }>('GET', `/operations/${id}/children`);
+    expect(children.body.data.length).toBeGreaterThan(0);
+    expect(children.body.data.at(-1)!.status).toBe('cancelled');
+    // The cancelled card stays, so the outcome is visible without a reload, and offers the cycle page.
+    await c.getByRole('link', { name: 'Open cycle' }).waitFor();
+  });
+
+  it('a failed cycle shows its error message in the history and on its page, with Resume offered', async () => {
+    // One normal cycle to completion, then a worker whose backtest fails, for a mixed history.
+    const ok = await stack.request<{ operation_id: string }>('POST', '/agent/trigger', { bypass_gates: true });
+    await eventually(async () => ((await stack.request<{ data: Op }>('GET', `/operations/${ok.body.operation_id}`)).body.data.status === 'completed' ? true : undefined), 'stub cycle completed', 30_000, 200);
+    const first = stack.workers[0]!;
+    first.child.kill('SIGTERM');
+    await first.exited;
+    const failure = 'no market data for SP500 1h between 2021-01-01 and 2021-06-30';
+    await stack.startWorker('all', { KTRDR_STUB_DELAY_MS: '300', KTRDR_STUB_FAILURES: JSON.stringify({ backtesting: failure }) });
+    const bad = await stack.request<{ operation_id: string }>('POST', '/agent/trigger');
+    const failedId = bad.body.operation_id;
+    const failed = await eventually(async () => {
+      const op = (await stack.request<{ data: Op }>('GET', `/operations/${failedId}`)).body.data;
+      return op.status === 'failed' ? op : undefined;
+    }, 'cycle failed', 30_000, 100);
+    expect(failed.error_message).toBe(`Backtest failed: ${failure}`);
+
+    const { page } = await open();
+    await page.goto('/history');
+    const rows = page.getByTestId('history-row');
+    await rows.first().waitFor();
+    // Newest first: the failed cycle, then the completed one, then the cancelled one.
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).toEqual(['failed', 'completed', 'cancelled']);
+    expect(await page.getByTestId('history-error').first().textContent()).toContain(`Backtest failed: ${failure}`);
+    const completedRow = page.locator(`[data-testid="history-row"][data-operation-id="${ok.body.operation_id}"]`);
+    expect(await completedRow.textContent()).toContain('stub');
+    expect(await completedRow.locator('td[data-label="Sharpe"]').textContent()).toMatch(/^-?\d+\.\d\d$/);
+    expect(await page.getByTestId('history-range').textContent()).toBe('1–3 of 3');
+    await shot(page, 'history-1280');
+
+    // Filter by outcome: the URL carries it, and only failed rows remain.
+    await page.getByLabel('Outcome').selectOption('failed');
+    await page.waitForURL(/outcome=failed/);
+    await page.getByTestId('history-range').filter({ hasText: '1–1 of 1' }).waitFor();
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).toEqual(['failed']);
+
+    // Keyboard: the row's link opens the cycle page.
+    await page.getByRole('link', { name: `Open cycle ${failedId}` }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/cycles/${failedId}$`));
+    await page.getByTestId('cycle-status').filter({ hasText: 'failed' }).waitFor();
+    expect(await page.getByTestId('cycle-error').textContent()).toBe(`Backtest failed: ${failure}`);
+    await page.locator('[data-testid="child-row"][data-type="backtesting"]').getByText(failure).waitFor();
+    await page.getByRole('button', { name: 'Resume cycle' }).waitFor();
+
+    const phone = await open(PHONE);
+    await phone.page.goto('/history');
+    await phone.page.getByTestId('history-row').first().waitFor();
+    await shot(phone.page, 'history-390');
+  });
+
+  it('paginates the history ten at a time', async () => {
+    // Seed finished cycles cheaply: trigger and cancel at once.
+    for (let i = 0; i < 9; i++) {
+      const t = await stack.request<{ operation_id: string }>('POST', '/agent/trigger');
+      expect(t.status).toBe(202);
+      expect((await stack.request('DELETE', `/agent/cancel/${t.body.operation_id}`)).status).toBe(200);
+    }
+    const { page } = await open();
+    await page.goto('/history');
+    await page.getByTestId('history-range').filter({ hasText: '1–10 of 12' }).waitFor();
+    expect(await page.getByTestId('history-row').count()).toBe(10);
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await page.getByTestId('history-range').filter({ hasText: '11–12 of 12' }).waitFor();
+    expect(await page.getByTestId('history-row').count()).toBe(2);
+    expect(await page.getByRole('button', { name: 'Older →' }).isDisabled()).toBe(true);
+    await page.goBack();
+    await page.getByTestId('history-range').filter({ hasText: '1–10 of 12' }).waitFor();
+  });
+});
+
+describe('web view on real phases, behind an API token', () => {
+  const TOKEN = 'web-e2e-token-7f3a';
+  let stack: Stack;
+  let cycleId: string;
+  let pages: WatchedPage[] = [];
+  const open = async (viewport = DESKTOP) => {
+    const p = await openPage(stack.apiUrl, viewport);
+    pages.push(p);
+    return p;
+  };
+  const authed = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${stack.apiUrl}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as T };
+  };
+
+  beforeAll(async () => {
+    stack = await startStack({ apiEnv: { KTRDR_API_TOKEN: TOKEN }, workerEnv: { KTRDR_STUB_WORKERS: 'false', KTRDR_STUB_PHASES: '' } });
+    expect((await stack.request('GET', '/agent/status')).status).toBe(401);
+    const t = await authed<{ operation_id: string }>('POST', '/agent/trigger', { strategy: 'v3_minimal', bypass_gates: true });
+    expect(t.status).toBe(202);
+    cycleId = t.body.operation_id;
+    const done = await eventually(async () => {
+      const op = (await authed<{ data: Op }>('GET', `/operations/${cycleId}`)).body.data;
+      return op.status === 'completed' || op.status === 'failed' ? op : undefined;
+    }, 'real cycle finished', 120_000, 500);
+    expect(done.error_message).toBeNull();
+    expect(done.status).toBe('completed');
+  }, 180_000);
+  afterAll(async () => stack?.stop());
+  afterEach(async () => {
+    const errors = pages.flatMap((p) => p.errors);
+    await Promise.all(pages.map((p) => p.close()));
+    pages = [];
+    expect(errors).toEqual([]);
+  });
+
+  it('asks for the token once on 401, then works and remembers it', async () => {
+    const p = await open();
+    const { page } = p;
+    await page.goto('/');
+    const dialog = page.getByTestId('token-dialog');
+    await dialog.waitFor({ state: 'visible' });
+    // A wrong token is refused and the question stays.
+    await page.getByLabel('Token', { exact: true }).fill('wrong');
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await dialog.getByText('The API did not accept that token.').waitFor();
+    await page.getByLabel('Token', { exact: true }).fill(TOKEN);
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByTestId('no-active').waitFor();
+    // The 401s that made the page ask (status, strategies, then the wrong token's retries).
+    expect(takeHttpErrors(p, 401, '/api/v1/')).toBeGreaterThanOrEqual(2);
+    // Remembered: a reload and another view need no question.
+    await page.reload();
+    await page.getByTestId('no-active').waitFor();
+    await page.goto('/history');
+    await page.getByTestId('history-row').first().waitFor();
+    expect(await dialog.isVisible()).toBe(false);
+  });
+
+  it('a completed real cycle: children, strategy, training curves, equity vs buy-and-hold drawn, metrics, assessment', async () => {
+    const { page, context } = await open();
+    await context.addInitScript((token) => localStorage.setItem('ktrdr.apiToken', token), TOKEN);
+    await page.goto(`/cycles/${cycleId}`);
+    await page.getByTestId('cycle-status').filter({ hasText: 'completed' }).waitFor();
+    const childRows = page.getByTestId('child-row');
+    expect(await childRows.count()).toBe(4);
+    for (const type of ['training', 'backtesting', 'agent_assessment']) {
+      await page.locator(`[data-testid="child-row"][data-type="${type}"] [data-status="completed"]`).waitFor();
+    }
+    await page.getByTestId('strategy-panel').getByText('rsi_14').first().waitFor();
+    await page.getByTestId('metrics-table').waitFor();
+    expect(await page.getByTestId('metric-return').textContent()).toMatch(/^[+-]?\d+\.\d%$/);
+    expect(await page.getByTestId('metric-benchmark').textContent()).toMatch(/^[+-]?\d+\.\d%$/);
+    await page.getByTestId('assessment').getByText(/Verdict:/).waitFor();
+    await page.getByTestId('training-loss').waitFor();
+    expect(await page.getByRole('button', { name: 'Resume cycle' }).count()).toBe(0);
+
+    // Drawn: the chart's canvases hold pixels of the strategy line and of the buy-and-hold line.
+    const counts = await page.waitForFunction(() => {
+      const near = (d: Uint8ClampedArray, i: number, rgb: number[]) => Math.abs(d[i]! - rgb[0]!) + Math.abs(d[i + 1]! - rgb[1]!) + Math.abs(d[i + 2]! - rgb[2]!) < 60 && d[i + 3]! > 200;
+      let strategy = 0;
+      let benchmark = 0;
+      let painted = 0;
+      for (const c of Array.from(document.querySelectorAll<HTMLCanvasElement>('[data-testid="equity-chart"] canvas'))) {
+        if (!c.width || !c.height) continue;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < d.length; i += 4) {
+          if (d[i + 3]! > 0 && !(d[i]! > 245 && d[i + 1]! > 245 && d[i + 2]! > 245)) painted++;
+          if (near(d, i, [29, 78, 216])) strategy++;
+          if (near(d, i, [217, 119, 6])) benchmark++;
+        }
+      }
+      return strategy > 100 && benchmark > 100 ? { strategy, benchmark, painted } : null;
+    }, undefined, { timeout: 10_000 });
+    const drawn = (await counts.jsonValue())!;
+    expect(drawn.painted).toBeGreaterThan(drawn.strategy + drawn.benchmark);
+    await shot(page, 'cycle-1280');
+
+    const phone = await open(PHONE);
+    await phone.context.addInitScript((token) => localStorage.setItem('ktrdr.apiToken', token), TOKEN);
+    await phone.page.goto(`/cycles/${cycleId}`);
+    await phone.page.getByTestId('metrics-table').waitFor();
+    await phone.page.locator('[data-testid="equity-chart"] canvas').first().waitFor();
+    // Nothing wider than the phone: no sideways scrolling of the page itself.
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await shot(phone.page, 'cycle-390');
+  });
+});

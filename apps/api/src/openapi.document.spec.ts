@@ -13,7 +13,10 @@ import { DataController } from './data.controller';
 import { EventsController } from './events.controller';
 import { EventsService } from './events.service';
 import { HealthController } from './health.controller';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildOpenApiDocument } from './openapi.document';
+import { renderApiMarkdown } from './openapi.markdown';
 import { OperationsController } from './operations.controller';
 import { StrategiesController } from './strategies.controller';
 
@@ -87,5 +90,18 @@ describe('OpenAPI document', () => {
 
   it('points nowhere outside the repository', () => {
     expect(doc.info.description).not.toMatch(/SPEC\.md|\.\.\//);
+  });
+});
+
+describe('docs/API.md', () => {
+  // Regenerate with: KTRDR_WRITE_DOCS=1 npx jest apps/api/src/openapi.document.spec.ts
+  const file = join(__dirname, '..', '..', '..', 'docs', 'API.md');
+
+  it('is the OpenAPI document rendered, up to date', () => {
+    const rendered = renderApiMarkdown(doc);
+    if (process.env['KTRDR_WRITE_DOCS'] === '1') writeFileSync(file, rendered);
+    expect(readFileSync(file, 'utf8')).toBe(rendered);
+    expect(rendered).toContain('### DELETE /api/v1/agent/cancel/{id}');
+    expect(rendered).toContain('### ErrorEnvelope');
   });
 });

@@ -4,6 +4,7 @@
  */
 import AgentBudget from './commands/agent-budget.command.js';
 import AgentCancel from './commands/agent-cancel.command.js';
+import AgentResume from './commands/agent-resume.command.js';
 import AgentStatus from './commands/agent-status.command.js';
 import AgentTrigger from './commands/agent-trigger.command.js';
 import DataImport from './commands/data-import.command.js';
@@ -21,6 +22,7 @@ export const COMMANDS = {
   'agent:status': AgentStatus,
   'agent:cancel': AgentCancel,
   'agent:budget': AgentBudget,
+  'agent:resume': AgentResume,
   'operations:list': OperationsList,
   'operations:status': OperationsStatus,
   'operations:cancel': OperationsCancel,

@@ -73,6 +73,7 @@ export const ResumeStartedSchema = response(
     operation_id: z.string(),
     resumed_from: z.string(),
     start_phase: ActivePhaseSchema,
+    reused_phases: z.array(ActivePhaseSchema).optional().meta({ description: 'Finished phases of the old cycle the new one takes over (not re-run)' }),
     message: z.string(),
   }),
 );

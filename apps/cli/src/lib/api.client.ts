@@ -19,6 +19,7 @@ import {
   DataListSchema,
   AnyErrorBodySchema,
   NoActiveCycleSchema,
+  ResumeStartedSchema,
   OperationEnvelopeSchema,
   OperationListSchema,
   StrategyEnvelopeSchema,
@@ -37,6 +38,8 @@ import {
   type StrategyConfigWire,
   type StrategySummary,
   type TriggerResult,
+  type ResumeStarted,
+  type TriggerRefused,
 } from '@ktrdr/api-contract';
 
 export const DEFAULT_API_URL = 'http://localhost:8000';
@@ -105,6 +108,22 @@ export class ApiClient {
     if (res.status === 200 || res.status === 201 || res.status === 202) {
       return this.parse(TriggerStartedSchema, res);
     }
+    if ((res.status === 409 || res.status === 429) && isRecord(res.body) && res.body['triggered'] === false) {
+      return this.parse(TriggerRefusedSchema, res);
+    }
+    throw this.errorFrom(res);
+  }
+
+  /**
+   * Resumes a failed or cancelled cycle as a new one (issue #12). The refusals a client scripts against
+   * (409 not_resumable / active_cycle_exists / at_capacity, 429 budget_exhausted) are returned as values;
+   * 404 and 422 (bad from_phase) throw like any other error.
+   */
+  async resumeCycle(operationId: string, fromPhase?: string): Promise<ResumeStarted | TriggerRefused> {
+    const res = await this.request('POST', `/agent/resume/${encodeURIComponent(operationId)}`, {
+      body: fromPhase === undefined ? undefined : { from_phase: fromPhase },
+    });
+    if (res.status === 202 || res.status === 200 || res.status === 201) return this.parse(ResumeStartedSchema, res);
     if ((res.status === 409 || res.status === 429) && isRecord(res.body) && res.body['triggered'] === false) {
       return this.parse(TriggerRefusedSchema, res);
     }

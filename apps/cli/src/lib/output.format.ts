@@ -139,6 +139,7 @@ export function agentStatusLines(status: AgentStatus, lastCycleError?: string | 
       `  Strategy: ${orDash(status.strategy_name)}`,
       `  Progress: ${progressText(status.progress)}`,
     ];
+    if (status.resumed_from) lines.push(`  Resumed from: ${status.resumed_from}`);
     if (status.started_at) lines.push(`  Started: ${formatTimestamp(status.started_at)}`);
     if (status.active_researches.length > 1) {
       const limit = status.capacity ? ` (limit ${status.capacity.limit})` : '';
@@ -157,6 +158,7 @@ export function agentStatusLines(status: AgentStatus, lastCycleError?: string | 
     `  Strategy: ${orDash(last.strategy_name)}`,
     `  Completed: ${formatTimestamp(last.completed_at)}`,
   ];
+  if (last.resumed_from) lines.push(`  Resumed from: ${last.resumed_from}`);
   if (lastCycleError) lines.push(`  Error: ${lastCycleError}`);
   return lines;
 }
@@ -212,6 +214,7 @@ export function operationLines(op: OperationInfo): string[] {
     const child = activeChildId(op);
     if (child && !isTerminal(op.status)) lines.push(`  Child operation: ${child}`);
   }
+    if (typeof params['resumed_from'] === 'string') lines.push(`  Resumed from: ${params['resumed_from']}`);
   if (typeof params['strategy_name'] === 'string') lines.push(`  Strategy: ${params['strategy_name']}`);
   lines.push(
     `  Created: ${formatTimestamp(op.created_at)}`,

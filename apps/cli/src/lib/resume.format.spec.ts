@@ -1,0 +1,49 @@
+import type { AgentStatus, OperationInfo } from '@ktrdr/api-contract';
+import { agentStatusLines, operationLines } from './output.format';
+import { resumeRefusedLines, resumeStartedLines } from './resume.format';
+
+const OLD = 'op_agent_research_20261125_143022_ab12cd34';
+const NEW = 'op_agent_research_20261125_150000_cd34ef56';
+
+describe('resume output', () => {
+  it('says what started, from which cycle, where it begins and what it reuses', () => {
+    const res = { triggered: true as const, operation_id: NEW, resumed_from: OLD, start_phase: 'backtesting' as const, reused_phases: ['designing', 'training'] as const, message: 'Research cycle resumed' };
+    expect(resumeStartedLines({ ...res, reused_phases: [...res.reused_phases] }, false)).toEqual([
+      'Research cycle resumed!',
+      `  Operation ID: ${NEW}`,
+      `  Resumed from: ${OLD}`,
+      '  Starting at: backtesting (reusing designing, training)',
+      `  Follow it with: ktrdr operations follow ${NEW}`,
+    ]);
+    expect(resumeStartedLines({ ...res, start_phase: 'designing', reused_phases: [] }, true)).toEqual(['Research cycle resumed!', `  Operation ID: ${NEW}`, `  Resumed from: ${OLD}`, '  Starting at: designing']);
+  });
+
+  it('prints the not_resumable reason as the API words it, and capacity refusals with the resume verb', () => {
+    const gone = { triggered: false as const, reason: 'not_resumable', operation_id: OLD, message: `Cannot resume ${OLD}: model files are gone: /m/x` };
+    expect(resumeRefusedLines(gone)).toEqual([`Cannot resume ${OLD}: model files are gone: /m/x`]);
+    const busy = { triggered: false as const, reason: 'active_cycle_exists', operation_id: NEW, message: 'Active cycle exists' };
+    expect(resumeRefusedLines(busy)).toEqual(['Cannot resume: Active cycle exists', `  Operation ID: ${NEW}`, '  Cancel it with: ktrdr agent cancel']);
+  });
+
+  it('agent status and operations status show the cycle a resumed one came from', () => {
+    const capacity = { active: 0, limit: 1 };
+    const idle = { status: 'idle', last_cycle: { operation_id: NEW, outcome: 'completed', strategy_name: 's', completed_at: null, error_message: null, resumed_from: OLD }, active_researches: [], capacity } as AgentStatus;
+    expect(agentStatusLines(idle)).toContain(`  Resumed from: ${OLD}`);
+    const plain = { ...idle, last_cycle: { ...(idle as { last_cycle: object }).last_cycle, resumed_from: null } } as AgentStatus;
+    expect(agentStatusLines(plain).join('\n')).not.toContain('Resumed from');
+    const op = {
+      operation_id: NEW,
+      operation_type: 'agent_research',
+      status: 'running',
+      parent_operation_id: null,
+      created_at: '2026-11-25T15:00:00.000Z',
+      started_at: null,
+      completed_at: null,
+      progress: { percentage: 65, current_step: 'Running backtest...', steps_completed: 2, steps_total: 4 },
+      metadata: { parameters: { phase: 'backtesting', backtest_op_id: 'op_backtesting_x', resumed_from: OLD } },
+      result_summary: null,
+      error_message: null,
+    } as unknown as OperationInfo;
+    expect(operationLines(op)).toContain(`  Resumed from: ${OLD}`);
+  });
+});

@@ -1,14 +1,14 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, ApiError, getOperation } from './api.client';
 import { isTerminal, type CancelAccepted, type OperationSnapshot } from './api.types';
 import { strategyName, isStub } from './cycle.info';
-import { phaseLabel, typeLabel } from './format.util';
+import { cyclePhaseLabel, typeLabel } from './format.util';
 import { useOperationEvents } from './operation-events.hook';
 import { cycleHref, Link } from './router.hook';
 import { Elapsed, ErrorNote, ProgressBar, StatusBadge, StubBadge } from './ui.components';
 
 /** One watched cycle on the Now page: live from its event stream, with Cancel (confirmed first). */
-export function ActiveCycleCard({ id, onDismiss }: { id: string; onDismiss: (id: string) => void }) {
+export function ActiveCycleCard({ id, onDismiss, onFinished }: { id: string; onDismiss: (id: string) => void; onFinished: () => void }) {
   const live = useOperationEvents(id);
   const [afterCancel, setAfterCancel] = useState<OperationSnapshot | null>(null);
   const [confirming, setConfirming] = useState(false);
@@ -20,6 +20,10 @@ export function ActiveCycleCard({ id, onDismiss }: { id: string; onDismiss: (id:
   const op = snap?.operation ?? null;
   const child = snap?.child ?? null;
   const done = op ? isTerminal(op.status) : false;
+  useEffect(() => {
+    if (done) onFinished();
+    // Once per cycle end; onFinished is a fresh closure on each render of the parent.
+  }, [done]);
 
   const cancel = async (): Promise<void> => {
     setBusy(true);
@@ -49,7 +53,7 @@ export function ActiveCycleCard({ id, onDismiss }: { id: string; onDismiss: (id:
       <dl className="facts">
         <div>
           <dt>Phase</dt>
-          <dd data-testid="cycle-phase">{op ? phaseLabel(op.metadata.parameters['phase']) : '—'}</dd>
+          <dd data-testid="cycle-phase">{op ? cyclePhaseLabel(op.status, op.metadata.parameters['phase']) : '—'}</dd>
         </div>
         <div>
           <dt>Strategy</dt>

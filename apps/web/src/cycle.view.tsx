@@ -14,7 +14,7 @@ import {
 } from './api.types';
 import { backtestMetrics, CHILD_KEYS, isStub, params, strategyName } from './cycle.info';
 import { EquityChart } from './equity.chart';
-import { dateTime, duration, phaseLabel, secondsBetween, typeLabel } from './format.util';
+import { cyclePhaseLabel, dateTime, duration, secondsBetween, typeLabel } from './format.util';
 import { MetricsTable } from './metrics.table';
 import { useOperationEvents } from './operation-events.hook';
 import { cycleHref, Link, navigate } from './router.hook';
@@ -121,7 +121,7 @@ export function CycleView({ id }: { id: string }) {
         <dl className="facts">
           <div>
             <dt>Phase</dt>
-            <dd data-testid="cycle-phase">{phaseLabel(params(op)['phase'])}</dd>
+            <dd data-testid="cycle-phase">{cyclePhaseLabel(op.status, params(op)['phase'])}</dd>
           </div>
           <div>
             <dt>Strategy</dt>
@@ -159,7 +159,7 @@ export function CycleView({ id }: { id: string }) {
 
       <Section title="Phases" id="phases">
         <div className="table-wrap">
-          <table className="compact children" data-testid="children-table">
+          <table className="compact children stack-on-phone" data-testid="children-table">
             <thead>
               <tr>
                 <th scope="col">Phase</th>
@@ -175,10 +175,18 @@ export function CycleView({ id }: { id: string }) {
                 return (
                   <tr key={phase} data-testid="child-row" data-type={type}>
                     <th scope="row">{typeLabel(type)}</th>
-                    <td className="mono small">{c?.operation_id ?? '—'}</td>
-                    <td>{c ? <StatusBadge status={c.status} /> : <span className="muted">not started</span>}</td>
-                    <td className="small">{c?.error_message ?? c?.progress.current_step ?? ''}</td>
-                    <td className="n">{c ? duration(secondsBetween(c.started_at ?? c.created_at, c.completed_at)) : '—'}</td>
+                    <td className="mono small" data-label="Operation">
+                      {c?.operation_id ?? '—'}
+                    </td>
+                    <td data-label="Status">
+                      {c ? <StatusBadge status={c.status} /> : <span className="muted">{phase === 'designing' && params(op)['strategy'] ? 'skipped: existing strategy' : 'not started'}</span>}
+                    </td>
+                    <td className="small" data-label="Step">
+                      {c?.error_message ?? c?.progress.current_step ?? ''}
+                    </td>
+                    <td className="n" data-label="Duration">
+                      {c ? duration(secondsBetween(c.started_at ?? c.created_at, c.completed_at)) : '—'}
+                    </td>
                   </tr>
                 );
               })}

@@ -43,6 +43,14 @@ const PHASE_LABEL: Record<string, string> = {
 };
 export const phaseLabel = (phase: unknown): string => (typeof phase === 'string' ? (PHASE_LABEL[phase] ?? phase) : '—');
 
+/** A cycle's phase as a reader wants it: the parameter keeps the last active phase after the cycle ends. */
+export function cyclePhaseLabel(status: string, phase: unknown): string {
+  if (status === 'completed') return 'Done';
+  if (status === 'failed') return `Failed while ${phaseLabel(phase).toLowerCase()}`;
+  if (status === 'cancelled') return `Cancelled while ${phaseLabel(phase).toLowerCase()}`;
+  return phaseLabel(phase);
+}
+
 const TYPE_LABEL: Record<string, string> = {
   agent_research: 'Research cycle',
   agent_design: 'Design',

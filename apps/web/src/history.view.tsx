@@ -77,7 +77,7 @@ export function HistoryView() {
       {rows && rows.length === 0 && <p className="muted">No research cycles{outcome ? ` with outcome ${outcome}` : ''} yet.</p>}
       {rows && rows.length > 0 && (
         <div className="table-wrap">
-          <table className="history-table" data-testid="history-table">
+          <table className="history-table stack-on-phone" data-testid="history-table">
             <thead>
               <tr>
                 <th scope="col">Started</th>

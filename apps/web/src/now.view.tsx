@@ -16,6 +16,7 @@ export function NowView() {
 
   const add = useCallback((ids: string[]) => setWatched((w) => [...w, ...ids.filter((id) => !w.includes(id))]), []);
 
+  const [refreshes, setRefreshes] = useState(0);
   useEffect(() => {
     const ctrl = new AbortController();
     const read = async (): Promise<void> => {
@@ -36,12 +37,17 @@ export function NowView() {
       clearInterval(t);
       ctrl.abort();
     };
-  }, [add]);
+  }, [add, refreshes]);
 
   return (
     <>
       <Section title="Start a research cycle" id="trigger">
-        <TriggerForm onStarted={(id) => add([id])} />
+        <TriggerForm
+          onStarted={(id) => {
+            add([id]);
+            setRefreshes((n) => n + 1); // the slot count changed
+          }}
+        />
       </Section>
       <Section
         title="Active cycles"
@@ -52,7 +58,12 @@ export function NowView() {
         {loaded && watched.length === 0 && <p className="muted" data-testid="no-active">No research cycle is running.</p>}
         <div className="cycle-list">
           {watched.map((id) => (
-            <ActiveCycleCard key={id} id={id} onDismiss={(gone) => setWatched((w) => w.filter((x) => x !== gone))} />
+            <ActiveCycleCard
+              key={id}
+              id={id}
+              onFinished={() => setRefreshes((n) => n + 1)}
+              onDismiss={(gone) => setWatched((w) => w.filter((x) => x !== gone))}
+            />
           ))}
         </div>
       </Section>

@@ -106,6 +106,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       KTRDR_WORKER_QUEUES: queues,
       KTRDR_STUB_WORKERS: 'true',
       KTRDR_STUB_DELAY_MS: '2000',
+      // No health port unless a test asks for one: several workers share this machine.
+      KTRDR_WORKER_HEALTH_PORT: '0',
       ...opts.workerEnv,
       ...env,
     });

@@ -6,6 +6,8 @@ import type { Redis } from 'ioredis';
 interface ActiveJob {
   controller: AbortController;
   worker: Worker;
+  /** When the cancel that aborted it was requested (epoch ms, from the cancel message), for the latency metric. */
+  cancelRequestedAt?: number;
 }
 
 /**
@@ -47,13 +49,18 @@ export class ActiveJobs {
   }
 
   /** Aborts the job of `operationId` if this process holds it; returns whether it did. */
-  abort(operationId: string, reason: string): boolean {
+  abort(operationId: string, reason: string, requestedAt?: number): boolean {
     const job = this.jobs.get(operationId);
     if (!job || job.controller.signal.aborted) return false;
+    job.cancelRequestedAt = requestedAt;
     job.worker.cancelJob(operationId, reason);
     job.controller.abort(reason);
-    this.log.info({ operationId, reason }, 'job aborted');
+    this.log.info({ operation_id: operationId, reason }, 'job aborted');
     return true;
+  }
+
+  cancelRequestedAt(operationId: string): number | null {
+    return this.jobs.get(operationId)?.cancelRequestedAt ?? null;
   }
 
   abortAll(reason: string): void {

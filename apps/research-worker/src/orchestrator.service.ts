@@ -23,6 +23,10 @@ import { PHASE_QUEUE, type QueueProducer } from '@ktrdr/queues';
 import type { Logger } from '@ktrdr/runtime';
 import type { Redis } from 'ioredis';
 import { join } from 'node:path';
+import type { WorkerMetrics } from './worker.metrics.js';
+
+/** Which gate judges a completed child of this operation type (SPEC §5). */
+const GATE_OF: Readonly<Record<string, 'training' | 'backtest'>> = { training: 'training', backtesting: 'backtest' };
 
 const snapshot = (op: OperationInfo): CycleSnapshot & ChildSnapshot => ({
   operation_id: op.operation_id,
@@ -47,6 +51,7 @@ export class Orchestrator {
     private readonly gates: GateThresholds,
     private readonly strategiesDir: string,
     private readonly log: Logger,
+    private readonly metrics?: WorkerMetrics,
   ) {}
 
   async start(parentId: string): Promise<void> {
@@ -67,27 +72,46 @@ export class Orchestrator {
   async childFinished(parentId: string, childId: string): Promise<void> {
     const [parent, child] = await Promise.all([this.store.get(parentId), this.store.get(childId)]);
     if (!parent || !child) return;
-    await this.perform(parent, decideAfterChild(snapshot(parent), snapshot(child), this.gates));
+    const action = decideAfterChild(snapshot(parent), snapshot(child), this.gates);
+    this.countGate(parent, child, action);
+    await this.perform(parent, action);
+  }
+
+  /** A completed training or backtest child of a running cycle meets its gate: pass, fail or bypassed. */
+  private countGate(parent: OperationInfo, child: OperationInfo, action: CycleAction): void {
+    const gate = GATE_OF[child.operation_type];
+    if (!this.metrics || !gate || child.status !== 'completed' || parent.status !== 'running' || action.kind === 'ignore') return;
+    const bypassed = parent.metadata.parameters['bypass_gates'] === true;
+    const failed = action.kind === 'fail' && action.error.code === ErrorCode.GateFailed;
+    this.metrics.gateResults.inc({ gate, result: failed ? 'fail' : bypassed ? 'bypassed' : 'pass' });
   }
 
   private async perform(parent: OperationInfo, action: CycleAction): Promise<void> {
     const parentId = parent.operation_id;
     switch (action.kind) {
       case 'ignore':
-        this.log.debug({ parentId, why: action.why }, 'cycle event ignored');
+        this.log.debug({ operation_id: parentId, why: action.why }, 'cycle event ignored');
         return;
       case 'start_phase':
         return this.startPhase(parent, action);
       case 'complete': {
         const out = await this.store.complete(parentId, action.result, { progress: action.progress, parameters: action.parameters });
-        if (out.applied) this.log.info({ parentId, verdict: action.result['verdict'] }, 'research cycle completed');
+        if (out.applied) {
+          this.metrics?.cycleEnded('completed', parent.started_at);
+          this.log.info({ operation_id: parentId, verdict: action.result['verdict'] }, 'research cycle completed');
+        }
         return;
       }
       case 'fail': {
         const { error } = action;
         // The code is a field of the record (failure_code); the details stay beside the cycle's state.
         const out = await this.store.fail(parentId, error.message, { ...action.parameters, ...(error.details ? { failure: error.details } : {}) }, error.code);
-        if (out.applied) this.log.warn({ parentId, error: error.message, code: error.code }, 'research cycle failed');
+        if (out.applied) {
+          this.metrics?.cycleEnded('failed', parent.started_at);
+          // A gate's refusal is a research outcome, not an operational problem: info, not warn.
+          const level = error.code === ErrorCode.GateFailed ? 'info' : 'warn';
+          this.log[level]({ operation_id: parentId, error: error.message, code: error.code }, 'research cycle failed');
+        }
         return;
       }
       case 'cancel':
@@ -98,7 +122,8 @@ export class Orchestrator {
             reason: action.reason,
             requested_at: Date.now(),
           });
-          this.log.info({ parentId, reason: action.reason }, 'research cycle cancelled after its child was');
+          this.metrics?.cycleEnded('cancelled', parent.started_at);
+          this.log.info({ operation_id: parentId, reason: action.reason }, 'research cycle cancelled after its child was');
         } catch (e) {
           if (!(e instanceof OperationFinishedError)) throw e;
         }
@@ -125,7 +150,7 @@ export class Orchestrator {
       });
     } catch (e) {
       if (e instanceof ParentNotRunningError || e instanceof ParentMovedError) {
-        this.log.debug({ parentId, phase: action.phase, why: e.message }, 'phase not started');
+        this.log.debug({ operation_id: parentId, phase: action.phase, why: e.message }, 'phase not started');
         return;
       }
       throw e;
@@ -138,6 +163,6 @@ export class Orchestrator {
       await this.store.fail(parentId, `${spec.failureLabel} failed: ${error.message}`, { failure: { phase: action.phase, cause_code: error.code } }, ErrorCode.CycleFailed);
       return;
     }
-    this.log.info({ parentId, childId, phase: action.phase }, 'phase started');
+    this.log.info({ operation_id: parentId, child_operation_id: childId, phase: action.phase }, 'phase started');
   }
 }

@@ -6,7 +6,25 @@ import type { Logger } from '@ktrdr/runtime';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ActiveJobs } from './active-jobs.registry.js';
+import { PhaseTimeoutError, remainingMs } from './phase.timeout.js';
 import { ProgressWriter } from './progress.writer.js';
+import type { WorkerMetrics } from './worker.metrics.js';
+
+export interface PhaseRunnerOptions {
+  /** Deadline per phase in ms; absent: no deadline. */
+  timeouts?: Partial<Record<ActivePhase, number>>;
+  metrics?: WorkerMetrics;
+  /**
+   * How long a running phase's heartbeat key lives (refreshed every third of it). The reconciler
+   * reads it to tell a live worker from a dead one (ours, not BullMQ's private lock key).
+   */
+  heartbeatMs?: number;
+}
+
+/** The liveness key of a running phase, beside its operation record (same `{ops}` hash tag). */
+export function heartbeatKey(store: OperationsStore, operationId: string): string {
+  return `${store.keys.base}hb:${operationId}`;
+}
 
 /** The executor's result, checked against the phase's schema at the edge (a drifted field fails here, by name). */
 function checkedResult(phase: ActivePhase, result: unknown): Record<string, unknown> {
@@ -37,6 +55,7 @@ export class PhaseRunner {
     private readonly artifacts: ArtifactSink,
     private readonly telemetry: Redis,
     private readonly log: Logger,
+    private readonly opts: PhaseRunnerOptions = {},
   ) {}
 
   async run(phase: ActivePhase, job: Job<PhaseJob['data']>, worker: Worker, jobSignal?: AbortSignal): Promise<PhaseOutcome> {
@@ -48,11 +67,26 @@ export class PhaseRunner {
     this.active.register(id, controller, worker);
     const progress = new ProgressWriter(this.store, id, parentId, phase);
     let outcome: PhaseOutcome = 'skipped';
+    let deadline: NodeJS.Timeout | undefined;
+    let heartbeat: NodeJS.Timeout | undefined;
+    let claimedAt: number | null = null;
     try {
       // The claim is atomic and refuses a terminal operation: a job picked up after its operation
       // was cancelled does nothing but tell the orchestrator.
       const claimed = await this.store.start(id, { percentage: 0, current_step: 'Starting...', steps_completed: 0, steps_total: 0 });
       if (claimed.applied) {
+        claimedAt = performance.now();
+        heartbeat = this.startHeartbeat(id);
+        const timeoutMs = this.opts.timeouts?.[phase];
+        if (timeoutMs !== undefined) {
+          // The deadline aborts the same signal a cancel does, with a reason that says it was the clock.
+          const timeout = new PhaseTimeoutError(phase, timeoutMs);
+          deadline = setTimeout(() => {
+            if (controller.signal.aborted) return;
+            this.log.warn({ operation_id: id, parent_operation_id: parentId, phase, timeout_ms: timeoutMs }, 'phase deadline passed; stopping it');
+            controller.abort(timeout);
+          }, remainingMs(claimed.operation.started_at, timeoutMs));
+        }
         const parent = await this.store.get(parentId);
         throwIfAborted(controller.signal);
         const output = await this.executors[phase].execute(
@@ -69,6 +103,7 @@ export class PhaseRunner {
             progress: { percentage: 100, current_step: 'Done', steps_completed: 1, steps_total: 1 },
           });
           outcome = done.applied ? 'completed' : 'cancelled';
+          if (done.applied) this.opts.metrics?.llmUsage(result);
         } finally {
           // A child that did not complete (cancelled at the last moment, malformed result) keeps
           // nothing: no artifacts, no model or strategy files.
@@ -77,17 +112,32 @@ export class PhaseRunner {
       }
     } catch (e) {
       if (e instanceof OperationNotFoundError && e.operationId === id) {
-        this.log.warn({ id }, 'job for an unknown operation ignored');
+        this.log.warn({ operation_id: id }, 'job for an unknown operation ignored');
         return 'skipped';
       }
       await progress.flush();
       outcome = await this.recordFailure(id, e, controller.signal);
     } finally {
+      clearTimeout(deadline);
+      clearInterval(heartbeat);
       jobSignal?.removeEventListener('abort', forward);
       this.active.unregister(id);
+      if (heartbeat) await this.telemetry.del(heartbeatKey(this.store, id)).catch(() => undefined);
     }
+    if (claimedAt !== null) this.opts.metrics?.phaseDuration.observe({ phase }, (performance.now() - claimedAt) / 1000);
     await this.notify(parentId, id);
     return outcome;
+  }
+
+  private startHeartbeat(id: string): NodeJS.Timeout | undefined {
+    const ttl = this.opts.heartbeatMs;
+    if (!ttl) return undefined;
+    const key = heartbeatKey(this.store, id);
+    const beat = (): void => void this.telemetry.set(key, String(process.pid), 'PX', ttl).catch(() => undefined);
+    beat();
+    const timer = setInterval(beat, Math.max(50, Math.floor(ttl / 3)));
+    timer.unref();
+    return timer;
   }
 
   private async undo(id: string, discard?: () => Promise<void>): Promise<void> {
@@ -96,6 +146,11 @@ export class PhaseRunner {
   }
 
   private async recordFailure(id: string, error: unknown, signal: AbortSignal): Promise<PhaseOutcome> {
+    // Checked first: a deadline aborts the signal too, and it is a failure, never a cancel.
+    if (signal.reason instanceof PhaseTimeoutError) {
+      this.log.warn({ operation_id: id, error: signal.reason.message, code: signal.reason.code }, 'phase timed out');
+      return this.fail(id, signal.reason);
+    }
     if (signal.aborted || error instanceof CancelledError) {
       await this.recordComputeStopped(id);
       // Normally the store already says cancelled (the cancel wrote it first). If not, the abort
@@ -105,7 +160,7 @@ export class PhaseRunner {
     }
     // Executors may throw typed errors (their code is kept); anything else is an executor failure.
     const typed = isKtrdrError(error) ? error : new WorkerError(ErrorCode.ExecutorFailed, messageOf(error));
-    this.log.warn({ id, error: typed.message, code: typed.code }, 'phase failed');
+    this.log.warn({ operation_id: id, error: typed.message, code: typed.code }, 'phase failed');
     return this.fail(id, typed);
   }
 
@@ -115,6 +170,8 @@ export class PhaseRunner {
   }
 
   private async recordComputeStopped(id: string): Promise<void> {
+    const requestedAt = this.active.cancelRequestedAt(id);
+    if (requestedAt !== null) this.opts.metrics?.cancelLatency.observe(Math.max(0, Date.now() - requestedAt) / 1000);
     const key = this.store.keys.computeStopped();
     const entry = JSON.stringify({ operation_id: id, stopped_at: performance.timeOrigin + performance.now() });
     await this.telemetry.multi().lpush(key, entry).ltrim(key, 0, 4999).exec().catch(() => undefined);

@@ -1,15 +1,31 @@
 import { currentChildId, phaseOfOperationType } from '@ktrdr/agent-domain';
 import { ErrorCode, WorkerError } from '@ktrdr/errors';
 import { OperationStatus, type OperationInfo, type OperationsStore } from '@ktrdr/operations';
-import { PHASE_QUEUE, bullPrefix, type QueueProducer } from '@ktrdr/queues';
+import { PHASE_QUEUE, type QueueProducer } from '@ktrdr/queues';
 import type { Logger } from '@ktrdr/runtime';
 import type { Redis } from 'ioredis';
+import type { ActivePhase } from '@ktrdr/agent-domain';
 import type { Orchestrator } from './orchestrator.service.js';
+import { heartbeatKey } from './phase.runner.js';
+import { PhaseTimeoutError } from './phase.timeout.js';
+
+/**
+ * The worker holding a phase enforces its deadline itself; this pass only steps in a little later,
+ * for a phase whose worker died or whose executor ignores its signal, so the two rarely race (and
+ * if they do, both write the same failure and the store keeps the first).
+ */
+const DEADLINE_GRACE_MS = 2000;
+
+export interface ReconcilerOptions {
+  /** Deadline per phase in ms (the same KTRDR_PHASE_TIMEOUT_MS / KTRDR_PHASE_TIMEOUTS every worker reads). */
+  timeouts?: Partial<Record<ActivePhase, number>>;
+}
 
 /**
  * The periodic back-up of the event-driven path. Events can be lost (a process killed between
  * writing a status and enqueueing the notice); this pass finds what they left behind:
- * - a running child whose job lock expired: its worker died → the child fails "worker lost";
+ * - a running child past its deadline → the child fails "worker timeout after …" (PHASE_TIMEOUT);
+ * - a running child whose heartbeat expired: its worker died → the child fails "worker lost";
  * - a pending child or cycle with no job: the job is queued again (ids make that idempotent);
  * - a running cycle whose current child already ended: the cycle is advanced.
  */
@@ -22,10 +38,11 @@ export class Reconciler {
     private readonly producer: QueueProducer,
     private readonly orchestrator: Orchestrator,
     private readonly redis: Redis,
-    private readonly prefix: string,
+    _prefix: string, // kept for callers; liveness no longer reads BullMQ keys
     private readonly lockMs: number,
     private readonly intervalMs: number,
     private readonly log: Logger,
+    private readonly opts: ReconcilerOptions = {},
   ) {}
 
   start(): void {
@@ -67,14 +84,24 @@ export class Reconciler {
     }
     if (!phase || !op.parent_operation_id) return;
     const queue = PHASE_QUEUE[phase];
+    const timeoutMs = this.opts.timeouts?.[phase];
+    if (op.status === OperationStatus.Running && timeoutMs !== undefined && age > timeoutMs + DEADLINE_GRACE_MS) {
+      const timeout = new PhaseTimeoutError(phase, timeoutMs);
+      const out = await this.store.fail(op.operation_id, timeout.message, { failure: { queue, ...timeout.details } }, timeout.code);
+      if (out.applied) {
+        this.log.warn({ operation_id: op.operation_id, parent_operation_id: op.parent_operation_id, queue }, 'phase past its deadline; child failed');
+        await this.orchestrator.childFinished(op.parent_operation_id, op.operation_id);
+      }
+      return;
+    }
     if (op.status === OperationStatus.Running && age > this.lockMs) {
-      const lock = await this.redis.exists(`${bullPrefix(this.prefix)}:${queue}:${op.operation_id}:lock`);
-      if (lock) return;
+      // The phase runner keeps this key alive while it works (our key, not BullMQ's private lock).
+      if (await this.redis.exists(heartbeatKey(this.store, op.operation_id))) return;
       const seconds = Math.round(this.lockMs / 1000);
       const lost = new WorkerError(ErrorCode.WorkerLost, `worker lost: job stalled and was not resumed within ${seconds}s`);
       const out = await this.store.fail(op.operation_id, lost.message, { failure: { queue } }, lost.code);
       if (out.applied) {
-        this.log.warn({ id: op.operation_id, queue }, 'worker lost; child failed');
+        this.log.warn({ operation_id: op.operation_id, parent_operation_id: op.parent_operation_id, queue }, 'worker lost; child failed');
         await this.orchestrator.childFinished(op.parent_operation_id, op.operation_id);
       }
     } else if (op.status === OperationStatus.Pending && age > this.lockMs) {

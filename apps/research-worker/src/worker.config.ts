@@ -34,6 +34,13 @@ const schema = sharedEnvSchema.extend({
   KTRDR_JOB_LOCK_MS: int(30000, 500),
   KTRDR_RECONCILE_INTERVAL_MS: int(5000, 100),
   KTRDR_CANCEL_POLL_MS: int(250, 10),
+  // Deadline of every phase (SPEC §7 "worker timeout after 30 minutes"), and per-phase overrides as
+  // JSON by queue or phase name, e.g. {"training": 3600000, "design": 300000}.
+  KTRDR_PHASE_TIMEOUT_MS: int(30 * 60_000, 100),
+  KTRDR_PHASE_TIMEOUTS: jsonObject,
+  // The worker's health port: GET /health (compose's healthcheck) and GET /metrics. 0 = none.
+  KTRDR_WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  KTRDR_WORKER_HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
   /** Fixed seed for the offline designer (same seed + brief → same strategy); unset: one per cycle. */
   KTRDR_DESIGN_SEED: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(),
   ...llmEnvShape,
@@ -61,6 +68,10 @@ export interface WorkerConfig extends ResearchDirs {
   reconcileIntervalMs: number;
   /** How often running jobs re-read their durable status, in case a pub/sub cancel was missed. */
   cancelPollMs: number;
+  /** Deadline per phase, in ms (KTRDR_PHASE_TIMEOUT_MS with KTRDR_PHASE_TIMEOUTS overrides). */
+  phaseTimeouts: Record<ActivePhase, number>;
+  /** Health/metrics HTTP port; 0 = not served. */
+  health: { port: number; host: string };
   gates: GateThresholds;
   llm: LlmConfig;
   designSeed: number | null;
@@ -86,12 +97,28 @@ export function parseStubPhases(value: string): { phases: ActivePhase[]; unknown
   return { phases: ACTIVE_PHASES.filter((p) => phases.has(p)), unknown };
 }
 
+/** The default deadline for every phase, overridden per phase by a JSON object keyed by queue or phase name. */
+export function parsePhaseTimeouts(defaultMs: number, overrides: Record<string, unknown> | undefined): { timeouts: Record<ActivePhase, number>; problems: string[] } {
+  const timeouts = Object.fromEntries(ACTIVE_PHASES.map((p) => [p, defaultMs])) as Record<ActivePhase, number>;
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(overrides ?? {})) {
+    const phase = isActivePhase(key) ? key : (QUEUE_PHASE as Record<string, ActivePhase | undefined>)[key];
+    if (!phase) problems.push(`unknown phase "${key}"; use design, training, backtest, assessment`);
+    else if (typeof value !== 'number' || !Number.isInteger(value) || value < 100) problems.push(`${key}: expected milliseconds (an integer ≥ 100), got ${JSON.stringify(value)}`);
+    else timeouts[phase] = value;
+  }
+  return { timeouts, problems };
+}
+
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const e = parseEnv(
     schema.superRefine((v, ctx) => {
       const { unknown } = parseQueueList(v.KTRDR_WORKER_QUEUES);
       if (unknown.length) {
         ctx.addIssue({ code: 'custom', path: ['KTRDR_WORKER_QUEUES'], message: `unknown queue(s) ${unknown.join(', ')}; use all or research,design,training,backtest,assessment` });
+      }
+      for (const problem of parsePhaseTimeouts(v.KTRDR_PHASE_TIMEOUT_MS, v.KTRDR_PHASE_TIMEOUTS).problems) {
+        ctx.addIssue({ code: 'custom', path: ['KTRDR_PHASE_TIMEOUTS'], message: problem });
       }
       const stubbed = parseStubPhases(v.KTRDR_STUB_PHASES);
       if (stubbed.unknown.length) {
@@ -118,6 +145,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     jobLockMs: e.KTRDR_JOB_LOCK_MS,
     reconcileIntervalMs: e.KTRDR_RECONCILE_INTERVAL_MS,
     cancelPollMs: e.KTRDR_CANCEL_POLL_MS,
+    phaseTimeouts: parsePhaseTimeouts(e.KTRDR_PHASE_TIMEOUT_MS, e.KTRDR_PHASE_TIMEOUTS).timeouts,
+    health: { port: e.KTRDR_WORKER_HEALTH_PORT, host: e.KTRDR_WORKER_HEALTH_HOST },
     llm: llmConfigFromEnv(e),
     designSeed: e.KTRDR_DESIGN_SEED ?? null,
     artifacts: artifactLimits(e),

@@ -16,7 +16,9 @@ import { Reconciler } from './reconciler.service.js';
 import { phaseExecutors } from './executors/phase-executors.factory.js';
 import { recentResearch } from './executors/recent-research.reader.js';
 import { researchProcessor } from './research.processor.js';
+import { HealthServer } from './health.server.js';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
+import { WorkerMetrics } from './worker.metrics.js';
 
 export const WORKER_LOGGER = Symbol('WORKER_LOGGER');
 const SHUTDOWN_DEADLINE_MS = 5000;
@@ -35,6 +37,8 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly active: ActiveJobs;
   private readonly workers: Worker[] = [];
   private reconciler: Reconciler | null = null;
+  private health: HealthServer | null = null;
+  private stopping = false;
   private unsubscribe: (() => Promise<void>) | null = null;
 
   constructor(
@@ -62,12 +66,17 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     });
     const artifacts = new ArtifactStore(this.redis, config.prefix, config.artifacts);
     const cancel = new CancelChannel(config.prefix);
-    const orchestrator = new Orchestrator(this.store, this.producer, cancel, this.redis, config.gates, config.strategiesDir, log);
-    const runner = new PhaseRunner(this.store, this.producer, executors, this.active, artifacts, this.redis, log);
+    const metrics = new WorkerMetrics(this.producer);
+    const orchestrator = new Orchestrator(this.store, this.producer, cancel, this.redis, config.gates, config.strategiesDir, log, metrics);
+    const runner = new PhaseRunner(this.store, this.producer, executors, this.active, artifacts, this.redis, log, {
+      timeouts: config.phaseTimeouts,
+      metrics,
+      heartbeatMs: config.jobLockMs,
+    });
 
     this.unsubscribe = await cancel.subscribe(
       this.subscriber,
-      (msg) => msg.operation_ids.forEach((id) => this.active.abort(id, msg.reason)),
+      (msg) => msg.operation_ids.forEach((id) => this.active.abort(id, msg.reason, msg.requested_at)),
       () => void this.active.recheck(),
     );
 
@@ -80,13 +89,27 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       this.workers.push(worker);
     }
     if (config.queues.includes('research')) {
-      this.reconciler = new Reconciler(this.store, this.producer, orchestrator, this.redis, config.prefix, config.jobLockMs, config.reconcileIntervalMs, log);
+      this.reconciler = new Reconciler(this.store, this.producer, orchestrator, this.redis, config.prefix, config.jobLockMs, config.reconcileIntervalMs, log, {
+        timeouts: config.phaseTimeouts,
+      });
       this.reconciler.start();
       void this.reconciler.runOnce();
     }
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+    let healthPort: number | null = null;
+    if (config.health.port > 0) {
+      this.health = new HealthServer(
+        {
+          ping: () => this.redis.ping(),
+          describe: () => ({ queues: config.queues, running: !this.stopping && this.workers.every((w) => w.isRunning()), active_jobs: this.active.ids().length }),
+        },
+        metrics.registry,
+        log,
+      );
+      healthPort = await this.health.listen(config.health.port, config.health.host);
+    }
     const phases = Object.fromEntries(ACTIVE_PHASES.map((p) => [p, config.stubPhases.includes(p) ? 'stub' : p === 'designing' || p === 'assessing' ? llm.mode : 'real']));
-    log.info({ queues: config.queues, phases, stub_delay_ms: config.stubPhases.length ? config.stub.delayMs : undefined }, 'research worker ready');
+    log.info({ queues: config.queues, phases, health_port: healthPort, phase_timeouts_ms: config.phaseTimeouts, stub_delay_ms: config.stubPhases.length ? config.stub.delayMs : undefined }, 'research worker ready');
   }
 
   private createWorker(name: QueueName, processor: Processor): Worker {
@@ -109,6 +132,8 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationShutdown(signal?: string): Promise<void> {
     this.log.info({ signal }, 'research worker stopping');
+    this.stopping = true;
+    await this.health?.close();
     this.reconciler?.stop();
     this.active.abortAll(`received ${signal ?? 'shutdown'}`);
     // Closing waits for Redis; with Redis gone it would wait forever, so it gets a deadline.

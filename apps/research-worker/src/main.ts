@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError } from '@ktrdr/runtime';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import { loadWorkerConfig, type WorkerConfig } from './worker.config.js';
 import { WorkerModule } from './worker.module.js';
 
@@ -16,7 +17,8 @@ async function bootstrap(): Promise<void> {
     throw e;
   }
   // An application context: no public HTTP. Shutdown hooks turn SIGTERM/SIGINT into a clean stop.
-  const app = await NestFactory.createApplicationContext(WorkerModule.forConfig(config), { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forConfig(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 }
 

@@ -149,7 +149,7 @@ describe('web view on stub phases', () => {
     await c.getByRole('link', { name: 'Open cycle' }).waitFor();
   });
 
-  it('a failed cycle shows its error message in the history and on its page, with Resume offered', async () => {
+  it('a failed cycle shows its error message in the history and on its page, and Resume opens the new cycle', async () => {
     // One normal cycle to completion, then a worker whose backtest fails, for a mixed history.
     const ok = await stack.request<{ operation_id: string }>('POST', '/agent/trigger', { bypass_gates: true });
     await eventually(async () => ((await stack.request<{ data: Op }>('GET', `/operations/${ok.body.operation_id}`)).body.data.status === 'completed' ? true : undefined), 'stub cycle completed', 30_000, 200);
@@ -198,6 +198,17 @@ describe('web view on stub phases', () => {
     await phone.page.goto('/history');
     await phone.page.getByTestId('history-row').first().waitFor();
     await shot(phone.page, 'history-390');
+
+    // Resume (POST /agent/resume/{id}) opens the new cycle, which names the one it resumed.
+    await page.getByRole('button', { name: 'Resume cycle' }).click();
+    await page.waitForURL((url) => /\/cycles\/op_agent_research_/.test(url.pathname) && !url.pathname.endsWith(failedId));
+    const resumedId = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!);
+    await page.getByRole('link', { name: failedId }).waitFor();
+    const resumed = (await stack.request<{ data: Op }>('GET', `/operations/${resumedId}`)).body.data;
+    expect(resumed.metadata.parameters['resumed_from']).toBe(failedId);
+    // It starts at the backtest, which this worker fails again: the page follows it there live.
+    await page.getByTestId('cycle-status').filter({ hasText: 'failed' }).waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('cycle-error').textContent()).toBe(`Backtest failed: ${failure}`);
   });
 
   it('paginates the history ten at a time', async () => {
@@ -209,14 +220,15 @@ describe('web view on stub phases', () => {
     }
     const { page } = await open();
     await page.goto('/history');
-    await page.getByTestId('history-range').filter({ hasText: '1–10 of 12' }).waitFor();
+    // 4 cycles from the tests above (cancelled, completed, failed, its failed resume) and these 9.
+    await page.getByTestId('history-range').filter({ hasText: '1–10 of 13' }).waitFor();
     expect(await page.getByTestId('history-row').count()).toBe(10);
     await page.getByRole('button', { name: 'Older →' }).click();
-    await page.getByTestId('history-range').filter({ hasText: '11–12 of 12' }).waitFor();
-    expect(await page.getByTestId('history-row').count()).toBe(2);
+    await page.getByTestId('history-range').filter({ hasText: '11–13 of 13' }).waitFor();
+    expect(await page.getByTestId('history-row').count()).toBe(3);
     expect(await page.getByRole('button', { name: 'Older →' }).isDisabled()).toBe(true);
     await page.goBack();
-    await page.getByTestId('history-range').filter({ hasText: '1–10 of 12' }).waitFor();
+    await page.getByTestId('history-range').filter({ hasText: '1–10 of 13' }).waitFor();
   });
 });
 

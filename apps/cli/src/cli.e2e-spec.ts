@@ -267,7 +267,7 @@ describe('ktrdr CLI against a running stack (slow stub phases)', () => {
   it('agent cancel with nothing active says so and exits 0', async () => {
     const r = await run('agent', 'cancel');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('No active research cycle to cancel.\n');
+    expect(r.stdout).toBe('Could not cancel: no_active_cycle\nNo active research cycle to cancel.\n');
     expect(r.stderr).toBe('');
     const j = await run('agent', 'cancel', '--json');
     expect(j.code).toBe(0);

@@ -184,6 +184,7 @@ describe('agent cancel output', () => {
 
   it('says when there is nothing to cancel', () => {
     expect(cycleCancelLines({ success: false, reason: 'no_active_cycle', message: 'No active research cycle to cancel' })).toEqual([
+      'Could not cancel: no_active_cycle',
       'No active research cycle to cancel.',
     ]);
   });

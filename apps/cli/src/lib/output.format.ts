@@ -175,7 +175,8 @@ function activeResearchTable(rows: readonly ActiveResearch[]): string[] {
 }
 
 export function cycleCancelLines(res: CancelCycleResult): string[] {
-  if (!res.success) return ['No active research cycle to cancel.'];
+  // The milestone's two lines (SPEC §9): the reason as scripts see it, then the sentence.
+  if (!res.success) return [`Could not cancel: ${res.reason}`, 'No active research cycle to cancel.'];
   const lines = ['Research cycle cancelled!', `  Operation: ${res.operation_id}`];
   if (res.child_cancelled) lines.push(`  Child operation: ${res.child_cancelled}`);
   return lines;
@@ -213,8 +214,8 @@ export function operationLines(op: OperationInfo): string[] {
     if (typeof params['phase'] === 'string') lines.push(`  Phase: ${params['phase']}`);
     const child = activeChildId(op);
     if (child && !isTerminal(op.status)) lines.push(`  Child operation: ${child}`);
-  }
     if (typeof params['resumed_from'] === 'string') lines.push(`  Resumed from: ${params['resumed_from']}`);
+  }
   if (typeof params['strategy_name'] === 'string') lines.push(`  Strategy: ${params['strategy_name']}`);
   lines.push(
     `  Created: ${formatTimestamp(op.created_at)}`,

@@ -143,7 +143,18 @@ describe('API: bad input on agent routes', () => {
     const notResearch = await stack.request<{ reason: string }>('DELETE', `/agent/cancel/${status}`);
     expect(notResearch.status).toBe(422);
     expect(notResearch.body.reason).toBe('not_research');
-    await stack.request('DELETE', `/agent/cancel/${parent}`);
+    expect((await stack.request('DELETE', `/agent/cancel/${parent}`)).status).toBe(200);
+    // The record says which route cancelled it.
+    const op = await stack.request<{ data: { cancelled_by: string | null } }>('GET', `/operations/${parent}`);
+    expect(op.body.data.cancelled_by).toBe('DELETE /api/v1/agent/cancel/{id}');
+  });
+
+  it('DELETE /agent/cancel/{id}: an id that cannot be an operation id is 404 not_found like an unknown one', async () => {
+    for (const bad of ['not-an-id', 'op_agent_research_1', 'x'.repeat(300)]) {
+      const res = await stack.request<{ reason: string; success: boolean; error: { code: string } }>('DELETE', `/agent/cancel/${bad}`);
+      expect(res.status).toBe(404);
+      expect(res.body).toMatchObject({ success: false, reason: 'not_found', error: { code: 'OPERATION_NOT_FOUND' } });
+    }
   });
 });
 

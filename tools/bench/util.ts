@@ -8,17 +8,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  */
 export const epochNow = (): number => performance.timeOrigin + performance.now();
 
-/** Deterministic PRNG (mulberry32) so runs place their cancels the same way. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so runs place their cancels the same way. */
+export { seededRandom } from '@ktrdr/agent-domain';
 
 export const PHASES = ['designing', 'training', 'backtesting', 'assessing'] as const;
 export type Phase = (typeof PHASES)[number];

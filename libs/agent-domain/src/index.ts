@@ -10,3 +10,4 @@ export * from './naming.js';
 export * from './indicator.catalogue.js';
 export * from './strategy.schema.js';
 export * from './phase-results.schema.js';
+export * from './seeded.random.js';

@@ -1,4 +1,4 @@
-import { parseStrategy, TIMEFRAME_MS, type StrategyConfig, type Timeframe } from '@ktrdr/agent-domain';
+import { parseStrategy, seededRandom, TIMEFRAME_MS, type StrategyConfig, type Timeframe } from '@ktrdr/agent-domain';
 import type { Bars } from '@ktrdr/market-data';
 
 /**
@@ -7,21 +7,9 @@ import type { Bars } from '@ktrdr/market-data';
  * rather than borrowed from libs/market-data so the feature tests pin their own inputs.
  */
 
-/** mulberry32: a tiny seeded PRNG, enough for reproducible test prices. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function randomBars(n: number, opts: { seed?: number; timeframe?: Timeframe; start?: number; symbol?: string; vol?: number } = {}): Bars {
   const tf = opts.timeframe ?? '1d';
-  const rand = rng(opts.seed ?? 1);
+  const rand = seededRandom(opts.seed ?? 1);
   const vol = opts.vol ?? 0.015;
   const start = opts.start ?? Date.UTC(2020, 0, 1);
   const b = emptyBars(n, opts.symbol ?? 'TEST', tf);

@@ -3,6 +3,7 @@ import {
   INDICATOR_TYPES,
   TIMEFRAME_MS,
   defaultOutput,
+  hashString,
   parseStrategy,
   throwIfAborted,
   type IndicatorType,
@@ -13,7 +14,7 @@ import type { CallOptions, DesignInput, DesignOutcome, RecentStrategy, StrategyD
 import { OUTPUT_RANGES, PARAM_VARIANTS, PRIMARY_OUTPUT, type OutputRange } from './offline.ranges.js';
 import { isSyntheticSymbol } from '@ktrdr/market-data';
 import { DEFAULT_SYMBOL, DEFAULT_SYNTHETIC_SYMBOL, DEFAULT_TIMEFRAME, listedTimeframes, nearestSyntheticTimeframe, servable, windowsFor } from './offline.windows.js';
-import { SeededRandom, hashString } from './seeded.random.js';
+import { SeededRandom } from './seeded.random.js';
 
 /**
  * The designer used without an API key: composes a valid, trainable strategy from the indicator

@@ -1,31 +1,13 @@
-/**
- * A tiny seeded PRNG (mulberry32) and string hash (FNV-1a) for the offline designer: the same
- * inputs must give the same strategy on every machine and Node version, which Math.random cannot,
- * and pulling a dependency for twenty lines of well-known arithmetic is not worth it.
- */
+import { seededRandom } from '@ktrdr/agent-domain';
 
-export function hashString(text: string, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
+/** The offline designer's choices (pick, int, between, shuffle) over the domain's seeded stream. */
 export class SeededRandom {
-  private state: number;
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0 || 0x9e3779b9;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    // A zero seed is as good as any other for mulberry32, but the earlier stream mapped it to this one.
+    this.next = seededRandom(seed >>> 0 || 0x9e3779b9);
   }
 
   int(minInclusive: number, maxInclusive: number): number {

@@ -1,11 +1,10 @@
-import { throwIfAborted } from '@ktrdr/agent-domain';
+import { seededRandom, shuffleInPlace, throwIfAborted } from '@ktrdr/agent-domain';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { classCounts, classWeights, majorityClass, rangeLength, toBalance, validateClassifierData } from './classifier-data.util.js';
 import { evaluateClassifier } from './classifier.predict.js';
 import type { ClassifierData, ClassifierMetrics, EpochLogs, ModelConfig, TrainClassifierOptions, TrainingHistory } from './classifier.types.js';
 import { buildMlp } from './mlp.model.js';
-import { seededRandom, shuffleInPlace } from './seeded-random.util.js';
 import { initTrainingBackend } from './tf.backend.js';
 import { yieldToEventLoop } from './event-loop.util.js';
 import { TrainingDivergedError } from './training-input.error.js';

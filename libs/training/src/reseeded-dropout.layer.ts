@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 // Type only: tfjs-layers does not re-export LayerArgs from its entry point.
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
-import { seededRandom } from './seeded-random.util.js';
+import { seededRandom } from '@ktrdr/agent-domain';
 
 export interface ReseededDropoutArgs extends LayerArgs {
   rate: number;

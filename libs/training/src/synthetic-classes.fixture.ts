@@ -1,5 +1,5 @@
 import type { ClassifierData } from './classifier.types.js';
-import { seededRandom } from './seeded-random.util.js';
+import { seededRandom } from '@ktrdr/agent-domain';
 
 export interface SyntheticClassesOptions {
   rows: number;

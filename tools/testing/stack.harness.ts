@@ -61,6 +61,10 @@ export interface StackOptions {
   apiEnv?: Record<string, string>;
   /** Queue lists, one worker process each (default: one worker on all queues). */
   workers?: string[];
+  /** Redis for every process (default: REDIS_URL, i.e. the jest run's private Redis). */
+  redisUrl?: string;
+  /** Redis the workers use, when it differs (e.g. a TCP proxy a fault test can cut). */
+  workerRedisUrl?: string;
 }
 
 export interface Stack {
@@ -72,13 +76,15 @@ export interface Stack {
   /** A Redis connection for assertions; closed by stop(). */
   redis: Redis;
   startWorker(queues?: string, env?: Record<string, string>): Promise<ManagedProcess>;
+  /** Stops the API (SIGTERM, or SIGKILL when `hard`), starts a new one on the same port and waits for health. */
+  restartApi(hard?: boolean): Promise<ManagedProcess>;
   request<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const root = repoRoot();
-  const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  const redisUrl = opts.redisUrl ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
   const prefix = `t${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
@@ -92,17 +98,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
 
-  const api = launch('api', join(root, 'apps/api/dist/main.js'), {
-    ...base,
-    LOG_LEVEL: 'warn',
-    KTRDR_API_PORT: String(port),
-    KTRDR_API_HOST: '127.0.0.1',
-    ...opts.apiEnv,
-  });
+  const apiEnv: NodeJS.ProcessEnv = { ...base, LOG_LEVEL: 'warn', KTRDR_API_PORT: String(port), KTRDR_API_HOST: '127.0.0.1', ...opts.apiEnv };
+  let api = launch('api', join(root, 'apps/api/dist/main.js'), apiEnv);
   const workers: ManagedProcess[] = [];
   const startWorker = async (queues = 'all', env: Record<string, string> = {}): Promise<ManagedProcess> => {
     const w = launch(`worker[${queues}]`, join(root, 'apps/research-worker/dist/main.js'), {
       ...base,
+      ...(opts.workerRedisUrl ? { REDIS_URL: opts.workerRedisUrl } : {}),
       KTRDR_WORKER_QUEUES: queues,
       KTRDR_STUB_WORKERS: 'true',
       KTRDR_STUB_DELAY_MS: '2000',
@@ -147,20 +149,31 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await redis.quit();
   };
 
-  try {
-    await waitFor('API health', api, async () => {
+  const apiHealthy = (): Promise<void> =>
+    waitFor('API health', api, async () => {
       try {
         return (await fetch(`${apiUrl}/api/v1/health`)).status === 200;
       } catch {
         return false;
       }
     });
+  const restartApi = async (hard = false): Promise<ManagedProcess> => {
+    api.child.kill(hard ? 'SIGKILL' : 'SIGTERM');
+    await api.exited;
+    api = launch('api', join(root, 'apps/api/dist/main.js'), apiEnv);
+    stack.api = api;
+    await apiHealthy();
+    return api;
+  };
+  const stack: Stack = { apiUrl, prefix, redisUrl, api, workers, redis, startWorker, restartApi, request, stop };
+  try {
+    await apiHealthy();
     for (const queues of opts.workers ?? ['all']) await startWorker(queues);
   } catch (e) {
     await stop().catch(() => undefined);
     throw e;
   }
-  return { apiUrl, prefix, redisUrl, api, workers, redis, startWorker, request, stop };
+  return stack;
 }
 
 /** Polls `probe` until it returns a value (not undefined), sleeping between tries; fails at the deadline. */

@@ -7,7 +7,8 @@ export const sharedEnvSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   KTRDR_KEY_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "-" and "." only (1-64)')
+    // A whole-prefix hash tag ({ktrdr}) puts every ktrdr key, BullMQ's included, on one Redis Cluster slot.
+    .regex(/^(\{[A-Za-z0-9_.-]{1,62}\}|[A-Za-z0-9_.-]{1,64})$/, 'letters, digits, "_", "-" and "." only (1-64), optionally all in braces like {ktrdr} for Redis Cluster')
     .default('ktrdr'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // One setting per directory, read by the API and the workers alike (relative to the working directory).

@@ -14,6 +14,8 @@ const schema = sharedEnvSchema.extend({
   KTRDR_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
   KTRDR_MAX_CONCURRENT_CYCLES: z.coerce.number().int().min(1).max(1000).default(1),
   KTRDR_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 100kb').default('100kb'),
+  // CSV imports carry whole files; every other route keeps the small limit.
+  KTRDR_IMPORT_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 50mb').default('50mb'),
   KTRDR_API_DOCS: envBoolean.default(true),
   // Daily LLM spend limit in USD per UTC day (0 = no limit): a spent budget refuses new cycles with 429.
   KTRDR_DAILY_BUDGET_USD: z.coerce.number().min(0).max(1_000_000).default(0),
@@ -31,6 +33,8 @@ export interface ApiConfig extends ResearchDirs {
   host: string;
   maxConcurrentCycles: number;
   bodyLimit: string;
+  /** Largest accepted body of POST /data/import (a whole CSV file). */
+  importBodyLimit: string;
   docs: boolean;
   dailyBudgetUsd: number;
   artifacts: ArtifactLimits;
@@ -52,6 +56,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     maxConcurrentCycles: e.KTRDR_MAX_CONCURRENT_CYCLES,
     ...researchDirs(e),
     bodyLimit: e.KTRDR_BODY_LIMIT,
+    importBodyLimit: e.KTRDR_IMPORT_BODY_LIMIT,
     docs: e.KTRDR_API_DOCS,
     dailyBudgetUsd: e.KTRDR_DAILY_BUDGET_USD,
     artifacts: artifactLimits(e),

@@ -1,6 +1,7 @@
-import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sp500CsvPath } from '@ktrdr/market-data';
 import { repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
 
 type Envelope<T = unknown> = { success: boolean; data: T; error?: { code: string; message: string; details?: Record<string, unknown> } };
@@ -13,7 +14,7 @@ beforeAll(async () => {
   await copyFile(join(repoRoot(), 'strategies', 'v3_minimal.yaml'), join(dir, 'v3_minimal.yaml'));
   await writeFile(join(dir, 'half_done.yaml'), 'name: half_done\ndescription: not finished\n');
   // No worker: these routes only read and write files.
-  stack = await startStack({ workers: [], apiEnv: { KTRDR_STRATEGIES_DIR: dir, KTRDR_DATA_DIR: join(dir, 'data') } });
+  stack = await startStack({ workers: [], apiEnv: { KTRDR_STRATEGIES_DIR: dir, KTRDR_DATA_DIR: join(dir, 'data'), KTRDR_IMPORT_BODY_LIMIT: '1mb' } });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -55,12 +56,23 @@ describe('API: /data', () => {
     expect((await readdir(join(dir, 'data'))).filter((f) => f.startsWith('BADCO'))).toEqual([]);
   });
 
+  it('POST /data/import takes a whole file larger than the general body limit (the S&P 500 sample, ~300 kB)', async () => {
+    const csv = await readFile(sp500CsvPath(), 'utf8');
+    expect(csv.length).toBeGreaterThan(100 * 1024);
+    const res = await stack.request<Envelope<{ bars: number }>>('POST', '/data/import', { symbol: 'SPX_COPY', timeframe: '1d', csv });
+    expect(res.status).toBe(201);
+    expect(res.body.data?.bars).toBe(5105);
+    // Other routes keep the small limit.
+    const other = await stack.request<Envelope>('POST', '/agent/trigger', { brief: 'x'.repeat(150 * 1024) });
+    expect(other.status).toBe(413);
+  });
+
   it.each([
     ['hostile symbol', { symbol: '../../etc/passwd', timeframe: '1d', csv: CSV }, 422, 'VALIDATION_FAILED'],
     ['unknown timeframe', { symbol: 'X', timeframe: '2h', csv: CSV }, 422, 'VALIDATION_FAILED'],
     ['missing csv', { symbol: 'X', timeframe: '1d' }, 422, 'VALIDATION_FAILED'],
     ['unknown field', { symbol: 'X', timeframe: '1d', csv: CSV, path: '/etc' }, 422, 'VALIDATION_FAILED'],
-    ['a body over the limit', { symbol: 'X', timeframe: '1d', csv: CSV.repeat(3000) }, 413, 'PAYLOAD_TOO_LARGE'],
+    ['a body over the import limit', { symbol: 'X', timeframe: '1d', csv: CSV.repeat(12000) }, 413, 'PAYLOAD_TOO_LARGE'],
   ])('POST /data/import with %s is refused', async (_n, body, status, code) => {
     const res = await stack.request<Envelope>('POST', '/data/import', body);
     expect(res.status).toBe(status);

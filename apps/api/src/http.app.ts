@@ -66,7 +66,10 @@ export async function createHttpApp(config: ApiConfig): Promise<INestApplication
   );
   // Before body parsing and routing: an unauthenticated request is refused before anything is read.
   app.use(apiTokenMiddleware(config.auth.token));
-  app.use(express.json({ limit: config.bodyLimit, strict: false, type: ['application/json', 'application/*+json'] }));
+  const json = (limit: string) => express.json({ limit, strict: false, type: ['application/json', 'application/*+json'] });
+  // Registered first: a parsed body is not parsed again, so the import route gets the larger limit.
+  app.use('/api/v1/data/import', json(config.importBodyLimit));
+  app.use(json(config.bodyLimit));
   app.use(bodyErrorHandler);
   // The web view at `/` (apps/web/dist); the REST API stays under /api/v1.
   mountWebApp(app);

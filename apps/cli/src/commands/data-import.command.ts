@@ -12,8 +12,8 @@ export default class DataImport extends KtrdrCommand {
     'The header names a time column (timestamp, date or time: ISO date/date-time or epoch seconds/ms, UTC unless a zone is given) ' +
     'and open, high, low, close, volume (any case; other columns are ignored). Every bad row is reported with its line number and ' +
     'nothing is stored unless the whole file is valid. Importing the same symbol and timeframe again replaces the earlier import. ' +
-    'The file travels in the request body, so the API\'s KTRDR_BODY_LIMIT (default 100kb) caps its size: start the API with e.g. ' +
-    'KTRDR_BODY_LIMIT=50mb for large files.';
+    'The file travels in the request body, so the API\'s KTRDR_IMPORT_BODY_LIMIT (default 50mb) caps its size: start the API with a ' +
+    'larger one (e.g. KTRDR_IMPORT_BODY_LIMIT=200mb) for bigger files.';
   static override examples = [
     '<%= config.bin %> data import ./eurusd_1h.csv --symbol EURUSD --timeframe 1h',
     '<%= config.bin %> data import prices.csv -s MYCO -t 1d --json',
@@ -55,7 +55,7 @@ export default class DataImport extends KtrdrCommand {
         new ApiError(
           err.code,
           413,
-          `${this.file} is larger than the API accepts in one request; start the API with a bigger KTRDR_BODY_LIMIT (e.g. KTRDR_BODY_LIMIT=50mb)`,
+          `${this.file} is larger than the API accepts in one request; start the API with a bigger KTRDR_IMPORT_BODY_LIMIT (default 50mb, e.g. KTRDR_IMPORT_BODY_LIMIT=200mb)`,
           err.details,
         ),
       );

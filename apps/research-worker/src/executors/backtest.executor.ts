@@ -28,10 +28,7 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
     const symbol = config.training_data.symbols[0]!;
     const tf = baseTimeframe(config);
 
-    ctx.reportProgress({ percentage: 1, current_step: 'Loading model and market data', steps_completed: 0, steps_total: 0 });
-    const { model, meta } = await loadModel<ModelExtra>(modelPath);
-    let probabilities: Float32Array;
-    let features: FeatureMatrix;
+    ctx.reportProgress({ percentage: 1, current_step: 'Loading market data and model', steps_completed: 0, steps_total: 0 });
     const bars = await loadSymbolBars(this.deps.marketData, config, symbol, { start: warmupStart(config, window.start), end: window.end }, signal).catch((e: unknown) => {
       // The warm-up start is ours, not the user's: name the strategy's own window.
       throw e instanceof NoMarketDataError ? new NoMarketDataError(e.symbol, e.timeframe, window.start, window.end) : e;
@@ -39,6 +36,10 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
     const base = bars[tf]!;
     const inWindow = sliceBars(base, windowRange(window));
     if (inWindow.time.length === 0) throw new NoMarketDataError(symbol, tf, window.start, window.end);
+    // Loaded last and disposed in `finally`: the model's tensors must not outlive a failed run.
+    const { model, meta } = await loadModel<ModelExtra>(modelPath);
+    let probabilities: Float32Array;
+    let features: FeatureMatrix;
     try {
       ctx.reportProgress({ percentage: 5, current_step: 'Computing features', steps_completed: 0, steps_total: 0 });
       features = await buildInferenceFeatures(config, bars, parseScaler(meta.extra.scaler), signal);

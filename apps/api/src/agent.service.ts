@@ -41,7 +41,7 @@ export class AgentService {
 
   async trigger(body: TriggerBody) {
     const { store, producer, config } = this.backend;
-    const model = resolveModel(body.model ?? DEFAULT_MODEL)!;
+    const model = resolveModel(body.model ?? DEFAULT_MODEL, config.modelAliases)!;
     if (body.strategy) await this.requireStrategy(body.strategy);
     await this.assertBudget();
     let cycle: OperationInfo;

@@ -1,3 +1,4 @@
+import { MODEL_ALIASES, isModelId } from '@ktrdr/agent-domain';
 import { artifactLimits, envBoolean, parseEnv, researchDirs, sharedEnvSchema, type ArtifactLimits, type ResearchDirs } from '@ktrdr/runtime';
 import { z } from 'zod';
 import type { AuthConfig } from './auth.policy.js';
@@ -16,6 +17,27 @@ const schema = sharedEnvSchema.extend({
   KTRDR_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 100kb').default('100kb'),
   // CSV imports carry whole files; every other route keeps the small limit.
   KTRDR_IMPORT_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 50mb').default('50mb'),
+  /** Which model each alias (opus, sonnet, haiku) names, as JSON; unset keys keep the built-in ids. */
+  KTRDR_MODEL_ALIASES: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return {};
+      try {
+        const v: unknown = JSON.parse(raw);
+        if (v && typeof v === 'object' && !Array.isArray(v)) {
+          const entries = Object.entries(v as Record<string, unknown>);
+          const bad = entries.filter(([k, id]) => !(k in MODEL_ALIASES) || typeof id !== 'string' || !isModelId(id)).map(([k]) => k);
+          if (bad.length === 0) return Object.fromEntries(entries) as Record<string, string>;
+          ctx.addIssue({ code: 'custom', message: `expected ${Object.keys(MODEL_ALIASES).join('/')} → a model id (claude-…); bad: ${bad.join(', ')}` });
+          return z.NEVER;
+        }
+      } catch {
+        /* reported below */
+      }
+      ctx.addIssue({ code: 'custom', message: 'expected a JSON object like {"sonnet": "claude-sonnet-5-5"}' });
+      return z.NEVER;
+    }),
   KTRDR_API_DOCS: envBoolean.default(true),
   // Daily LLM spend limit in USD per UTC day (0 = no limit): a spent budget refuses new cycles with 429.
   KTRDR_DAILY_BUDGET_USD: z.coerce.number().min(0).max(1_000_000).default(0),
@@ -35,6 +57,8 @@ export interface ApiConfig extends ResearchDirs {
   bodyLimit: string;
   /** Largest accepted body of POST /data/import (a whole CSV file). */
   importBodyLimit: string;
+  /** Alias → model id, the built-in table with KTRDR_MODEL_ALIASES over it. */
+  modelAliases: Readonly<Record<string, string>>;
   docs: boolean;
   dailyBudgetUsd: number;
   artifacts: ArtifactLimits;
@@ -57,6 +81,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     ...researchDirs(e),
     bodyLimit: e.KTRDR_BODY_LIMIT,
     importBodyLimit: e.KTRDR_IMPORT_BODY_LIMIT,
+    modelAliases: { ...MODEL_ALIASES, ...e.KTRDR_MODEL_ALIASES },
     docs: e.KTRDR_API_DOCS,
     dailyBudgetUsd: e.KTRDR_DAILY_BUDGET_USD,
     artifacts: artifactLimits(e),

@@ -31,3 +31,12 @@ describe('parent progress while a child runs', () => {
     });
   });
 });
+
+describe('configured model aliases', () => {
+  it('resolves an alias through the given table and leaves full ids alone', () => {
+    const aliases = { opus: 'claude-opus-9', sonnet: 'claude-sonnet-9', haiku: 'claude-haiku-9' };
+    expect(resolveModel('sonnet', aliases)).toBe('claude-sonnet-9');
+    expect(resolveModel('claude-3-5-haiku-20241022', aliases)).toBe('claude-3-5-haiku-20241022');
+    expect(resolveModel('gpt-4', aliases)).toBeNull();
+  });
+});

@@ -8,9 +8,9 @@ export const MODEL_ALIASES: Readonly<Record<string, string>> = {
 export const DEFAULT_MODEL = 'sonnet';
 const MODEL_ID = /^claude-[a-z0-9][a-z0-9.-]{1,62}$/;
 
-/** Full model id for an alias or id; null when the value is neither. */
-export function resolveModel(value: string): string | null {
-  if (MODEL_ALIASES[value]) return MODEL_ALIASES[value]!;
+/** Full model id for an alias or id; null when the value is neither. `aliases` maps the alias names to ids (configurable). */
+export function resolveModel(value: string, aliases: Readonly<Record<string, string>> = MODEL_ALIASES): string | null {
+  if (value in MODEL_ALIASES) return aliases[value] ?? MODEL_ALIASES[value]!;
   return MODEL_ID.test(value) ? value : null;
 }
 
@@ -21,6 +21,10 @@ export const STRATEGY_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function isValidStrategyName(name: string): boolean {
   return STRATEGY_NAME.test(name);
+}
+
+export function isModelId(value: string): boolean {
+  return MODEL_ID.test(value);
 }
 
 /** Turns any proposed name into a safe one (for names produced by a designer, not typed by a user). */

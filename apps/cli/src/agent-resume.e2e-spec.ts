@@ -78,6 +78,9 @@ describe('ktrdr agent resume', () => {
     expect(followed.stdout).toContain(`  Resumed from: ${second}`);
     expect(followed.stdout).toContain('  Starting at: training (reusing designing)');
     expect(followed.stdout).toContain('Failed: Backtest failed: injected: feed down');
+    // The first progress line reads as in `agent trigger --follow` and `operations follow`.
+    const resumedId = /Operation ID: (\S+)/.exec(followed.stdout)?.[1];
+    expect(followed.stderr.split('\n')[0]).toBe(`Following ${resumedId} (Ctrl+C detaches; it keeps running)`);
 
     const idle = await ktrdr(['agent', 'status']);
     expect(idle.stdout).toContain('Status: IDLE');

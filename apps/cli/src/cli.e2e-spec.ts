@@ -181,7 +181,7 @@ describe('ktrdr CLI against a running stack (slow stub phases)', () => {
     const r = await run('agent', 'trigger');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(
-      `Cannot trigger: Active cycle exists\n  Operation ID: ${cycleId}\n  Cancel it with: ktrdr agent cancel\n`,
+      `Cannot trigger: Active cycle exists\n  Operation ID: ${cycleId}\n  Cancel it with: npx ktrdr agent cancel\n`,
     );
     const j = await run('agent', 'trigger', '--json');
     expect(j.code).toBe(1);
@@ -239,7 +239,7 @@ describe('ktrdr CLI against a running stack (slow stub phases)', () => {
     const r = await ktrdr(['operations', 'follow', cycleId], { apiUrl: stack.apiUrl, interruptWhen: /%\] Designing/ });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Detached. The operation keeps running.\n');
-    expect(r.stdout).toContain(`Re-attach with: ktrdr operations follow ${cycleId}\n`);
+    expect(r.stdout).toContain(`Re-attach with: npx ktrdr operations follow ${cycleId}\n`);
     expectNoStackTrace(r);
     const status = await run('operations', 'status', cycleId);
     expect(status.stdout).toContain('Status: RUNNING');
@@ -352,11 +352,18 @@ describe('ktrdr CLI following a cycle to the end (fast stub phases)', () => {
     expect(new Set(lines).size).toBe(lines.length);
     expect(r.stdout).toContain(`Research cycle completed!\n  Operation: ${id}\n  Strategy: v3_minimal\n  Verdict: promising\n`);
     expect(r.stdout).toMatch(/ {2}Sharpe ratio: -?\d+\.\d\d\n {2}Win rate: \d+\.\d%\n {2}Max drawdown: \d+\.\d%\n/);
+    // Stub phases: the canned numbers say so (SPEC §8).
+    expect(r.stdout).toContain('  (stub results: canned numbers, no real research ran)\n');
+    // The first progress line reads the same in every following command.
+    const header = `Following ${id} (Ctrl+C detaches; it keeps running)`;
+    expect(lines[0]).toBe(header);
 
     // following a finished operation prints its summary at once
     const again = await ktrdr(['operations', 'follow', id], { apiUrl: stack.apiUrl });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Verdict: promising');
+    expect(again.stderr.split('\n')[0]).toBe(header);
+    expect((await ktrdr(['operations', 'status', id], { apiUrl: stack.apiUrl })).stdout).toContain('  (stub results: canned numbers, no real research ran)\n');
 
     // and its children can be followed / inspected the same way
     const list = parseJson((await ktrdr(['operations', 'list', '--type', 'training', '--json'], { apiUrl: stack.apiUrl })).stdout) as {
@@ -412,6 +419,8 @@ describe('ktrdr CLI showing a failed cycle', () => {
 
     const op = await ktrdr(['operations', 'status', id], { apiUrl: stack.apiUrl });
     expect(op.stdout).toContain('  Status: FAILED\n');
+    // A failed cycle is never labelled "Completed", wherever it is shown.
+    for (const out of [r.stdout, status.stdout, op.stdout]) expect(out).not.toMatch(/complete/i);
     expect(op.stdout).toContain(`  Error: Backtest failed: ${REASON}\n`);
 
     const child = await ktrdr(['operations', 'list', '--status', 'failed', '--type', 'backtesting'], { apiUrl: stack.apiUrl });

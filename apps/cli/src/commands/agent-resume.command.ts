@@ -47,7 +47,6 @@ export default class AgentResume extends KtrdrCommand {
     }
     this.say(resumeStartedLines(result, flags.follow));
     if (!flags.follow) return result;
-    this.say('');
     const follow = await this.follow(result.operation_id, { cancelOnInterrupt: flags['cancel-on-interrupt'] });
     return { ...result, follow };
   }

@@ -7,7 +7,7 @@ describe('artifact output', () => {
     expect(artifactListLines({ operation_id: ID, artifacts: ['equity'] })).toEqual([
       `Artifacts of ${ID}:`,
       '  equity',
-      `Show one with: ktrdr operations artifacts ${ID} <name> [--json]`,
+      `Show one with: npx ktrdr operations artifacts ${ID} <name> [--json]`,
     ]);
     expect(artifactListLines({ operation_id: ID, artifacts: [] })).toEqual([`No artifacts for ${ID}.`]);
   });

@@ -5,6 +5,7 @@
  * value is one `--json` away.
  */
 import type { ArtifactList } from '@ktrdr/api-contract';
+import { ktrdrCommand } from './invocation.js';
 
 const MAX_KEYS = 12;
 
@@ -13,7 +14,7 @@ export function artifactListLines(list: ArtifactList): string[] {
   return [
     `Artifacts of ${list.operation_id}:`,
     ...list.artifacts.map((name) => `  ${name}`),
-    `Show one with: ktrdr operations artifacts ${list.operation_id} <name> [--json]`,
+    `Show one with: ${ktrdrCommand(`operations artifacts ${list.operation_id} <name> [--json]`)}`,
   ];
 }
 

@@ -20,7 +20,7 @@ import {
   followSummaryLines,
   operationCancelledLines,
 } from './output.format.js';
-import { chooseRenderMode, createRenderer, type ProgressRenderer } from './progress.renderer.js';
+import { chooseRenderMode, createRenderer, followHeader, type ProgressRenderer } from './progress.renderer.js';
 
 export type FollowOutcomeName = 'completed' | 'failed' | 'cancelled' | 'detached' | 'cancelled_on_interrupt';
 
@@ -107,6 +107,7 @@ export abstract class KtrdrCommand extends Command {
   protected async follow(operationId: string, options: { cancelOnInterrupt: boolean }): Promise<FollowResult> {
     const signal = this.catchInterrupts();
     this.renderer = createRenderer(chooseRenderMode(process.stderr, this.jsonEnabled()));
+    this.renderer.begin(followHeader(operationId, options.cancelOnInterrupt));
     const outcome = await followOperation(this.api, operationId, {
       signal,
       intervalMs: followIntervalFromEnv(),

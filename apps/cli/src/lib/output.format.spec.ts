@@ -83,7 +83,7 @@ describe('agent trigger output', () => {
       '  Model: haiku',
     ]);
     expect(triggerStartedLines({ triggered: true, operation_id: CYCLE_ID }, false).at(-1)).toBe(
-      `  Follow it with: ktrdr operations follow ${CYCLE_ID}`,
+      `  Follow it with: npx ktrdr operations follow ${CYCLE_ID}`,
     );
   });
 
@@ -91,7 +91,7 @@ describe('agent trigger output', () => {
     expect(triggerRefusedLines({ triggered: false, reason: 'active_cycle_exists', operation_id: CYCLE_ID, message: 'x' })).toEqual([
       'Cannot trigger: Active cycle exists',
       `  Operation ID: ${CYCLE_ID}`,
-      '  Cancel it with: ktrdr agent cancel',
+      '  Cancel it with: npx ktrdr agent cancel',
     ]);
     expect(triggerRefusedLines({ triggered: false, reason: 'at_capacity', active_count: 2, limit: 2 })[0]).toBe(
       'Cannot trigger: At capacity (2 of 2 research cycles active)',
@@ -166,7 +166,8 @@ describe('agent status output', () => {
       `  Operation: ${CYCLE_ID}`,
       '  Outcome: failed',
       '  Strategy: alpha',
-      '  Completed: 2026-11-25 15:00:00 UTC',
+      // A failed (or cancelled) cycle is never labelled "Completed".
+      '  Ended: 2026-11-25 15:00:00 UTC',
       '  Error: Training gate failed: accuracy_below_threshold (42.3% < 45.0%)',
     ]);
   });
@@ -246,7 +247,24 @@ describe('operations output', () => {
     ]);
     expect(lines).toContain('  Progress: 20%');
     expect(lines).toContain('  Current step: Training model...');
-    expect(lines).toContain('  Completed: -');
+    expect(lines).toContain('  Ended: -');
+  });
+
+  it('labels the end time "Completed" only for a completed operation', () => {
+    const at = { completed_at: '2026-11-25T15:00:00Z' };
+    expect(operationLines(op({ status: 'completed', ...at }))).toContain('  Completed: 2026-11-25 15:00:00 UTC');
+    for (const status of ['failed', 'cancelled']) {
+      const lines = operationLines(op({ status, ...at }));
+      expect(lines).toContain('  Ended: 2026-11-25 15:00:00 UTC');
+      expect(lines.join('\n')).not.toMatch(/complete/i);
+    }
+  });
+
+  it('marks a stub child result as stub', () => {
+    const stub = operationLines(op({ operation_id: TRAIN_ID, operation_type: 'training', status: 'completed', result_summary: { accuracy: 0.6, stub: true } }));
+    expect(stub.at(-1)).toBe('  (stub results: canned numbers, no real research ran)');
+    const real = operationLines(op({ operation_id: TRAIN_ID, operation_type: 'training', status: 'completed', result_summary: { accuracy: 0.6 } }));
+    expect(real.join('\n')).not.toContain('stub results');
   });
 
   it('shows the error of a failed operation and the reason of a cancelled one', () => {
@@ -359,10 +377,26 @@ describe('follow summary', () => {
     expect(lines).toEqual([`Operation completed: ${TRAIN_ID}`, '  Result:', '    accuracy: 0.61']);
   });
 
+  it('marks a stub cycle summary as stub, and only then', () => {
+    const summary = { strategy_name: 'v3_minimal', verdict: 'promising', backtest_result: { sharpe_ratio: 1.2, win_rate: 0.55, max_drawdown: 0.1 }, model_path: 'models/v3_minimal/model.json' };
+    const stub = followSummaryLines(op({ status: 'completed', result_summary: { ...summary, stub: true } }));
+    expect(stub[0]).toBe('Research cycle completed!');
+    expect(stub.at(-1)).toBe('  (stub results: canned numbers, no real research ran)');
+    expect(followSummaryLines(op({ status: 'completed', result_summary: summary })).join('\n')).not.toContain('stub results');
+    const child = followSummaryLines(op({ operation_id: TRAIN_ID, operation_type: 'training', status: 'completed', result_summary: { accuracy: 0.61, stub: true } }));
+    expect(child.at(-1)).toBe('  (stub results: canned numbers, no real research ran)');
+  });
+
+  it('never says "completed" for a failed or cancelled operation', () => {
+    for (const o of [op({ status: 'failed', error_message: 'x' }), op({ status: 'cancelled' }), op({ operation_type: 'training', status: 'failed' })]) {
+      expect(followSummaryLines(o).join('\n')).not.toMatch(/complete/i);
+    }
+  });
+
   it('tells how to re-attach after a detach', () => {
     expect(detachLines(CYCLE_ID)).toEqual([
       'Detached. The operation keeps running.',
-      `Re-attach with: ktrdr operations follow ${CYCLE_ID}`,
+      `Re-attach with: npx ktrdr operations follow ${CYCLE_ID}`,
     ]);
   });
 });

@@ -21,6 +21,7 @@ import type {
   TriggerStarted,
 } from '@ktrdr/api-contract';
 import { isTerminalStatus } from '@ktrdr/api-contract';
+import { ktrdrCommand } from './invocation.js';
 import { renderTable, type Column } from './table.format.js';
 
 /** Which parent parameter holds the child operation of each cycle phase (SPEC §5). */
@@ -31,7 +32,20 @@ export const PHASE_CHILD_KEY: Readonly<Record<string, string>> = {
   assessing: 'assessment_op_id',
 };
 
-export const FOLLOW_HINT = (id: string): string => `ktrdr operations follow ${id}`;
+export const FOLLOW_HINT = (id: string): string => ktrdrCommand(`operations follow ${id}`);
+
+/** Shown under any result that came from stub phases (SPEC §8: stub results are always marked). */
+export const STUB_NOTE = '(stub results: canned numbers, no real research ran)';
+
+/** True when an operation's result says it came from stub phases (`result_summary.stub: true`). */
+export function isStubResult(op: Pick<OperationInfo, 'result_summary'>): boolean {
+  return op.result_summary?.['stub'] === true;
+}
+
+/** The label of an operation's end time: only a completed one "Completed" (a cancel or failure is not). */
+export function endLabel(status: string): string {
+  return status === 'completed' ? 'Completed' : 'Ended';
+}
 
 // ---- small value formatters -------------------------------------------------------------------
 
@@ -109,7 +123,7 @@ export function triggerRefusedLines(res: TriggerRefused): string[] {
       return [
         'Cannot trigger: Active cycle exists',
         `  Operation ID: ${orDash(res.operation_id)}`,
-        '  Cancel it with: ktrdr agent cancel',
+        `  Cancel it with: ${ktrdrCommand('agent cancel')}`,
       ];
     case 'at_capacity': {
       const count =
@@ -118,8 +132,8 @@ export function triggerRefusedLines(res: TriggerRefused): string[] {
           : '';
       return [
         `Cannot trigger: At capacity${count}`,
-        '  See them with: ktrdr agent status',
-        '  Cancel one with: ktrdr agent cancel <ID>',
+        `  See them with: ${ktrdrCommand('agent status')}`,
+        `  Cancel one with: ${ktrdrCommand('agent cancel <ID>')}`,
       ];
     }
     case 'budget_exhausted':
@@ -156,7 +170,7 @@ export function agentStatusLines(status: AgentStatus, lastCycleError?: string | 
     `  Operation: ${last.operation_id}`,
     `  Outcome: ${last.outcome}`,
     `  Strategy: ${orDash(last.strategy_name)}`,
-    `  Completed: ${formatTimestamp(last.completed_at)}`,
+    `  ${endLabel(last.outcome)}: ${formatTimestamp(last.completed_at)}`,
   ];
   if (last.resumed_from) lines.push(`  Resumed from: ${last.resumed_from}`);
   if (lastCycleError) lines.push(`  Error: ${lastCycleError}`);
@@ -220,7 +234,7 @@ export function operationLines(op: OperationInfo): string[] {
   lines.push(
     `  Created: ${formatTimestamp(op.created_at)}`,
     `  Started: ${formatTimestamp(op.started_at)}`,
-    `  Completed: ${formatTimestamp(op.completed_at)}`,
+    `  ${endLabel(op.status)}: ${formatTimestamp(op.completed_at)}`,
     `  Progress: ${formatPercentage(op.progress.percentage)}`,
     `  Current step: ${orDash(op.progress.current_step)}`,
   );
@@ -231,6 +245,7 @@ export function operationLines(op: OperationInfo): string[] {
   }
   if (op.status === 'completed' && op.result_summary && Object.keys(op.result_summary).length > 0) {
     lines.push('  Result:', ...resultLines(op.result_summary, '    '));
+    if (isStubResult(op)) lines.push(`  ${STUB_NOTE}`);
   }
   return lines;
 }
@@ -290,6 +305,7 @@ export function followSummaryLines(op: OperationInfo): string[] {
     const lines = [`Operation completed: ${op.operation_id}`];
     if (op.result_summary && Object.keys(op.result_summary).length > 0) {
       lines.push('  Result:', ...resultLines(op.result_summary, '    '));
+      if (isStubResult(op)) lines.push(`  ${STUB_NOTE}`);
     }
     return lines;
   }
@@ -320,6 +336,7 @@ export function followSummaryLines(op: OperationInfo): string[] {
   if (typeof designer === 'string' || typeof assessor === 'string') lines.push(`  Designed by: ${orDash(designer)}; assessed by: ${orDash(assessor)}`);
   const modelPath = summary['model_path'] ?? params['model_path'];
   if (typeof modelPath === 'string') lines.push(`  Model: ${modelPath}`);
+  if (isStubResult(op)) lines.push(`  ${STUB_NOTE}`);
   return lines;
 }
 
@@ -357,7 +374,7 @@ export function dataTableLines(rows: readonly DataSetInfo[]): string[] {
   if (rows.some((r) => r.source === 'synthetic')) {
     lines.push('', 'SYNTH_* stands for any symbol starting with SYNTH_ (e.g. SYNTH_DEMO): a seeded synthetic market, the same series everywhere.');
   }
-  lines.push('Import your own: ktrdr data import <file.csv> --symbol <SYMBOL> --timeframe <TIMEFRAME>');
+  lines.push(`Import your own: ${ktrdrCommand('data import <file.csv> --symbol <SYMBOL> --timeframe <TIMEFRAME>')}`);
   return lines;
 }
 
@@ -391,14 +408,14 @@ export function strategiesTableLines(rows: readonly StrategySummary[]): string[]
   const lines = renderTable(rows, columns);
   const invalid = rows.filter((r) => !r.valid);
   if (invalid.length) {
-    lines.push('', 'Invalid strategies (fix the file, then check it with ktrdr strategies show <name>):');
+    lines.push('', `Invalid strategies (fix the file, then check it with ${ktrdrCommand('strategies show <name>')}):`);
     for (const r of invalid) {
       const errors = r.errors ?? [];
       const more = errors.length > 1 ? ` (+${errors.length - 1} more)` : '';
       lines.push(`  ${r.name}: ${errors[0] ?? 'invalid'}${more}`);
     }
   }
-  lines.push('', `${rows.length} ${rows.length === 1 ? 'strategy' : 'strategies'}${invalid.length ? ` (${invalid.length} invalid)` : ''}. Show one with: ktrdr strategies show <name>`);
+  lines.push('', `${rows.length} ${rows.length === 1 ? 'strategy' : 'strategies'}${invalid.length ? ` (${invalid.length} invalid)` : ''}. Show one with: ${ktrdrCommand('strategies show <name>')}`);
   return lines;
 }
 

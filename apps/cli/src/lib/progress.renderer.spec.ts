@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { OperationInfoSchema, type OperationInfo } from '@ktrdr/api-contract';
-import { chooseRenderMode, createRenderer, progressLine } from './progress.renderer';
+import { chooseRenderMode, createRenderer, fitToWidth, followHeader, progressLine } from './progress.renderer';
 
 function op(fields: Record<string, unknown>): OperationInfo {
   // The fields every record has (the API always writes them); each test sets what it is about.
@@ -40,5 +40,56 @@ describe('renderers', () => {
     r.update({ op: b, child: null });
     r.stop();
     expect(chunks.join('')).toBe('[   5%] Designing strategy...\n[  20%] Training model...\n');
+  });
+});
+
+describe('width and first line', () => {
+  const long = op({ progress: { percentage: 20, current_step: `Training model... ${'x'.repeat(150)}` } });
+
+  function capture(columns: number | undefined): { stream: PassThrough; text: () => string } {
+    const stream = new PassThrough();
+    if (columns !== undefined) Object.assign(stream, { columns, isTTY: true });
+    const chunks: string[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+    return { stream, text: () => chunks.join('') };
+  }
+
+  it('fits each line to the terminal width, wider than 80 when the terminal is', () => {
+    const { stream, text } = capture(120);
+    const r = createRenderer('lines', stream);
+    r.update({ op: long, child: null });
+    const line = text().replace(/\n$/, '');
+    expect(line).toHaveLength(120);
+    expect(line.endsWith('…')).toBe(true);
+  });
+
+  it('keeps the whole line when the stream is a pipe (no width to fit)', () => {
+    const { stream, text } = capture(undefined);
+    const r = createRenderer('lines', stream);
+    r.update({ op: long, child: null });
+    expect(text()).toBe(`${progressLine({ op: long, child: null })}\n`);
+  });
+
+  it('cuts only what does not fit', () => {
+    expect(fitToWidth('abcdef', 6)).toBe('abcdef');
+    expect(fitToWidth('abcdefg', 6)).toBe('abcde…');
+    expect(fitToWidth('abcdefg', undefined)).toBe('abcdefg');
+  });
+
+  it('starts every follow with the same header line', () => {
+    const { stream, text } = capture(undefined);
+    const r = createRenderer('lines', stream);
+    r.begin(followHeader('op_1', false));
+    r.update({ op: op({ progress: { percentage: 5, current_step: 'Designing strategy...' } }), child: null });
+    expect(text().split('\n')[0]).toBe('Following op_1 (Ctrl+C detaches; it keeps running)');
+    expect(followHeader('op_1', true)).toBe('Following op_1 (Ctrl+C cancels it)');
+  });
+
+  it('prints nothing at all in silent mode', () => {
+    const { stream, text } = capture(undefined);
+    const r = createRenderer('silent', stream);
+    r.begin('x');
+    r.update({ op: long, child: null });
+    expect(text()).toBe('');
   });
 });

@@ -17,6 +17,8 @@ export interface ProgressSnapshot {
 }
 
 export interface ProgressRenderer {
+  /** The first line of every follow, whichever command started it (see followHeader). */
+  begin(header: string): void;
   update(snapshot: ProgressSnapshot): void;
   /** Stops drawing; safe to call more than once. */
   stop(): void;
@@ -36,8 +38,29 @@ export function createRenderer(mode: RenderMode, stream: NodeJS.WritableStream =
     case 'lines':
       return new LineRenderer(stream);
     default:
-      return { update: () => undefined, stop: () => undefined };
+      return { begin: () => undefined, update: () => undefined, stop: () => undefined };
   }
+}
+
+/**
+ * The first progress line of `agent trigger --follow`, `agent resume --follow` and `operations
+ * follow` alike: which operation is watched and what Ctrl+C will do.
+ */
+export function followHeader(operationId: string, cancelOnInterrupt: boolean): string {
+  return `Following ${operationId} (Ctrl+C ${cancelOnInterrupt ? 'cancels it' : 'detaches; it keeps running'})`;
+}
+
+/** The width of the terminal a progress stream draws on (a TTY without its own size borrows stdout's); undefined for a pipe. */
+export function terminalWidth(stream: NodeJS.WritableStream): number | undefined {
+  const tty = stream as { columns?: number; isTTY?: boolean };
+  const columns = tty.columns ?? (tty.isTTY ? process.stdout.columns : undefined);
+  return typeof columns === 'number' && columns > 0 ? columns : undefined;
+}
+
+/** Cuts a line to `width` columns with an ellipsis; a line without a known width is left whole. */
+export function fitToWidth(line: string, width: number | undefined): string {
+  if (width === undefined || line.length <= width) return line;
+  return width <= 1 ? line.slice(0, width) : `${line.slice(0, width - 1)}…`;
 }
 
 /** `[ 20%] Training model... | training: 30% Epoch 3/10` — the plain-line form of a snapshot. */
@@ -59,8 +82,13 @@ class LineRenderer implements ProgressRenderer {
 
   constructor(private readonly stream: NodeJS.WritableStream) {}
 
+  begin(header: string): void {
+    this.stream.write(`${header}\n`);
+  }
+
   update(snapshot: ProgressSnapshot): void {
-    const line = progressLine(snapshot);
+    // Fitted to the terminal when there is one (never a fixed 80); a pipe gets the whole line.
+    const line = fitToWidth(progressLine(snapshot), terminalWidth(this.stream));
     if (line === this.last) return;
     this.last = line;
     this.stream.write(`${line}\n`);
@@ -72,6 +100,9 @@ class LineRenderer implements ProgressRenderer {
 }
 
 const LABEL_WIDTH = 18;
+const BAR_SIZE = 30;
+/** `{label} |{bar}| {pct} ` around the step: what is left of the width is the step's. */
+const FIXED_WIDTH = LABEL_WIDTH + 2 + BAR_SIZE + 2 + 5 + 1;
 
 class BarRenderer implements ProgressRenderer {
   private readonly multibar: MultiBar;
@@ -80,12 +111,12 @@ class BarRenderer implements ProgressRenderer {
   private childId: string | null = null;
   private stopped = false;
 
-  constructor(stream: NodeJS.WritableStream) {
+  constructor(private readonly stream: NodeJS.WritableStream) {
     this.multibar = new MultiBar(
       {
         stream,
         format: '{label} |{bar}| {pct} {step}',
-        barsize: 30,
+        barsize: BAR_SIZE,
         hideCursor: true,
         clearOnComplete: false,
         // We own SIGINT (detach / cancel-on-interrupt) and stop the bars ourselves.
@@ -97,8 +128,16 @@ class BarRenderer implements ProgressRenderer {
     );
   }
 
+  begin(header: string): void {
+    this.stream.write(`${fitToWidth(header, terminalWidth(this.stream))}\n`);
+  }
+
   update({ op, child }: ProgressSnapshot): void {
     if (this.stopped) return;
+    // Read on every update, so a resized terminal is followed; the step gets what the bar leaves.
+    const width = terminalWidth(this.stream);
+    const stepWidth = width === undefined ? undefined : Math.max(1, width - FIXED_WIDTH);
+    const payload = (label: string, o: OperationInfo): BarPayload => barPayload(label, o, stepWidth);
     const mainPayload = payload(op.operation_type === 'agent_research' ? 'cycle' : op.operation_type, op);
     if (!this.main) this.main = this.multibar.create(100, clamp(op.progress.percentage), mainPayload);
     else this.main.update(clamp(op.progress.percentage), mainPayload);
@@ -123,11 +162,17 @@ class BarRenderer implements ProgressRenderer {
   }
 }
 
-function payload(label: string, op: OperationInfo): { label: string; pct: string; step: string } {
+interface BarPayload {
+  label: string;
+  pct: string;
+  step: string;
+}
+
+function barPayload(label: string, op: OperationInfo, stepWidth: number | undefined): BarPayload {
   return {
     label: label.padEnd(LABEL_WIDTH).slice(0, LABEL_WIDTH),
     pct: formatPercentage(op.progress.percentage).padStart(5),
-    step: stepOf(op),
+    step: fitToWidth(stepOf(op), stepWidth),
   };
 }
 

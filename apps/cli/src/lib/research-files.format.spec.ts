@@ -23,7 +23,7 @@ describe('market data output', () => {
     expect(lines[4]).toMatch(/^SP500\s+1d\s+builtin\s+2000-01-03\s+2020-04-17\s+5105$/);
     expect(lines).toContain('  BROKEN 1d: invalid CSV /d/BROKEN_1d.csv: line 2: high 2 < low 3');
     expect(lines.some((l) => l.startsWith('SYNTH_* stands for any symbol'))).toBe(true);
-    expect(lines[lines.length - 1]).toBe('Import your own: ktrdr data import <file.csv> --symbol <SYMBOL> --timeframe <TIMEFRAME>');
+    expect(lines[lines.length - 1]).toBe('Import your own: npx ktrdr data import <file.csv> --symbol <SYMBOL> --timeframe <TIMEFRAME>');
     expect(dataTableLines([])).toEqual(['No market data found.']);
   });
 
@@ -70,7 +70,7 @@ describe('strategy output', () => {
     expect(lines[2]).toMatch(/^half_done\s+INVALID\s+-\s+-\s+wip$/);
     expect(lines[3]).toMatch(/^v3_minimal\s+valid\s+SP500\s+1d\s+RSI on daily SP500$/);
     expect(lines).toContain('  half_done: training_data: required (+1 more)');
-    expect(lines[lines.length - 1]).toBe('2 strategies (1 invalid). Show one with: ktrdr strategies show <name>');
+    expect(lines[lines.length - 1]).toBe('2 strategies (1 invalid). Show one with: npx ktrdr strategies show <name>');
     expect(strategiesTableLines([])).toEqual(['No strategies found.']);
   });
 

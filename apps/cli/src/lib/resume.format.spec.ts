@@ -13,7 +13,7 @@ describe('resume output', () => {
       `  Operation ID: ${NEW}`,
       `  Resumed from: ${OLD}`,
       '  Starting at: backtesting (reusing designing, training)',
-      `  Follow it with: ktrdr operations follow ${NEW}`,
+      `  Follow it with: npx ktrdr operations follow ${NEW}`,
     ]);
     expect(resumeStartedLines({ ...res, start_phase: 'designing', reused_phases: [] }, true)).toEqual(['Research cycle resumed!', `  Operation ID: ${NEW}`, `  Resumed from: ${OLD}`, '  Starting at: designing']);
   });
@@ -22,7 +22,7 @@ describe('resume output', () => {
     const gone = { triggered: false as const, reason: 'not_resumable', operation_id: OLD, message: `Cannot resume ${OLD}: model files are gone: /m/x` };
     expect(resumeRefusedLines(gone)).toEqual([`Cannot resume ${OLD}: model files are gone: /m/x`]);
     const busy = { triggered: false as const, reason: 'active_cycle_exists', operation_id: NEW, message: 'Active cycle exists' };
-    expect(resumeRefusedLines(busy)).toEqual(['Cannot resume: Active cycle exists', `  Operation ID: ${NEW}`, '  Cancel it with: ktrdr agent cancel']);
+    expect(resumeRefusedLines(busy)).toEqual(['Cannot resume: Active cycle exists', `  Operation ID: ${NEW}`, '  Cancel it with: npx ktrdr agent cancel']);
   });
 
   it('agent status and operations status show the cycle a resumed one came from', () => {

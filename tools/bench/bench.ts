@@ -5,6 +5,7 @@ import { benchBacktest } from './backtest.bench.js';
 import { benchCancelLatency } from './cancel-latency.bench.js';
 import { benchCycleTransitions } from './cycle-transitions.bench.js';
 import { loadAverage, machineInfo } from './machine.js';
+import { runOpsBenches, writeOpsSection } from './ops.bench.js';
 import { loadOptions } from './options.js';
 import { ensureRedis } from './redis-server.js';
 import { renderResults, writeDocs, type RunResult } from './report.js';
@@ -61,6 +62,14 @@ async function main(): Promise<void> {
       const path = join(repoRoot(), 'docs', 'BENCHMARKS.md');
       writeDocs(path, block);
       log(`bench: results written to ${path}`);
+    }
+    // Issue #9: API throughput beside a bare handler, orchestration on 1 and 2 workers (BENCH_OPS=0 skips).
+    if (!['0', 'false', 'no'].includes((process.env['BENCH_OPS'] ?? '1').toLowerCase())) {
+      log('bench: operations (API throughput, orchestration)');
+      const ops = await runOpsBenches(log);
+      process.stdout.write(`${ops}
+`);
+      if (opts.writeDocs) writeOpsSection(join(repoRoot(), 'docs', 'BENCHMARKS.md'), ops);
     }
   } finally {
     await redis.stop();

@@ -1,0 +1,90 @@
+import { OperationsStore } from '@ktrdr/operations';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { startStack } from '../testing/stack.harness.js';
+
+/**
+ * API read throughput beside a bare baseline (issue #9): autocannon against the real built API
+ * (Nest, express, the token check, pino-http, the error filter) and against a bare node:http +
+ * ioredis handler (its own process, like the API) doing the same Redis reads through the same store code. The ratio is what the
+ * framework and middleware cost; the target is ≥ 0.6.
+ */
+
+export interface ThroughputRow {
+  route: string;
+  apiRps: number;
+  bareRps: number;
+  ratio: number;
+  apiP99Ms: number;
+  bareP99Ms: number;
+  apiNon2xx: number;
+}
+
+export interface HttpThroughputResult {
+  seconds: number;
+  connections: number;
+  rows: ThroughputRow[];
+}
+
+export const HTTP_RATIO_TARGET = 0.6;
+const TOKEN = 'bench-token-0123456789abcdef';
+
+/** Starts bare-read.server.js as its own process (like the API), on the stack's Redis and prefix. */
+async function bareServer(redisUrl: string, prefix: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [join(__dirname, 'bare-read.server.js')], { env: { ...process.env, REDIS_URL: redisUrl, KTRDR_KEY_PREFIX: prefix }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bare server exited ${code}`)));
+    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+export async function benchHttpThroughput(seconds: number, connections: number, log: (s: string) => void): Promise<HttpThroughputResult> {
+  // The API as deployed: with a token (every request pays the constant-time check) and no worker.
+  const stack = await startStack({ workers: [], apiEnv: { KTRDR_API_TOKEN: TOKEN, LOG_LEVEL: 'warn' } });
+  const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
+  const store = new OperationsStore(redis, stack.prefix);
+  const bare = await bareServer(stack.redisUrl, stack.prefix);
+  const rows: ThroughputRow[] = [];
+  try {
+    // One finished cycle to read: status answers idle with it as last_cycle.
+    const op = await store.create({ type: 'agent_research', parameters: { phase: 'idle', strategy_name: 'bench' } });
+    await store.start(op.operation_id);
+    await store.complete(op.operation_id, { success: true, strategy_name: 'bench' });
+    for (const route of ['/api/v1/agent/status', `/api/v1/operations/${op.operation_id}`]) {
+      const label = route.includes('/operations/') ? 'GET /api/v1/operations/{id}' : 'GET /api/v1/agent/status';
+      log(`  http: ${label} (api, then bare), ${seconds}s each at ${connections} connections`);
+      const api = await autocannon({ url: `${stack.apiUrl}${route}`, connections, duration: seconds, headers: { authorization: `Bearer ${TOKEN}` } });
+      const base = await autocannon({ url: `${bare.url}${route}`, connections, duration: seconds });
+      rows.push({
+        route: label,
+        apiRps: api.requests.average,
+        bareRps: base.requests.average,
+        ratio: api.requests.average / base.requests.average,
+        apiP99Ms: api.latency.p99,
+        bareP99Ms: base.latency.p99,
+        apiNon2xx: api.non2xx + api.errors,
+      });
+    }
+  } finally {
+    bare.child.kill('SIGTERM');
+    redis.disconnect();
+    await stack.stop();
+  }
+  return { seconds, connections, rows };
+}
+
+export function renderHttpThroughput(r: HttpThroughputResult): string {
+  const lines = [
+    '### API read throughput vs a bare node:http + ioredis handler',
+    '',
+    `autocannon, ${r.connections} connections, ${r.seconds} s per target, same machine, same Redis reads (same store code); the API with a token set. Target: ratio ≥ ${HTTP_RATIO_TARGET}.`,
+    '',
+    '| route | API req/s | bare req/s | ratio | API p99 ms | bare p99 ms | API non-2xx |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...r.rows.map((x) => `| ${x.route} | ${x.apiRps.toFixed(0)} | ${x.bareRps.toFixed(0)} | ${x.ratio.toFixed(2)}${x.ratio >= HTTP_RATIO_TARGET ? '' : ' ✗'} | ${x.apiP99Ms} | ${x.bareP99Ms} | ${x.apiNon2xx} |`),
+  ];
+  return lines.join('\n');
+}

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { formatBanner } from './banner.format.js';
 import { DemoRunner } from './demo.runner.js';
-import { LauncherConfigError, USAGE, loadLauncherConfig, type LauncherConfig } from './launcher.config.js';
+import { configReport } from '@ktrdr/errors';
+import { checkServiceConfigs } from './config.check.js';
+import { USAGE, inspectLauncherConfig, type LauncherConfig } from './launcher.config.js';
 import { ProcessSupervisor, describeExit, say } from './process.supervisor.js';
 import { ensureRedis } from './redis.launcher.js';
 import { apiAlreadyRunning, childEnv, startApi, startWorker } from './services.launcher.js';
@@ -33,19 +35,31 @@ function stopList(supervisor: ProcessSupervisor): string {
   return stages.join(', then ');
 }
 
-function main(): void {
-  let config: LauncherConfig;
-  try {
-    config = loadLauncherConfig();
-  } catch (e) {
-    say(`[launcher] ${(e as Error).message}`, process.stderr);
-    if (e instanceof LauncherConfigError) say(USAGE, process.stderr);
-    process.exit(1);
-  }
+/**
+ * Every process's settings, checked before any process starts: the launcher's own, the API's and
+ * the worker's, all reported at once in the same form. Exits 1 when any is bad.
+ */
+async function preflight(): Promise<LauncherConfig> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     say(USAGE);
     process.exit(0);
   }
+  const { config, problems } = inspectLauncherConfig(process.argv.slice(2), process.env);
+  const reports = problems.length ? [configReport('launcher', problems)] : [];
+  try {
+    reports.push(...(await checkServiceConfigs(config)));
+  } catch (e) {
+    reports.push(`[launcher] ${(e as Error).message}`); // a build output is missing
+  }
+  if (reports.length === 0) return config;
+  say(reports.join('\n'), process.stderr);
+  say('[launcher] nothing was started; fix the settings above and run it again.', process.stderr);
+  if (problems.length) say(USAGE, process.stderr);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const config = await preflight();
 
   let demo: DemoRunner | null = null;
   let stopping: Promise<void> | null = null;
@@ -112,4 +126,4 @@ function main(): void {
   });
 }
 
-main();
+void main();

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { configReport, type ConfigProblem } from '@ktrdr/errors';
 
 /**
  * What `npm start` needs to know, read once from argv and the environment. Anything the API or
@@ -32,19 +33,20 @@ import { repoRoot } from '../shared/repo-root.js';
 
 export { repoRoot };
 
+/** The launcher's own bad settings, worded as every ktrdr process words them (libs/errors config.report). */
 export class LauncherConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid launcher configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  constructor(readonly problems: ConfigProblem[]) {
+    super(configReport('launcher', problems));
   }
 }
 
 
-function port(env: NodeJS.ProcessEnv, name: string, def: number, problems: string[]): number {
+function port(env: NodeJS.ProcessEnv, name: string, def: number, problems: ConfigProblem[]): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return def;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 65535) {
-    problems.push(`${name}: expected a port number 1-65535, got "${raw}"`);
+    problems.push({ variable: name, message: 'expected a port number 1-65535', value: raw });
     return def;
   }
   return n;
@@ -56,9 +58,20 @@ function loopback(host: string): string {
 }
 
 export function loadLauncherConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): LauncherConfig {
-  const problems: string[] = [];
+  const { config, problems } = inspectLauncherConfig(argv, env);
+  if (problems.length) throw new LauncherConfigError(problems);
+  return config;
+}
+
+/**
+ * The launcher's settings with defaults in place of bad values, and the problems found: the
+ * launcher still checks the API's and the worker's settings with it, so every bad variable of
+ * every process is reported at once.
+ */
+export function inspectLauncherConfig(argv: string[], env: NodeJS.ProcessEnv): { config: LauncherConfig; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
   const known = new Set(['--demo', '--help', '-h']);
-  for (const a of argv) if (!known.has(a)) problems.push(`unknown argument "${a}" (supported: --demo)`);
+  for (const a of argv) if (!known.has(a)) problems.push({ variable: a, message: 'unknown argument (supported: --demo)' });
 
   const root = repoRoot();
   const redisPort = port(env, 'KTRDR_LAUNCH_REDIS_PORT', DEFAULT_REDIS_PORT, problems);
@@ -75,8 +88,7 @@ export function loadLauncherConfig(argv: string[] = process.argv.slice(2), env: 
   const probeHost = loopback(host);
   const publicHost = probeHost === '127.0.0.1' ? 'localhost' : probeHost;
 
-  if (problems.length) throw new LauncherConfigError(problems);
-  return {
+  const config: LauncherConfig = {
     root,
     demo: argv.includes('--demo'),
     redisUrl: env['REDIS_URL'] || null,
@@ -89,6 +101,7 @@ export function loadLauncherConfig(argv: string[] = process.argv.slice(2), env: 
     stubDelayMs: env['KTRDR_STUB_DELAY_MS'] || DEFAULT_STUB_DELAY_MS,
     logLevel: env['LOG_LEVEL'] || DEFAULT_LOG_LEVEL,
   };
+  return { config, problems };
 }
 
 export const USAGE = `Usage: npm start [-- --demo]

@@ -156,6 +156,17 @@ describe('dev launcher (npm start)', () => {
     expect(exit.code).toBe(1);
     expect(run.output()).toContain('KTRDR_LAUNCH_REDIS_PORT: expected a port number');
     expect(run.output()).toContain('KTRDR_API_PORT: expected a port number');
-    expect(run.output()).toContain('unknown argument "--bogus"');
+    expect(run.output()).toContain('--bogus: unknown argument (supported: --demo)');
+  });
+
+  it('checks every process before starting any: a bad API variable and a bad worker variable are both listed', async () => {
+    const run = startLauncher({ ...(await stackEnv()), KTRDR_MAX_CONCURRENT_CYCLES: '0', KTRDR_PHASE_CONCURRENCY: 'lots' });
+    const exit = await run.exited;
+    expect(exit.code).toBe(1);
+    // The same form from each process: `<process>: Invalid configuration:` then `  - VAR: why (got "value")`.
+    expect(run.output()).toContain('api: Invalid configuration:\n  - KTRDR_MAX_CONCURRENT_CYCLES: must be at least 1 (got "0")\n');
+    expect(run.output()).toContain('research-worker: Invalid configuration:\n  - KTRDR_PHASE_CONCURRENCY: expected a number (got "lots")\n');
+    expect(run.output()).toContain('nothing was started');
+    expect(run.pids()).toEqual({});
   });
 });

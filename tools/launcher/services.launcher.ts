@@ -19,7 +19,17 @@ export function childEnv(config: LauncherConfig, redisUrl: string): NodeJS.Proce
   };
 }
 
-function builtScript(config: LauncherConfig, rel: string): string {
+/** What the API process gets on top of the shared environment (also what its config check sees). */
+export function apiEnv(config: LauncherConfig, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, KTRDR_API_PORT: String(config.apiPort), KTRDR_API_HOST: config.apiHost };
+}
+
+/** What the worker process gets on top of the shared environment (also what its config check sees). */
+export function workerEnv(config: LauncherConfig, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, KTRDR_WORKER_QUEUES: 'all', LOG_LEVEL: moreVerbose(config.logLevel, 'info') };
+}
+
+export function builtScript(config: LauncherConfig, rel: string): string {
   const script = join(config.root, rel);
   if (!existsSync(script)) throw new LaunchError(`${rel} is missing; run \`npm run build\` first (npm start does).`);
   return script;
@@ -49,7 +59,7 @@ export async function startApi(config: LauncherConfig, supervisor: ProcessSuperv
     name: 'api',
     command: process.execPath,
     args: [script],
-    env: { ...env, KTRDR_API_PORT: String(config.apiPort), KTRDR_API_HOST: config.apiHost },
+    env: apiEnv(config, env),
     cwd: config.root,
     show: levelFilter(config.logLevel),
   });
@@ -68,7 +78,7 @@ export async function startWorker(config: LauncherConfig, supervisor: ProcessSup
     name: 'worker',
     command: process.execPath,
     args: [script],
-    env: { ...env, KTRDR_WORKER_QUEUES: 'all', LOG_LEVEL: moreVerbose(config.logLevel, 'info') },
+    env: workerEnv(config, env),
     cwd: config.root,
     show: levelFilter(config.logLevel),
   });

@@ -1,4 +1,4 @@
-import { ErrorCode, KtrdrError } from '@ktrdr/errors';
+import { configProblemsText, ErrorCode, KtrdrError, type ConfigProblem } from '@ktrdr/errors';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -47,8 +47,32 @@ export const envBoolean = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 export class ConfigError extends KtrdrError {
-  constructor(readonly problems: string[]) {
-    super(ErrorCode.ConfigInvalid, `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { problems });
+  /** One line per problem, as printed (`VAR: message (got "value")`). */
+  readonly problems: string[];
+
+  constructor(readonly configProblems: ConfigProblem[]) {
+    super(ErrorCode.ConfigInvalid, configProblemsText(configProblems), { problems: configProblems });
+    this.problems = this.message.split('\n').slice(1).map((l) => l.replace(/^ {2}- /, ''));
+  }
+}
+
+/** zod's generic wording, turned into what an operator editing a variable needs to read. */
+function friendlyMessage(issue: z.core.$ZodIssue): string {
+  // A schema's own message (`.min(16, 'use at least 16 characters …')`) already says it best.
+  if (!/^(Invalid input|Too small|Too big|Invalid URL|Invalid option)/i.test(issue.message)) return issue.message;
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.expected === 'number' ? 'expected a number' : `expected ${issue.expected}`;
+    case 'too_small':
+      return issue.origin === 'string' ? `must be at least ${String(issue.minimum)} characters` : `must be at least ${String(issue.minimum)}`;
+    case 'too_big':
+      return issue.origin === 'string' ? `must be at most ${String(issue.maximum)} characters` : `must be at most ${String(issue.maximum)}`;
+    case 'invalid_format':
+      return issue.format === 'url' ? 'expected a URL (e.g. redis://127.0.0.1:6379)' : issue.message;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map(String).join(', ')}`;
+    default:
+      return issue.message;
   }
 }
 
@@ -61,6 +85,10 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(cleaned);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+  const problems = parsed.error.issues.map((i): ConfigProblem => {
+    const variable = String(i.path[0] ?? '(env)');
+    const value = cleaned[variable];
+    return { variable: i.path.length > 1 ? i.path.join('.') : variable, message: friendlyMessage(i), ...(value !== undefined ? { value } : {}) };
+  });
   throw new ConfigError(problems);
 }

@@ -7,7 +7,8 @@
  */
 import type { z } from 'zod';
 import { ApiError, ClientErrorCode } from './api.error.js';
-import { apiTokenFromEnv, readCliConfig } from './cli.config.js';
+import { apiTokenFromEnv, cliConfigPath, readCliConfig } from './cli.config.js';
+import { configProblemsText } from '@ktrdr/errors';
 import {
   AgentStatusSchema,
   BudgetSchema,
@@ -273,7 +274,13 @@ export class ApiClient {
     try {
       return new URL(`${this.baseUrl}${API_PREFIX}${path}`);
     } catch {
-      throw new ApiError(ClientErrorCode.BadConfig, null, `KTRDR_API_URL is not a valid URL: ${this.baseUrl}`);
+      // Worded as every ktrdr process words a bad setting (libs/errors config.report).
+      const variable = process.env['KTRDR_API_URL']?.trim() ? 'KTRDR_API_URL' : `api_url in ${cliConfigPath()}`;
+      throw new ApiError(
+        ClientErrorCode.BadConfig,
+        null,
+        configProblemsText([{ variable, message: `expected a URL (e.g. ${DEFAULT_API_URL})`, value: this.baseUrl }]),
+      );
     }
   }
 

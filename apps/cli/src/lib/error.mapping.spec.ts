@@ -1,3 +1,4 @@
+import { ApiClient } from './api.client';
 import { ApiError, ClientErrorCode } from './api.error';
 import { describeError, ExitCode, fieldIssues, oneLine } from './error.mapping';
 
@@ -20,6 +21,20 @@ describe('describeError', () => {
   it('maps timeouts and bad configuration to exit code 2', () => {
     expect(describeError(new ApiError(ClientErrorCode.Timeout, null, 'x')).exitCode).toBe(2);
     expect(describeError(new ApiError(ClientErrorCode.BadConfig, null, 'x')).exitCode).toBe(2);
+  });
+
+  it('reports a bad KTRDR_API_URL in the form every ktrdr process uses for a bad setting', async () => {
+    const saved = process.env['KTRDR_API_URL'];
+    process.env['KTRDR_API_URL'] = 'not a url';
+    try {
+      const error = await new ApiClient().agentStatus().then(() => null, (e: unknown) => e);
+      const report = describeError(error);
+      expect(report.line).toBe('ktrdr: Invalid configuration:\n  - KTRDR_API_URL: expected a URL (e.g. http://localhost:8000) (got "not a url")');
+      expect(report.exitCode).toBe(ExitCode.Unreachable);
+    } finally {
+      if (saved === undefined) delete process.env['KTRDR_API_URL'];
+      else process.env['KTRDR_API_URL'] = saved;
+    }
   });
 
   it('prints the API message for a 404 and exits 1', () => {

@@ -47,8 +47,10 @@ function describeApiError(error: ApiError): ErrorReport {
   switch (error.code) {
     case ClientErrorCode.Unreachable:
     case ClientErrorCode.Timeout:
-    case ClientErrorCode.BadConfig:
       return { line: `Error: ${oneLine(error.message)}`, exitCode: ExitCode.Unreachable, json };
+    case ClientErrorCode.BadConfig:
+      // The configuration report keeps its list form, as the API, worker and launcher print it.
+      return { line: `ktrdr: ${error.message}`, exitCode: ExitCode.Unreachable, json };
     case ClientErrorCode.Aborted:
       return { line: 'Error: interrupted', exitCode: ExitCode.Interrupted, json };
     default:

@@ -1,4 +1,4 @@
-import { CancelChannel, OperationsStore, type CancelOutcome } from '@ktrdr/operations';
+import { CancelChannel, OperationsStore, cancelAndAnnounce, type CancelOutcome } from '@ktrdr/operations';
 import { QueueProducer, bullConnection } from '@ktrdr/queues';
 import { closeRedis, openFailFastRedis, type Logger } from '@ktrdr/runtime';
 import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
@@ -29,16 +29,11 @@ export class Backend implements OnApplicationShutdown {
     this.cancelChannel = new CancelChannel(config.prefix);
   }
 
-  /**
-   * SPEC §6 steps 1–2: one atomic, durable store step cancels the target and its non-terminal
-   * descendants; then a pub/sub message makes the worker holding a job abort it now.
-   */
+  /** SPEC §6 steps 1–2 through the one shared implementation (cancelAndAnnounce, libs/operations). */
   async cancel(operationId: string, reason: string, source: string): Promise<CancelOutcome> {
-    const requestedAt = Date.now();
-    const outcome = await this.store.cancel(operationId, { reason, childReason: 'Parent cancelled', source });
-    await this.cancelChannel
-      .publish(this.redis, { operation_ids: [operationId, ...outcome.children_cancelled], reason, requested_at: requestedAt })
-      .catch((e: unknown) => this.log.warn({ err: e, operation_id: operationId }, 'cancel published late: workers will see the durable status'));
+    const outcome = await cancelAndAnnounce(this.store, this.cancelChannel, this.redis, operationId, { reason, childReason: 'Parent cancelled', source }, (e) =>
+      this.log.warn({ err: e, operation_id: operationId }, 'cancel published late: workers will see the durable status'),
+    );
     if (outcome.operation.operation_type === 'agent_research') this.cycles?.inc({ outcome: 'cancelled' });
     this.log.info({ operation_id: operationId, children: outcome.children_cancelled, source }, 'operation cancelled');
     return outcome;

@@ -6,6 +6,8 @@ import type { Redis } from 'ioredis';
 interface ActiveJob {
   controller: AbortController;
   worker: Worker;
+  /** The cycle this phase belongs to: a cancel message naming the cycle aborts it. */
+  parentId: string | null;
   /** When the cancel that aborted it was requested (epoch ms, from the cancel message), for the latency metric. */
   cancelRequestedAt?: number;
 }
@@ -28,8 +30,8 @@ export class ActiveJobs {
     private readonly log: Logger,
   ) {}
 
-  register(operationId: string, controller: AbortController, worker: Worker): void {
-    this.jobs.set(operationId, { controller, worker });
+  register(operationId: string, controller: AbortController, worker: Worker, parentId: string | null = null): void {
+    this.jobs.set(operationId, { controller, worker, parentId });
     if (!this.timer) {
       this.timer = setInterval(() => void this.recheck(), this.pollMs);
       this.timer.unref();
@@ -57,6 +59,16 @@ export class ActiveJobs {
     job.controller.abort(reason);
     this.log.info({ operation_id: operationId, reason }, 'job aborted');
     return true;
+  }
+
+  /**
+   * A cancel message names the cancelled root (cancelAndAnnounce): abort the job of that operation
+   * and the jobs of its children. Returns how many this process aborted.
+   */
+  abortTree(rootId: string, reason: string, requestedAt?: number): number {
+    let n = 0;
+    for (const [id, job] of this.jobs) if ((id === rootId || job.parentId === rootId) && this.abort(id, reason, requestedAt)) n++;
+    return n;
   }
 
   cancelRequestedAt(operationId: string): number | null {

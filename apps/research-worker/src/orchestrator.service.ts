@@ -14,6 +14,7 @@ import {
   OperationNotFoundError,
   ParentMovedError,
   ParentNotRunningError,
+  cancelAndAnnounce,
   newOperationId,
   type CancelChannel,
   type OperationInfo,
@@ -116,12 +117,7 @@ export class Orchestrator {
       }
       case 'cancel':
         try {
-          const out = await this.store.cancel(parentId, { reason: action.reason, childReason: 'Parent cancelled', source: 'orchestrator' });
-          await this.cancelChannel.publish(this.publisher, {
-            operation_ids: [parentId, ...out.children_cancelled],
-            reason: action.reason,
-            requested_at: Date.now(),
-          });
+          await cancelAndAnnounce(this.store, this.cancelChannel, this.publisher, parentId, { reason: action.reason, childReason: 'Parent cancelled', source: 'orchestrator' });
           this.metrics?.cycleEnded('cancelled', parent.started_at);
           this.log.info({ operation_id: parentId, reason: action.reason }, 'research cycle cancelled after its child was');
         } catch (e) {

@@ -64,7 +64,7 @@ export class PhaseRunner {
     const forward = (): void => controller.abort(jobSignal?.reason);
     jobSignal?.addEventListener('abort', forward, { once: true });
     // Registered before the claim, so a cancel landing between claim and execute is not missed.
-    this.active.register(id, controller, worker);
+    this.active.register(id, controller, worker, parentId);
     const progress = new ProgressWriter(this.store, id, parentId, phase);
     let outcome: PhaseOutcome = 'skipped';
     let deadline: NodeJS.Timeout | undefined;

@@ -76,7 +76,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
 
     this.unsubscribe = await cancel.subscribe(
       this.subscriber,
-      (msg) => msg.operation_ids.forEach((id) => this.active.abort(id, msg.reason, msg.requested_at)),
+      (msg) => msg.operation_ids.forEach((id) => this.active.abortTree(id, msg.reason, msg.requested_at)),
       () => void this.active.recheck(),
     );
 

@@ -9,3 +9,4 @@ export { RedisKeys } from './redis-keys.js';
 export * from './artifact.store.js';
 export * from './operation-events.hub.js';
 export * from './operation.watch.js';
+export * from './cancel.tree.js';

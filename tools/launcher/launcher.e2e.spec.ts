@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OVERCOMMIT_NOTE } from '../shared/redis.server.js';
 import { freePort, repoRoot } from '../testing/stack.harness.js';
 
 /**
@@ -109,6 +110,11 @@ describe('dev launcher (npm start)', () => {
     // Real research is the default: no stub phases unless asked for.
     expect(run.output()).toContain('Mode:   real research, offline designer and assessor');
     expect(existsSync(join(tmp, 'redis', 'appendonlydir'))).toBe(true); // AOF on, in the launcher's data dir
+    // redis-server's memory-overcommit warning (hosts with vm.overcommit_memory=0) becomes one explained line.
+    expect(run.output()).not.toContain('WARNING Memory overcommit');
+    const sysctl = '/proc/sys/vm/overcommit_memory'; // Linux only; redis-server warns only there
+    const overcommitOff = existsSync(sysctl) && readFileSync(sysctl, 'utf8').trim() === '0';
+    expect(run.output().includes(`[redis] ${OVERCOMMIT_NOTE}`)).toBe(overcommitOff);
 
     run.child.kill('SIGINT');
     const exit = await run.exited;

@@ -1,14 +1,13 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { connect } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import { findOnPath, OVERCOMMIT_NOTE, OVERCOMMIT_WARNING, pingPort, REDIS_NOT_FOUND_HINT, redisServerArgs } from '../shared/redis.server.js';
 import type { LauncherConfig } from './launcher.config.js';
 import { redisLogLevel } from './log.filter.js';
-import type { ProcessSupervisor, SupervisedProcess } from './process.supervisor.js';
+import { say, type ProcessSupervisor, type SupervisedProcess } from './process.supervisor.js';
 import { waitUntil } from './readiness.probe.js';
 
-export const REDIS_NOT_FOUND_HINT =
-  'redis-server not found. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis) or set REDIS_URL to a running Redis.';
+// Re-exported: the launcher's callers and tests have always imported them from here.
+export { findOnPath, pingPort, REDIS_NOT_FOUND_HINT };
 
 export class LaunchError extends Error {}
 
@@ -18,21 +17,6 @@ export interface RedisHandle {
   description: string;
   /** Set when this launcher spawned it (and so must stop it). */
   process: SupervisedProcess | null;
-}
-
-/** Sends PING on a raw socket; true on `+PONG`. A Redis still loading its AOF answers -LOADING (false). */
-export function pingPort(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect(port, host);
-    const done = (ok: boolean): void => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(timeoutMs, () => done(false));
-    sock.once('connect', () => sock.write('PING\r\n'));
-    sock.once('data', (d) => done(d.toString().startsWith('+PONG')));
-    sock.once('error', () => done(false));
-  });
 }
 
 /** A URL with its password replaced, for messages. */
@@ -68,20 +52,6 @@ export async function checkRedisUrl(url: string, timeoutMs = 3000): Promise<void
   }
 }
 
-export function findOnPath(command: string, path = process.env['PATH'] ?? ''): string | null {
-  for (const dir of path.split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      /* not here */
-    }
-  }
-  return null;
-}
-
 /**
  * REDIS_URL set: use it, after checking it answers. Otherwise reuse whatever answers PING on the
  * launcher port, or start `redis-server` there with AOF on and `noeviction` (BullMQ needs both).
@@ -108,18 +78,22 @@ export async function ensureRedis(config: LauncherConfig, supervisor: ProcessSup
   const proc = supervisor.start({
     name: 'redis',
     command: binary,
-    args: [
-      '--port', String(config.redisPort),
-      '--bind', '127.0.0.1',
-      '--dir', config.redisDir,
-      '--appendonly', 'yes',
-      '--save', '',
-      '--maxmemory-policy', 'noeviction',
-      '--loglevel', redisLogLevel(config.logLevel),
-    ],
+    args: redisServerArgs({ port: config.redisPort, dir: config.redisDir, logLevel: redisLogLevel(config.logLevel) }),
     env: process.env,
     cwd: config.root,
+    show: explainOvercommit(),
   });
   await waitUntil(`redis-server to answer PING on port ${config.redisPort}`, () => pingPort(config.redisPort), 15_000, proc);
   return { url, description: `${url} (started here, data in ${config.redisDir})`, process: proc };
+}
+
+/** Hides redis-server's memory-overcommit warning and says once, in one line, what it means here. */
+export function explainOvercommit(write: (line: string) => void = (l) => say(`[redis] ${l}`)): (line: string) => boolean {
+  let explained = false;
+  return (line) => {
+    if (!OVERCOMMIT_WARNING.test(line)) return true;
+    if (!explained) write(OVERCOMMIT_NOTE);
+    explained = true;
+    return false;
+  };
 }

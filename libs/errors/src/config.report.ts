@@ -13,8 +13,8 @@ export interface ConfigProblem {
   value?: string;
 }
 
-/** Variables whose values are never echoed back. */
-const SECRET = /TOKEN|KEY|SECRET|PASSWORD/i;
+/** Variables whose values are never echoed back (ANTHROPIC_API_KEY, KTRDR_API_TOKEN, …; not KTRDR_KEY_PREFIX). */
+const SECRET = /(TOKEN|_KEY|SECRET|PASSWORD)$/i;
 
 /** `user:pass@` inside a URL-looking value, hidden before the value is shown. */
 function redact(value: string): string {

@@ -1,4 +1,7 @@
+import { ErrorCode } from '@ktrdr/errors';
 import { apiUrlFromEnv, errorFromBody, networkReason, unreachableMessage } from './api.client';
+
+// Fixtures use the codes the API really sends (libs/errors), so a renamed code fails here.
 
 describe('apiUrlFromEnv', () => {
   it('defaults to http://localhost:8000 and strips trailing slashes', () => {
@@ -10,8 +13,8 @@ describe('apiUrlFromEnv', () => {
 
 describe('errorFromBody', () => {
   it('reads the standard error envelope', () => {
-    const err = errorFromBody(404, { success: false, error: { code: 'not_found', message: 'Operation not found: op_1' } });
-    expect(err.code).toBe('not_found');
+    const err = errorFromBody(404, { success: false, error: { code: ErrorCode.OperationNotFound, message: 'Operation not found: op_1' } });
+    expect(err.code).toBe('OPERATION_NOT_FOUND');
     expect(err.status).toBe(404);
     expect(err.message).toBe('Operation not found: op_1');
   });
@@ -27,7 +30,7 @@ describe('errorFromBody', () => {
       success: false,
       reason: 'not_cancellable',
       message: 'Operation op_1 is already finished (status: cancelled)',
-      error: { code: 'OPERATION_FINISHED', message: 'Operation op_1 is already finished (status: cancelled)' },
+      error: { code: ErrorCode.OperationFinished, message: 'Operation op_1 is already finished (status: cancelled)' },
     });
     expect(err.code).toBe('not_cancellable');
     expect(err.message).toBe('Operation op_1 is already finished (status: cancelled)');
@@ -35,7 +38,7 @@ describe('errorFromBody', () => {
 
   it('keeps validation details', () => {
     const details = [{ field: 'model' }];
-    expect(errorFromBody(422, { error: { code: 'validation_error', message: 'bad', details } }).details).toBe(details);
+    expect(errorFromBody(422, { error: { code: ErrorCode.ValidationFailed, message: 'bad', details } }).details).toBe(details);
   });
 
   it('falls back to the HTTP status for bodies without a message', () => {

@@ -1,3 +1,4 @@
+import { ErrorCode } from '@ktrdr/errors';
 import { ApiClient } from './api.client';
 import { ApiError, ClientErrorCode } from './api.error';
 import { describeError, ExitCode, fieldIssues, oneLine } from './error.mapping';
@@ -38,27 +39,27 @@ describe('describeError', () => {
   });
 
   it('prints the API message for a 404 and exits 1', () => {
-    const report = describeError(new ApiError('not_found', 404, 'Operation not found: op_x'));
+    const report = describeError(new ApiError(ErrorCode.OperationNotFound, 404, 'Operation not found: op_x'));
     expect(report).toEqual({
       line: 'Error: Operation not found: op_x',
       exitCode: 1,
-      json: { code: 'not_found', status: 404, message: 'Operation not found: op_x' },
+      json: { code: 'OPERATION_NOT_FOUND', status: 404, message: 'Operation not found: op_x' },
     });
   });
 
   it('says the API failed for a 5xx', () => {
-    const report = describeError(new ApiError('internal_error', 500, 'boom'));
+    const report = describeError(new ApiError(ErrorCode.Internal, 500, 'boom'));
     expect(report.line).toBe('Error: the ktrdr API failed: boom (HTTP 500)');
     expect(report.exitCode).toBe(1);
   });
 
   it('appends bad fields of a 422 unless the message already names them', () => {
     const details = [{ field: 'model', message: 'must be one of opus, sonnet, haiku' }];
-    expect(describeError(new ApiError('validation_error', 422, 'Invalid request', details)).line).toBe(
+    expect(describeError(new ApiError(ErrorCode.ValidationFailed, 422, 'Invalid request', details)).line).toBe(
       'Error: Invalid request (model: must be one of opus, sonnet, haiku)',
     );
     expect(
-      describeError(new ApiError('validation_error', 422, 'model: must be one of opus, sonnet, haiku', details)).line,
+      describeError(new ApiError(ErrorCode.ValidationFailed, 422, 'model: must be one of opus, sonnet, haiku', details)).line,
     ).toBe('Error: model: must be one of opus, sonnet, haiku');
   });
 

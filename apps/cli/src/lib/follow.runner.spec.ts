@@ -1,3 +1,4 @@
+import { ErrorCode } from '@ktrdr/errors';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiClient } from './api.client';
@@ -90,7 +91,7 @@ describe('followOperation', () => {
   });
 
   it.each([
-    ['404', (res: ServerResponse) => json(res, 404, { success: false, error: { code: 'ROUTE_NOT_FOUND', message: 'Cannot GET' } })],
+    ['404', (res: ServerResponse) => json(res, 404, { success: false, error: { code: ErrorCode.RouteNotFound, message: 'Cannot GET' } })],
     ['405', (res: ServerResponse) => json(res, 405, {})],
     ['200 that is not an event stream', (res: ServerResponse) => json(res, 200, { hello: 'proxy' })],
   ])('falls back to polling when the stream is refused (%s)', async (_label, refuse) => {
@@ -111,7 +112,7 @@ describe('followOperation', () => {
   });
 
   it('an unknown operation reports the API message, as polling always did', async () => {
-    const notFound = { success: false, error: { code: 'OPERATION_NOT_FOUND', message: `Operation not found: ${ID}` } };
+    const notFound = { success: false, error: { code: ErrorCode.OperationNotFound, message: `Operation not found: ${ID}` } };
     handler = (_req, res) => json(res, 404, notFound);
     const err = await followOperation(client, ID, { signal: new AbortController().signal, intervalMs: 10 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
@@ -152,7 +153,7 @@ describe('followOperation', () => {
     handler = (_req, res) => {
       const send = sse(res);
       send('update', { operation: running, child: null });
-      send('error', { success: false, error: { code: 'OPERATION_NOT_FOUND', message: `Operation not found: ${ID}` } });
+      send('error', { success: false, error: { code: ErrorCode.OperationNotFound, message: `Operation not found: ${ID}` } });
       res.end();
     };
     const err = await followOperation(client, ID, { signal: new AbortController().signal, intervalMs: 10 }).catch((e: unknown) => e);

@@ -1,13 +1,63 @@
 import type { ActivePhase } from '@ktrdr/agent-domain';
-import type { PhaseJob } from '@ktrdr/queues';
-import type { Job, Worker } from 'bullmq';
-import type { PhaseOutcome, PhaseRunner } from './phase.runner.js';
+import { QUEUE_PHASE, QueueName, type PhaseJob, type PhaseQueueName } from '@ktrdr/queues';
+import type { Logger } from '@ktrdr/runtime';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { PhaseRunner, type PhaseOutcome } from './phase.runner.js';
+import { WORKER_LOGGER } from './worker.providers.js';
 
 /**
- * Thin processor of a phase queue. It declares all three parameters — BullMQ only creates the
- * job's AbortSignal (fired by `worker.cancelJob`) for processors that take it.
+ * Thin processor of a phase queue. `process` declares all three parameters — BullMQ only creates
+ * the job's AbortSignal (fired by `worker.cancelJob`) for processors that take it, and
+ * @nestjs/bullmq passes every argument through.
  */
-export function phaseProcessor(runner: PhaseRunner, phase: ActivePhase, worker: () => Worker) {
-  return (job: Job<PhaseJob['data']>, _token: string | undefined, signal?: AbortSignal): Promise<PhaseOutcome> =>
-    runner.run(phase, job, worker(), signal);
+@Injectable() // emits the constructor's parameter types, which the queue subclasses inherit
+abstract class PhaseQueueProcessor extends WorkerHost {
+  protected abstract readonly queue: PhaseQueueName;
+
+  constructor(
+    private readonly runner: PhaseRunner,
+    @Inject(WORKER_LOGGER) private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  get phase(): ActivePhase {
+    return QUEUE_PHASE[this.queue];
+  }
+
+  process(job: Job<PhaseJob['data']>, _token?: string, signal?: AbortSignal): Promise<PhaseOutcome> {
+    return this.runner.run(this.phase, job, this.worker, signal);
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, err: Error): void {
+    this.log.warn({ queue: this.queue, operation_id: job?.id, err: err.message }, 'job failed');
+  }
+
+  @OnWorkerEvent('error')
+  onError(err: Error): void {
+    this.log.error({ queue: this.queue, err: err.message }, 'worker error');
+  }
+}
+
+@Processor(QueueName.Design)
+export class DesignProcessor extends PhaseQueueProcessor {
+  protected readonly queue = QueueName.Design;
+}
+
+@Processor(QueueName.Training)
+export class TrainingProcessor extends PhaseQueueProcessor {
+  protected readonly queue = QueueName.Training;
+}
+
+@Processor(QueueName.Backtest)
+export class BacktestProcessor extends PhaseQueueProcessor {
+  protected readonly queue = QueueName.Backtest;
+}
+
+@Processor(QueueName.Assessment)
+export class AssessmentProcessor extends PhaseQueueProcessor {
+  protected readonly queue = QueueName.Assessment;
 }

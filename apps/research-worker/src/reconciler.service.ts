@@ -22,7 +22,8 @@ export interface ReconcilerOptions {
 }
 
 /**
- * The periodic back-up of the event-driven path. Events can be lost (a process killed between
+ * The periodic back-up of the event-driven path, run by the research queue's job scheduler (one
+ * `reconcile` job per KTRDR_RECONCILE_INTERVAL_MS across all orchestrators). Events can be lost (a process killed between
  * writing a status and enqueueing the notice); this pass finds what they left behind:
  * - a running child past its deadline → the child fails "worker timeout after …" (PHASE_TIMEOUT);
  * - a running child whose heartbeat expired: its worker died → the child fails "worker lost";
@@ -30,7 +31,6 @@ export interface ReconcilerOptions {
  * - a running cycle whose current child already ended: the cycle is advanced.
  */
 export class Reconciler {
-  private timer: NodeJS.Timeout | null = null;
   private busy = false;
 
   constructor(
@@ -40,20 +40,10 @@ export class Reconciler {
     private readonly redis: Redis,
     _prefix: string, // kept for callers; liveness no longer reads BullMQ keys
     private readonly lockMs: number,
-    private readonly intervalMs: number,
+    _intervalMs: number, // the research queue's job scheduler runs the pass (worker.runtime.ts)
     private readonly log: Logger,
     private readonly opts: ReconcilerOptions = {},
   ) {}
-
-  start(): void {
-    this.timer = setInterval(() => void this.runOnce(), this.intervalMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-  }
 
   async runOnce(now: number = Date.now()): Promise<void> {
     if (this.busy) return;

@@ -1,23 +1,71 @@
+import { QueueName, bullConnection, bullPrefix, type QueueName as Queue } from '@ktrdr/queues';
 import { createLogger } from '@ktrdr/runtime';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { BullModule, Processor, type WorkerHost } from '@nestjs/bullmq';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import type { WorkerOptions } from 'bullmq';
 import { LoggerModule } from 'nestjs-pino';
+import { AssessmentProcessor, BacktestProcessor, DesignProcessor, TrainingProcessor } from './phase.processor.js';
+import { ResearchProcessor } from './research.processor.js';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
-import { WORKER_LOGGER, WorkerHost } from './worker.host.js';
+import { workerProviders } from './worker.providers.js';
+import { QUEUE_PROCESSORS, WorkerRuntime } from './worker.runtime.js';
 
-/** Built from the configuration `main` already validated, so the environment is parsed once. */
+const PROCESSORS: Readonly<Record<Queue, Type<WorkerHost>>> = {
+  [QueueName.Research]: ResearchProcessor,
+  [QueueName.Design]: DesignProcessor,
+  [QueueName.Training]: TrainingProcessor,
+  [QueueName.Backtest]: BacktestProcessor,
+  [QueueName.Assessment]: AssessmentProcessor,
+};
+
+/**
+ * BullMQ worker options from the validated configuration. Orchestrator steps are idempotent, so a
+ * stalled one may run again; a phase job whose worker died is reported as "worker lost" instead of
+ * being silently re-run. `autorun: false`: WorkerRuntime starts them once the cancel listener is up.
+ */
+export function workerOptions(queue: Queue, config: WorkerConfig): Omit<WorkerOptions, 'connection'> {
+  const isResearch = queue === QueueName.Research;
+  return {
+    autorun: false,
+    concurrency: isResearch ? config.orchestratorConcurrency : config.phaseConcurrency,
+    lockDuration: config.jobLockMs,
+    stalledInterval: config.jobLockMs,
+    maxStalledCount: isResearch ? 1 : 0,
+  };
+}
+
+/**
+ * Built from the configuration `main` already validated, so the environment is parsed once. Only the
+ * processors of `KTRDR_WORKER_QUEUES` are registered: the same image runs as any role.
+ */
 @Module({})
 export class WorkerModule {
   static forConfig(config: WorkerConfig): DynamicModule {
     const logger = createLogger('research-worker', config.logLevel);
+    const processors = config.queues.map((queue) => {
+      const cls = PROCESSORS[queue];
+      // Re-applied here (the classes carry a plain @Processor(queue)) because the options come from config.
+      Processor(queue, workerOptions(queue, config))(cls);
+      return cls;
+    });
     return {
       module: WorkerModule,
-      // nestjs-pino: Nest's own lines go through the same pino logger as ours (no HTTP here to log).
-      imports: [LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true })],
-      providers: [
-        { provide: WORKER_CONFIG, useValue: config },
-        { provide: WORKER_LOGGER, useValue: logger },
-        WorkerHost,
+      imports: [
+        // nestjs-pino: Nest's own lines go through the same pino logger as ours (no HTTP here to log).
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
+        BullModule.forRootAsync({
+          useFactory: () => ({ connection: bullConnection(config.redisUrl), prefix: bullPrefix(config.prefix) }),
+        }),
+        // Registering the consumed queues also brings in @nestjs/bullmq's explorer, which builds the workers.
+        BullModule.registerQueue(...config.queues.map((name) => ({ name }))),
       ],
+      providers: [
+        ...workerProviders(config, logger),
+        ...processors,
+        { provide: QUEUE_PROCESSORS, inject: processors, useFactory: (...hosts: WorkerHost[]) => hosts },
+        WorkerRuntime,
+      ],
+      exports: [WORKER_CONFIG],
     };
   }
 }

@@ -31,10 +31,17 @@ export const QUEUE_PHASE: Readonly<Record<PhaseQueueName, ActivePhase>> = {
   assessment: 'assessing',
 };
 
-/** Orchestrator jobs: start a cycle, or react to one of its children reaching a terminal status. */
+/**
+ * Orchestrator jobs: start a cycle, react to one of its children reaching a terminal status, or run
+ * the reconcile pass (produced only by the research queue's job scheduler, RECONCILE_SCHEDULER_ID).
+ */
 export type ResearchJob =
   | { name: 'start'; data: { parent_operation_id: string } }
-  | { name: 'child-finished'; data: { parent_operation_id: string; child_operation_id: string } };
+  | { name: 'child-finished'; data: { parent_operation_id: string; child_operation_id: string } }
+  | { name: 'reconcile'; data: Record<string, never> };
+
+/** The research queue's job scheduler that emits `reconcile` jobs (one schedule however many orchestrators). */
+export const RECONCILE_SCHEDULER_ID = 'reconcile';
 
 /** Phase jobs: run the child operation. The job id is the operation id. */
 export interface PhaseJob {
@@ -61,7 +68,9 @@ export type JobNameOf<Q extends QueueName> = JobOf<Q>['name'];
 export function jobIdFor<Q extends QueueName>(queue: Q, job: JobOf<Q>): string {
   if (queue === QueueName.Research) {
     const r = job as ResearchJob;
-    return r.name === 'start' ? `start-${r.data.parent_operation_id}` : `finished-${r.data.child_operation_id}`;
+    if (r.name === 'start') return `start-${r.data.parent_operation_id}`;
+    if (r.name === 'child-finished') return `finished-${r.data.child_operation_id}`;
+    return `reconcile-${Date.now()}`; // normally the scheduler names these; a manual one is just another pass
   }
   return (job as PhaseJob).data.operation_id;
 }

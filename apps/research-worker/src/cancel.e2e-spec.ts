@@ -1,4 +1,6 @@
 import { OperationsStore, RedisKeys } from '@ktrdr/operations';
+import { bullPrefix } from '@ktrdr/queues';
+import { Queue } from 'bullmq';
 import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
 
 /**
@@ -82,7 +84,8 @@ describe('cancel during each phase (worker in its own process, real Redis)', () 
     // The worker's compute really stopped (the stub sleep aborted, well before its 700 ms phase).
     expect((await stoppedAt(stack, childId)) - t0).toBeLessThan(500);
 
-    // Nothing advances afterwards: no new child, statuses stay final.
+    // Nothing advances afterwards: no new child, statuses stay final. The wait is what is tested
+    // ("nothing happens"): longer than a 700 ms stub phase, so a next phase would have shown up.
     const before = (await children(stack, parentId)).length;
     await sleep(900);
     expect((await children(stack, parentId)).length).toBe(before);
@@ -158,9 +161,22 @@ describe('cancellation races across processes', () => {
     const id = await trigger(stack);
     const childId = await eventually(async () => (await stack.request<Status>('GET', '/agent/status')).body.child_operation_id ?? undefined, 'design child');
     expect((await getOp(stack, childId)).status).toBe('pending');
-    expect((await stack.request('DELETE', '/agent/cancel')).status).toBe(200);
-    await stack.startWorker('design,training,backtest,assessment');
-    await sleep(1000);
+    // The child's job waits in the design queue: no worker consumes it yet.
+    const designQueue = new Queue('design', { connection: { url: stack.redisUrl }, prefix: bullPrefix(stack.prefix) });
+    try {
+      expect(await designQueue.getJobState(childId)).toBe('waiting');
+      expect((await stack.request('DELETE', '/agent/cancel')).status).toBe(200);
+      // A worker that reports ready, and then really takes the job off the queue: "never started"
+      // below is only meaningful once a worker was there to start it.
+      await stack.startWorker('design,training,backtest,assessment');
+      const taken = await eventually(async () => {
+        const state = await designQueue.getJobState(childId);
+        return state === 'waiting' || state === 'active' ? undefined : state;
+      }, 'the phase worker to take the cancelled job');
+      expect(['completed', 'failed', 'unknown']).toContain(taken);
+    } finally {
+      await designQueue.close();
+    }
     const child = await getOp(stack, childId);
     expect(child).toMatchObject({ status: 'cancelled', started_at: null });
     expect((await children(stack, id)).map((c) => c.operation_id)).toEqual([childId]);
@@ -180,7 +196,8 @@ describe('cancellation races across processes', () => {
     await phaseWorker.exited;
     expect((await stack.request('DELETE', '/agent/cancel')).status).toBe(200);
     await stack.startWorker('design,training,backtest,assessment');
-    await sleep(3500); // past the lock, the stalled check and several reconcile passes
+    // The wait is what is tested ("it does not resume"): past the lock, the stalled check and several reconcile passes.
+    await sleep(3500);
     expect(await getOp(stack, childId)).toMatchObject({ status: 'cancelled', started_at: startedAt, error_message: null });
     expect((await getOp(stack, id)).status).toBe('cancelled');
     expect(await children(stack, id)).toHaveLength(1);
@@ -190,7 +207,8 @@ describe('cancellation races across processes', () => {
     stack = await startStack({ workerEnv: { KTRDR_STUB_DELAY_MS: '20000', KTRDR_STUB_CPU: 'true' } });
     const id = await trigger(stack);
     const childId = await runningChild(stack, id, 'designing');
-    await sleep(300); // well inside the busy loop
+    // Deliberate: the cancel must land mid-loop after many slices, not at the first one.
+    await sleep(300);
     const t0 = performance.timeOrigin + performance.now();
     expect((await stack.request('DELETE', '/agent/cancel')).status).toBe(200);
     expect((await stoppedAt(stack, childId)) - t0).toBeLessThan(500);
@@ -206,7 +224,7 @@ describe('cancellation races across processes', () => {
     const t0 = performance.timeOrigin + performance.now();
     await store.cancel(id, { reason: 'Cancelled by user', childReason: 'Parent cancelled', source: 'test (no publish)' });
     expect((await stoppedAt(stack, childId)) - t0).toBeLessThan(1000);
-    await sleep(500);
+    await sleep(500); // the wait is what is tested: no next phase appears afterwards
     expect(await children(stack, id)).toHaveLength(1);
   });
 });

@@ -99,9 +99,13 @@ describe('phase runner: a late result never overwrites cancelled', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let discarded = 0;
+    // What the executor saw: that it started, and its abort signal (the test waits on both).
+    let started!: (signal: AbortSignal) => void;
+    const running = new Promise<AbortSignal>((r) => (started = r));
     const stubborn = {
       phase: 'training' as const,
-      async execute() {
+      async execute(_input: unknown, ctx: { signal: AbortSignal }) {
+        started(ctx.signal);
         await gate; // ignores the signal on purpose
         return { result: STUB_RESULTS.training, artifacts: { history: { loss: [1, 0.5] } }, discard: async () => void discarded++ };
       },
@@ -119,9 +123,10 @@ describe('phase runner: a late result never overwrites cancelled', () => {
     const job = { data: { operation_id: child.operation_id, parent_operation_id: parent.operation_id } } as Job<{ operation_id: string; parent_operation_id: string }>;
 
     const run = runner.run('training', job, worker);
-    await new Promise((r) => setTimeout(r, 100));
+    const signal = await running; // the executor is running
     await store.cancel(parent.operation_id, { reason: 'Cancelled by user', childReason: 'Parent cancelled', source: 'test' });
-    await new Promise((r) => setTimeout(r, 150)); // the durable poll (50 ms) aborts the job
+    // The durable poll (50 ms) aborts the job: wait for exactly that, then let the late result arrive.
+    await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
     release();
     expect(await run).toBe('cancelled');
     expect(await store.require(child.operation_id)).toMatchObject({ status: 'cancelled', result_summary: null });

@@ -238,6 +238,8 @@ describe('ClaudeDesigner: cancellation', () => {
     const ac = new AbortController();
     const run = designer({ KTRDR_LLM_MAX_RETRIES: '3' }).design(INPUT, { signal: ac.signal });
     await fake.waitForRequests(1);
+    // The SDK's retry wait cannot be observed from outside; 20 ms lets the 429 reach it so the abort
+    // lands in that wait (aborting earlier would still pass, so this only sharpens the case).
     await new Promise((r) => setTimeout(r, 20));
     ac.abort();
     const e = await run.catch((err: unknown) => err);

@@ -47,8 +47,10 @@ describe('ArtifactStore on a real Redis', () => {
     const store = new ArtifactStore(redis, prefix, { ttlSeconds: 1 });
     await store.put(OP, 'equity', { t: [], equity: [] });
     // PEXPIRE shortens the wait without changing what is tested: expiry removes every artifact.
-    await redis.pexpire(`${prefix}:{ops}:art:${OP}`, 20);
-    await new Promise((r) => setTimeout(r, 60));
+    const key = `${prefix}:{ops}:art:${OP}`;
+    await redis.pexpire(key, 20);
+    // Wait on the state itself: Redis has expired the key (bounded, in case it never does).
+    for (const deadline = Date.now() + 2000; (await redis.exists(key)) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
     expect(await store.list(OP)).toEqual([]);
   });
 

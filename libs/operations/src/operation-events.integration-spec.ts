@@ -138,6 +138,7 @@ describe('OperationEventsHub: one subscription per process, fanned out in memory
 
     // A notice after everyone left reaches no one.
     await store.update(op, { parameters: { y: 1 } });
+    // Waiting is what this checks ("nothing arrives"): 30 ms is many times the publish → handler latency.
     await new Promise((r) => setTimeout(r, 30));
     expect(seen).toHaveLength(3);
     await hub.close();

@@ -192,7 +192,8 @@ describe('OperationsStore on a real Redis', () => {
     const a = await store.create({ type: 'agent_assessment' });
     await store.start(a.operation_id);
     await store.complete(a.operation_id, {});
-    await new Promise((r) => setTimeout(r, 5));
+    // Finish times have millisecond resolution: wait for the clock to move on, so "newest" is defined.
+    for (const t = Date.now(); Date.now() <= t; ) await new Promise((r) => setImmediate(r));
     const b = await store.create({ type: 'agent_assessment' });
     await store.cancel(b.operation_id, { reason: 'r', childReason: 'c', source: 't' });
     expect((await store.lastFinished('agent_assessment'))?.operation_id).toBe(b.operation_id);

@@ -1,6 +1,6 @@
 import { ErrorCode } from '@ktrdr/errors';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { bearerToken, tokenMatches } from './auth.policy.js';
+import { bearerToken, tokenDigest, tokenMatches } from './auth.policy.js';
 
 /** Routes that stay open with a token set: liveness probes and scrapers carry no secrets (SPEC §11). */
 const OPEN_API_PATHS = new Set(['/api/v1/health', '/api/v1/health/']);
@@ -28,14 +28,15 @@ export const UNAUTHORIZED_BODY = {
  * exists or not (nothing to learn by probing ids). With no token configured it lets everything through.
  */
 export function apiTokenMiddleware(token: string | null): RequestHandler {
+  const expected = token ? tokenDigest(token) : null;
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (!token || !isProtected(req.path)) return next();
+    if (!expected || !isProtected(req.path)) return next();
     let given = bearerToken(req.headers.authorization);
     if (!given && req.method === 'GET' && EVENTS_PATH.test(req.path)) {
       const q = req.query['access_token'];
       given = typeof q === 'string' ? q : null;
     }
-    if (tokenMatches(token, given)) return next();
+    if (tokenMatches(expected, given)) return next();
     res.setHeader('WWW-Authenticate', 'Bearer realm="ktrdr"');
     res.status(401).json(UNAUTHORIZED_BODY);
   };

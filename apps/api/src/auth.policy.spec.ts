@@ -1,4 +1,4 @@
-import { bearerToken, isLoopback, listenRefusal, tokenMatches } from './auth.policy';
+import { bearerToken, isLoopback, listenRefusal, tokenDigest, tokenMatches } from './auth.policy';
 import { redactedUrl } from './http.app';
 
 describe('auth policy', () => {
@@ -11,6 +11,8 @@ describe('auth policy', () => {
     expect(tokenMatches(token, token.toUpperCase())).toBe(false);
     expect(tokenMatches(token, '')).toBe(false);
     expect(tokenMatches(token, null)).toBe(false);
+    expect(tokenMatches(tokenDigest(token), token)).toBe(true);
+    expect(tokenMatches(tokenDigest(token), `${token}x`)).toBe(false);
   });
 
   it('reads a bearer header, case-insensitively on the scheme only', () => {

@@ -15,9 +15,14 @@ const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
  * Constant-time token check. Both sides are hashed first so `timingSafeEqual` always compares
  * equal-length buffers: neither the content nor the length of the expected token leaks through timing.
  */
-export function tokenMatches(expected: string, given: string | null | undefined): boolean {
+export function tokenMatches(expected: string | Buffer, given: string | null | undefined): boolean {
   if (typeof given !== 'string' || given.length === 0) return false;
-  return timingSafeEqual(digest(expected), digest(given));
+  return timingSafeEqual(typeof expected === 'string' ? digest(expected) : expected, digest(given));
+}
+
+/** The expected token's digest, computed once per process rather than once per request. */
+export function tokenDigest(token: string): Buffer {
+  return digest(token);
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or null. */

@@ -2,23 +2,13 @@ import { OperationsStore, RedisKeys } from '@ktrdr/operations';
 import { bullPrefix } from '@ktrdr/queues';
 import { Queue } from 'bullmq';
 import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { childrenOf as children, getOp, pause as sleep, triggerCycle as trigger } from '../../../tools/testing/stack.requests';
 
 /**
  * Cancellation across processes (milestone M6, ported and tightened): the API cancels durably in
  * one store step, publishes on Redis pub/sub, and the worker holding the child's job aborts it.
  */
 
-interface Op {
-  operation_id: string;
-  status: string;
-  started_at: string | null;
-  cancelled_at: string | null;
-  cancellation_reason: string | null;
-  cancelled_by: string | null;
-  error_message: string | null;
-  metadata: { parameters: Record<string, unknown> };
-  progress: { percentage: number; current_step: string | null };
-}
 interface Status {
   status: string;
   operation_id?: string;
@@ -27,15 +17,6 @@ interface Status {
 }
 
 const PHASES = ['designing', 'training', 'backtesting', 'assessing'] as const;
-const getOp = async (stack: Stack, id: string): Promise<Op> => (await stack.request<{ data: Op }>('GET', `/operations/${id}`)).body.data;
-const children = async (stack: Stack, id: string): Promise<Op[]> => (await stack.request<{ data: Op[] }>('GET', `/operations/${id}/children`)).body.data;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function trigger(stack: Stack): Promise<string> {
-  const res = await stack.request<{ operation_id: string }>('POST', '/agent/trigger');
-  expect(res.status).toBe(202);
-  return res.body.operation_id;
-}
 
 /** Waits until the cycle is in `phase` with its child running; returns the child id. */
 async function runningChild(stack: Stack, parentId: string, phase: string): Promise<string> {

@@ -1,20 +1,11 @@
 import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { childrenOf, getOp, triggerCycle as trigger, waitTerminal } from '../../../tools/testing/stack.requests';
 
 /**
  * Research cycles end to end: the built API and research worker(s) as separate processes on a
  * real Redis, driven over HTTP exactly as a client would.
  */
 
-interface Op {
-  operation_id: string;
-  operation_type: string;
-  status: string;
-  parent_operation_id: string | null;
-  error_message: string | null;
-  result_summary: Record<string, unknown> | null;
-  metadata: { parameters: Record<string, unknown> };
-  progress: { percentage: number; current_step: string | null };
-}
 interface Status {
   status: 'active' | 'idle';
   operation_id?: string;
@@ -23,27 +14,6 @@ interface Status {
   last_cycle?: { operation_id: string; outcome: string; strategy_name: string | null; completed_at: string; error_message: string | null } | null;
   active_researches: unknown[];
   capacity: { active: number; limit: number };
-}
-
-async function getOp(stack: Stack, id: string): Promise<Op> {
-  return (await stack.request<{ data: Op }>('GET', `/operations/${id}`)).body.data;
-}
-
-async function waitTerminal(stack: Stack, id: string, timeoutMs = 20_000): Promise<Op> {
-  return eventually(
-    async () => {
-      const op = await getOp(stack, id);
-      return ['completed', 'failed', 'cancelled'].includes(op.status) ? op : undefined;
-    },
-    `${id} to finish`,
-    timeoutMs,
-  );
-}
-
-async function trigger(stack: Stack, body: Record<string, unknown> = {}): Promise<string> {
-  const res = await stack.request<{ operation_id: string; triggered: boolean }>('POST', '/agent/trigger', body);
-  expect(res.status).toBe(202);
-  return res.body.operation_id;
 }
 
 describe('a full research cycle (stub phases, one worker on all queues)', () => {
@@ -105,7 +75,7 @@ describe('a full research cycle (stub phases, one worker on all queues)', () => 
     expect(p['backtest_result']).toMatchObject({ sharpe_ratio: expect.any(Number) });
     expect(parent.result_summary).toMatchObject({ success: true, strategy_name: 'v3_minimal', verdict: 'promising', model_path: expect.any(String) });
 
-    const children = (await stack.request<{ data: Op[] }>('GET', `/operations/${id}/children`)).body.data;
+    const children = await childrenOf(stack, id);
     expect(children.map((c) => c.operation_type)).toEqual(['agent_design', 'training', 'backtesting', 'agent_assessment']);
     expect(new Set(children.map((c) => c.operation_id)).size).toBe(4);
     expect(children.every((c) => c.status === 'completed' && c.parent_operation_id === id)).toBe(true);
@@ -121,7 +91,7 @@ describe('a full research cycle (stub phases, one worker on all queues)', () => 
     expect(parent.status).toBe('completed');
     expect(parent.metadata.parameters['design_op_id']).toBeUndefined();
     expect(parent.metadata.parameters).toMatchObject({ strategy_name: 'v3_minimal', model: 'claude-haiku-5-5' });
-    const children = (await stack.request<{ data: Op[] }>('GET', `/operations/${id}/children`)).body.data;
+    const children = await childrenOf(stack, id);
     expect(children.map((c) => c.operation_type)).toEqual(['training', 'backtesting', 'agent_assessment']);
   });
 });

@@ -1,36 +1,14 @@
 import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { childrenOf as children, getOp, pause as sleep, triggerCycle, waitTerminal as terminal } from '../../../tools/testing/stack.requests';
+
+/** A named strategy skips design: the cycle starts at training. */
+const trigger = (stack: Stack): Promise<string> => triggerCycle(stack, { strategy: 'v3_minimal' });
 
 /**
  * Phase deadlines (SPEC §7 `Training failed: worker timeout after 30 minutes`) on real processes with
  * stub phases and small deadlines: the worker enforces them through the phase's AbortSignal, the
  * reconcile pass backs them up when the worker is gone, and a timeout and a cancel never pass for each other.
  */
-
-interface Op {
-  operation_id: string;
-  status: string;
-  error_message: string | null;
-  cancellation_reason: string | null;
-  failure_code?: string | null;
-  metadata: { parameters: Record<string, unknown> };
-}
-const getOp = async (stack: Stack, id: string): Promise<Op> => (await stack.request<{ data: Op }>('GET', `/operations/${id}`)).body.data;
-const children = async (stack: Stack, id: string): Promise<Op[]> => (await stack.request<{ data: Op[] }>('GET', `/operations/${id}/children`)).body.data;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function trigger(stack: Stack): Promise<string> {
-  // A named strategy skips design: the cycle starts at training.
-  const res = await stack.request<{ operation_id: string }>('POST', '/agent/trigger', { strategy: 'v3_minimal' });
-  expect(res.status).toBe(202);
-  return res.body.operation_id;
-}
-
-async function terminal(stack: Stack, id: string, timeoutMs = 20_000): Promise<Op> {
-  return eventually(async () => {
-    const op = await getOp(stack, id);
-    return ['completed', 'failed', 'cancelled'].includes(op.status) ? op : undefined;
-  }, `${id} terminal`, timeoutMs, 25);
-}
 
 describe('phase deadline enforced by the worker', () => {
   let stack: Stack;

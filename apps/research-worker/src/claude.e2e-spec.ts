@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { FakeAnthropicServer, errorBody, toolUseMessage } from '../../../tools/testing/fake-anthropic.server';
 import { researchScratch, type ResearchScratch } from '../../../tools/testing/research.fixtures';
-import { eventually, repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { childrenOf, getOp as getOperation, triggerCycle, waitTerminal } from '../../../tools/testing/stack.requests';
 
 /**
  * Claude design and assessment through the real worker process: the real @anthropic-ai/sdk talks
@@ -26,20 +27,12 @@ let fake: FakeAnthropicServer;
 let scratch: ResearchScratch;
 let stack: Stack;
 
-const getOp = async (id: string): Promise<Op> => (await stack.request<{ data: Op }>('GET', `/operations/${id}`)).body.data;
-const children = async (id: string): Promise<Op[]> => (await stack.request<{ data: Op[] }>('GET', `/operations/${id}/children`)).body.data;
+const getOp = async (id: string): Promise<Op> => (await getOperation(stack, id)) as Op;
+const children = async (id: string): Promise<Op[]> => (await childrenOf(stack, id)) as Op[];
 
-async function trigger(body: Record<string, unknown> = {}): Promise<string> {
-  const res = await stack.request<{ operation_id: string }>('POST', '/agent/trigger', body);
-  expect(res.status).toBe(202);
-  return res.body.operation_id;
-}
+const trigger = (body: Record<string, unknown> = {}): Promise<string> => triggerCycle(stack, body);
 
-const finished = (id: string): Promise<Op> =>
-  eventually(async () => {
-    const op = await getOp(id);
-    return ['completed', 'failed', 'cancelled'].includes(op.status) ? op : undefined;
-  }, `${id} to finish`, 30_000, 50);
+const finished = async (id: string): Promise<Op> => (await waitTerminal(stack, id, 30_000, 50)) as Op;
 
 const strategyConfig = (name: string): Record<string, unknown> => ({ ...(parse(readFileSync(join(repoRoot(), 'strategies', 'v3_minimal.yaml'), 'utf8')) as object), name });
 const assessment = { verdict: 'mediocre', strengths: ['Sharpe 1.12 on unseen bars', 'Beats buy-and-hold by 4.5 points'], weaknesses: ['24 trades only', 'Drawdown 11.8%'], suggestions: ['Test on 1h bars', 'Add a volatility input'] };

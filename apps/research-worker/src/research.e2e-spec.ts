@@ -3,6 +3,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SLOW_TRAINING_STRATEGY, researchScratch } from '../../../tools/testing/research.fixtures';
 import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { childrenOf, getOp as getOperation, triggerCycle, waitTerminal } from '../../../tools/testing/stack.requests';
 
 /**
  * Real research end to end (milestones M3–M5): the built API and a worker with every phase real —
@@ -21,28 +22,18 @@ interface Op {
   progress: { percentage: number; current_step: string | null };
 }
 
-const TERMINAL = ['completed', 'failed', 'cancelled'];
 const GATE_MESSAGE = /^(Training|Backtest) gate failed: [a-z_]+ \(.+\)$/;
 
 let scratch: string;
 let stack: Stack;
 
-const getOp = async (id: string): Promise<Op> => (await stack.request<{ data: Op }>('GET', `/operations/${id}`)).body.data;
-const children = async (id: string): Promise<Op[]> => (await stack.request<{ data: Op[] }>('GET', `/operations/${id}/children`)).body.data;
+const getOp = async (id: string): Promise<Op> => (await getOperation(stack, id)) as Op;
+const children = async (id: string): Promise<Op[]> => (await childrenOf(stack, id)) as Op[];
 const artifacts = async (id: string): Promise<string[]> => (await stack.request<{ data: { artifacts: string[] } }>('GET', `/operations/${id}/artifacts`)).body.data.artifacts;
 
-async function trigger(body: Record<string, unknown>): Promise<string> {
-  const res = await stack.request<{ operation_id: string }>('POST', '/agent/trigger', body);
-  expect(res.status).toBe(202);
-  return res.body.operation_id;
-}
+const trigger = (body: Record<string, unknown> = {}): Promise<string> => triggerCycle(stack, body);
 
-async function finished(id: string, timeoutMs = 120_000): Promise<Op> {
-  return eventually(async () => {
-    const op = await getOp(id);
-    return TERMINAL.includes(op.status) ? op : undefined;
-  }, `${id} to finish`, timeoutMs, 100);
-}
+const finished = async (id: string, timeoutMs = 120_000): Promise<Op> => (await waitTerminal(stack, id, timeoutMs, 100)) as Op;
 
 /** Trains fine, but its backtest window lies where the built-in S&P 500 sample has no bars. */
 const NO_BACKTEST_DATA = `name: no_backtest_data

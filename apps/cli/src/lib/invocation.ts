@@ -30,7 +30,9 @@ export function detectCommandName({ env, script, realpath = realpathOrNull }: In
   const running = realpath(script);
   if (running === null) return 'npx ktrdr';
   for (const dir of (env['PATH'] ?? '').split(delimiter)) {
-    if (!dir) continue;
+    // npm scripts (`npm test`, `npm start`) put a project's node_modules/.bin on PATH too; a binary
+    // there is the repository's own, not one the user can type in their terminal.
+    if (!dir || /[\\/]node_modules[\\/]\.bin[\\/]?$/.test(dir)) continue;
     const onPath = realpath(join(dir, 'ktrdr'));
     if (onPath !== null) return onPath === running ? 'ktrdr' : 'npx ktrdr';
   }

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { startStack } from '../testing/stack.harness.js';
+import { summarize, type Summary } from './stats.js';
 
 /**
  * API read throughput beside a bare baseline (issue #9): autocannon against the real built API
@@ -26,6 +27,41 @@ export interface HttpThroughputResult {
   seconds: number;
   connections: number;
   rows: ThroughputRow[];
+  /** One request at a time on fresh pending operations: GET /operations/{id}, then DELETE it. */
+  cancelVsRead: { samples: number; get: Summary; del: Summary; ratioP50: number };
+}
+
+export const CANCEL_TO_READ_TARGET = 1.5;
+const CANCEL_SAMPLES = 300;
+
+/**
+ * The cancel's cost against a read of the same record (issue #9: DELETE within 1.5× of a GET): the
+ * cancel script returns the cancelled record itself and the announcement is pipelined behind it,
+ * so a DELETE is one Redis round trip like the GET.
+ */
+async function cancelVsRead(apiUrl: string, store: OperationsStore): Promise<HttpThroughputResult['cancelVsRead']> {
+  const headers = { authorization: `Bearer ${TOKEN}` };
+  const get: number[] = [];
+  const del: number[] = [];
+  for (let i = 0; i < CANCEL_SAMPLES + 20; i++) {
+    const op = await store.create({ type: 'training', parameters: {} });
+    const url = `${apiUrl}/api/v1/operations/${op.operation_id}`;
+    let t = performance.now();
+    const g = await fetch(url, { headers });
+    await g.arrayBuffer();
+    const getMs = performance.now() - t;
+    t = performance.now();
+    const d = await fetch(url, { method: 'DELETE', headers });
+    await d.arrayBuffer();
+    const delMs = performance.now() - t;
+    if (g.status !== 200 || d.status !== 200) throw new Error(`cancel vs read: GET ${g.status}, DELETE ${d.status}`);
+    if (i < 20) continue; // warm-up
+    get.push(getMs);
+    del.push(delMs);
+  }
+  const g = summarize(get);
+  const d = summarize(del);
+  return { samples: CANCEL_SAMPLES, get: g, del: d, ratioP50: d.p50 / g.p50 };
 }
 
 export const HTTP_RATIO_TARGET = 0.6;
@@ -68,12 +104,14 @@ export async function benchHttpThroughput(seconds: number, connections: number, 
         apiNon2xx: api.non2xx + api.errors,
       });
     }
+    log(`  http: DELETE vs GET of the same record, ${CANCEL_SAMPLES} sequential pairs`);
+    const cancel = await cancelVsRead(stack.apiUrl, store);
+    return { seconds, connections, rows, cancelVsRead: cancel };
   } finally {
     bare.child.kill('SIGTERM');
     redis.disconnect();
     await stack.stop();
   }
-  return { seconds, connections, rows };
 }
 
 export function renderHttpThroughput(r: HttpThroughputResult): string {
@@ -86,5 +124,17 @@ export function renderHttpThroughput(r: HttpThroughputResult): string {
     '|---|---:|---:|---:|---:|---:|---:|',
     ...r.rows.map((x) => `| ${x.route} | ${x.apiRps.toFixed(0)} | ${x.bareRps.toFixed(0)} | ${x.ratio.toFixed(2)}${x.ratio >= HTTP_RATIO_TARGET ? '' : ' ✗'} | ${x.apiP99Ms} | ${x.bareP99Ms} | ${x.apiNon2xx} |`),
   ];
+  const c = r.cancelVsRead;
+  const ms = (v: number): string => v.toFixed(2);
+  lines.push(
+    '',
+    `**DELETE vs GET of the same record** — ${c.samples} sequential pairs on fresh pending operations, one request at a time. Target: DELETE p50 ≤ ${CANCEL_TO_READ_TARGET}× GET p50.`,
+    '',
+    '| request | p50 ms | p95 ms | p99 ms |',
+    '|---|---:|---:|---:|',
+    `| GET /api/v1/operations/{id} | ${ms(c.get.p50)} | ${ms(c.get.p95)} | ${ms(c.get.p99)} |`,
+    `| DELETE /api/v1/operations/{id} | ${ms(c.del.p50)} | ${ms(c.del.p95)} | ${ms(c.del.p99)} |`,
+    `| ratio (p50) | ${c.ratioP50.toFixed(2)}${c.ratioP50 <= CANCEL_TO_READ_TARGET ? '' : ' ✗'} | | |`,
+  );
   return lines.join('\n');
 }

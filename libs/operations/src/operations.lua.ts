@@ -117,7 +117,7 @@ local target = ARGV[2]
 local cur = redis.call('HGET', KEYS[1], 'status')
 if not cur then return {'NOT_FOUND'} end
 if is_terminal(cur) then return {'TERMINAL', cur} end
-local out = {'OK', cur}
+local cancelled = {}
 local queue = {target}
 local i = 1
 while i <= #queue do
@@ -130,13 +130,17 @@ while i <= #queue do
     local reason = ARGV[6]
     if node == target then reason = ARGV[5] end
     redis.call('HSET', nkey, 'cancelled_at', ARGV[3], 'cancellation_reason', reason, 'cancelled_by', ARGV[7])
-    if node ~= target then out[#out + 1] = node end
+    if node ~= target then cancelled[#cancelled + 1] = node end
   end
   local kids = redis.call('LRANGE', base .. 'children:' .. node, 0, -1)
   for _, k in ipairs(kids) do queue[#queue + 1] = k end
 end
 local changed = {target}
-for j = 3, #out do changed[#changed + 1] = out[j] end
+for _, c in ipairs(cancelled) do changed[#changed + 1] = c end
 notify(changed, KEYS[1])
+-- The target's record rides along, so the caller answers from this one round trip.
+local out = {'OK', cur, tostring(#cancelled)}
+for _, c in ipairs(cancelled) do out[#out + 1] = c end
+for _, f in ipairs(redis.call('HGETALL', KEYS[1])) do out[#out + 1] = f end
 return out
 `;

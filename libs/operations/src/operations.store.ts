@@ -216,7 +216,9 @@ export class OperationsStore {
     )) as string[];
     if (reply[0] === 'NOT_FOUND') throw new OperationNotFoundError(id);
     if (reply[0] === 'TERMINAL') throw new OperationFinishedError(id, reply[1] as OperationStatus);
-    return { operation: await this.require(id), previous: reply[1] as OperationStatus, children_cancelled: reply.slice(2) };
+    // ['OK', previous status, n, …n cancelled descendants, …the target's hash as HGETALL returns it]
+    const n = Number(reply[2]);
+    return { operation: decode(reply.slice(3 + n)), previous: reply[1] as OperationStatus, children_cancelled: reply.slice(3, 3 + n) };
   }
 
   async children(id: string): Promise<OperationInfo[]> {

@@ -40,27 +40,13 @@ export class AgentService {
   ) {}
 
   async trigger(body: TriggerBody) {
-    const { store, producer, config } = this.backend;
+    const { config } = this.backend;
     const model = resolveModel(body.model ?? DEFAULT_MODEL, config.modelAliases)!;
     if (body.strategy) await this.requireStrategy(body.strategy);
     await this.assertBudget();
-    let cycle: OperationInfo;
-    try {
-      cycle = await store.create({
-        type: CYCLE,
-        capacity: config.maxConcurrentCycles,
-        parameters: initialCycleParameters({ model, brief: body.brief ?? null, strategy: body.strategy ?? null, bypass_gates: body.bypass_gates ?? false }),
-      });
-    } catch (e) {
-      if (!(e instanceof AtCapacityError)) throw e;
-      throw this.capacityRefusal(e);
-    }
-    try {
-      await producer.enqueue('research', { name: 'start', data: { parent_operation_id: cycle.operation_id } });
-    } catch (e) {
-      await store.fail(cycle.operation_id, `Could not queue the research cycle: ${(e as Error).message}`);
-      throw e;
-    }
+    const cycle = await this.createAndQueueCycle(
+      initialCycleParameters({ model, brief: body.brief ?? null, strategy: body.strategy ?? null, bypass_gates: body.bypass_gates ?? false }),
+    );
     return { triggered: true, operation_id: cycle.operation_id, model, message: 'Research cycle started' };
   }
 

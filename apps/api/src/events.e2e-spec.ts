@@ -1,5 +1,6 @@
 import { openSse, type SseEvent } from '../../../tools/testing/sse.reader';
 import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { triggerCycle } from '../../../tools/testing/stack.requests';
 
 /**
  * Live events end to end (SPEC §4a): the built API and research worker as separate processes on a
@@ -31,11 +32,7 @@ afterAll(async () => stack?.stop());
 
 const eventsUrl = (id: string): string => `${stack.apiUrl}/api/v1/operations/${id}/events`;
 
-async function trigger(): Promise<string> {
-  const res = await stack.request<{ operation_id: string }>('POST', '/agent/trigger');
-  expect(res.status).toBe(202);
-  return res.body.operation_id;
-}
+const trigger = (): Promise<string> => triggerCycle(stack);
 
 async function numsub(): Promise<number> {
   const reply = (await stack.redis.call('PUBSUB', 'NUMSUB', `${stack.prefix}:{ops}:events`)) as [string, number];

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, startStack, type ManagedProcess, type Stack } from '../../../tools/testing/stack.harness';
+import { childrenOf, getOp as getOperation, triggerCycle, waitTerminal } from '../../../tools/testing/stack.requests';
 
 /**
  * Resume (issue #12) end to end: the built API and research worker as separate processes on a real
@@ -25,28 +26,16 @@ let modelRoot: string;
 let modelDir: string;
 let worker: ManagedProcess;
 
-const getOp = async (id: string): Promise<Op> => (await stack.request<{ data: Op }>('GET', `/operations/${id}`)).body.data;
-const children = async (id: string): Promise<Op[]> => (await stack.request<{ data: Op[] }>('GET', `/operations/${id}/children`)).body.data;
-const terminal = (id: string, timeoutMs = 20_000): Promise<Op> =>
-  eventually(
-    async () => {
-      const op = await getOp(id);
-      return ['completed', 'failed', 'cancelled'].includes(op.status) ? op : undefined;
-    },
-    `${id} to finish`,
-    timeoutMs,
-  );
+const getOp = async (id: string): Promise<Op> => (await getOperation(stack, id)) as Op;
+const children = async (id: string): Promise<Op[]> => (await childrenOf(stack, id)) as Op[];
+const terminal = async (id: string, timeoutMs = 20_000): Promise<Op> => (await waitTerminal(stack, id, timeoutMs)) as Op;
 const inPhase = (id: string, phase: string): Promise<string> =>
   eventually(async () => {
     const p = (await getOp(id)).metadata.parameters;
     const key = { designing: 'design_op_id', training: 'training_op_id', backtesting: 'backtest_op_id', assessing: 'assessment_op_id' }[phase]!;
     return p['phase'] === phase && typeof p[key] === 'string' ? (p[key] as string) : undefined;
   }, `${id} to reach ${phase}`);
-const trigger = async (body: Body = {}): Promise<string> => {
-  const res = await stack.request<Body>('POST', '/agent/trigger', body);
-  expect(res.status).toBe(202);
-  return res.body['operation_id'] as string;
-};
+const trigger = (body: Body = {}): Promise<string> => triggerCycle(stack, body);
 const resume = (id: string, body?: Body) => stack.request<Body>('POST', `/agent/resume/${id}`, body);
 /** The whole record of a cycle and its children, to prove a resume left them exactly as they were. */
 const snapshotTree = async (ids: string[]): Promise<string> => JSON.stringify(await Promise.all(ids.map(getOp)));

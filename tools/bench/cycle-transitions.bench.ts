@@ -39,7 +39,8 @@ const ms = (iso: string | null): number => (iso ? Date.parse(iso) : Number.NaN);
 
 export async function benchCycleTransitions(cycles: number, warmup: number, log: (s: string) => void): Promise<TransitionResult> {
   const stack = await startStack({
-    apiEnv: { KTRDR_MAX_CONCURRENT_CYCLES: '1' },
+    // The bench triggers hundreds of cycles a minute from one client: the cycle rate limit is off here.
+    apiEnv: { KTRDR_MAX_CONCURRENT_CYCLES: '1', KTRDR_RATE_LIMIT: '0' },
     workerEnv: { KTRDR_STUB_WORKERS: 'true', KTRDR_STUB_DELAY_MS: '0' },
   });
   const store = new OperationsStore(stack.redis, stack.prefix);

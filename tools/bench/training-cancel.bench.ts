@@ -24,7 +24,7 @@ export interface TrainingCancelResult {
 export async function benchTrainingCancel(samples: number, log: (line: string) => void): Promise<TrainingCancelResult> {
   const started = performance.now();
   const scratch = researchScratch([], { slow_training: SLOW_TRAINING_STRATEGY });
-  const stack = await startStack({ apiEnv: scratch.env, workerEnv: { ...scratch.env, KTRDR_STUB_WORKERS: 'false' } });
+  const stack = await startStack({ apiEnv: { ...scratch.env, KTRDR_RATE_LIMIT: '0' }, workerEnv: { ...scratch.env, KTRDR_STUB_WORKERS: 'false' } });
   const store = new OperationsStore(stack.redis, stack.prefix);
   const telemetry = new RedisKeys(stack.prefix).computeStopped();
   const random = seededRandom(11);

@@ -145,7 +145,7 @@ export function textMessage(text: string, stopReason = 'end_turn', usage = { inp
       id: `msg_fake_${messageSeq}`,
       type: 'message',
       role: 'assistant',
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       content: [{ type: 'text', text }],
       stop_reason: stopReason,
       stop_sequence: null,

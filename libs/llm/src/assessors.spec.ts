@@ -96,9 +96,9 @@ describe('Claude assessor against a local Messages API', () => {
   };
 
   it('forces save_assessment with the numbers in the prompt and returns the assessment', async () => {
-    fake.reply(toolUseMessage('save_assessment', good, { input_tokens: 1500, output_tokens: 300 }, 'claude-haiku-4-5'));
-    const out = await assessor().assess({ ...input(), model: 'claude-haiku-4-5' }, { signal: new AbortController().signal });
-    expect(out).toMatchObject({ assessment: good, source: 'claude', model: 'claude-haiku-4-5', usage: { input_tokens: 1500, output_tokens: 300 }, turns: 1 });
+    fake.reply(toolUseMessage('save_assessment', good, { input_tokens: 1500, output_tokens: 300 }, 'claude-haiku-5-5'));
+    const out = await assessor().assess({ ...input(), model: 'claude-haiku-5-5' }, { signal: new AbortController().signal });
+    expect(out).toMatchObject({ assessment: good, source: 'claude', model: 'claude-haiku-5-5', usage: { input_tokens: 1500, output_tokens: 300 }, turns: 1 });
     expect(out.cost_usd).toBeCloseTo((1500 * 1 + 300 * 5) / 1e6, 12);
     const body = fake.requests[0]!.body as { tool_choice: unknown; messages: { content: string }[] };
     expect(body.tool_choice).toEqual({ type: 'tool', name: 'save_assessment' });

@@ -25,7 +25,7 @@ afterAll(async () => {
   await fake.close();
 });
 
-const input: DesignInput = { model: 'claude-sonnet-4-5', brief: null, availableData: [], recent: [] };
+const input: DesignInput = { model: 'claude-sonnet-5-5', brief: null, availableData: [], recent: [] };
 
 function designer(ledger: BudgetLedger): ClaudeDesigner {
   const config = loadLlmConfig({ ANTHROPIC_API_KEY: 'sk-ant-test-SECRET123', ANTHROPIC_BASE_URL: fake.url, KTRDR_LLM_MAX_RETRIES: '0' });
@@ -42,7 +42,7 @@ describe('Claude calls spend through the budget ledger (real Redis)', () => {
     const out = await designer(ledger).design(input, { signal: new AbortController().signal });
     const status = await ledger.status();
     expect(status).toMatchObject({ calls: 2, input_tokens: 6900, output_tokens: 1500 });
-    expect(status.spent_usd).toBeCloseTo(costUsd('claude-sonnet-4-5', out.usage), 6);
+    expect(status.spent_usd).toBeCloseTo(costUsd('claude-sonnet-5-5', out.usage), 6);
   });
 
   it('sends nothing once the day\'s budget is spent', async () => {

@@ -23,7 +23,7 @@ export const llmEnvShape = {
   KTRDR_LLM_MAX_INPUT_CHARS: int(60_000, 4_000, 400_000),
   KTRDR_LLM_DESIGN_MAX_TOKENS: int(8_192, 1_024, 32_000),
   KTRDR_LLM_ASSESS_MAX_TOKENS: int(2_048, 512, 16_000),
-  /** JSON price overrides, USD per million tokens: {"claude-sonnet-4-5": {"input": 3, "output": 15}}. */
+  /** JSON price overrides, USD per million tokens: {"claude-sonnet-5-5": {"input": 3, "output": 15}}. */
   KTRDR_LLM_PRICES: z
     .string()
     .optional()

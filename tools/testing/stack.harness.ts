@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort, pingPort, redisServerArgs } from '../shared/redis.server.js';
 import { repoRoot } from '../shared/repo-root.js';
+
+export { freePort, pingPort, redisServerArgs };
 
 export { repoRoot };
 
@@ -11,18 +13,6 @@ export { repoRoot };
  * private key prefix, for end-to-end tests and benchmarks. Run `npm run build` first.
  */
 
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface ManagedProcess {
   name: string;

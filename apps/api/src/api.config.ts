@@ -1,5 +1,5 @@
 import { MODEL_ALIASES, isModelId } from '@ktrdr/agent-domain';
-import { artifactLimits, envBoolean, parseEnv, researchDirs, sharedEnvSchema, type ArtifactLimits, type ResearchDirs } from '@ktrdr/runtime';
+import { artifactLimits, envBoolean, envJsonObject, parseEnv, researchDirs, sharedEnvSchema, type ArtifactLimits, type ResearchDirs } from '@ktrdr/runtime';
 import { z } from 'zod';
 import type { AuthConfig } from './auth.policy.js';
 
@@ -18,26 +18,13 @@ const schema = sharedEnvSchema.extend({
   // CSV imports carry whole files; every other route keeps the small limit.
   KTRDR_IMPORT_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 50mb').default('50mb'),
   /** Which model each alias (opus, sonnet, haiku) names, as JSON; unset keys keep the built-in ids. */
-  KTRDR_MODEL_ALIASES: z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined) return {};
-      try {
-        const v: unknown = JSON.parse(raw);
-        if (v && typeof v === 'object' && !Array.isArray(v)) {
-          const entries = Object.entries(v as Record<string, unknown>);
-          const bad = entries.filter(([k, id]) => !(k in MODEL_ALIASES) || typeof id !== 'string' || !isModelId(id)).map(([k]) => k);
-          if (bad.length === 0) return Object.fromEntries(entries) as Record<string, string>;
-          ctx.addIssue({ code: 'custom', message: `expected ${Object.keys(MODEL_ALIASES).join('/')} → a model id (claude-…); bad: ${bad.join(', ')}` });
-          return z.NEVER;
-        }
-      } catch {
-        /* reported below */
-      }
-      ctx.addIssue({ code: 'custom', message: 'expected a JSON object like {"sonnet": "claude-sonnet-5-5"}' });
-      return z.NEVER;
-    }),
+  KTRDR_MODEL_ALIASES: envJsonObject.optional().transform((aliases, ctx) => {
+    const entries = Object.entries(aliases ?? {});
+    const bad = entries.filter(([k, id]) => !(k in MODEL_ALIASES) || typeof id !== 'string' || !isModelId(id)).map(([k]) => k);
+    if (bad.length === 0) return Object.fromEntries(entries) as Record<string, string>;
+    ctx.addIssue({ code: 'custom', message: `expected ${Object.keys(MODEL_ALIASES).join('/')} → a model id (claude-…); bad: ${bad.join(', ')}` });
+    return z.NEVER;
+  }),
   KTRDR_API_DOCS: envBoolean.default(true),
   // Daily LLM spend limit in USD per UTC day (0 = no limit): a spent budget refuses new cycles with 429.
   KTRDR_DAILY_BUDGET_USD: z.coerce.number().min(0).max(1_000_000).default(0),

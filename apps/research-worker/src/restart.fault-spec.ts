@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisKeys } from '@ktrdr/operations';
-import { Redis } from 'ioredis';
-import { eventually, freePort, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { eventually, freePort, pingPort, redisServerArgs, startStack, type Stack } from '../../../tools/testing/stack.harness';
 import { startTcpProxy, type TcpProxy } from '../../../tools/testing/tcp.proxy';
 
 /**
@@ -113,10 +112,9 @@ describe('Redis restarts (AOF) mid-cycle', () => {
   let port: number;
 
   async function startRedis(): Promise<void> {
-    redisProc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    await eventually(async () => ((await probe.connect().then(() => probe.ping()).catch(() => null)) === 'PONG' ? true : undefined), 'redis up', 10_000, 50);
-    probe.disconnect();
+    // The launcher's durable Redis (AOF, noeviction), with every write synced so a kill loses nothing.
+    redisProc = spawn('redis-server', [...redisServerArgs({ port, dir }), '--appendfsync', 'always'], { stdio: 'ignore' });
+    await eventually(async () => ((await pingPort(port)) ? true : undefined), 'redis up', 10_000, 50);
   }
 
   beforeAll(async () => {

@@ -1,24 +1,12 @@
 import { ACTIVE_PHASES, DEFAULT_GATE_THRESHOLDS, isActivePhase, type ActivePhase, type GateThresholds, type StubOptions } from '@ktrdr/agent-domain';
 import { QUEUE_PHASE, parseQueueList, type QueueName } from '@ktrdr/queues';
 import { llmConfigFromEnv, llmEnvShape, type LlmConfig } from '@ktrdr/llm';
-import { artifactLimits, envBoolean, parseEnv, researchDirs, sharedEnvSchema, type ArtifactLimits, type ResearchDirs } from '@ktrdr/runtime';
+import { artifactLimits, envBoolean, envJsonObject, parseEnv, researchDirs, sharedEnvSchema, type ArtifactLimits, type ResearchDirs } from '@ktrdr/runtime';
 import { z } from 'zod';
 
 const num = (def: number) => z.coerce.number().finite().default(def);
 const int = (def: number, min: number) => z.coerce.number().int().min(min).default(def);
-const jsonObject = z
-  .string()
-  .transform((s, ctx) => {
-    try {
-      const v: unknown = JSON.parse(s);
-      if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-    } catch {
-      /* reported below */
-    }
-    ctx.addIssue({ code: 'custom', message: 'expected a JSON object' });
-    return z.NEVER;
-  })
-  .optional();
+const jsonObject = envJsonObject.optional();
 
 const t = DEFAULT_GATE_THRESHOLDS;
 const schema = sharedEnvSchema.extend({

@@ -8,16 +8,6 @@
  * and fast; a draw is a handful of 32-bit integer operations.
  */
 
-/** FNV-1a over the UTF-16 code units: a stable 32-bit hash of a name (the symbol seeds its series). */
-export function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 export class SeededRandom {
   private a: number;
   private b: number;

@@ -1,6 +1,6 @@
-import type { Timeframe } from '@ktrdr/agent-domain';
+import { hashString, type Timeframe } from '@ktrdr/agent-domain';
 import type { Bars } from './bars.types.js';
-import { SeededRandom, hashString } from './seeded.random.js';
+import { SeededRandom } from './seeded.random.js';
 
 /**
  * Seeded synthetic markets for any `SYNTH_*` symbol: a regime-switching geometric Brownian motion.

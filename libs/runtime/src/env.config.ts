@@ -41,6 +41,18 @@ export function artifactLimits(e: { KTRDR_ARTIFACT_TTL_DAYS: number; KTRDR_ARTIF
   return { ttlSeconds: Math.round(e.KTRDR_ARTIFACT_TTL_DAYS * 86_400), maxBytes: Math.floor(e.KTRDR_ARTIFACT_MAX_MB * 1024 * 1024) };
 }
 
+/** A JSON object in one variable (e.g. per-phase settings); anything else is an error naming the variable. */
+export const envJsonObject = z.string().transform((raw, ctx) => {
+  try {
+    const v: unknown = JSON.parse(raw);
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    /* reported below */
+  }
+  ctx.addIssue({ code: 'custom', message: 'expected a JSON object' });
+  return z.NEVER;
+});
+
 /** `true|false|1|0|yes|no` as a boolean; anything else is a validation error naming the variable. */
 export const envBoolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })

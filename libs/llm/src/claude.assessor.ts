@@ -1,7 +1,7 @@
 import type { Anthropic } from '@anthropic-ai/sdk';
 import { assessmentSchema, formatIssues, type Assessment } from '@ktrdr/agent-domain';
 import { ASSESSMENT_SYSTEM, SAVE_ASSESSMENT_TOOL, assessmentPrompt } from './assessment.prompt.js';
-import type { ClaudeDeps, ClaudeSettings } from './claude.designer.js';
+import { callSettings, type ClaudeDeps, type ClaudeSettings } from './claude.designer.js';
 import { callForcedTool, type Validation } from './claude.tool-call.js';
 import type { AssessInput, AssessOutcome, CallOptions, StrategyAssessor } from './llm.types.js';
 import { toolInputSchema } from './tool.schema.js';
@@ -33,12 +33,7 @@ export class ClaudeAssessor implements StrategyAssessor {
       noToolCallMessage: 'Claude did not save an assessment',
       invalidMessage: 'Claude produced an invalid assessment',
       maxTokens: this.settings.maxOutputTokens.assessment,
-      maxCorrections: this.settings.maxCorrections,
-      maxInputChars: this.settings.maxInputChars,
-      timeoutMs: this.settings.timeoutMs,
-      prices: this.settings.prices,
-      spend: this.deps.spend,
-      logger: this.deps.logger,
+      ...callSettings(this.settings, this.deps),
       context: { ...logContext, phase: 'assessment' },
       signal,
     });

@@ -14,6 +14,12 @@ export interface ClaudeDeps {
   logger?: LlmLogger | undefined;
 }
 
+/** What every forced tool call of a designer or assessor takes from the configuration and its deps. */
+export function callSettings(settings: ClaudeSettings, deps: ClaudeDeps) {
+  const { maxCorrections, maxInputChars, timeoutMs, prices } = settings;
+  return { maxCorrections, maxInputChars, timeoutMs, prices, spend: deps.spend, logger: deps.logger };
+}
+
 const STRATEGY_TOOL = {
   name: SAVE_STRATEGY_TOOL,
   description:
@@ -42,12 +48,7 @@ export class ClaudeDesigner implements StrategyDesigner {
       noToolCallMessage: 'Claude did not save a strategy configuration',
       invalidMessage: 'Claude produced an invalid strategy',
       maxTokens: this.settings.maxOutputTokens.design,
-      maxCorrections: this.settings.maxCorrections,
-      maxInputChars: this.settings.maxInputChars,
-      timeoutMs: this.settings.timeoutMs,
-      prices: this.settings.prices,
-      spend: this.deps.spend,
-      logger: this.deps.logger,
+      ...callSettings(this.settings, this.deps),
       context: { ...logContext, phase: 'design' },
       signal,
     });

@@ -357,6 +357,12 @@ describe('follow summary', () => {
     expect(lines).toContain('  Designed by: offline; assessed by: offline');
   });
 
+  it('names only the assessor of a cycle started from an existing strategy (no design phase)', () => {
+    const lines = followSummaryLines(op({ status: 'completed', result_summary: { strategy_name: 'v3_minimal', verdict: 'poor', assessor: 'offline', designer: null } }));
+    expect(lines).toContain('  Assessed by: offline');
+    expect(lines.join('\n')).not.toContain('Designed by');
+  });
+
   it('falls back to the cycle parameters when result_summary lacks fields', () => {
     const lines = followSummaryLines(
       op({ status: 'completed', result_summary: {}, metadata: { parameters: { strategy_name: 'alpha', assessment_verdict: 'poor' } } }),

@@ -333,7 +333,9 @@ export function followSummaryLines(op: OperationInfo): string[] {
   // Who designed and judged it (Claude, the offline designer/assessor, or stub mode).
   const designer = params['designer'];
   const assessor = summary['assessor'];
-  if (typeof designer === 'string' || typeof assessor === 'string') lines.push(`  Designed by: ${orDash(designer)}; assessed by: ${orDash(assessor)}`);
+  // A cycle started with --strategy has no designer: say only what happened.
+  const who = [typeof designer === 'string' ? `designed by: ${designer}` : null, typeof assessor === 'string' ? `assessed by: ${assessor}` : null].filter(Boolean).join('; ');
+  if (who) lines.push(`  ${who[0]!.toUpperCase()}${who.slice(1)}`);
   const modelPath = summary['model_path'] ?? params['model_path'];
   if (typeof modelPath === 'string') lines.push(`  Model: ${modelPath}`);
   if (isStubResult(op)) lines.push(`  ${STUB_NOTE}`);

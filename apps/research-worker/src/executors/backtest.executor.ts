@@ -1,7 +1,7 @@
 import { baseTimeframe, type PhaseContext, type PhaseExecutor, type PhaseInput, type PhaseOutput } from '@ktrdr/agent-domain';
 import { equityArtifact, metrics, simulate } from '@ktrdr/backtest';
 import { buildInferenceFeatures, parseScaler, type FeatureMatrix } from '@ktrdr/features';
-import { NoMarketDataError, sliceBars, windowRange } from '@ktrdr/market-data';
+import { NoMarketDataError, lowerBound, sliceBars, windowRange } from '@ktrdr/market-data';
 import { loadModel, predictProbabilities } from '@ktrdr/training';
 import { cycleString, loadSymbolBars, warmupStart, type ResearchDeps } from './research.inputs.js';
 import type { ModelExtra } from './training.executor.js';
@@ -34,7 +34,8 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
       throw e instanceof NoMarketDataError ? new NoMarketDataError(e.symbol, e.timeframe, window.start, window.end) : e;
     });
     const base = bars[tf]!;
-    const inWindow = sliceBars(base, windowRange(window));
+    const range = windowRange(window);
+    const inWindow = sliceBars(base, range);
     if (inWindow.time.length === 0) throw new NoMarketDataError(symbol, tf, window.start, window.end);
     // Loaded last and disposed in `finally`: the model's tensors must not outlive a failed run.
     const { model, meta } = await loadModel<ModelExtra>(modelPath);
@@ -49,8 +50,8 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
       model.dispose();
     }
 
-    // The slice is a contiguous run of the base bars: find where it starts to line up the signals.
-    const offset = inWindow.time.length ? base.time.indexOf(inWindow.time[0]!) : 0;
+    // The window is a contiguous run of the base bars, starting where sliceBars started it.
+    const offset = lowerBound(base.time, range.from);
     const signals = toSignals(probabilities, features.valid, config.decisions.confidence_threshold).subarray(offset, offset + inWindow.time.length);
 
     const sim = await simulate({

@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { OPERATION_ID_EXAMPLE } from '@ktrdr/api-contract';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ResumeRequestSchema } from '@ktrdr/api-contract';
 import { triggerBodySchema } from './agent.dto.js';
 import { AgentService } from './agent.service.js';
 import { ApiErrors, ApiJsonBody, ApiRefusal, ApiSuccess } from './openapi.decorators.js';
+import { CycleRateLimitGuard } from './rate-limit.guard.js';
 import { isEmptyBody, validate } from './request-validation.js';
 
 @ApiTags('agent')
@@ -13,6 +14,7 @@ export class AgentController {
   constructor(private readonly agent: AgentService) {}
 
   @Post('trigger')
+  @UseGuards(CycleRateLimitGuard)
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a research cycle (202), or refuse: 409 active_cycle_exists / at_capacity, 429 budget_exhausted, 422 bad input' })
   @ApiJsonBody('TriggerRequest', false)
@@ -25,6 +27,7 @@ export class AgentController {
   }
 
   @Post('resume/:id')
+  @UseGuards(CycleRateLimitGuard)
   @HttpCode(202)
   @ApiOperation({
     summary: 'Resume a failed or cancelled cycle as a new one that reuses its finished phases (202), or refuse: 404 not_found, 409 not_resumable / active_cycle_exists / at_capacity, 429 budget_exhausted, 422 bad from_phase',

@@ -13,6 +13,8 @@ const schema = sharedEnvSchema.extend({
   // Cycle-starting routes (trigger, resume): this many requests per client per window; 0 = no limit.
   KTRDR_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(30),
   KTRDR_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+  // Behind a reverse proxy: take the client address (the rate limit's key) from X-Forwarded-For.
+  KTRDR_TRUST_PROXY: envBoolean.default(false),
   KTRDR_MAX_CONCURRENT_CYCLES: z.coerce.number().int().min(1).max(1000).default(1),
   KTRDR_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 100kb').default('100kb'),
   // CSV imports carry whole files; every other route keeps the small limit.
@@ -52,6 +54,8 @@ export interface ApiConfig extends ResearchDirs {
   events: { heartbeatMs: number; coalesceMs: number };
   auth: AuthConfig;
   rateLimit: { limit: number; windowMs: number };
+  /** Client addresses from X-Forwarded-For (fastify's `trustProxy`). */
+  trustProxy: boolean;
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -75,5 +79,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     events: { heartbeatMs: e.KTRDR_SSE_HEARTBEAT_MS, coalesceMs: e.KTRDR_EVENTS_COALESCE_MS },
     auth: { token: e.KTRDR_API_TOKEN ?? null, allowOpen: e.KTRDR_ALLOW_OPEN_API },
     rateLimit: { limit: e.KTRDR_RATE_LIMIT, windowMs: e.KTRDR_RATE_LIMIT_WINDOW_MS },
+    trustProxy: e.KTRDR_TRUST_PROXY,
   };
 }

@@ -25,8 +25,11 @@ export class AppModule {
     const logger = createLogger('api', config.logLevel);
     return {
       module: AppModule,
-      // useExisting: http.app.ts mounts pino-http itself (before the token check, so refusals are logged too).
-      imports: [AuthModule.forConfig(config), MetricsModule, LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true })],
+      // useExisting: http.app.ts logs requests itself (before the token check, so refusals are logged
+      // too). No routes: nestjs-pino's per-request binding is a middleware holding an
+      // AsyncLocalStorage, which puts a hook on every promise of every request; the request's
+      // operation id is on its log line already, and Nest logs nothing per request.
+      imports: [AuthModule.forConfig(config), MetricsModule, LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] })],
       controllers: [OperationsController, ArtifactsController, EventsController, AgentController, HealthController, DataController, StrategiesController],
       providers: [
         { provide: API_CONFIG, useValue: config },

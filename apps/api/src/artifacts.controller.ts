@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ARTIFACT_NAMES, OPERATION_ID_EXAMPLE } from '@ktrdr/api-contract';
 import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { artifactParamsSchema, checkedOperationId } from './artifacts.dto.js';
 import { ArtifactsService } from './artifacts.service.js';
 import { ApiErrors, ApiSuccess } from './openapi.decorators.js';
@@ -29,11 +29,11 @@ export class ArtifactsController {
   @ApiProduces('application/json')
   @ApiSuccess(200, 'ArtifactEnvelope')
   @ApiErrors(404, 422, 503)
-  async get(@Param('id') id: string, @Param('name') name: string, @Res() res: Response): Promise<void> {
+  async get(@Param('id') id: string, @Param('name') name: string, @Res() res: FastifyReply): Promise<void> {
     const operationId = checkedOperationId(id);
     const params = validate(artifactParamsSchema, { name }, 'params');
     const raw = await this.artifacts.getRaw(operationId, params.name);
     // The stored text is already JSON: splice it into the envelope instead of parsing and re-serialising it.
-    res.status(200).type('application/json').send(`{"success":true,"data":${raw}}`);
+    await res.status(200).type('application/json').send(`{"success":true,"data":${raw}}`);
   }
 }

@@ -134,6 +134,8 @@ describe('access control (SPEC §11)', () => {
     expect(refused!.body).toMatchObject({ success: false, error: { code: 'RATE_LIMITED', details: { limit: 3, window_ms: 60000 } } });
     expect(refused!.body['reason']).toBeUndefined();
     expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Without KTRDR_TRUST_PROXY a forged client address does not buy a fresh window.
+    expect((await call('POST', '/api/v1/agent/trigger', { ...auth, 'x-forwarded-for': '10.9.9.9' }, {})).status).toBe(429);
     // Reads are never limited.
     for (let i = 0; i < 10; i++) expect((await call('GET', '/api/v1/agent/status', auth)).status).toBe(200);
   });

@@ -1,13 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { ApiConfig } from './api.config.js';
-import { CycleRateLimitGuard } from './rate-limit.guard.js';
 
 /**
- * The Nest side of access control: the rate limit on cycle-starting routes. The bearer token is
- * checked earlier, by express middleware (auth.middleware.ts), so it also covers the queue
- * dashboard and unknown paths.
+ * The Nest side of access control: the rate limit's settings (ThrottlerModule is global; the guard
+ * sits on the cycle-starting routes, rate-limit.guard.ts). The bearer token is checked earlier, by
+ * a fastify onRequest hook (auth.hook.ts), so it also covers the queue dashboard and unknown paths.
  */
 @Module({})
 export class AuthModule {
@@ -16,7 +14,6 @@ export class AuthModule {
     return {
       module: AuthModule,
       imports: [ThrottlerModule.forRoot({ throttlers: [{ name: 'cycles', limit: Math.max(limit, 1), ttl: windowMs }], skipIf: () => limit === 0 })],
-      providers: [{ provide: APP_GUARD, useClass: CycleRateLimitGuard }],
     };
   }
 }

@@ -1,7 +1,7 @@
 import { ErrorCode, KtrdrError } from '@ktrdr/errors';
 import type { Logger } from '@ktrdr/runtime';
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { HTTP_STATUS_BY_CODE } from './http-status.map.js';
 
 export interface ErrorEnvelope {
@@ -29,6 +29,15 @@ function isBackendDown(e: unknown): boolean {
   );
 }
 
+/**
+ * fastify's own refusals of a request it could not read (a body over the limit, a body cut short,
+ * a bad Content-Length) carry an `FST_` code and a 4xx status: the client's fault, never a 500.
+ */
+function clientErrorStatusOfFastify(e: unknown): number | null {
+  const { code, statusCode } = (e ?? {}) as { code?: unknown; statusCode?: unknown };
+  return typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 ? statusCode : null;
+}
+
 export function toEnvelope(e: unknown): { status: number; body: ErrorEnvelope | Record<string, unknown> } {
   if (e instanceof AgentRefusal) {
     return { status: HTTP_STATUS_BY_CODE[e.code], body: { ...e.body, error: { code: e.code, message: e.message } } };
@@ -41,6 +50,11 @@ export function toEnvelope(e: unknown): { status: number; body: ErrorEnvelope | 
     const status = e.getStatus();
     const code = status === 404 ? ErrorCode.RouteNotFound : status === 413 ? ErrorCode.PayloadTooLarge : status < 500 ? ErrorCode.BadRequest : ErrorCode.Internal;
     return { status, body: { success: false, error: { code, message: e.message } } };
+  }
+  const fastifyStatus = clientErrorStatusOfFastify(e);
+  if (fastifyStatus) {
+    const code = fastifyStatus === 413 ? ErrorCode.PayloadTooLarge : ErrorCode.BadRequest;
+    return { status: fastifyStatus, body: { success: false, error: { code, message: (e as Error).message } } };
   }
   if (isBackendDown(e)) {
     const message = `Redis is unreachable: ${(e as Error).message}`;
@@ -55,9 +69,9 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
   constructor(private readonly log: Logger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body } = toEnvelope(exception);
     if (status >= 500) this.log.error({ err: exception, status }, 'request failed');
-    if (!res.headersSent) res.status(status).json(body);
+    if (!reply.sent && !reply.raw.headersSent) void reply.status(status).send(body);
   }
 }

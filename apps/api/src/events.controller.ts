@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { checkedOperationId } from './artifacts.dto.js';
 import { Backend } from './backend.service.js';
 import { EventsService } from './events.service.js';
@@ -31,10 +31,12 @@ export class EventsController {
     content: { 'text/event-stream': { schema: schemaRef('OperationEvent') } },
   })
   @ApiErrors(404, 503)
-  async stream(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async stream(@Param('id') id: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const operationId = checkedOperationId(id);
     // Checked before the stream starts, so an unknown id (or Redis down) gets the usual JSON envelope and status.
     await this.backend.store.require(operationId);
-    await this.events.stream(operationId, req, res);
+    // The stream writes to the socket itself from here on: fastify must not answer for it.
+    reply.hijack();
+    await this.events.stream(operationId, req.raw, reply.raw);
   }
 }

@@ -2,8 +2,8 @@ import { CYCLE_OPERATION_TYPE, currentChildId } from '@ktrdr/agent-domain';
 import { OperationEventsHub, OperationWatch, type HubStats, type OperationInfo, type OperationSnapshot } from '@ktrdr/operations';
 import { closeRedis, openRedis } from '@ktrdr/runtime';
 import { Injectable, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import type { Redis } from 'ioredis';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Backend } from './backend.service.js';
 import { toEnvelope } from './error-envelope.filter.js';
 
@@ -44,7 +44,7 @@ export class EventsService implements OnModuleDestroy, OnApplicationShutdown {
   }
 
   /** Streams `operationId` on `res` until its terminal state, the client leaving, or shutdown. */
-  async stream(operationId: string, req: Request, res: Response): Promise<void> {
+  async stream(operationId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { heartbeatMs, coalesceMs } = this.backend.config.events;
     req.socket.setTimeout(0);
     req.socket.setNoDelay(true);

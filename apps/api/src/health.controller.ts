@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Backend } from './backend.service.js';
 import { ApiRefusal, ApiSuccess } from './openapi.decorators.js';
 import { QUEUE_NAMES } from '@ktrdr/queues';
@@ -43,7 +43,7 @@ export class HealthController {
   @ApiOperation({ summary: '200 with Redis and queue state; 503 when Redis is unreachable' })
   @ApiSuccess(200, 'Health', 'Redis reachable: queue counts and live workers')
   @ApiRefusal(503, 'Health', 'Redis unreachable: `status: unhealthy` with the error envelope')
-  async health(@Res({ passthrough: true }) res: Response) {
+  async health(@Res({ passthrough: true }) res: FastifyReply) {
     const started = performance.now();
     try {
       await withTimeout(this.backend.redis.ping(), PING_TIMEOUT_MS, 'Redis PING');

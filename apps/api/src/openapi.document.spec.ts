@@ -2,7 +2,9 @@ import { ErrorEnvelopeSchema, OperationInfoSchema } from '@ktrdr/api-contract';
 import { MarketDataRepository } from '@ktrdr/market-data';
 import { StrategyStore } from '@ktrdr/strategies';
 import type { INestApplication } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { ThrottlerModule } from '@nestjs/throttler';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { AgentController } from './agent.controller';
 import { AgentService } from './agent.service';
@@ -31,8 +33,13 @@ let app: INestApplication;
 let doc: OpenAPIObject;
 
 beforeAll(async () => {
-  const module = await Test.createTestingModule({ controllers: CONTROLLERS, providers: SERVICES.map((s) => ({ provide: s, useValue: {} })) }).compile();
-  app = module.createNestApplication({ logger: false });
+  // ThrottlerModule: the rate-limit guard on trigger/resume needs its settings to be built.
+  const module = await Test.createTestingModule({
+    imports: [ThrottlerModule.forRoot([])],
+    controllers: CONTROLLERS,
+    providers: SERVICES.map((s) => ({ provide: s, useValue: {} })),
+  }).compile();
+  app = module.createNestApplication(new FastifyAdapter(), { logger: false });
   app.setGlobalPrefix('api/v1');
   await app.init();
   doc = buildOpenApiDocument(app);

@@ -1,7 +1,8 @@
+import fastifyStatic from '@fastify/static';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
-import express, { type NextFunction, type Request, type Response } from 'express';
 
 /**
  * The web view (SPEC §10, apps/web) is built by `npm run build` into apps/web/dist, beside this
@@ -12,24 +13,37 @@ export const WEB_DIST_DIR = resolve(__dirname, '..', '..', 'web', 'dist');
 /** Paths the page must never shadow: the REST API and docs, the queue dashboard, the metrics scrape. */
 const NOT_THE_PAGE = /^\/(api|admin|metrics)(\/|$)/;
 
+/** What express's `req.accepts('html')` answered: no Accept header, or one that takes HTML. */
+function acceptsHtml(req: FastifyRequest): boolean {
+  const accept = req.headers.accept;
+  return !accept || /(^|,)\s*(text\/html|text\/\*|\*\/\*)\s*(;|,|$)/i.test(accept);
+}
+
 /**
  * Serves the built page at `/`: hashed assets cached for a year, and index.html (never cached, so
  * a new build shows at once) for every other GET that asks for HTML — the page's own routes
  * (`/history`, `/cycles/{id}`) load on a reload or a shared link. Static files need no token: the
  * page asks for it when the API answers 401. Without a build of the page, nothing is mounted.
+ *
+ * Registered as its own fastify plugin: `reply.sendFile` stays private to it, so the queue
+ * dashboard's plugin can decorate its own. The catch-all GET ranks below every real route in
+ * fastify's router, so it only ever sees paths nothing else answers.
  */
-export function mountWebApp(app: INestApplication, dir: string = WEB_DIST_DIR): boolean {
+export async function mountWebApp(app: NestFastifyApplication, dir: string = WEB_DIST_DIR): Promise<boolean> {
   const index = join(dir, 'index.html');
   if (!existsSync(index)) return false;
-  const assets = express.static(join(dir, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false, index: false });
-  const files = express.static(dir, { index: false, maxAge: 0 });
-  app.use('/assets', (req: Request, res: Response, next: NextFunction) => assets(req, res, next));
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || NOT_THE_PAGE.test(req.path)) return next();
-    if (req.path !== '/' && /\.[a-z0-9]+$/i.test(req.path)) return files(req, res, next);
-    if (!req.accepts('html')) return next();
-    res.setHeader('cache-control', 'no-cache');
-    res.sendFile(index);
+  await app.register(async (web: FastifyInstance) => {
+    await web.register(fastifyStatic, { root: join(dir, 'assets'), prefix: '/assets/', immutable: true, maxAge: '365d', index: false, decorateReply: false });
+    await web.register(fastifyStatic, { root: dir, serve: false, index: false, maxAge: 0 });
+    web.get('/*', (req, reply) => {
+      const path = req.url.split('?', 1)[0]!;
+      const isFile = path !== '/' && /\.[a-z0-9]+$/i.test(path);
+      // Nest's not-found handler answers these with the API's 404 envelope.
+      if (NOT_THE_PAGE.test(path) || !(isFile || acceptsHtml(req))) return reply.callNotFound();
+      // The router has already decoded the wildcard; @fastify/static keeps it inside `dir`.
+      if (isFile) return reply.sendFile((req.params as { '*': string })['*']);
+      return reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
+    });
   });
   return true;
 }

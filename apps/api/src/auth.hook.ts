@@ -1,5 +1,5 @@
 import { ErrorCode } from '@ktrdr/errors';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { onRequestHookHandler } from 'fastify';
 import { bearerToken, tokenDigest, tokenMatches } from './auth.policy.js';
 
 /** Routes that stay open with a token set: liveness probes and scrapers carry no secrets (SPEC §11). */
@@ -7,7 +7,7 @@ const OPEN_API_PATHS = new Set(['/api/v1/health', '/api/v1/health/']);
 
 /**
  * EventSource cannot send headers, so the live events route — and only it — also takes the token
- * as `?access_token=` (the request logger strips it from logged URLs: see api.logger.ts).
+ * as `?access_token=` (the request logger strips it from logged URLs: see http.app.ts).
  */
 const EVENTS_PATH = /^\/api\/v1\/operations\/[^/]+\/events\/?$/;
 
@@ -23,21 +23,23 @@ export const UNAUTHORIZED_BODY = {
 } as const;
 
 /**
- * Express middleware, mounted before body parsing and routing, so a request without the token is
- * refused before anything is read — the same 401 for every path, whether the route or the resource
- * exists or not (nothing to learn by probing ids). With no token configured it lets everything through.
+ * A fastify onRequest hook, the first thing every request meets (before body parsing and routing),
+ * so a request without the token is refused before anything is read — the same 401 for every path,
+ * whether the route or the resource exists or not (nothing to learn by probing ids). With no token
+ * configured it lets everything through.
  */
-export function apiTokenMiddleware(token: string | null): RequestHandler {
+export function apiTokenHook(token: string | null): onRequestHookHandler {
   const expected = token ? tokenDigest(token) : null;
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if (!expected || !isProtected(req.path)) return next();
+  return (req, reply, done) => {
+    const path = req.url.split('?', 1)[0]!;
+    if (!expected || !isProtected(path)) return done();
     let given = bearerToken(req.headers.authorization);
-    if (!given && req.method === 'GET' && EVENTS_PATH.test(req.path)) {
-      const q = req.query['access_token'];
+    if (!given && req.method === 'GET' && EVENTS_PATH.test(path)) {
+      const q = (req.query as Record<string, unknown>)['access_token'];
       given = typeof q === 'string' ? q : null;
     }
-    if (tokenMatches(expected, given)) return next();
-    res.setHeader('WWW-Authenticate', 'Bearer realm="ktrdr"');
-    res.status(401).json(UNAUTHORIZED_BODY);
+    if (tokenMatches(expected, given)) return done();
+    // Answering without calling done() ends the request here (fastify's hook contract).
+    void reply.code(401).header('WWW-Authenticate', 'Bearer realm="ktrdr"').send(UNAUTHORIZED_BODY);
   };
 }

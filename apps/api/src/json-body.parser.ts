@@ -1,0 +1,64 @@
+import { ErrorCode, KtrdrError } from '@ktrdr/errors';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+const UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** `100kb` → bytes. The configuration already checked the shape (digits, then b/kb/mb). */
+export function sizeInBytes(size: string): number {
+  const m = /^(\d+)(b|kb|mb)$/i.exec(size);
+  if (!m) throw new Error(`not a size: ${size}`);
+  return Number(m[1]) * UNITS[m[2]!.toLowerCase()]!;
+}
+
+/** JSON and the `+json` family (application/merge-patch+json, …), whatever the parameters. */
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+export interface BodyLimits {
+  /** Every route but the import. */
+  bytes: number;
+  /** POST /data/import: a whole CSV file. */
+  importBytes: number;
+}
+
+const IMPORT_PATH = /^\/api\/v1\/data\/import\/?(?:\?|$)/;
+
+function limitFor(req: FastifyRequest, limits: BodyLimits): number {
+  return IMPORT_PATH.test(req.url) ? limits.importBytes : limits.bytes;
+}
+
+export class PayloadTooLargeError extends KtrdrError {
+  constructor(limit: number) {
+    super(ErrorCode.PayloadTooLarge, `Request body too large: the limit of this route is ${limit} bytes`, { limit_bytes: limit });
+  }
+}
+
+/**
+ * The API's body parsing on fastify: JSON bodies (an empty one reads as `{}`), refused with the
+ * envelope's codes — malformed → 400 MALFORMED_JSON, over the route's limit → 413 — and every other
+ * content type read and ignored (the route then sees no body and says which field is missing).
+ * The import route has its own, larger limit; a declared Content-Length over a route's limit is
+ * refused before a byte of the body is read.
+ */
+export function registerJsonBodyParser(instance: FastifyInstance, limits: BodyLimits): void {
+  const ceiling = Math.max(limits.bytes, limits.importBytes);
+  // Proto-poisoning keys are dropped the way fastify's own parser would.
+  const parseJson = instance.getDefaultJsonParser('remove', 'remove');
+  instance.removeAllContentTypeParsers();
+  instance.addHook('preParsing', (req, _reply, payload, done) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const limit = limitFor(req, limits);
+    done(declared > limit ? new PayloadTooLargeError(limit) : null, payload);
+  });
+  instance.addContentTypeParser(JSON_TYPE, { parseAs: 'string', bodyLimit: ceiling }, (req, body, done) => {
+    const text = body as string;
+    const limit = limitFor(req, limits);
+    // A chunked body declares no length: its size is known only now.
+    if (Buffer.byteLength(text) > limit) return done(new PayloadTooLargeError(limit), undefined);
+    if (text.trim() === '') return done(null, {});
+    parseJson(req, text, (err, value) => {
+      if (err) done(new KtrdrError(ErrorCode.MalformedJson, `Malformed JSON body: ${err.message}`), undefined);
+      else done(null, value);
+    });
+  });
+  instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ceiling }, (_req, _body, done) => done(null, undefined));
+}

@@ -123,6 +123,26 @@ describe('API: bad input on agent routes', () => {
     expect(res.body.error?.code).toBe(code);
   });
 
+  it('refuses an oversized body sent in chunks (no Content-Length to judge it by) with 413', async () => {
+    const chunk = new TextEncoder().encode(`{"brief":"${'x'.repeat(150_000)}`);
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(chunk);
+        c.enqueue(new TextEncoder().encode('"}'));
+        c.close();
+      },
+    });
+    const res = await fetch(`${stack.apiUrl}/api/v1/agent/trigger`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as Envelope).error?.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('reads a body of another content type as no body: the route names what is missing', async () => {
+    const res = await raw('POST', '/data/import', 'symbol=X', 'application/x-www-form-urlencoded');
+    expect(res.status).toBe(422);
+    expect(res.body.error?.code).toBe('VALIDATION_FAILED');
+  });
+
   it('lists the valid models when the model is bad', async () => {
     const res = await raw('POST', '/agent/trigger', '{"model":"gpt-4"}');
     expect(res.body.error?.message).toContain('opus, sonnet, haiku');

@@ -104,8 +104,9 @@ export default defineConfig(
     },
   },
 
-  // --- Queue contract (CONVENTIONS 2-3): queues are made in libs/queues; the API only produces through
-  // @ktrdr/queues; processors (bullmq Worker, @nestjs/bullmq) live only in the research worker ---
+  // --- Queue contract (CONVENTIONS 2-3): queue options come from libs/queues; the API only produces, through
+  // @ktrdr/queues' QueueProducer over the queues it registers with BullModule (BullModule, InjectQueue,
+  // getQueueToken); processors (bullmq Worker, @nestjs/bullmq's processor API) live only in the research worker ---
   {
     files: ['apps/api/**/*.ts'],
     ignores: TEST_FILES,
@@ -115,7 +116,11 @@ export default defineConfig(
         {
           paths: [
             { name: 'bullmq', message: 'The API produces jobs through @ktrdr/queues only.', allowTypeImports: true },
-            { name: '@nestjs/bullmq', message: 'Processors belong in apps/research-worker.' },
+            {
+              name: '@nestjs/bullmq',
+              importNames: ['Processor', 'WorkerHost', 'OnWorkerEvent', 'QueueEventsHost', 'OnQueueEvent'],
+              message: 'Processors belong in apps/research-worker; the API may only register and inject queues (BullModule, InjectQueue, getQueueToken).',
+            },
           ],
         },
       ],

@@ -1,6 +1,8 @@
 import { MarketDataRepository } from '@ktrdr/market-data';
+import { QUEUE_NAMES, QueueProducer, bullConnection, queueOptions } from '@ktrdr/queues';
 import { createLogger } from '@ktrdr/runtime';
 import { StrategyStore } from '@ktrdr/strategies';
+import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AgentController } from './agent.controller.js';
@@ -16,6 +18,7 @@ import { AuthModule } from './auth.module.js';
 import { HealthController } from './health.controller.js';
 import { MetricsModule, QueueDepthMetrics } from './metrics.module.js';
 import { OperationsController } from './operations.controller.js';
+import { ApiQueueProducer } from './queues.producer.js';
 import { StrategiesController } from './strategies.controller.js';
 
 /** Built from the configuration `main` already validated, so the environment is parsed once. */
@@ -25,17 +28,26 @@ export class AppModule {
     const logger = createLogger('api', config.logLevel);
     return {
       module: AppModule,
-      // useExisting: http.app.ts logs requests itself (before the token check, so refusals are logged
-      // too). No routes: nestjs-pino's per-request binding is a middleware holding an
-      // AsyncLocalStorage, which puts a hook on every promise of every request; the request's
-      // operation id is on its log line already, and Nest logs nothing per request.
-      imports: [AuthModule.forConfig(config), MetricsModule, LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] })],
+      imports: [
+        AuthModule.forConfig(config),
+        MetricsModule,
+        // useExisting: http.app.ts logs requests itself (before the token check, so refusals are logged
+        // too). No routes: nestjs-pino's per-request binding is a middleware holding an
+        // AsyncLocalStorage, which puts a hook on every promise of every request; the request's
+        // operation id is on its log line already, and Nest logs nothing per request.
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),
+        // The same queue options as the worker's (queueOptions, libs/queues): one prefix, one set of job defaults.
+        BullModule.forRootAsync({ useFactory: () => queueOptions(bullConnection(config.redisUrl), config.prefix) }),
+        // Every queue of the contract: the API produces to research and shows all of them (health, metrics, bull-board).
+        BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
+      ],
       controllers: [OperationsController, ArtifactsController, EventsController, AgentController, HealthController, DataController, StrategiesController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         { provide: API_LOGGER, useValue: logger },
         { provide: MarketDataRepository, useValue: new MarketDataRepository({ dataDir: config.dataDir }) },
         { provide: StrategyStore, useValue: new StrategyStore(config.strategiesDir) },
+        { provide: QueueProducer, useClass: ApiQueueProducer },
         Backend,
         AgentService,
         ArtifactsService,

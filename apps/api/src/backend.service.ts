@@ -1,5 +1,5 @@
 import { CancelChannel, OperationsStore, cancelAndAnnounce, type CancelOutcome } from '@ktrdr/operations';
-import { QueueProducer, bullConnection } from '@ktrdr/queues';
+import { QueueProducer } from '@ktrdr/queues';
 import { closeRedis, openFailFastRedis, type Logger } from '@ktrdr/runtime';
 import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
@@ -14,18 +14,18 @@ export const API_LOGGER = Symbol('API_LOGGER');
 export class Backend implements OnApplicationShutdown {
   readonly redis: Redis;
   readonly store: OperationsStore;
-  readonly producer: QueueProducer;
   private readonly cancelChannel: CancelChannel;
 
   constructor(
     @Inject(API_CONFIG) readonly config: ApiConfig,
     @Inject(API_LOGGER) readonly log: Logger,
+    // Over the queues registered through BullModule (ApiQueueProducer): @nestjs/bullmq closes them, not Backend.
+    readonly producer: QueueProducer,
     @Optional() @InjectMetric('agent_cycles_total') private readonly cycles?: Counter<'outcome'>,
   ) {
     this.redis = openFailFastRedis(config.redisUrl, 'ktrdr-api');
     this.redis.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
     this.store = new OperationsStore(this.redis, config.prefix);
-    this.producer = new QueueProducer(bullConnection(config.redisUrl), config.prefix);
     this.cancelChannel = new CancelChannel(config.prefix);
   }
 
@@ -40,7 +40,6 @@ export class Backend implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.producer.close();
     await closeRedis(this.redis);
   }
 }

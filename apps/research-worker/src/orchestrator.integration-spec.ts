@@ -25,7 +25,7 @@ let orchestrator: Orchestrator;
 beforeAll(() => {
   redis = new Redis(url, { maxRetriesPerRequest: null });
   store = new OperationsStore(redis, prefix);
-  producer = new QueueProducer(bullConnection(url), prefix);
+  producer = QueueProducer.connect(bullConnection(url), prefix);
   orchestrator = new Orchestrator(store, producer, new CancelChannel(prefix), redis, DEFAULT_GATE_THRESHOLDS, 'strategies', log);
 });
 

@@ -1,4 +1,4 @@
-import { QueueName, bullConnection, bullPrefix, type QueueName as Queue } from '@ktrdr/queues';
+import { QueueName, bullConnection, queueOptions, type QueueName as Queue } from '@ktrdr/queues';
 import { createLogger } from '@ktrdr/runtime';
 import { BullModule, Processor, type WorkerHost } from '@nestjs/bullmq';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
@@ -53,9 +53,8 @@ export class WorkerModule {
       imports: [
         // nestjs-pino: Nest's own lines go through the same pino logger as ours (no HTTP here to log).
         LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
-        BullModule.forRootAsync({
-          useFactory: () => ({ connection: bullConnection(config.redisUrl), prefix: bullPrefix(config.prefix) }),
-        }),
+        // The same queue options as the producers' (queueOptions, libs/queues), so both sides agree on the prefix.
+        BullModule.forRootAsync({ useFactory: () => queueOptions(bullConnection(config.redisUrl), config.prefix) }),
         // Registering the consumed queues also brings in @nestjs/bullmq's explorer, which builds the workers.
         BullModule.registerQueue(...config.queues.map((name) => ({ name }))),
       ],

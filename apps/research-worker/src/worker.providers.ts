@@ -40,7 +40,8 @@ export function workerProviders(config: WorkerConfig, logger: Logger): Provider[
       },
     },
     { provide: OperationsStore, inject: [WORKER_REDIS, WORKER_CONFIG], useFactory: (r: Redis, c: WorkerConfig) => new OperationsStore(r, c.prefix) },
-    { provide: QueueProducer, inject: [WORKER_CONFIG], useFactory: (c: WorkerConfig) => new QueueProducer(bullConnection(c.redisUrl), c.prefix) },
+    // Owns its queues (closed by WorkerRuntime): it produces to every queue, not only the consumed ones BullModule registers.
+    { provide: QueueProducer, inject: [WORKER_CONFIG], useFactory: (c: WorkerConfig) => QueueProducer.connect(bullConnection(c.redisUrl), c.prefix) },
     { provide: CancelChannel, inject: [WORKER_CONFIG], useFactory: (c: WorkerConfig) => new CancelChannel(c.prefix) },
     {
       provide: ActiveJobs,

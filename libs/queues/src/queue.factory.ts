@@ -1,4 +1,4 @@
-import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type JobsOptions, type QueueOptions } from 'bullmq';
 import { jobIdFor, type JobDataOf, type JobNameOf, type JobOf, type QueueName } from './queue.contract.js';
 
 /** BullMQ opens its own connections from this (workers need `maxRetriesPerRequest: null`). */
@@ -23,12 +23,17 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { count: 1000 },
 };
 
+/**
+ * The options every queue of a deployment is made with, whoever makes it: `createQueue` here and the
+ * `BullModule.forRootAsync` registrations of the API and the worker. One helper, so a producer and a
+ * consumer cannot disagree on the key prefix or the job defaults. `prefix` is the deployment prefix.
+ */
+export function queueOptions(connection: ConnectionOptions, prefix: string): QueueOptions {
+  return { connection, prefix: bullPrefix(prefix), defaultJobOptions: DEFAULT_JOB_OPTIONS };
+}
+
 export function createQueue<Q extends QueueName>(name: Q, connection: ConnectionOptions, prefix: string): TypedQueue<Q> {
-  return new Queue<JobDataOf<Q>, unknown, JobNameOf<Q>>(name, {
-    connection,
-    prefix: bullPrefix(prefix),
-    defaultJobOptions: DEFAULT_JOB_OPTIONS,
-  });
+  return new Queue<JobDataOf<Q>, unknown, JobNameOf<Q>>(name, queueOptions(connection, prefix));
 }
 
 /** Enqueue through the contract: the job id is derived, never made up at the call site. */

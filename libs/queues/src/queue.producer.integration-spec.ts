@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { bullConnection, bullPrefix } from './queue.factory';
+import { DEFAULT_JOB_OPTIONS, bullConnection, bullPrefix } from './queue.factory';
 import { QueueProducer } from './queue.producer';
 
 /** The producer against the real Redis of the test run, under a private prefix. */
@@ -12,7 +12,7 @@ describe('QueueProducer (real Redis)', () => {
   let redis: Redis;
 
   beforeAll(() => {
-    producer = new QueueProducer(bullConnection(url), prefix);
+    producer = QueueProducer.connect(bullConnection(url), prefix);
     redis = new Redis(url);
   });
 
@@ -34,6 +34,7 @@ describe('QueueProducer (real Redis)', () => {
     const stored = await producer.queue('training').getJob('op_training_1');
     expect(stored?.data).toEqual(job.data);
     expect(stored?.opts.attempts).toBe(1); // a lost worker is a failure, never a silent retry
+    expect(stored?.opts).toMatchObject(DEFAULT_JOB_OPTIONS); // queueOptions: the same defaults as the Nest registrations
   });
 
   it('requeues a job whose id still names a finished job (add alone would be a silent no-op)', async () => {

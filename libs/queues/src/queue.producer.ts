@@ -2,22 +2,49 @@ import type { ConnectionOptions } from 'bullmq';
 import { QUEUE_NAMES, jobIdFor, type JobOf, type QueueName } from './queue.contract.js';
 import { createQueue, enqueue, type TypedQueue } from './queue.factory.js';
 
-/** Typed producer for every queue of the contract; used by the API and by the orchestrator. */
-export class QueueProducer {
-  private readonly queues = new Map<QueueName, TypedQueue<QueueName>>();
+/** The queue of a contract name: how a producer reaches queues it did not necessarily make. */
+export type QueueLookup = <Q extends QueueName>(name: Q) => TypedQueue<Q>;
 
+/** One made queue per name of the contract (what the API's `@InjectQueue` registrations provide). */
+export type QueueSet = { readonly [Q in QueueName]: TypedQueue<Q> };
+
+/**
+ * Typed producer for every queue of the contract; used by the API and by the orchestrator. It works
+ * over queues made elsewhere (the API's, registered through BullModule and closed by @nestjs/bullmq)
+ * or, through `QueueProducer.connect`, over queues it makes and owns itself (the worker's).
+ */
+export class QueueProducer {
+  /**
+   * @param lookup resolves a queue by name; it must return the same queue for the same name.
+   * @param release what `close` does: closes the queues this producer owns. The default owns none,
+   *   so queues lent by their maker are never closed twice.
+   */
   constructor(
-    private readonly connection: ConnectionOptions,
-    private readonly prefix: string,
+    private readonly lookup: QueueLookup,
+    private readonly release: () => Promise<void> = async () => undefined,
   ) {}
 
+  /**
+   * Makes its own queues (each on first use, so the constructor does no I/O and a process opens a
+   * connection only for the queues it touches) and closes them on `close`.
+   */
+  static connect(connection: ConnectionOptions, prefix: string): QueueProducer {
+    const made = new Map<QueueName, TypedQueue<QueueName>>();
+    const lookup: QueueLookup = <Q extends QueueName>(name: Q) => {
+      let q = made.get(name);
+      if (!q) {
+        q = createQueue(name, connection, prefix) as unknown as TypedQueue<QueueName>;
+        made.set(name, q);
+      }
+      return q as unknown as TypedQueue<Q>;
+    };
+    return new QueueProducer(lookup, async () => {
+      await Promise.all([...made.values()].map((q) => q.close()));
+    });
+  }
+
   queue<Q extends QueueName>(name: Q): TypedQueue<Q> {
-    let q = this.queues.get(name);
-    if (!q) {
-      q = createQueue(name, this.connection, this.prefix) as unknown as TypedQueue<QueueName>;
-      this.queues.set(name, q);
-    }
-    return q as unknown as TypedQueue<Q>;
+    return this.lookup(name);
   }
 
   enqueue<Q extends QueueName>(name: Q, job: JobOf<Q>): Promise<string> {
@@ -45,7 +72,8 @@ export class QueueProducer {
     return Object.fromEntries(entries) as Record<QueueName, Record<string, number>>;
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  /** Closes the queues this producer owns (none when they were handed to it). */
+  close(): Promise<void> {
+    return this.release();
   }
 }

@@ -1,6 +1,9 @@
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
+import { BullBoardModule } from '@bull-board/nestjs';
 import { MarketDataRepository } from '@ktrdr/market-data';
 import { QUEUE_NAMES, QueueProducer, bullConnection, queueOptions } from '@ktrdr/queues';
-import { createLogger } from '@ktrdr/runtime';
+import { createLogger, openFailFastRedis } from '@ktrdr/runtime';
 import { StrategyStore } from '@ktrdr/strategies';
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -10,7 +13,7 @@ import { AgentService } from './agent.service.js';
 import { ArtifactsController } from './artifacts.controller.js';
 import { ArtifactsService } from './artifacts.service.js';
 import { API_CONFIG, type ApiConfig } from './api.config.js';
-import { API_LOGGER, Backend } from './backend.service.js';
+import { API_LOGGER, API_REDIS, Backend } from './backend.service.js';
 import { DataController } from './data.controller.js';
 import { EventsController } from './events.controller.js';
 import { EventsService } from './events.service.js';
@@ -20,6 +23,9 @@ import { MetricsModule, QueueDepthMetrics } from './metrics.module.js';
 import { OperationsController } from './operations.controller.js';
 import { ApiQueueProducer } from './queues.producer.js';
 import { StrategiesController } from './strategies.controller.js';
+
+/** Where bull-board answers; http.app.ts keeps it out of the /api/v1 prefix. */
+export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 
 /** Built from the configuration `main` already validated, so the environment is parsed once. */
 @Module({})
@@ -40,11 +46,23 @@ export class AppModule {
         BullModule.forRootAsync({ useFactory: () => queueOptions(bullConnection(config.redisUrl), config.prefix) }),
         // Every queue of the contract: the API produces to research and shows all of them (health, metrics, bull-board).
         BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
+        // The queue dashboard at /admin/queues over those same registered queues (outside /api/v1, behind the token).
+        BullBoardModule.forRoot({ route: QUEUE_DASHBOARD_PATH, adapter: BullBoardFastifyAdapter }),
+        BullBoardModule.forFeature(...QUEUE_NAMES.map((name) => ({ name, adapter: BullMQAdapter, options: { readOnlyMode: false } }))),
       ],
       controllers: [OperationsController, ArtifactsController, EventsController, AgentController, HealthController, DataController, StrategiesController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         { provide: API_LOGGER, useValue: logger },
+        // A factory, not the Backend constructor, opens the connection (providers do no I/O when built).
+        {
+          provide: API_REDIS,
+          useFactory: () => {
+            const redis = openFailFastRedis(config.redisUrl, 'ktrdr-api');
+            redis.on('error', (e: Error) => logger.warn({ err: e.message }, 'redis connection error'));
+            return redis;
+          },
+        },
         { provide: MarketDataRepository, useValue: new MarketDataRepository({ dataDir: config.dataDir }) },
         { provide: StrategyStore, useValue: new StrategyStore(config.strategiesDir) },
         { provide: QueueProducer, useClass: ApiQueueProducer },

@@ -1,6 +1,6 @@
 import { CancelChannel, OperationsStore, cancelAndAnnounce, type CancelOutcome } from '@ktrdr/operations';
 import { QueueProducer } from '@ktrdr/queues';
-import { closeRedis, openFailFastRedis, type Logger } from '@ktrdr/runtime';
+import { closeRedis, type Logger } from '@ktrdr/runtime';
 import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
@@ -8,23 +8,23 @@ import type { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from './api.config.js';
 
 export const API_LOGGER = Symbol('API_LOGGER');
+/** The API's command connection to Redis (made by a factory in AppModule, closed here). */
+export const API_REDIS = Symbol('API_REDIS');
 
 /** The API's connections to Redis: the operation store, the queue producer and the cancel channel. */
 @Injectable()
 export class Backend implements OnApplicationShutdown {
-  readonly redis: Redis;
   readonly store: OperationsStore;
   private readonly cancelChannel: CancelChannel;
 
   constructor(
     @Inject(API_CONFIG) readonly config: ApiConfig,
     @Inject(API_LOGGER) readonly log: Logger,
+    @Inject(API_REDIS) readonly redis: Redis,
     // Over the queues registered through BullModule (ApiQueueProducer): @nestjs/bullmq closes them, not Backend.
     readonly producer: QueueProducer,
     @Optional() @InjectMetric('agent_cycles_total') private readonly cycles?: Counter<'outcome'>,
   ) {
-    this.redis = openFailFastRedis(config.redisUrl, 'ktrdr-api');
-    this.redis.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
     this.store = new OperationsStore(this.redis, config.prefix);
     this.cancelChannel = new CancelChannel(config.prefix);
   }

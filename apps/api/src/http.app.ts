@@ -1,19 +1,15 @@
 import { ErrorCode } from '@ktrdr/errors';
 import type { Logger } from '@ktrdr/runtime';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
-import { QUEUE_NAMES } from '@ktrdr/queues';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { pinoHttp } from 'pino-http';
 import type { ApiConfig } from './api.config.js';
-import { AppModule } from './app.module.js';
+import { AppModule, QUEUE_DASHBOARD_PATH } from './app.module.js';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { apiTokenHook } from './auth.hook.js';
-import { API_LOGGER, Backend } from './backend.service.js';
+import { API_LOGGER } from './backend.service.js';
 import { ErrorEnvelopeFilter } from './error-envelope.filter.js';
 import { registerJsonBodyParser, sizeInBytes } from './json-body.parser.js';
 import { setupOpenApi } from './openapi.document.js';
@@ -82,18 +78,9 @@ export async function createHttpApp(config: ApiConfig): Promise<NestFastifyAppli
   registerJsonBodyParser(fastify, limits);
   // The web view at `/` (apps/web/dist); the REST API stays under /api/v1.
   await mountWebApp(app);
-  await mountQueueDashboard(app, app.get(Backend));
-  app.setGlobalPrefix('api/v1', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+  app.setGlobalPrefix('api/v1', { exclude: [{ path: 'metrics', method: RequestMethod.GET }, { path: QUEUE_DASHBOARD_PATH.slice(1), method: RequestMethod.ALL }] });
   app.useGlobalFilters(new ErrorEnvelopeFilter(log));
   app.enableShutdownHooks();
   if (config.docs) setupOpenApi(app);
   return app;
-}
-
-/** bull-board at /admin/queues (behind the token, like every /admin path): the queues this API produces to. */
-async function mountQueueDashboard(app: NestFastifyApplication, backend: Backend): Promise<void> {
-  const serverAdapter = new BullBoardFastifyAdapter();
-  serverAdapter.setBasePath('/admin/queues');
-  createBullBoard({ queues: QUEUE_NAMES.map((n) => new BullMQAdapter(backend.producer.queue(n), { readOnlyMode: false })), serverAdapter });
-  await app.register(serverAdapter.registerPlugin(), { prefix: '/admin/queues' });
 }

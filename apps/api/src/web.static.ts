@@ -13,7 +13,7 @@ export const WEB_DIST_DIR = resolve(__dirname, '..', '..', 'web', 'dist');
 /** Paths the page must never shadow: the REST API and docs, the queue dashboard, the metrics scrape. */
 const NOT_THE_PAGE = /^\/(api|admin|metrics)(\/|$)/;
 
-/** Whether the client takes HTML: no Accept header, or one naming text/html, text/* or */*. */
+/** Whether the client takes HTML: no Accept header, or one naming text/html, the text wildcard or the full wildcard. */
 function acceptsHtml(req: FastifyRequest): boolean {
   const accept = req.headers.accept;
   return !accept || /(^|,)\s*(text\/html|text\/\*|\*\/\*)\s*(;|,|$)/i.test(accept);

@@ -5,6 +5,8 @@ import { Redis } from 'ioredis';
 import { loadApiConfig } from './api.config';
 import { EventsService } from './events.service';
 import { createHttpApp } from './http.app';
+import { eventually } from '../../../tools/testing/stack.harness';
+import { readSseEvents, type SseEvent } from '../../../tools/testing/sse.reader';
 
 /**
  * The artifact and event routes in-process (the real Nest app on a real Redis, over real HTTP), where
@@ -44,41 +46,11 @@ afterAll(async () => {
   await redis.quit();
 });
 
-interface SseEvent {
-  event: string;
-  data: string;
-}
+/** The response's events; `comments` counts its comment lines (heartbeats). */
+const sse = (res: Response, comments: { count: number }) => readSseEvents(res.body as unknown as AsyncIterable<Uint8Array>, () => comments.count++);
 
-/** Reads an SSE response into events (and counts comment lines); enough of the format for these tests. */
-async function* sse(res: Response, comments: { count: number }): AsyncGenerator<SseEvent> {
-  const decoder = new TextDecoder();
-  let buf = '';
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buf += decoder.decode(chunk, { stream: true });
-    let i: number;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      const ev: SseEvent = { event: 'message', data: '' };
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) comments.count++;
-        else if (line.startsWith('event: ')) ev.event = line.slice(7);
-        else if (line.startsWith('data: ')) ev.data += line.slice(6);
-      }
-      if (ev.data) yield ev;
-    }
-  }
-}
-
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** Waits for a probe with this spec's short deadline and tight poll (the SSE heartbeat is 50 ms here). */
+const until = <T>(probe: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> => eventually(probe, what, 5000, 10);
 
 async function numsub(): Promise<number> {
   const reply = (await redis.call('PUBSUB', 'NUMSUB', store.keys.eventsChannel())) as [string, number];

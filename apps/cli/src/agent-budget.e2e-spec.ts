@@ -2,11 +2,8 @@
  * End to end: the built `ktrdr` binary shows the daily LLM budget and renders the 429 refusal.
  * Needs `npx tsc -b apps/api apps/cli` first.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
-
-const BIN = join(repoRoot(__dirname), 'apps/cli/bin/run.js');
+import { runKtrdr } from '../../../tools/testing/cli.runner';
+import { startStack, type Stack } from '../../../tools/testing/stack.harness';
 let stack: Stack;
 
 beforeAll(async () => {
@@ -16,15 +13,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function ktrdr(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env = { ...process.env, KTRDR_API_URL: stack.apiUrl };
-    delete env['KTRDR_DEBUG'];
-    execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const ktrdr = (args: string[]) => runKtrdr(args, { apiUrl: stack.apiUrl });
 
 describe('ktrdr agent budget', () => {
   it('shows the spend, then refuses a trigger once the budget is spent', async () => {

@@ -3,11 +3,8 @@
  * fail, so every resumed cycle starts at backtesting (and fails there again). Needs
  * `npx tsc -b apps/api apps/research-worker apps/cli` first.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { eventually, repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
-
-const BIN = join(repoRoot(__dirname), 'apps/cli/bin/run.js');
+import { runKtrdr } from '../../../tools/testing/cli.runner';
+import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
 let stack: Stack;
 
 beforeAll(async () => {
@@ -21,15 +18,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function ktrdr(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env = { ...process.env, KTRDR_API_URL: stack.apiUrl };
-    delete env['KTRDR_DEBUG'];
-    execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const ktrdr = (args: string[]) => runKtrdr(args, { apiUrl: stack.apiUrl });
 
 const statusOf = async (id: string): Promise<string> => ((await stack.request<{ data: { status: string } }>('GET', `/operations/${id}`)).body.data.status);
 const finished = (id: string): Promise<string> =>

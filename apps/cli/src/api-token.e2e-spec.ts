@@ -2,13 +2,11 @@
  * End to end: the built `ktrdr` binary sends the API token (SPEC §11) from KTRDR_API_TOKEN or from
  * its config file, the environment winning. Needs `npm run build` first.
  */
-import { execFile } from 'node:child_process';
+import { runKtrdr } from '../../../tools/testing/cli.runner';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
-
-const BIN = join(repoRoot(__dirname), 'apps/cli/bin/run.js');
+import { startStack, type Stack } from '../../../tools/testing/stack.harness';
 const TOKEN = 'cli-e2e-token-0123456789abcdef';
 let stack: Stack;
 let configHome: string;
@@ -22,14 +20,9 @@ afterAll(async () => {
   rmSync(configHome, { recursive: true, force: true });
 });
 
-function ktrdr(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const full: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: configHome, XDG_CONFIG_HOME: join(configHome, '.config'), ...env };
-    execFile(process.execPath, [BIN, ...args], { env: full }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+/** The CLI with nothing of this process's environment: HOME points at a scratch config directory. */
+const ktrdr = (args: string[], env: Record<string, string>) =>
+  runKtrdr(args, { isolatedEnv: true, env: { HOME: configHome, XDG_CONFIG_HOME: join(configHome, '.config'), ...env } });
 
 function writeConfig(config: Record<string, string>): void {
   mkdirSync(join(configHome, '.config', 'ktrdr'), { recursive: true });

@@ -3,66 +3,14 @@
  * and research worker on a real Redis (private key prefix, stub phase executors).
  * Needs `npm run build` first.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { runKtrdr, type CliRun } from '../../../tools/testing/cli.runner';
 import { freePort, repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
 
 const ROOT = repoRoot(__dirname);
-const BIN = join(ROOT, 'apps/cli/bin/run.js');
-
-interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface RunOptions {
-  apiUrl: string;
-  /** Sends SIGINT once stderr/stdout contains this text. */
-  interruptWhen?: string | RegExp;
-  timeoutMs?: number;
-}
-
 /** Runs the CLI as a user would and collects its output and exit code. */
-function ktrdr(args: string[], opts: RunOptions): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, KTRDR_API_URL: opts.apiUrl, KTRDR_FOLLOW_INTERVAL_MS: '100' };
-    delete env['KTRDR_DEBUG'];
-    delete env['FORCE_COLOR'];
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let interrupted = false;
-    const maybeInterrupt = (): void => {
-      if (interrupted || !opts.interruptWhen) return;
-      const all = stdout + stderr;
-      const hit = typeof opts.interruptWhen === 'string' ? all.includes(opts.interruptWhen) : opts.interruptWhen.test(all);
-      if (hit) {
-        interrupted = true;
-        child.kill('SIGINT');
-      }
-    };
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      maybeInterrupt();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      maybeInterrupt();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`ktrdr ${args.join(' ')} timed out\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, opts.timeoutMs ?? 30_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
+const ktrdr = runKtrdr;
 
 function parseJson(text: string): Record<string, unknown> {
   try {
@@ -72,7 +20,7 @@ function parseJson(text: string): Record<string, unknown> {
   }
 }
 
-function expectNoStackTrace(r: RunResult): void {
+function expectNoStackTrace(r: CliRun): void {
   expect(r.stdout + r.stderr).not.toMatch(/^\s+at /m);
 }
 
@@ -126,7 +74,7 @@ describe('ktrdr CLI without an API', () => {
 describe('ktrdr CLI against a running stack (slow stub phases)', () => {
   let stack: Stack;
   let cycleId = '';
-  const run = (...args: string[]): Promise<RunResult> => ktrdr(args, { apiUrl: stack.apiUrl });
+  const run = (...args: string[]): Promise<CliRun> => ktrdr(args, { apiUrl: stack.apiUrl });
 
   beforeAll(async () => {
     // Long phases keep a cycle in its design phase for the whole block.

@@ -3,26 +3,16 @@
  * API with its own strategies and data directories. No worker: these commands only touch files.
  * Needs `npx tsc -b apps/api apps/cli` first.
  */
-import { execFile } from 'node:child_process';
+import { runKtrdr } from '../../../tools/testing/cli.runner';
 import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
 
-const BIN = join(repoRoot(__dirname), 'apps/cli/bin/run.js');
-
 let stack: Stack;
 let dir: string;
 
-function ktrdr(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, KTRDR_API_URL: stack.apiUrl };
-  delete env['KTRDR_DEBUG'];
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const ktrdr = (args: string[]) => runKtrdr(args, { apiUrl: stack.apiUrl });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ktrdr-cli-data-'));

@@ -4,31 +4,10 @@
  * server refuses to stream, is covered against a fake API in lib/follow.runner.spec.ts.)
  * Needs `npx tsc -b apps/api apps/cli apps/research-worker` first.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { runKtrdr } from '../../../tools/testing/cli.runner';
+import { startStack, type Stack } from '../../../tools/testing/stack.harness';
 
-const BIN = join(repoRoot(__dirname), 'apps/cli/bin/run.js');
-
-function ktrdr(apiUrl: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, KTRDR_API_URL: apiUrl, KTRDR_FOLLOW_INTERVAL_MS: '100' };
-    delete env['KTRDR_DEBUG'];
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`ktrdr ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
-    }, 45_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const ktrdr = (apiUrl: string, args: string[]) => runKtrdr(args, { apiUrl, timeoutMs: 45_000 });
 
 /** The API's request log (pino-http, one JSON line per finished request): method and path. */
 function apiRequests(stack: Stack): string[] {

@@ -48,8 +48,36 @@ training:
 backtest: { date_range: { start: "2021-01-01", end: "2021-06-30" } }
 `;
 
+/**
+ * Two symbols on daily bars with different calendars: the S&P 500 sample skips exchange holidays,
+ * the synthetic series has every weekday. Both cover 2015 → 2020-04-17. Seeded; the low confidence
+ * threshold makes the small model trade on both symbols.
+ */
+const twoSymbols = (name: string, symbols: string, backtest: string): string => `name: ${name}
+training_data: { symbols: [${symbols}], timeframes: [1d], date_range: { start: "2015-01-01", end: "2018-12-31" } }
+indicators: { rsi_14: { type: rsi, period: 14 }, sma_50: { type: sma, period: 50 } }
+fuzzy_sets:
+  rsi_14: { indicator: rsi_14, low: { type: triangular, parameters: [0, 25, 50] }, high: { type: triangular, parameters: [50, 75, 100] } }
+  trend_50: { indicator: sma_50.distance, below: { type: triangular, parameters: [-0.2, -0.05, 0] }, above: { type: triangular, parameters: [0, 0.05, 0.2] } }
+nn_inputs: [{ fuzzy_set: rsi_14 }, { fuzzy_set: trend_50 }]
+model: { type: mlp, architecture: { hidden_layers: [8] }, training: { epochs: 40, seed: 5 } }
+decisions: { confidence_threshold: 0.1 }
+training:
+  labels: { source: zigzag, zigzag_threshold: 0.05, label_lookahead: 10 }
+  data_split: { train: 0.7, validation: 0.15, test: 0.15 }
+backtest: { date_range: ${backtest}, initial_capital: 100000 }
+`;
+const TWO_SYMBOLS = twoSymbols('two_symbols', 'SP500, SYNTH_PAIR', '{ start: "2019-01-01", end: "2020-04-17" }');
+/** The synthetic series has bars in 2021, the S&P 500 sample does not: the second symbol fails the backtest. */
+const SECOND_SYMBOL_NO_DATA = twoSymbols('second_symbol_no_data', 'SYNTH_PAIR, SP500', '{ start: "2021-01-01", end: "2021-06-30" }');
+
 beforeAll(async () => {
-  const dirs = researchScratch(['v3_minimal', 'synth_trend_1h'], { slow_training: SLOW_TRAINING_STRATEGY, no_backtest_data: NO_BACKTEST_DATA });
+  const dirs = researchScratch(['v3_minimal', 'synth_trend_1h'], {
+    slow_training: SLOW_TRAINING_STRATEGY,
+    no_backtest_data: NO_BACKTEST_DATA,
+    two_symbols: TWO_SYMBOLS,
+    second_symbol_no_data: SECOND_SYMBOL_NO_DATA,
+  });
   scratch = dirs.root;
   stack = await startStack({
     apiEnv: { ...dirs.env, KTRDR_MAX_CONCURRENT_CYCLES: '1' },
@@ -123,6 +151,47 @@ describe('real research cycles (every phase real, offline designer and assessor)
 
   it('a backtest window without market data fails the cycle with the window in the message', async () => {
     const parent = await finished(await trigger({ strategy: 'no_backtest_data', bypass_gates: true }));
+    expect(parent.status).toBe('failed');
+    expect(parent.error_message).toBe('Backtest failed: no market data for SP500 1d between 2021-01-01 and 2021-06-30');
+  }, 120_000);
+
+  it('a strategy on two symbols is backtested on both as one equal-weight portfolio, judged by the gates as a whole', async () => {
+    const parent = await finished(await trigger({ strategy: 'two_symbols' }));
+    const [training, backtest] = await children(parent.operation_id);
+    expect(training!.result_summary).toMatchObject({ symbols: ['SP500', 'SYNTH_PAIR'], timeframe: '1d' });
+    expect(backtest?.operation_type).toBe('backtesting');
+    expect(backtest!.status).toBe('completed');
+    const r = backtest!.result_summary!;
+    expect(r).toMatchObject({ symbol: 'SP500,SYNTH_PAIR', timeframe: '1d', initial_capital: 100000 });
+    const sleeves = r['per_symbol'] as Record<string, any>[];
+    expect(sleeves.map((s) => [s['symbol'], s['initial_capital']])).toEqual([
+      ['SP500', 50000],
+      ['SYNTH_PAIR', 50000],
+    ]);
+    // Pooled trades; the portfolio ends at the sum of its sleeves.
+    expect(sleeves[0]!['total_trades']).toBeGreaterThan(0);
+    expect(sleeves[1]!['total_trades']).toBeGreaterThan(0);
+    expect(r['total_trades']).toBe(sleeves[0]!['total_trades'] + sleeves[1]!['total_trades']);
+    expect(r['final_equity']).toBeCloseTo(sleeves[0]!['final_equity'] + sleeves[1]!['final_equity'], 4);
+    // Different calendars: the portfolio's bars are the union of the two sets of bar times.
+    const [sp, synth] = [sleeves[0]!['bars'] as number, sleeves[1]!['bars'] as number];
+    expect(sp).toBeGreaterThan(300);
+    expect(sp).toBeLessThan(synth);
+    expect(r['bars']).toBeGreaterThanOrEqual(synth);
+    expect(r['bars']).toBeLessThan(sp + synth);
+
+    const equity = (await stack.request<{ data: any }>('GET', `/operations/${backtest!.operation_id}/artifacts/equity`)).body.data;
+    expect(equity.t.length).toBe(r['equity_curve_length']);
+    const bySymbol = (symbol: string): number => equity.trades.filter((t: { symbol: string }) => t.symbol === symbol).length;
+    expect([bySymbol('SP500'), bySymbol('SYNTH_PAIR')]).toEqual([sleeves[0]!['total_trades'], sleeves[1]!['total_trades']]);
+
+    // The cycle ends: assessed, or refused by the backtest gate on the portfolio's numbers.
+    if (parent.status === 'failed') expect(parent.error_message).toMatch(/^Backtest gate failed: [a-z_]+ \(.+\)$/);
+    else expect(parent.status).toBe('completed');
+  }, 120_000);
+
+  it('a backtest fails naming the symbol that has no bars in the window, even when another has', async () => {
+    const parent = await finished(await trigger({ strategy: 'second_symbol_no_data', bypass_gates: true }));
     expect(parent.status).toBe('failed');
     expect(parent.error_message).toBe('Backtest failed: no market data for SP500 1d between 2021-01-01 and 2021-06-30');
   }, 120_000);

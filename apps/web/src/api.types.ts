@@ -114,14 +114,35 @@ export interface BacktestMetrics {
   exposure?: number;
   initial_capital?: number;
   final_equity?: number;
+  /** For several symbols: the symbols joined with commas (the numbers above are the portfolio's). */
   symbol?: string;
   timeframe?: string;
   start?: string;
   end?: string;
+  /** Several symbols only: each equal-weight sleeve's own numbers. */
+  per_symbol?: SymbolBacktestMetrics[];
   stub?: boolean;
 }
 
+/** One symbol's sleeve of a multi-symbol backtest (`per_symbol`; symbolBacktestResultSchema in the domain). */
+export interface SymbolBacktestMetrics {
+  symbol: string;
+  bars: number;
+  total_return: number;
+  sharpe_ratio: number;
+  max_drawdown: number;
+  win_rate: number;
+  profit_factor: number | null;
+  total_trades: number;
+  exposure: number;
+  benchmark_return: number;
+  initial_capital: number;
+  final_equity: number;
+}
+
 export interface EquityTrade {
+  /** The symbol traded (a multi-symbol backtest charts every sleeve's trades on the combined curve). */
+  symbol?: string;
   side: 'long' | 'short' | string;
   entry_time: string;
   exit_time: string;

@@ -3,6 +3,7 @@ import { api, getOperation } from './api.client';
 import type { ListEnvelope, OperationInfo, OperationSummary } from './api.types';
 import { backtestMetrics, isStub, strategyName, verdict } from './cycle.info';
 import { dateTime, duration, num, pct, signedPct } from './format.util';
+import { BacktestColumnHeads } from './metrics.table';
 import { cycleHref, Link, navigate, useLocation } from './router.hook';
 import { ErrorNote, Section, StatusBadge, StubBadge } from './ui.components';
 
@@ -83,11 +84,7 @@ export function HistoryView() {
                 <th scope="col">Started</th>
                 <th scope="col">Outcome</th>
                 <th scope="col">Strategy</th>
-                <th scope="col" className="n">Return</th>
-                <th scope="col" className="n">Buy &amp; hold</th>
-                <th scope="col" className="n">Sharpe</th>
-                <th scope="col" className="n">Max DD</th>
-                <th scope="col" className="n">Trades</th>
+                <BacktestColumnHeads />
                 <th scope="col" className="n">Duration</th>
               </tr>
             </thead>

@@ -1,14 +1,20 @@
-import type { BacktestMetrics } from './api.types';
+import type { BacktestMetrics, SymbolBacktestMetrics } from './api.types';
 import { num, pct, signedPct } from './format.util';
 
-/** The backtest's key numbers beside buy-and-hold over the same window. */
+const money = (x: number | undefined) => (x === undefined ? '—' : x.toLocaleString(undefined, { maximumFractionDigits: 0 }));
+
+/**
+ * The backtest's key numbers beside buy-and-hold over the same window. For several symbols they are
+ * the equal-weight portfolio's, with each symbol's own numbers in a second table.
+ */
 export function MetricsTable({ m }: { m: BacktestMetrics }) {
-  const money = (x: number | undefined) => (x === undefined ? '—' : x.toLocaleString(undefined, { maximumFractionDigits: 0 }));
+  const sleeves = m.per_symbol && m.per_symbol.length > 1 ? m.per_symbol : null;
+  const what = sleeves ? `${sleeves.map((s) => s.symbol).join(' + ')} (equal-weight portfolio)` : (m.symbol ?? '');
   return (
     <div className="table-wrap">
       <table className="compact metrics" data-testid="metrics-table">
         <caption>
-          Backtest {m.symbol ?? ''} {m.timeframe ?? ''} {m.start ? `${m.start.slice(0, 10)} → ${(m.end ?? '').slice(0, 10)}` : ''}
+          Backtest {what} {m.timeframe ?? ''} {m.start ? `${m.start.slice(0, 10)} → ${(m.end ?? '').slice(0, 10)}` : ''}
         </caption>
         <thead>
           <tr>
@@ -46,7 +52,7 @@ export function MetricsTable({ m }: { m: BacktestMetrics }) {
           <tr>
             <th scope="row">Trades</th>
             <td className="n">{m.total_trades}</td>
-            <td className="n">1</td>
+            <td className="n">{sleeves ? sleeves.length : 1}</td>
           </tr>
           <tr>
             <th scope="row">Win rate</th>
@@ -70,6 +76,49 @@ export function MetricsTable({ m }: { m: BacktestMetrics }) {
           </tr>
         </tbody>
       </table>
+      {sleeves ? <SleevesTable sleeves={sleeves} /> : null}
     </div>
+  );
+}
+
+/** The headline columns of a backtest row (the history table's and the per-symbol table's). */
+export function BacktestColumnHeads() {
+  return (
+    <>
+      <th scope="col" className="n">Return</th>
+      <th scope="col" className="n">Buy &amp; hold</th>
+      <th scope="col" className="n">Sharpe</th>
+      <th scope="col" className="n">Max DD</th>
+      <th scope="col" className="n">Trades</th>
+    </>
+  );
+}
+
+/** Each symbol's own numbers in a multi-symbol backtest (its sleeve of the capital). */
+function SleevesTable({ sleeves }: { sleeves: SymbolBacktestMetrics[] }) {
+  return (
+    <table className="compact metrics" data-testid="per-symbol-table">
+      <caption>Per symbol (each an equal share of the capital)</caption>
+      <thead>
+        <tr>
+          <th scope="col">Symbol</th>
+          <BacktestColumnHeads />
+          <th scope="col" className="n">Win rate</th>
+        </tr>
+      </thead>
+      <tbody>
+        {sleeves.map((s) => (
+          <tr key={s.symbol}>
+            <th scope="row">{s.symbol}</th>
+            <td className="n">{signedPct(s.total_return)}</td>
+            <td className="n">{signedPct(s.benchmark_return)}</td>
+            <td className="n">{num(s.sharpe_ratio)}</td>
+            <td className="n">{pct(s.max_drawdown)}</td>
+            <td className="n">{s.total_trades}</td>
+            <td className="n">{pct(s.win_rate)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

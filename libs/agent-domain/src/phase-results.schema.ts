@@ -51,7 +51,32 @@ export const trainingResultSchema = z.object({
 });
 export type TrainingResult = z.output<typeof trainingResultSchema>;
 
+/** One symbol's own numbers inside a multi-symbol (portfolio) backtest: its sleeve of the capital. */
+export const symbolBacktestResultSchema = z.object({
+  symbol: z.string(),
+  bars: count,
+  total_return: finite,
+  sharpe_ratio: finite,
+  max_drawdown: finite,
+  win_rate: finite,
+  profit_factor: finite.nullable(),
+  total_trades: count,
+  exposure: finite,
+  benchmark_return: finite,
+  /** The sleeve's share of the capital: the strategy's initial_capital / number of symbols. */
+  initial_capital: finite,
+  final_equity: finite,
+});
+export type SymbolBacktestResult = z.output<typeof symbolBacktestResultSchema>;
+
+/**
+ * The backtest's headline numbers. With several symbols they are the portfolio's: equal-weight
+ * sleeves summed on the union of their bar times (docs/RESEARCH.md, Backtest); `symbol` is then the
+ * symbols joined with commas (`SP500,SYNTH_TREND`), `bars` counts the portfolio's bar times,
+ * trade statistics pool every sleeve's trades, and `per_symbol` has each symbol's own numbers.
+ */
 export const backtestResultSchema = z.object({
+  /** The symbol; for a portfolio the symbols joined with commas, in the strategy's order. */
   symbol: z.string(),
   timeframe: z.string(),
   start: z.string(),
@@ -78,6 +103,8 @@ export const backtestResultSchema = z.object({
   equity_curve_length: count,
   initial_capital: finite,
   final_equity: finite,
+  /** Present when the strategy names more than one symbol: each sleeve's own numbers. */
+  per_symbol: z.array(symbolBacktestResultSchema).optional(),
   stub: z.boolean().optional(),
 });
 export type BacktestResult = z.output<typeof backtestResultSchema>;

@@ -1,6 +1,5 @@
 import { TIMEFRAME_MS, type BacktestResult } from '@ktrdr/agent-domain';
-import type { Bars } from '@ktrdr/market-data';
-import type { CurveStats, SimulationResult } from './simulation.types.js';
+import type { CurveAxis, CurveResult, CurveStats } from './simulation.types.js';
 
 /** A calendar year (365.25 days) in milliseconds: the basis of CAGR and of bars per year. */
 export const YEAR_MS = 365.25 * 86_400_000;
@@ -16,7 +15,7 @@ export interface MetricsOptions {
  * they occur (≈252 for daily stocks, ≈8766 for a 24/7 hourly series); from the timeframe alone
  * (a year divided by the bar length) when there is a single bar or no span.
  */
-export function barsPerYear(bars: Bars): number {
+export function barsPerYear(bars: CurveAxis): number {
   const n = bars.time.length;
   const span = n >= 2 ? bars.time[n - 1]! - bars.time[0]! : 0;
   if (span > 0) return (n - 1) / (span / YEAR_MS);
@@ -61,11 +60,12 @@ function ratios(c: CurveStats, perYear: number): RatioStats {
 }
 
 /**
- * The backtest's headline numbers (the `backtesting` phase result) from a simulation over `bars`.
+ * The backtest's headline numbers (the `backtesting` phase result) from a simulation over `bars`,
+ * or from a portfolio's combined curve over its union of bar times (`combineSleeves`).
  * Trade statistics count the position still open at the end (closed at the last close, costs
  * included). win_rate and exposure are 0 with no trades; profit_factor is null when no trade lost.
  */
-export function metrics(bars: Bars, result: SimulationResult, opts: MetricsOptions = {}): BacktestResult {
+export function metrics(bars: CurveAxis, result: CurveResult, opts: MetricsOptions = {}): BacktestResult {
   const n = result.equity.length;
   const first = bars.time[0]!;
   const lastTime = bars.time[n - 1]!;

@@ -1,12 +1,14 @@
 import { cooperativeLoop } from '@ktrdr/agent-domain';
 import { ErrorCode, KtrdrError } from '@ktrdr/errors';
 import { z } from 'zod';
-import { POSITION_MODES, type CurveStats, type SimulateControl, type SimulationInput, type SimulationResult, type Trade } from './simulation.types.js';
+import { CurveTracker } from './curve.stats.js';
+import { POSITION_MODES, type SimulateControl, type SimulationInput, type SimulationResult, type Trade } from './simulation.types.js';
 
 /**
  * The backtest simulation: one tight loop over typed arrays that fills signals at the next open,
  * charges costs, marks equity and the buy-and-hold benchmark at every close, and gathers the
- * return and drawdown statistics on the way, so metrics need no second pass over the bars.
+ * return and drawdown statistics on the way (through `CurveTracker`), so metrics need no second
+ * pass over the bars.
  *
  * Hand-rolled rather than taken from a library: the npm backtest frameworks (e.g. backtest-kit) are
  * event-driven strategy runners with their own exchange model, candle objects and reports. What is
@@ -53,6 +55,7 @@ function validate(input: SimulationInput): void {
 
 class Simulator {
   readonly n: number;
+  private readonly symbol: string;
   private readonly time: Float64Array;
   private readonly open: Float64Array;
   private readonly close: Float64Array;
@@ -82,18 +85,13 @@ class Simulator {
   private readonly bq: number;
   private readonly benchExit: number;
   private exposed = 0;
-  private readonly s: CurveStats;
-  private readonly b: CurveStats;
-  private sPrev: number;
-  private sPeak: number;
-  private sPeakIdx = 0;
-  private bPrev: number;
-  private bPeak: number;
-  private bPeakIdx = 0;
+  private readonly s: CurveTracker;
+  private readonly b: CurveTracker;
 
   constructor(input: SimulationInput) {
     const { bars } = input;
     this.n = bars.time.length;
+    this.symbol = bars.symbol;
     this.time = bars.time;
     this.open = bars.open;
     this.close = bars.close;
@@ -110,22 +108,19 @@ class Simulator {
     if (!(o0 > 0)) throw badPrice('open', 0, o0);
     this.bq = input.initialCapital / (o0 * (1 + this.slippage) * (1 + this.commission));
     this.benchExit = (1 - this.slippage) * (1 - this.commission);
-    const fresh = (): CurveStats => ({ returnCount: 0, sumReturns: 0, sumSquaredReturns: 0, sumSquaredDownside: 0, maxDrawdown: 0, peakIndex: -1, troughIndex: -1 });
-    this.s = fresh();
-    this.b = fresh();
-    this.sPrev = this.sPeak = this.bPrev = this.bPeak = input.initialCapital;
+    this.s = new CurveTracker(input.initialCapital);
+    this.b = new CurveTracker(input.initialCapital);
   }
 
   /**
-   * Processes bars [next, to). Kept monomorphic and allocation-free: state lives in locals for
-   * the loop and goes back to fields at the end; fills (rare) go through methods that work on fields.
+   * Processes bars [next, to). Kept monomorphic and allocation-free: position state lives in locals
+   * for the loop and goes back to fields at the end; fills (rare) go through methods that work on
+   * fields; each curve's statistics go to its `CurveTracker`, whose `push` is inlined.
    */
   run(to: number): void {
     const { close, signals, equity, benchmark, position, sellTarget, bq, benchExit, s, b } = this;
     const last = this.n - 1;
-    let { pos, q, cash, exposed, sPrev, sPeak, sPeakIdx, bPrev, bPeak, bPeakIdx } = this;
-    let sSum = s.sumReturns, sSq = s.sumSquaredReturns, sDown = s.sumSquaredDownside, sDd = s.maxDrawdown, sDdPeak = s.peakIndex, sDdTrough = s.troughIndex;
-    let bSum = b.sumReturns, bSq = b.sumSquaredReturns, bDown = b.sumSquaredDownside, bDd = b.maxDrawdown, bDdPeak = b.peakIndex, bDdTrough = b.troughIndex;
+    let { pos, q, cash, exposed } = this;
     const from = this.next;
     for (let t = from; t < to; t++) {
       if (t > 0) {
@@ -162,37 +157,10 @@ class Simulator {
       equity[t] = e;
       benchmark[t] = be;
 
-      const r = sPrev > 0 ? e / sPrev - 1 : 0;
-      sSum += r;
-      sSq += r * r;
-      if (r < 0) sDown += r * r;
-      if (e >= sPeak) {
-        sPeak = e;
-        sPeakIdx = t;
-      } else if (sPeak - e > sDd * sPeak) {
-        sDd = (sPeak - e) / sPeak;
-        sDdPeak = sPeakIdx;
-        sDdTrough = t;
-      }
-      sPrev = e;
-
-      const rb = bPrev > 0 ? be / bPrev - 1 : 0;
-      bSum += rb;
-      bSq += rb * rb;
-      if (rb < 0) bDown += rb * rb;
-      if (be >= bPeak) {
-        bPeak = be;
-        bPeakIdx = t;
-      } else if (bPeak - be > bDd * bPeak) {
-        bDd = (bPeak - be) / bPeak;
-        bDdPeak = bPeakIdx;
-        bDdTrough = t;
-      }
-      bPrev = be;
+      s.push(e, t);
+      b.push(be, t);
     }
-    Object.assign(this, { pos, q, cash, exposed, sPrev, sPeak, sPeakIdx, bPrev, bPeak, bPeakIdx, next: to });
-    Object.assign(s, { returnCount: to, sumReturns: sSum, sumSquaredReturns: sSq, sumSquaredDownside: sDown, maxDrawdown: sDd, peakIndex: sDdPeak, troughIndex: sDdTrough });
-    Object.assign(b, { returnCount: to, sumReturns: bSum, sumSquaredReturns: bSq, sumSquaredDownside: bDown, maxDrawdown: bDd, peakIndex: bDdPeak, troughIndex: bDdTrough });
+    Object.assign(this, { pos, q, cash, exposed, next: to });
   }
 
   /** Moves to `target` at bar t's open: closes the current position, then opens the new one. */
@@ -223,6 +191,7 @@ class Simulator {
     this.cash += q * price - fee;
     const pnl = this.cash - this.entryEquity;
     this.trades.push({
+      symbol: this.symbol,
       side: q > 0 ? 'long' : 'short',
       entry_index: this.entryIndex,
       exit_index: t,
@@ -248,7 +217,7 @@ class Simulator {
       trades: this.trades,
       initialCapital: this.initialCapital,
       positionMode: this.sellTarget === -1 ? 'long_short' : 'long_only',
-      stats: { strategy: { ...this.s }, benchmark: { ...this.b }, exposedBars: this.exposed },
+      stats: { strategy: this.s.stats(), benchmark: this.b.stats(), exposedBars: this.exposed },
     };
   }
 }

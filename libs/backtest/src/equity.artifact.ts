@@ -1,9 +1,9 @@
 import { ErrorCode, KtrdrError } from '@ktrdr/errors';
-import type { Bars } from '@ktrdr/market-data';
-import type { SimulationResult, TradeSide } from './simulation.types.js';
+import type { CurveAxis, CurveResult, TradeSide } from './simulation.types.js';
 
 /** A trade as the web view marks it on the chart. */
 export interface ArtifactTrade {
+  symbol: string;
   side: TradeSide;
   entry_time: string;
   exit_time: string;
@@ -38,7 +38,7 @@ export interface EquityArtifact {
  * equal buckets the bars with the lowest and the highest equity (min/max decimation). Every
  * extreme a chart at this resolution could show survives, and the max drawdown reads exactly.
  */
-function keptIndices(result: SimulationResult, maxPoints: number): Int32Array {
+function keptIndices(result: CurveResult, maxPoints: number): Int32Array {
   const eq = result.equity;
   const n = eq.length;
   if (n <= maxPoints) return Int32Array.from({ length: n }, (_, i) => i);
@@ -71,9 +71,10 @@ function keptIndices(result: SimulationResult, maxPoints: number): Int32Array {
 /**
  * The JSON the web view charts: the equity curve against buy-and-hold with its drawdown, down-
  * sampled to at most `maxPoints` points, and the trades (at most `maxTrades`; when there are more,
- * the largest by |P&L| are kept, in time order).
+ * the largest by |P&L| are kept, in time order). For a portfolio, the combined curves on the union
+ * of bar times and every sleeve's trades, each naming its symbol.
  */
-export function equityArtifact(bars: Bars, result: SimulationResult, maxPoints = 5000, maxTrades = 5000): EquityArtifact {
+export function equityArtifact(bars: CurveAxis, result: CurveResult, maxPoints = 5000, maxTrades = 5000): EquityArtifact {
   if (!Number.isInteger(maxPoints) || maxPoints < 8) {
     throw new KtrdrError(ErrorCode.ValidationFailed, `equity artifact: maxPoints must be an integer >= 8 (got ${maxPoints})`);
   }
@@ -99,7 +100,8 @@ export function equityArtifact(bars: Bars, result: SimulationResult, maxPoints =
   let trades = result.trades;
   if (trades.length > maxTrades) {
     trades = [...trades].sort((a, b) => Math.abs(b.pnl) - Math.abs(a.pnl)).slice(0, maxTrades);
-    trades.sort((a, b) => a.entry_index - b.entry_index);
+    // Entry times, not indices: a portfolio's trades index each its own symbol's bars.
+    trades.sort((a, b) => a.entry_time - b.entry_time);
   }
   return {
     t,
@@ -107,6 +109,7 @@ export function equityArtifact(bars: Bars, result: SimulationResult, maxPoints =
     benchmark,
     drawdown,
     trades: trades.map((tr) => ({
+      symbol: tr.symbol,
       side: tr.side,
       entry_time: new Date(tr.entry_time).toISOString(),
       exit_time: new Date(tr.exit_time).toISOString(),

@@ -2,3 +2,4 @@ export * from './simulation.types.js';
 export * from './backtest.simulator.js';
 export * from './backtest.metrics.js';
 export * from './equity.artifact.js';
+export * from './portfolio.js';

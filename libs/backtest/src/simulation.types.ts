@@ -44,7 +44,10 @@ export type TradeSide = 'long' | 'short';
  * more than the simulation itself; `equityArtifact` turns them into ISO strings.
  */
 export interface Trade {
+  /** The symbol traded (its bars' symbol): a portfolio pools the trades of all its sleeves. */
+  symbol: string;
   side: TradeSide;
+  /** Bar indices in the traded symbol's own bars. */
   entry_index: number;
   exit_index: number;
   entry_time: number;
@@ -91,7 +94,19 @@ export interface SimulationResult {
   stats: {
     strategy: CurveStats;
     benchmark: CurveStats;
-    /** Bars with a position (for exposure). */
+    /**
+     * Bars with a position (for exposure). A portfolio counts each of its bars by the fraction of
+     * its sleeves holding a position then, so the count can be fractional.
+     */
     exposedBars: number;
   };
 }
+
+/** The time axis a curve is measured on: one symbol's bars, or a portfolio's union of bar times. */
+export type CurveAxis = Pick<Bars, 'symbol' | 'timeframe' | 'time'>;
+
+/**
+ * What the metrics and the equity artifact read of a run: a `SimulationResult` (one symbol), or a
+ * portfolio's combined curves and pooled trades (`combineSleeves`).
+ */
+export type CurveResult = Pick<SimulationResult, 'equity' | 'benchmark' | 'trades' | 'initialCapital' | 'stats'>;

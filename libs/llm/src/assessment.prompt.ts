@@ -17,6 +17,16 @@ function strategyYaml(input: AssessInput): string {
   return strategyToYaml(rest).trimEnd();
 }
 
+/** A multi-symbol backtest's sleeves, one line each, under the portfolio's numbers. */
+function perSymbol(b: AssessInput['backtest']): string {
+  const sleeves = b.per_symbol ?? [];
+  if (sleeves.length < 2) return '';
+  const lines = sleeves.map(
+    (s) => `  - ${s.symbol}: return ${pct(s.total_return)} (buy-and-hold ${pct(s.benchmark_return)}); Sharpe ${num(s.sharpe_ratio)}; max drawdown ${pct(s.max_drawdown)}; ${s.total_trades} trades, win rate ${pct(s.win_rate)}`,
+  );
+  return `\n- the numbers above are a portfolio of ${sleeves.length} equal-weight sleeves, one per symbol:\n${lines.join('\n')}`;
+}
+
 export function assessmentPrompt(input: AssessInput): string {
   const { strategy: s, training: t, backtest: b } = input;
   const excess = b.total_return - b.benchmark_return;
@@ -35,7 +45,7 @@ ${strategyYaml(input)}
 - total return: ${pct(b.total_return)}; buy-and-hold: ${pct(b.benchmark_return)}; difference: ${pct(excess)}
 - Sharpe ratio: ${num(b.sharpe_ratio)}${b.sortino_ratio !== undefined ? `; Sortino: ${num(b.sortino_ratio)}` : ''}
 - max drawdown: ${pct(b.max_drawdown)}${b.benchmark_max_drawdown !== undefined ? ` (buy-and-hold: ${pct(b.benchmark_max_drawdown)})` : ''}
-- trades: ${b.total_trades}; win rate: ${pct(b.win_rate)}; profit factor: ${b.profit_factor === null ? 'n/a (no losing trade)' : num(b.profit_factor)}${b.exposure !== undefined ? `\n- time in the market: ${pct(b.exposure)}` : ''}
+- trades: ${b.total_trades}; win rate: ${pct(b.win_rate)}; profit factor: ${b.profit_factor === null ? 'n/a (no losing trade)' : num(b.profit_factor)}${b.exposure !== undefined ? `\n- time in the market: ${pct(b.exposure)}` : ''}${perSymbol(b)}
 
 # Your judgement
 - verdict: "promising" (worth refining: risk-adjusted returns and an edge over the baseline that look real), "mediocre" (some merit, not convincing) or "poor" (no edge, or losses / risk too large).

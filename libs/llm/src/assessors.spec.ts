@@ -1,5 +1,6 @@
 import { assessmentSchema, parseStrategy, type StrategyConfig } from '@ktrdr/agent-domain';
 import { CancelledError, ErrorCode, LlmError } from '@ktrdr/errors';
+import { assessmentPrompt } from './assessment.prompt';
 import { ClaudeAssessor } from './claude.assessor';
 import { createClaudeClient } from './claude.client';
 import { FakeAnthropicServer, textMessage, toolUseMessage } from '../../../tools/testing/fake-anthropic.server';
@@ -108,6 +109,13 @@ describe('Claude assessor against a local Messages API', () => {
     expect(prompt).toContain('Sharpe ratio: 1.21');
     expect(prompt).toContain('trades: 42; win rate: 58.0%; profit factor: 1.80');
     expect(prompt).toContain('2 to 4 strengths, 2 to 4 weaknesses and 2 to 4 concrete suggestions');
+  });
+
+  it('shows a multi-symbol backtest as a portfolio with each symbol\'s own line', () => {
+    const sleeve = (symbol: string, total_return: number, total_trades: number) => ({ symbol, bars: 800, total_return, sharpe_ratio: 0.9, max_drawdown: 0.15, win_rate: 0.6, profit_factor: 1.5, total_trades, exposure: 0.5, benchmark_return: 0.2, initial_capital: 50_000, final_equity: 50_000 * (1 + total_return) });
+    const multi = assessmentPrompt(input(undefined, { symbol: 'SP500,SYNTH_A', per_symbol: [sleeve('SP500', 0.4, 30), sleeve('SYNTH_A', 0.22, 12)] }));
+    expect(multi).toContain('- the numbers above are a portfolio of 2 equal-weight sleeves, one per symbol:\n  - SP500: return 40.0% (buy-and-hold 20.0%); Sharpe 0.90; max drawdown 15.0%; 30 trades, win rate 60.0%\n  - SYNTH_A: return 22.0%');
+    expect(assessmentPrompt(input())).not.toContain('sleeves');
   });
 
   it('corrects an invalid assessment once', async () => {

@@ -76,7 +76,7 @@ export type BacktestMetrics = Pick<
   Partial<
     Pick<
       BacktestResult,
-      'symbol' | 'timeframe' | 'start' | 'end' | 'bars' | 'cagr' | 'volatility' | 'sortino_ratio' | 'exposure' | 'benchmark_max_drawdown'
+      'symbol' | 'timeframe' | 'start' | 'end' | 'bars' | 'cagr' | 'volatility' | 'sortino_ratio' | 'exposure' | 'benchmark_max_drawdown' | 'per_symbol'
     >
   >;
 

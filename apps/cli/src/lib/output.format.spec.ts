@@ -357,6 +357,21 @@ describe('follow summary', () => {
     expect(lines).toContain('  Designed by: offline; assessed by: offline');
   });
 
+  it('lists each symbol of a multi-symbol backtest under the portfolio\'s numbers', () => {
+    const sleeve = (symbol: string, total_return: number, total_trades: number) => ({ symbol, bars: 100, total_return, sharpe_ratio: 0.5, max_drawdown: 0.1, win_rate: 0.5, profit_factor: 1.2, total_trades, exposure: 0.4, benchmark_return: 0.1, initial_capital: 50_000, final_equity: 50_000 * (1 + total_return) });
+    const backtest_result = { symbol: 'SP500,SYNTH_A', sharpe_ratio: 0.6, win_rate: 0.5, max_drawdown: 0.08, total_return: 0.05, total_trades: 7, per_symbol: [sleeve('SP500', 0.12, 3), sleeve('SYNTH_A', -0.02, 4)] };
+    const lines = followSummaryLines(op({ status: 'completed', result_summary: { strategy_name: 's', verdict: 'poor', backtest_result } }));
+    const at = lines.indexOf('  Trades: 7');
+    expect(lines.slice(at + 1, at + 4)).toEqual([
+      '  Per symbol (equal-weight sleeves of the portfolio above):',
+      '    SP500    return 12.0%, Sharpe 0.50, max drawdown 10.0%, win rate 50.0%, trades 3',
+      '    SYNTH_A  return -2.0%, Sharpe 0.50, max drawdown 10.0%, win rate 50.0%, trades 4',
+    ]);
+    // A single-symbol result has no per_symbol and gets no such block.
+    const single = followSummaryLines(op({ status: 'completed', result_summary: { backtest_result: { ...backtest_result, per_symbol: undefined } } }));
+    expect(single.join('\n')).not.toContain('Per symbol');
+  });
+
   it('names only the assessor of a cycle started from an existing strategy (no design phase)', () => {
     const lines = followSummaryLines(op({ status: 'completed', result_summary: { strategy_name: 'v3_minimal', verdict: 'poor', assessor: 'offline', designer: null } }));
     expect(lines).toContain('  Assessed by: offline');

@@ -329,6 +329,7 @@ export function followSummaryLines(op: OperationInfo): string[] {
     if (typeof backtest['total_return'] === 'number') lines.push(`  Total return: ${formatFraction(backtest['total_return'])}`);
     if (typeof backtest['benchmark_return'] === 'number') lines.push(`  Buy and hold: ${formatFraction(backtest['benchmark_return'])}`);
     if (typeof backtest['total_trades'] === 'number') lines.push(`  Trades: ${backtest['total_trades']}`);
+    lines.push(...perSymbolLines(backtest['per_symbol']));
   }
   // Who designed and judged it (Claude, the offline designer/assessor, or stub mode).
   const designer = params['designer'];
@@ -340,6 +341,23 @@ export function followSummaryLines(op: OperationInfo): string[] {
   if (typeof modelPath === 'string') lines.push(`  Model: ${modelPath}`);
   if (isStubResult(op)) lines.push(`  ${STUB_NOTE}`);
   return lines;
+}
+
+/**
+ * A multi-symbol backtest's own numbers per symbol, under the portfolio's (which the lines above
+ * show): one aligned line each. Nothing for a single-symbol backtest (it has no `per_symbol`).
+ */
+function perSymbolLines(value: unknown): string[] {
+  const rows = Array.isArray(value) ? value.map(asRecord).filter((r): r is Record<string, unknown> => r !== null) : [];
+  if (rows.length < 2) return [];
+  const width = Math.max(...rows.map((r) => String(r['symbol'] ?? '-').length));
+  return [
+    `  Per symbol (equal-weight sleeves of the portfolio above):`,
+    ...rows.map(
+      (r) =>
+        `    ${String(r['symbol'] ?? '-').padEnd(width)}  return ${formatFraction(r['total_return'])}, Sharpe ${formatNumber(r['sharpe_ratio'])}, max drawdown ${formatFraction(r['max_drawdown'])}, win rate ${formatFraction(r['win_rate'])}, trades ${formatNumber(r['total_trades'], 0)}`,
+    ),
+  ];
 }
 
 export function detachLines(id: string): string[] {

@@ -1,18 +1,32 @@
 import { baseTimeframe, type PhaseContext, type PhaseExecutor, type PhaseInput, type PhaseOutput } from '@ktrdr/agent-domain';
-import { equityArtifact, metrics, simulate } from '@ktrdr/backtest';
-import { buildInferenceFeatures, parseScaler, type FeatureMatrix } from '@ktrdr/features';
-import { NoMarketDataError, lowerBound, sliceBars, windowRange } from '@ktrdr/market-data';
+import { combineSleeves, equityArtifact, portfolioMetrics, simulate, type Sleeve } from '@ktrdr/backtest';
+import { buildInferenceFeatures, parseScaler, type BarsByTimeframe } from '@ktrdr/features';
+import { NoMarketDataError, lowerBound, sliceBars, windowRange, type Bars } from '@ktrdr/market-data';
 import { loadModel, predictProbabilities } from '@ktrdr/training';
 import { cycleString, loadSymbolBars, warmupStart, type ResearchDeps } from './research.inputs.js';
 import type { ModelExtra } from './training.executor.js';
 
 const PREPARE_PCT = 20;
+/** Where feature computation starts in the preparation share of the progress bar. */
+const FEATURES_PCT = 5;
+
+/** One symbol's bars: every feature timeframe from the warm-up start, and the base bars in the window. */
+interface SymbolInput {
+  symbol: string;
+  bars: BarsByTimeframe;
+  inWindow: Bars;
+  /** Index of the window's first bar in the base bars (the window is a contiguous run of them). */
+  offset: number;
+}
 
 /**
- * The backtest phase (SPEC §8): the trained model on the strategy's later, unseen window. Features
- * are computed with history before the window (warm-up only; no trade happens there), the model's
- * class probabilities become signals, and the simulation fills each signal at the next bar's open
- * with commission and slippage. Runs on the strategy's first symbol. Reports `Bar i/N`.
+ * The backtest phase (SPEC §8): the trained model on the strategy's later, unseen window, on every
+ * symbol of `training_data.symbols`. Features are computed with history before the window (warm-up
+ * only; no trade happens there), the model's class probabilities become signals, and the
+ * simulation fills each signal at the next bar's open with commission and slippage. Several
+ * symbols are equal-weight sleeves of one portfolio (`initial_capital / n` each, simulated on
+ * their own, summed; see `combineSleeves`): the result is the portfolio's, with each symbol's own
+ * numbers in `per_symbol`. Reports `Bar i/N` over all sleeves' bars.
  */
 export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
   readonly phase = 'backtesting' as const;
@@ -25,47 +39,64 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
     const modelPath = cycleString(input.cycle, 'model_path', 'backtest');
     const config = await this.deps.strategies.read(name);
     const window = config.backtest.date_range;
-    const symbol = config.training_data.symbols[0]!;
+    const symbols = config.training_data.symbols;
     const tf = baseTimeframe(config);
+    const range = windowRange(window);
 
     ctx.reportProgress({ percentage: 1, current_step: 'Loading market data and model', steps_completed: 0, steps_total: 0 });
-    const bars = await loadSymbolBars(this.deps.marketData, config, symbol, { start: warmupStart(config, window.start), end: window.end }, signal).catch((e: unknown) => {
-      // The warm-up start is ours, not the user's: name the strategy's own window.
-      throw e instanceof NoMarketDataError ? new NoMarketDataError(e.symbol, e.timeframe, window.start, window.end) : e;
-    });
-    const base = bars[tf]!;
-    const range = windowRange(window);
-    const inWindow = sliceBars(base, range);
-    if (inWindow.time.length === 0) throw new NoMarketDataError(symbol, tf, window.start, window.end);
+    // Every symbol's data before the model: a symbol without bars in the window fails the phase, naming it.
+    const inputs: SymbolInput[] = [];
+    for (const symbol of symbols) {
+      const bars = await loadSymbolBars(this.deps.marketData, config, symbol, { start: warmupStart(config, window.start), end: window.end }, signal).catch((e: unknown) => {
+        // The warm-up start is ours, not the user's: name the strategy's own window.
+        throw e instanceof NoMarketDataError ? new NoMarketDataError(e.symbol, e.timeframe, window.start, window.end) : e;
+      });
+      const base = bars[tf]!;
+      const inWindow = sliceBars(base, range);
+      if (inWindow.time.length === 0) throw new NoMarketDataError(symbol, tf, window.start, window.end);
+      inputs.push({ symbol, bars, inWindow, offset: lowerBound(base.time, range.from) });
+    }
+
     // Loaded last and disposed in `finally`: the model's tensors must not outlive a failed run.
     const { model, meta } = await loadModel<ModelExtra>(modelPath);
-    let probabilities: Float32Array;
-    let features: FeatureMatrix;
+    const signals: Int8Array[] = [];
     try {
-      ctx.reportProgress({ percentage: 5, current_step: 'Computing features', steps_completed: 0, steps_total: 0 });
-      features = await buildInferenceFeatures(config, bars, parseScaler(meta.extra.scaler), signal);
-      ctx.reportProgress({ percentage: 12, current_step: 'Predicting signals', steps_completed: 0, steps_total: 0 });
-      probabilities = await predictProbabilities(model, features.values, features.rows, features.cols, signal);
+      const scaler = parseScaler(meta.extra.scaler);
+      for (const [i, s] of inputs.entries()) {
+        const of = inputs.length > 1 ? ` for ${s.symbol}` : '';
+        const share = (PREPARE_PCT - FEATURES_PCT) / inputs.length;
+        ctx.reportProgress({ percentage: FEATURES_PCT + share * i, current_step: `Computing features${of}`, steps_completed: 0, steps_total: 0 });
+        const features = await buildInferenceFeatures(config, s.bars, scaler, signal);
+        ctx.reportProgress({ percentage: FEATURES_PCT + share * (i + 0.5), current_step: `Predicting signals${of}`, steps_completed: 0, steps_total: 0 });
+        const probabilities = await predictProbabilities(model, features.values, features.rows, features.cols, signal);
+        signals.push(toSignals(probabilities, features.valid, config.decisions.confidence_threshold).subarray(s.offset, s.offset + s.inWindow.time.length));
+      }
     } finally {
       model.dispose();
     }
 
-    // The window is a contiguous run of the base bars, starting where sliceBars started it.
-    const offset = lowerBound(base.time, range.from);
-    const signals = toSignals(probabilities, features.valid, config.decisions.confidence_threshold).subarray(offset, offset + inWindow.time.length);
-
-    const sim = await simulate({
-      bars: inWindow,
-      signals,
-      positionMode: config.decisions.position_mode,
-      initialCapital: config.backtest.initial_capital,
-      commission: config.backtest.commission,
-      slippage: config.backtest.slippage,
-      signal,
-      onProgress: (done, total) =>
-        ctx.reportProgress({ percentage: PREPARE_PCT + ((100 - PREPARE_PCT) * done) / Math.max(1, total), current_step: `Bar ${done}/${total}`, steps_completed: done, steps_total: total }),
-    });
-    return { result: metrics(inWindow, sim), artifacts: { equity: equityArtifact(inWindow, sim) } };
+    const total = inputs.reduce((a, s) => a + s.inWindow.time.length, 0);
+    const sleeves: Sleeve[] = [];
+    let before = 0;
+    for (const [i, s] of inputs.entries()) {
+      const result = await simulate({
+        bars: s.inWindow,
+        signals: signals[i]!,
+        positionMode: config.decisions.position_mode,
+        initialCapital: config.backtest.initial_capital / inputs.length,
+        commission: config.backtest.commission,
+        slippage: config.backtest.slippage,
+        signal,
+        onProgress: (done) => {
+          const bar = before + done;
+          ctx.reportProgress({ percentage: PREPARE_PCT + ((100 - PREPARE_PCT) * bar) / Math.max(1, total), current_step: `Bar ${bar}/${total}`, steps_completed: bar, steps_total: total });
+        },
+      });
+      before += s.inWindow.time.length;
+      sleeves.push({ bars: s.inWindow, result });
+    }
+    const portfolio = combineSleeves(sleeves);
+    return { result: portfolioMetrics(sleeves, portfolio), artifacts: { equity: equityArtifact(portfolio.axis, portfolio.result) } };
   }
 }
 

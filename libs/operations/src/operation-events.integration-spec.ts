@@ -3,7 +3,6 @@ import { OperationEventsHub } from './operation-events.hub';
 import type { OperationInfo } from './operation.types';
 import { OperationWatch, type OperationSnapshot } from './operation.watch';
 import { OperationsStore } from './operations.store';
-import { eventually } from '../../../tools/testing/stack.harness';
 
 const prefix = `it_events_${process.pid}_${Date.now()}`;
 let redis: Redis;
@@ -22,8 +21,16 @@ afterAll(async () => {
   await redis.quit();
 });
 
-/** Waits for a probe with this spec's short deadline and tight poll. */
-const until = <T>(probe: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> => eventually(probe, what, 5000, 10);
+/** Polls `probe` until it gives a value. (tools/testing has one too, but a lib may not import tools: that would be a cycle.) */
+async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 async function numsub(): Promise<number> {
   const reply = (await redis.call('PUBSUB', 'NUMSUB', channel)) as [string, number];

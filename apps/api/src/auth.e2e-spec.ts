@@ -91,6 +91,26 @@ describe('access control (SPEC §11)', () => {
     expect((await call('GET', `/api/v1/operations/${UNKNOWN}`, auth)).status).toBe(404);
   });
 
+  it('lets a browser into the queue dashboard: ?access_token= once sets an /admin-only cookie', async () => {
+    const signIn = await fetch(`${stack.apiUrl}/admin/queues?access_token=${TOKEN}`, { redirect: 'manual' });
+    expect(signIn.status).toBe(303);
+    // Redirected to the same page without the token in the address bar.
+    expect(signIn.headers.get('location')).toBe('/admin/queues');
+    const cookie = signIn.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^ktrdr_admin_token=[^;]+; Path=\/admin; HttpOnly; SameSite=Strict/);
+    const jar = { cookie: cookie.split(';')[0]! };
+    const page = await call('GET', '/admin/queues', jar);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<html');
+    // The board's own API calls ride on the cookie too.
+    expect((await call('GET', '/admin/queues/api/queues', jar)).status).toBe(200);
+    // The cookie opens /admin only, a wrong token in the URL sets nothing, and a forged cookie is refused.
+    expect((await call('GET', '/api/v1/agent/status', jar)).status).toBe(401);
+    const wrong = await fetch(`${stack.apiUrl}/admin/queues?access_token=wrong-token-wrong-token`, { redirect: 'manual' });
+    expect([wrong.status, wrong.headers.get('set-cookie')]).toEqual([401, null]);
+    expect((await call('GET', '/admin/queues', { cookie: 'ktrdr_admin_token=wrong-token-wrong-token' })).status).toBe(401);
+  });
+
   it('keeps health and metrics open', async () => {
     const health = await call('GET', '/api/v1/health');
     expect(health.status).toBe(200);

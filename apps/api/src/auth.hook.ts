@@ -6,10 +6,36 @@ import { bearerToken, tokenDigest, tokenMatches } from './auth.policy.js';
 const OPEN_API_PATHS = new Set(['/api/v1/health', '/api/v1/health/']);
 
 /**
- * EventSource cannot send headers, so the live events route — and only it — also takes the token
- * as `?access_token=` (the request logger strips it from logged URLs: see http.app.ts).
+ * EventSource cannot send headers, so the live events route also takes the token as
+ * `?access_token=` (the request logger strips it from logged URLs: see http.app.ts).
  */
 const EVENTS_PATH = /^\/api\/v1\/operations\/[^/]+\/events\/?$/;
+
+/**
+ * The queue dashboard is a browser page whose own scripts and API calls cannot send a bearer header:
+ * `/admin/…?access_token=<token>` once sets this cookie (HttpOnly, SameSite=Strict, only for /admin)
+ * and redirects to the same path without the token; later /admin requests carry the cookie.
+ */
+export const ADMIN_COOKIE = 'ktrdr_admin_token';
+const ADMIN_PATH = /^\/admin(\/|$)/;
+
+/**
+ * One cookie's value from a Cookie header. Parsed by hand, and only under /admin: a cookie plugin
+ * would parse every request's cookies on the hot read paths, for a dashboard that needs one.
+ */
+function cookieValue(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
 
 /** Everything under /api (REST, docs) and /admin (queue dashboard) is protected; the web view's static files are not. */
 function isProtected(path: string): boolean {
@@ -34,9 +60,21 @@ export function apiTokenHook(token: string | null): onRequestHookHandler {
     const path = req.url.split('?', 1)[0]!;
     if (!expected || !isProtected(path)) return done();
     let given = bearerToken(req.headers.authorization);
-    if (!given && req.method === 'GET' && EVENTS_PATH.test(path)) {
+    const query = (): string | null => {
       const q = (req.query as Record<string, unknown>)['access_token'];
-      given = typeof q === 'string' ? q : null;
+      return typeof q === 'string' ? q : null;
+    };
+    if (!given && req.method === 'GET' && EVENTS_PATH.test(path)) given = query();
+    if (!given && ADMIN_PATH.test(path)) {
+      const fromUrl = req.method === 'GET' ? query() : null;
+      if (fromUrl && tokenMatches(expected, fromUrl)) {
+        const secure = req.protocol === 'https' ? '; Secure' : '';
+        void reply
+          .header('set-cookie', `${ADMIN_COOKIE}=${encodeURIComponent(fromUrl)}; Path=/admin; HttpOnly; SameSite=Strict${secure}`)
+          .redirect(path, 303);
+        return;
+      }
+      given = cookieValue(req.headers.cookie, ADMIN_COOKIE);
     }
     if (tokenMatches(expected, given)) return done();
     // Answering without calling done() ends the request here (fastify's hook contract).

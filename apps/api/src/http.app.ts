@@ -17,7 +17,7 @@ import { mountWebApp } from './web.static.js';
 
 const OPERATION_ID_IN_URL = /op_[a-z_]+_\d{8}_\d{6}_[0-9a-f]{8}/;
 
-/** The events route's `?access_token=` must never reach a log line. */
+/** An `?access_token=` (the events route, the dashboard's sign-in) must never reach a log line. */
 export function redactedUrl(url: string): string {
   return url.replace(/([?&]access_token=)[^&#]*/gi, '$1[REDACTED]');
 }

@@ -115,7 +115,7 @@ class Simulator {
   /**
    * Processes bars [next, to). Kept monomorphic and allocation-free: position state lives in locals
    * for the loop and goes back to fields at the end; fills (rare) go through methods that work on
-   * fields; each curve's statistics go to its `CurveTracker`, whose `push` is inlined.
+   * fields; each curve's statistics are added by its `CurveTracker` over the slice just written.
    */
   run(to: number): void {
     const { close, signals, equity, benchmark, position, sellTarget, bq, benchExit, s, b } = this;
@@ -157,9 +157,9 @@ class Simulator {
       equity[t] = e;
       benchmark[t] = be;
 
-      s.push(e, t);
-      b.push(be, t);
     }
+    s.pushRange(equity, from, to);
+    b.pushRange(benchmark, from, to);
     Object.assign(this, { pos, q, cash, exposed, next: to });
   }
 

@@ -1,13 +1,13 @@
 import type { CurveStats } from './simulation.types.js';
 
 /**
- * The running statistics of one equity curve, fed one point at a time: the sums of the per-bar
+ * The running statistics of one equity curve, fed a range of points at a time: the sums of the per-bar
  * returns (for volatility, Sharpe and Sortino) and the largest drawdown with the bars of its peak
  * and trough. The one implementation of these statistics: the simulation loop feeds its strategy
- * and buy-and-hold curves through it bar by bar, and a portfolio (`combineSleeves`) feeds its
+ * and buy-and-hold curves through it a slice at a time, and a portfolio (`combineSleeves`) feeds its
  * summed curves through it, so a sleeve and a portfolio are measured by the same code.
  *
- * A small monomorphic class whose `push` V8 inlines into the caller's loop: no allocation per point.
+ * No allocation per point; see `pushRange` for why it takes ranges.
  */
 export class CurveTracker {
   private returnCount = 0;
@@ -28,24 +28,32 @@ export class CurveTracker {
     this.peak = initial;
   }
 
-  /** Adds point `e` at index `t` (indices must grow by one per point, from 0). */
-  push(e: number, t: number): void {
-    const prev = this.prev;
-    const r = prev > 0 ? e / prev - 1 : 0;
-    this.returnCount++;
-    this.sumReturns += r;
-    this.sumSquaredReturns += r * r;
-    if (r < 0) this.sumSquaredDownside += r * r;
-    const peak = this.peak;
-    if (e >= peak) {
-      this.peak = e;
-      this.peakAt = t;
-    } else if (peak - e > this.maxDrawdown * peak) {
-      this.maxDrawdown = (peak - e) / peak;
-      this.peakIndex = this.peakAt;
-      this.troughIndex = t;
+  /**
+   * Adds the points `values[from..to)` at indices `from..to` (called with consecutive ranges from 0).
+   * A range rather than a point: the state lives in locals for the loop and goes back to the fields
+   * once, which keeps the simulator's bar loop as fast as when these sums were written into it
+   * (fed point by point through fields, the backtest lost about a quarter of its bars/s).
+   */
+  pushRange(values: Float64Array, from: number, to: number): void {
+    let { prev, peak, peakAt, sumReturns, sumSquaredReturns, sumSquaredDownside, maxDrawdown, peakIndex, troughIndex } = this;
+    for (let t = from; t < to; t++) {
+      const e = values[t]!;
+      const r = prev > 0 ? e / prev - 1 : 0;
+      sumReturns += r;
+      sumSquaredReturns += r * r;
+      if (r < 0) sumSquaredDownside += r * r;
+      if (e >= peak) {
+        peak = e;
+        peakAt = t;
+      } else if (peak - e > maxDrawdown * peak) {
+        maxDrawdown = (peak - e) / peak;
+        peakIndex = peakAt;
+        troughIndex = t;
+      }
+      prev = e;
     }
-    this.prev = e;
+    Object.assign(this, { prev, peak, peakAt, sumReturns, sumSquaredReturns, sumSquaredDownside, maxDrawdown, peakIndex, troughIndex });
+    this.returnCount += Math.max(0, to - from);
   }
 
   stats(): CurveStats {

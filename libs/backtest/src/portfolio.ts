@@ -94,9 +94,9 @@ export function combineSleeves(sleeves: readonly Sleeve[]): Portfolio {
     }
     equity[i] = e;
     benchmark[i] = be;
-    strategy.push(e, i);
-    bench.push(be, i);
   }
+  strategy.pushRange(equity, 0, n);
+  bench.pushRange(benchmark, 0, n);
   const trades = sleeves.flatMap((s) => s.result.trades).sort((a, b) => a.entry_time - b.entry_time);
   return {
     axis: { symbol: sleeves.map((s) => s.bars.symbol).join(PORTFOLIO_SYMBOL_SEPARATOR), timeframe, time },

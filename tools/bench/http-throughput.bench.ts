@@ -21,6 +21,8 @@ export interface ThroughputRow {
   apiP99Ms: number;
   bareP99Ms: number;
   apiNon2xx: number;
+  /** Each round's API/bare ratio; `ratio` is their median. */
+  ratios: number[];
 }
 
 export interface HttpThroughputResult {
@@ -65,6 +67,12 @@ async function cancelVsRead(apiUrl: string, store: OperationsStore): Promise<Htt
 }
 
 export const HTTP_RATIO_TARGET = 0.6;
+/** Rounds of API-then-bare (or bare-then-API) per route: the reported figures are medians over them. */
+const ROUNDS = 3;
+
+const median = (values: number[]): number => summarize(values).p50;
+
+type Run = Awaited<ReturnType<typeof autocannon>>;
 const TOKEN = 'bench-token-0123456789abcdef';
 
 /** Starts bare-read.server.js as its own process (like the API), on the stack's Redis and prefix. */
@@ -111,17 +119,31 @@ async function measure(
     await store.complete(op.operation_id, { success: true, strategy_name: 'bench' });
     for (const t of targets) {
       const route = t.route(op.operation_id);
-      log(`  http: ${t.label}${suffix} (api, then bare), ${seconds}s each at ${connections} connections`);
-      const api = await autocannon({ url: `${stack.apiUrl}${route}`, connections, duration: seconds, headers: { authorization: `Bearer ${TOKEN}` } });
-      const base = await autocannon({ url: `${bare.url}${route}`, connections, duration: seconds });
+      log(`  http: ${t.label}${suffix}: ${ROUNDS} rounds of api and bare, ${seconds}s each at ${connections} connections`);
+      const api: Run[] = [];
+      const base: Run[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const hitApi = async (): Promise<void> => void api.push(await autocannon({ url: `${stack.apiUrl}${route}`, connections, duration: seconds, headers: { authorization: `Bearer ${TOKEN}` } }));
+        const hitBare = async (): Promise<void> => void base.push(await autocannon({ url: `${bare.url}${route}`, connections, duration: seconds }));
+        // Alternating which goes first cancels out a machine that speeds up or slows down over the run.
+        if (round % 2 === 0) {
+          await hitApi();
+          await hitBare();
+        } else {
+          await hitBare();
+          await hitApi();
+        }
+      }
+      const ratios = api.map((a, i) => a.requests.average / base[i]!.requests.average);
       rows.push({
         route: `${t.label}${suffix}`,
-        apiRps: api.requests.average,
-        bareRps: base.requests.average,
-        ratio: api.requests.average / base.requests.average,
-        apiP99Ms: api.latency.p99,
-        bareP99Ms: base.latency.p99,
-        apiNon2xx: api.non2xx + api.errors,
+        apiRps: median(api.map((a) => a.requests.average)),
+        bareRps: median(base.map((a) => a.requests.average)),
+        ratio: median(ratios),
+        ratios,
+        apiP99Ms: median(api.map((a) => a.latency.p99)),
+        bareP99Ms: median(base.map((a) => a.latency.p99)),
+        apiNon2xx: api.reduce((n, a) => n + a.non2xx + a.errors, 0),
       });
     }
     if (!cancel) return { rows };
@@ -149,11 +171,11 @@ export function renderHttpThroughput(r: HttpThroughputResult): string {
   const lines = [
     '### API read throughput vs a bare node:http + ioredis handler',
     '',
-    `autocannon, ${r.connections} connections, ${r.seconds} s per target, same machine, same Redis reads (same store code); the API (Nest on fastify) with a token set. Target: ratio ≥ ${HTTP_RATIO_TARGET}, judged at LOG_LEVEL=warn, where neither side writes a line per request.`,
+    `autocannon, ${r.connections} connections, ${r.seconds} s per target, same machine, same Redis reads (same store code); the API (Nest on fastify) with a token set. ${ROUNDS} rounds per route, API and bare back to back, the order alternating; req/s, p99 and the ratio are medians over the rounds (each round's ratio listed). Target: ratio ≥ ${HTTP_RATIO_TARGET}, judged at LOG_LEVEL=warn, where neither side writes a line per request.`,
     '',
-    '| route | API req/s | bare req/s | ratio | API p99 ms | bare p99 ms | API non-2xx |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-    ...r.rows.map((x) => `| ${x.route} | ${x.apiRps.toFixed(0)} | ${x.bareRps.toFixed(0)} | ${x.ratio.toFixed(2)}${x.ratio >= HTTP_RATIO_TARGET || x.route.includes('LOG_LEVEL=info') ? '' : ' ✗'} | ${x.apiP99Ms} | ${x.bareP99Ms} | ${x.apiNon2xx} |`),
+    '| route | API req/s | bare req/s | ratio | rounds | API p99 ms | bare p99 ms | API non-2xx |',
+    '|---|---:|---:|---:|---|---:|---:|---:|',
+    ...r.rows.map((x) => `| ${x.route} | ${x.apiRps.toFixed(0)} | ${x.bareRps.toFixed(0)} | ${x.ratio.toFixed(2)}${x.ratio >= HTTP_RATIO_TARGET || x.route.includes('LOG_LEVEL=info') ? '' : ' ✗'} | ${x.ratios.map((v) => v.toFixed(2)).join(', ')} | ${x.apiP99Ms} | ${x.bareP99Ms} | ${x.apiNon2xx} |`),
   ];
   const c = r.cancelVsRead;
   const ms = (v: number): string => v.toFixed(2);

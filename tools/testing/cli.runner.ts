@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../shared/repo-root.js';
 
 /** The built `ktrdr` binary, run as a user runs it (needs `npm run build` first). */
-export const KTRDR_BIN = join(repoRoot(__dirname), 'apps/cli/bin/run.js');
+const KTRDR_BIN = join(repoRoot(__dirname), 'apps/cli/bin/run.js');
 
 export interface CliRun {
   /** Exit code; null when a signal ended the process. */

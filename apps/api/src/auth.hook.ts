@@ -16,7 +16,7 @@ const EVENTS_PATH = /^\/api\/v1\/operations\/[^/]+\/events\/?$/;
  * `/admin/…?access_token=<token>` once sets this cookie (HttpOnly, SameSite=Strict, only for /admin)
  * and redirects to the same path without the token; later /admin requests carry the cookie.
  */
-export const ADMIN_COOKIE = 'ktrdr_admin_token';
+const ADMIN_COOKIE = 'ktrdr_admin_token';
 const ADMIN_PATH = /^\/admin(\/|$)/;
 
 /**

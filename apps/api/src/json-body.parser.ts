@@ -26,7 +26,7 @@ function limitFor(req: FastifyRequest, limits: BodyLimits): number {
   return IMPORT_PATH.test(req.url) ? limits.importBytes : limits.bytes;
 }
 
-export class PayloadTooLargeError extends KtrdrError {
+class PayloadTooLargeError extends KtrdrError {
   constructor(limit: number) {
     super(ErrorCode.PayloadTooLarge, `Request body too large: the limit of this route is ${limit} bytes`, { limit_bytes: limit });
   }

@@ -118,38 +118,21 @@ export function errorBody(type: string, message: string): unknown {
 
 let messageSeq = 0;
 
-/** A Messages API reply whose content is one tool call. */
-export function toolUseMessage(name: string, input: unknown, usage = { input_tokens: 1000, output_tokens: 500 }, model = 'claude-sonnet-5-5'): FakeReply {
+/** A Messages API reply (JSON) with this content, in the shape the SDK parses. */
+function message(content: unknown[], stopReason: string, usage: { input_tokens: number; output_tokens: number }, model = 'claude-sonnet-5-5'): FakeReply {
   messageSeq++;
   return {
     kind: 'json',
-    body: {
-      id: `msg_fake_${messageSeq}`,
-      type: 'message',
-      role: 'assistant',
-      model,
-      content: [{ type: 'tool_use', id: `toolu_fake_${messageSeq}`, name, input }],
-      stop_reason: 'tool_use',
-      stop_sequence: null,
-      usage,
-    },
+    body: { id: `msg_fake_${messageSeq}`, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage },
   };
+}
+
+/** A Messages API reply whose content is one tool call. */
+export function toolUseMessage(name: string, input: unknown, usage = { input_tokens: 1000, output_tokens: 500 }, model = 'claude-sonnet-5-5'): FakeReply {
+  return message([{ type: 'tool_use', id: `toolu_fake_${messageSeq + 1}`, name, input }], 'tool_use', usage, model);
 }
 
 /** A Messages API reply with text only (no tool call). */
 export function textMessage(text: string, stopReason = 'end_turn', usage = { input_tokens: 900, output_tokens: 40 }): FakeReply {
-  messageSeq++;
-  return {
-    kind: 'json',
-    body: {
-      id: `msg_fake_${messageSeq}`,
-      type: 'message',
-      role: 'assistant',
-      model: 'claude-sonnet-5-5',
-      content: [{ type: 'text', text }],
-      stop_reason: stopReason,
-      stop_sequence: null,
-      usage,
-    },
-  };
+  return message([{ type: 'text', text }], stopReason, usage);
 }

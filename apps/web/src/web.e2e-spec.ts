@@ -53,14 +53,24 @@ interface WatchedPage {
   errors: string[];
   close(): Promise<void>;
 }
+/** Pages the current test opened: closed after it, and none may have logged an error. */
+let openPages: WatchedPage[] = [];
 async function openPage(baseURL: string, viewport = DESKTOP): Promise<WatchedPage> {
   const context = await browser.newContext({ baseURL, viewport });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()} @ ${m.location().url}`));
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  return { page, context, errors, close: () => context.close() };
+  const watched = { page, context, errors, close: () => context.close() };
+  openPages.push(watched);
+  return watched;
 }
+afterEach(async () => {
+  const errors = openPages.flatMap((p) => p.errors);
+  await Promise.all(openPages.map((p) => p.close()));
+  openPages = [];
+  expect(errors).toEqual([]);
+});
 
 async function shot(page: Page, name: string): Promise<void> {
   if (!SHOTS) return;
@@ -72,23 +82,12 @@ const card = (page: Page, id: string) => page.locator(`[data-testid="active-cycl
 
 describe('web view on stub phases', () => {
   let stack: Stack;
-  let pages: WatchedPage[] = [];
-  const open = async (viewport = DESKTOP) => {
-    const p = await openPage(stack.apiUrl, viewport);
-    pages.push(p);
-    return p;
-  };
+  const open = (viewport = DESKTOP) => openPage(stack.apiUrl, viewport);
 
   beforeAll(async () => {
     stack = await startStack({ workerEnv: { KTRDR_STUB_DELAY_MS: '1500' } });
   }, 60_000);
   afterAll(async () => stack?.stop());
-  afterEach(async () => {
-    const errors = pages.flatMap((p) => p.errors);
-    await Promise.all(pages.map((p) => p.close()));
-    pages = [];
-    expect(errors).toEqual([]);
-  });
 
   it('serves the page at / and at client routes, and leaves the REST API JSON', async () => {
     for (const path of ['/', '/history', '/cycles/op_agent_research_20260101_000000_00000000']) {
@@ -236,12 +235,7 @@ describe('web view on real phases, behind an API token', () => {
   const TOKEN = 'web-e2e-token-7f3a';
   let stack: Stack;
   let cycleId: string;
-  let pages: WatchedPage[] = [];
-  const open = async (viewport = DESKTOP) => {
-    const p = await openPage(stack.apiUrl, viewport);
-    pages.push(p);
-    return p;
-  };
+  const open = (viewport = DESKTOP) => openPage(stack.apiUrl, viewport);
   const authed = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
     const res = await fetch(`${stack.apiUrl}/api/v1${path}`, {
       method,
@@ -265,12 +259,6 @@ describe('web view on real phases, behind an API token', () => {
     expect(done.status).toBe('completed');
   }, 180_000);
   afterAll(async () => stack?.stop());
-  afterEach(async () => {
-    const errors = pages.flatMap((p) => p.errors);
-    await Promise.all(pages.map((p) => p.close()));
-    pages = [];
-    expect(errors).toEqual([]);
-  });
 
   it('asks for the token once on 401, then works and remembers it', async () => {
     const p = await open();

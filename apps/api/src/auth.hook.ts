@@ -1,5 +1,5 @@
 import { ErrorCode } from '@ktrdr/errors';
-import type { onRequestHookHandler } from 'fastify';
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import { bearerToken, tokenDigest, tokenMatches } from './auth.policy.js';
 
 /** Routes that stay open with a token set: liveness probes and scrapers carry no secrets (SPEC §11). */
@@ -37,6 +37,12 @@ function cookieValue(header: string | undefined, name: string): string | null {
   return null;
 }
 
+/** `?access_token=` of a request, if it has exactly one. */
+function queryToken(req: FastifyRequest): string | null {
+  const q = (req.query as Record<string, unknown>)['access_token'];
+  return typeof q === 'string' ? q : null;
+}
+
 /** Everything under /api (REST, docs) and /admin (queue dashboard) is protected; the web view's static files are not. */
 function isProtected(path: string): boolean {
   if (OPEN_API_PATHS.has(path)) return false;
@@ -60,13 +66,9 @@ export function apiTokenHook(token: string | null): onRequestHookHandler {
     const path = req.url.split('?', 1)[0]!;
     if (!expected || !isProtected(path)) return done();
     let given = bearerToken(req.headers.authorization);
-    const query = (): string | null => {
-      const q = (req.query as Record<string, unknown>)['access_token'];
-      return typeof q === 'string' ? q : null;
-    };
-    if (!given && req.method === 'GET' && EVENTS_PATH.test(path)) given = query();
+    if (!given && req.method === 'GET' && EVENTS_PATH.test(path)) given = queryToken(req);
     if (!given && ADMIN_PATH.test(path)) {
-      const fromUrl = req.method === 'GET' ? query() : null;
+      const fromUrl = req.method === 'GET' ? queryToken(req) : null;
       if (fromUrl && tokenMatches(expected, fromUrl)) {
         const secure = req.protocol === 'https' ? '; Secure' : '';
         void reply

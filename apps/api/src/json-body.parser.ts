@@ -26,6 +26,19 @@ function limitFor(req: FastifyRequest, limits: BodyLimits): number {
   return IMPORT_PATH.test(req.url) ? limits.importBytes : limits.bytes;
 }
 
+/**
+ * Where the text stops being JSON, in JSON.parse's words (`… at position 1`): fastify's own message
+ * only says the body is not JSON. Called on the failure path only.
+ */
+function syntaxErrorOf(text: string): string | null {
+  try {
+    JSON.parse(text);
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : null;
+  }
+}
+
 class PayloadTooLargeError extends KtrdrError {
   constructor(limit: number) {
     super(ErrorCode.PayloadTooLarge, `Request body too large: the limit of this route is ${limit} bytes`, { limit_bytes: limit });
@@ -45,9 +58,11 @@ export function registerJsonBodyParser(instance: FastifyInstance, limits: BodyLi
   const parseJson = instance.getDefaultJsonParser('remove', 'remove');
   instance.removeAllContentTypeParsers();
   instance.addHook('preParsing', (req, _reply, payload, done) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
+    const length = req.headers['content-length'];
+    // Reads (no declared body) pass straight through: this hook runs on every request.
+    if (length === undefined) return done(null, payload);
     const limit = limitFor(req, limits);
-    done(declared > limit ? new PayloadTooLargeError(limit) : null, payload);
+    done(Number(length) > limit ? new PayloadTooLargeError(limit) : null, payload);
   });
   instance.addContentTypeParser(JSON_TYPE, { parseAs: 'string', bodyLimit: ceiling }, (req, body, done) => {
     const text = body as string;
@@ -56,7 +71,7 @@ export function registerJsonBodyParser(instance: FastifyInstance, limits: BodyLi
     if (Buffer.byteLength(text) > limit) return done(new PayloadTooLargeError(limit), undefined);
     if (text.trim() === '') return done(null, {});
     parseJson(req, text, (err, value) => {
-      if (err) done(new KtrdrError(ErrorCode.MalformedJson, `Malformed JSON body: ${err.message}`), undefined);
+      if (err) done(new KtrdrError(ErrorCode.MalformedJson, `Malformed JSON body: ${syntaxErrorOf(text) ?? err.message}`), undefined);
       else done(null, value);
     });
   });

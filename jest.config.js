@@ -1,12 +1,13 @@
 // One jest run covers every tier: unit (*.spec.ts), integration against a real Redis
-// (*.integration-spec.ts) and end-to-end against real processes (*.e2e-spec.ts).
+// (*.integration-spec.ts), end-to-end against real processes (*.e2e-spec.ts) and the access tier
+// (*.security-spec.ts: every spelling of every route against the real API, with and without the token).
 // Sources are transformed with SWC; the apps' built output (npm run build) is what e2e tests spawn.
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
-  testMatch: ['**/src/**/*.spec.ts', '**/src/**/*.integration-spec.ts', '**/src/**/*.e2e-spec.ts', '**/tools/**/*.spec.ts'],
+  testMatch: ['**/src/**/*.spec.ts', '**/src/**/*.integration-spec.ts', '**/src/**/*.e2e-spec.ts', '**/src/**/*.security-spec.ts', '**/tools/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: {
     // trading-signals ships ESM only: its .js files go through SWC too (see transformIgnorePatterns).

@@ -28,6 +28,9 @@ const schema = sharedEnvSchema.extend({
     return z.NEVER;
   }),
   KTRDR_API_DOCS: envBoolean.default(true),
+  // The queue dashboard only shows queues unless this is set: pause, resume, retry, clean, promote,
+  // empty, obliterate and job edits change what workers run, so they are an explicit choice.
+  KTRDR_DASHBOARD_ACTIONS: envBoolean.default(false),
   // Daily LLM spend limit in USD per UTC day (0 = no limit): a spent budget refuses new cycles with 429.
   KTRDR_DAILY_BUDGET_USD: z.coerce.number().min(0).max(1_000_000).default(0),
   // Live events (SPEC §4a): an SSE comment this often keeps proxies from closing an idle stream;
@@ -49,6 +52,8 @@ export interface ApiConfig extends ResearchDirs {
   /** Alias → model id, the built-in table with KTRDR_MODEL_ALIASES over it. */
   modelAliases: Readonly<Record<string, string>>;
   docs: boolean;
+  /** The queue dashboard's write actions (KTRDR_DASHBOARD_ACTIONS). */
+  dashboardActions: boolean;
   dailyBudgetUsd: number;
   artifacts: ArtifactLimits;
   events: { heartbeatMs: number; coalesceMs: number };
@@ -74,6 +79,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     importBodyLimit: e.KTRDR_IMPORT_BODY_LIMIT,
     modelAliases: { ...MODEL_ALIASES, ...e.KTRDR_MODEL_ALIASES },
     docs: e.KTRDR_API_DOCS,
+    dashboardActions: e.KTRDR_DASHBOARD_ACTIONS,
     dailyBudgetUsd: e.KTRDR_DAILY_BUDGET_USD,
     artifacts: artifactLimits(e),
     events: { heartbeatMs: e.KTRDR_SSE_HEARTBEAT_MS, coalesceMs: e.KTRDR_EVENTS_COALESCE_MS },

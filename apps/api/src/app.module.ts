@@ -2,13 +2,14 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { MarketDataRepository } from '@ktrdr/market-data';
-import { QUEUE_NAMES, QueueProducer, bullConnection, queueOptions } from '@ktrdr/queues';
+import { QUEUE_NAMES, QueueProducer, producerConnection, queueOptions } from '@ktrdr/queues';
 import { createLogger, openFailFastRedis } from '@ktrdr/runtime';
 import { StrategyStore } from '@ktrdr/strategies';
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AgentController } from './agent.controller.js';
+import { QUEUE_DASHBOARD_PATH } from './access.policy.js';
 import { AgentService } from './agent.service.js';
 import { ArtifactsController } from './artifacts.controller.js';
 import { ArtifactsService } from './artifacts.service.js';
@@ -23,9 +24,6 @@ import { MetricsModule, QueueDepthMetrics } from './metrics.module.js';
 import { OperationsController } from './operations.controller.js';
 import { ApiQueueProducer } from './queues.producer.js';
 import { StrategiesController } from './strategies.controller.js';
-
-/** Where bull-board answers; http.app.ts keeps it out of the /api/v1 prefix. */
-export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 
 /** Built from the configuration `main` already validated, so the environment is parsed once. */
 @Module({})
@@ -43,12 +41,13 @@ export class AppModule {
         // operation id is on its log line already, and Nest logs nothing per request.
         LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),
         // The same queue options as the worker's (queueOptions, libs/queues): one prefix, one set of job defaults.
-        BullModule.forRootAsync({ useFactory: () => queueOptions(bullConnection(config.redisUrl), config.prefix) }),
+        BullModule.forRootAsync({ useFactory: () => queueOptions(producerConnection(config.redisUrl), config.prefix) }),
         // Every queue of the contract: the API produces to research and shows all of them (health, metrics, bull-board).
         BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
-        // The queue dashboard at /admin/queues over those same registered queues (outside /api/v1, behind the token).
+        // The queue dashboard at /admin/queues over those same registered queues (outside /api/v1, behind the token);
+        // read-only unless KTRDR_DASHBOARD_ACTIONS is set (the access hook refuses its writes as well).
         BullBoardModule.forRoot({ route: QUEUE_DASHBOARD_PATH, adapter: BullBoardFastifyAdapter }),
-        BullBoardModule.forFeature(...QUEUE_NAMES.map((name) => ({ name, adapter: BullMQAdapter, options: { readOnlyMode: false } }))),
+        BullBoardModule.forFeature(...QUEUE_NAMES.map((name) => ({ name, adapter: BullMQAdapter, options: { readOnlyMode: !config.dashboardActions } }))),
       ],
       controllers: [OperationsController, ArtifactsController, EventsController, AgentController, HealthController, DataController, StrategiesController],
       providers: [

@@ -19,23 +19,49 @@ export class AgentRefusal extends KtrdrError {
   }
 }
 
-/** True for failures of the Redis connection itself (not of a command's arguments). */
-function isBackendDown(e: unknown): boolean {
-  if (!(e instanceof Error)) return false;
-  const code = (e as { code?: string }).code;
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(code ?? '') ||
-    /Connection is closed|Stream isn't writeable|max retries per request|Reached the max retries/i.test(e.message)
-  );
+/** Failures of the Redis connection itself (not of a command's arguments), each as the sentence a user reads. */
+const CONNECTION_FAILURES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/ECONNREFUSED/, 'Redis is unreachable: connection refused'],
+  [/ECONNRESET|EPIPE|Connection is closed/i, 'Redis is unreachable: the connection was lost'],
+  [/ETIMEDOUT|timed out/i, 'Redis is unreachable: it did not answer in time'],
+  [/ENOTFOUND|EAI_AGAIN/, 'Redis is unreachable: its host name does not resolve'],
+  [/Stream isn't writeable|max retries per request/i, 'Redis is unreachable: not connected (reconnecting)'],
+];
+
+/**
+ * Redis's own refusals of a command that say nothing about the request: it is full, read-only,
+ * loading or busy. Redis puts the reason's code first in the message (`OOM command not allowed…`).
+ */
+const REDIS_REFUSALS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^OOM\b/, 'Redis refused the write: it is out of memory (maxmemory reached, and its policy evicts nothing). Free memory or raise maxmemory, then retry'],
+  [/^READONLY\b/, 'Redis refused the write: the server is a read-only replica'],
+  [/^MISCONF\b/, 'Redis refused the write: it cannot save to disk (MISCONF)'],
+  [/^LOADING\b/, 'Redis is loading its data set into memory: retry in a moment'],
+  [/^BUSY\b/, 'Redis is busy running a script: retry in a moment'],
+  [/^(MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b/, 'Redis cannot serve requests right now (its primary or cluster is down)'],
+];
+
+/** The sentence for a backend failure (Redis down, full, read-only…), or null when the error is something else. */
+export function backendFailure(e: unknown): string | null {
+  if (!(e instanceof Error)) return null;
+  const text = `${(e as { code?: string }).code ?? ''} ${e.message}`;
+  for (const [pattern, sentence] of REDIS_REFUSALS) if (pattern.test(e.message)) return sentence;
+  for (const [pattern, sentence] of CONNECTION_FAILURES) if (pattern.test(text)) return sentence;
+  return null;
 }
 
 /**
  * fastify's own refusals of a request it could not read (a body over the limit, a body cut short,
- * a bad Content-Length) carry an `FST_` code and a 4xx status: the client's fault, never a 500.
+ * a bad Content-Length) carry an `FST_` code and a 4xx status; the static file servers' (the web
+ * view's assets, the API docs' UI) carry a 4xx `statusCode` too: a `..` segment is 403, a NUL byte
+ * 400, a missing file 404. All are the client's fault, never a 500, and a path the static server
+ * refuses reads as a missing file, so probing says nothing about what lies outside its directory.
  */
-function clientErrorStatusOfFastify(e: unknown): number | null {
+function clientErrorStatus(e: unknown): number | null {
   const { code, statusCode } = (e ?? {}) as { code?: unknown; statusCode?: unknown };
-  return typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 ? statusCode : null;
+  if (typeof statusCode !== 'number' || statusCode < 400 || statusCode >= 500) return null;
+  if (typeof code === 'string' && code.startsWith('FST_')) return statusCode;
+  return statusCode === 403 ? 404 : statusCode;
 }
 
 export function toEnvelope(e: unknown): { status: number; body: ErrorEnvelope | Record<string, unknown> } {
@@ -51,14 +77,15 @@ export function toEnvelope(e: unknown): { status: number; body: ErrorEnvelope | 
     const code = status === 404 ? ErrorCode.RouteNotFound : status === 413 ? ErrorCode.PayloadTooLarge : status < 500 ? ErrorCode.BadRequest : ErrorCode.Internal;
     return { status, body: { success: false, error: { code, message: e.message } } };
   }
-  const fastifyStatus = clientErrorStatusOfFastify(e);
-  if (fastifyStatus) {
-    const code = fastifyStatus === 413 ? ErrorCode.PayloadTooLarge : ErrorCode.BadRequest;
-    return { status: fastifyStatus, body: { success: false, error: { code, message: (e as Error).message } } };
+  const clientStatus = clientErrorStatus(e);
+  if (clientStatus) {
+    const code = clientStatus === 413 ? ErrorCode.PayloadTooLarge : clientStatus === 404 ? ErrorCode.RouteNotFound : ErrorCode.BadRequest;
+    const message = clientStatus === 404 ? 'No such file' : (e as Error).message;
+    return { status: clientStatus, body: { success: false, error: { code, message } } };
   }
-  if (isBackendDown(e)) {
-    const message = `Redis is unreachable: ${(e as Error).message}`;
-    return { status: HttpStatus.SERVICE_UNAVAILABLE, body: { success: false, error: { code: ErrorCode.BackendUnavailable, message } } };
+  const backend = backendFailure(e);
+  if (backend) {
+    return { status: HttpStatus.SERVICE_UNAVAILABLE, body: { success: false, error: { code: ErrorCode.BackendUnavailable, message: backend } } };
   }
   return { status: 500, body: { success: false, error: { code: ErrorCode.Internal, message: 'Internal server error' } } };
 }
@@ -71,7 +98,10 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body } = toEnvelope(exception);
-    if (status >= 500) this.log.error({ err: exception, status }, 'request failed');
+    // Redis being down or full is the operator's condition, already named in the answer: one line
+    // without a stack trace. Anything else unexpected keeps its stack for whoever debugs it.
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) this.log.warn({ err: (exception as Error).message, status }, 'request refused: backend unavailable');
+    else if (status >= 500) this.log.error({ err: exception, status }, 'request failed');
     if (!reply.sent && !reply.raw.headersSent) void reply.status(status).send(body);
   }
 }

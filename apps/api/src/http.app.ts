@@ -6,9 +6,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { pinoHttp } from 'pino-http';
 import type { ApiConfig } from './api.config.js';
-import { AppModule, QUEUE_DASHBOARD_PATH } from './app.module.js';
+import { QUEUE_DASHBOARD_PATH } from './access.policy.js';
+import { AppModule } from './app.module.js';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
-import { apiTokenHook } from './auth.hook.js';
+import { accessHook } from './auth.hook.js';
 import { API_LOGGER } from './backend.service.js';
 import { ErrorEnvelopeFilter } from './error-envelope.filter.js';
 import { registerJsonBodyParser, sizeInBytes } from './json-body.parser.js';
@@ -20,6 +21,18 @@ const OPERATION_ID_IN_URL = /op_[a-z_]+_\d{8}_\d{6}_[0-9a-f]{8}/;
 /** An `?access_token=` (the events route, the dashboard's sign-in) must never reach a log line. */
 export function redactedUrl(url: string): string {
   return url.replace(/([?&]access_token=)[^&#]*/gi, '$1[REDACTED]');
+}
+
+/**
+ * The request headers an access log line keeps: an allow-list, so a header added by a client or a
+ * proxy (a session cookie, an API key of another service) never reaches the log by default.
+ */
+const LOGGED_HEADERS = ['host', 'user-agent', 'content-type', 'content-length', 'accept', 'x-forwarded-for', 'x-request-id'] as const;
+
+export function loggedHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const name of LOGGED_HEADERS) if (headers[name] !== undefined) kept[name] = headers[name];
+  return kept;
 }
 
 /** Probes and scrapers would drown the log; they are answered, not logged. */
@@ -39,9 +52,11 @@ export async function createHttpApp(config: ApiConfig): Promise<NestFastifyAppli
     // Any id the HTTP server accepts reaches its route, which says what is wrong with it, instead
     // of the router answering a bare 404.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 64 * 1024 },
-    // A URL the router cannot decode (`%ff`) is the client's fault: the envelope's 400.
+    // A URL the router cannot decode (`%ff`) is the client's fault: the envelope's 400. The message
+    // never echoes the URL: its query may carry an `?access_token=`.
     frameworkErrors: (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
-      void reply.code(400).send({ success: false, error: { code: ErrorCode.BadRequest, message: err.message } });
+      const message = err.code === 'FST_ERR_BAD_URL' ? 'Malformed request target: the path is not valid percent-encoding' : 'Malformed request';
+      void reply.code(400).send({ success: false, error: { code: ErrorCode.BadRequest, message } });
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, { bodyParser: false, bufferLogs: true });
@@ -58,10 +73,13 @@ export async function createHttpApp(config: ApiConfig): Promise<NestFastifyAppli
       return m ? { operation_id: m[0] } : {};
     },
     serializers: {
-      req: (req: { url?: string; headers?: Record<string, unknown> }) => {
-        const { authorization: _auth, cookie: _cookie, ...headers } = req.headers ?? {};
-        return { ...req, url: redactedUrl(req.url ?? ''), headers };
-      },
+      req: (req: { id?: unknown; method?: string; url?: string; remoteAddress?: string; headers?: Record<string, unknown> }) => ({
+        id: req.id,
+        method: req.method,
+        url: redactedUrl(req.url ?? ''),
+        remoteAddress: req.remoteAddress,
+        headers: loggedHeaders(req.headers ?? {}),
+      }),
     },
   });
   // First the request logger (so refusals are logged too), then the token: an unauthenticated
@@ -74,7 +92,7 @@ export async function createHttpApp(config: ApiConfig): Promise<NestFastifyAppli
       done();
     });
   }
-  fastify.addHook('onRequest', apiTokenHook(config.auth.token));
+  fastify.addHook('onRequest', accessHook({ token: config.auth.token, dashboardActions: config.dashboardActions }));
   registerJsonBodyParser(fastify, limits);
   // The web view at `/` (apps/web/dist); the REST API stays under /api/v1.
   await mountWebApp(app);

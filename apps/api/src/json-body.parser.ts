@@ -1,5 +1,6 @@
 import { ErrorCode, KtrdrError } from '@ktrdr/errors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Transform, type TransformCallback } from 'node:stream';
 
 const UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 * 1024 };
 
@@ -20,10 +21,11 @@ export interface BodyLimits {
   importBytes: number;
 }
 
-const IMPORT_PATH = /^\/api\/v1\/data\/import\/?(?:\?|$)/;
+/** The import route as registered: the limit follows the route the request reaches, however its path is spelled. */
+const IMPORT_ROUTE = '/api/v1/data/import';
 
 function limitFor(req: FastifyRequest, limits: BodyLimits): number {
-  return IMPORT_PATH.test(req.url) ? limits.importBytes : limits.bytes;
+  return req.routeOptions.url === IMPORT_ROUTE ? limits.importBytes : limits.bytes;
 }
 
 /**
@@ -46,6 +48,29 @@ class PayloadTooLargeError extends KtrdrError {
 }
 
 /**
+ * Counts a body that declares no length (chunked) as it streams and stops reading it at the route's
+ * limit, whatever its content type: without it a non-JSON body on a small-body route was read up to
+ * the largest limit of any route before being ignored.
+ */
+class BodyLimiter extends Transform {
+  private seen = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly onExceeded: () => void,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen <= this.limit) return callback(null, chunk);
+    this.onExceeded();
+    callback(new PayloadTooLargeError(this.limit));
+  }
+}
+
+/**
  * The API's body parsing on fastify: JSON bodies (an empty one reads as `{}`), refused with the
  * envelope's codes — malformed → 400 MALFORMED_JSON, over the route's limit → 413 — and every other
  * content type read and ignored (the route then sees no body and says which field is missing).
@@ -57,23 +82,25 @@ export function registerJsonBodyParser(instance: FastifyInstance, limits: BodyLi
   // Proto-poisoning keys are dropped the way fastify's own parser would.
   const parseJson = instance.getDefaultJsonParser('remove', 'remove');
   instance.removeAllContentTypeParsers();
-  instance.addHook('preParsing', (req, _reply, payload, done) => {
+  instance.addHook('preParsing', (req, reply, payload, done) => {
     const length = req.headers['content-length'];
+    const chunked = req.headers['transfer-encoding'] !== undefined;
     // Reads (no declared body) pass straight through: this hook runs on every request.
-    if (length === undefined) return done(null, payload);
+    if (length === undefined && !chunked) return done(null, payload);
     const limit = limitFor(req, limits);
-    done(Number(length) > limit ? new PayloadTooLargeError(limit) : null, payload);
+    if (length !== undefined && Number(length) > limit) return done(new PayloadTooLargeError(limit), payload);
+    if (!chunked) return done(null, payload);
+    // Past the limit the 413 closes the connection, so the rest of the body is never read.
+    done(null, payload.pipe(new BodyLimiter(limit, () => void reply.header('connection', 'close'))));
   });
   instance.addContentTypeParser(JSON_TYPE, { parseAs: 'string', bodyLimit: ceiling }, (req, body, done) => {
     const text = body as string;
-    const limit = limitFor(req, limits);
-    // A chunked body declares no length: its size is known only now.
-    if (Buffer.byteLength(text) > limit) return done(new PayloadTooLargeError(limit), undefined);
     if (text.trim() === '') return done(null, {});
     parseJson(req, text, (err, value) => {
       if (err) done(new KtrdrError(ErrorCode.MalformedJson, `Malformed JSON body: ${syntaxErrorOf(text) ?? err.message}`), undefined);
       else done(null, value);
     });
   });
+  // Any other content type is read (up to the route's limit, see above) and ignored.
   instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ceiling }, (_req, _body, done) => done(null, undefined));
 }

@@ -3,20 +3,39 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { PAGE_ROUTE, resolvedPath } from './access.policy.js';
 
 /**
- * The web view (SPEC §10, apps/web) is built by `npm run build` into apps/web/dist, beside this
- * app's dist in the repository and in the Docker image alike, so no setting points at it.
+ * The web view (apps/web) is built by `npm run build` into apps/web/dist, beside this app's dist
+ * in the repository and in the Docker image alike, so no setting points at it.
  */
 export const WEB_DIST_DIR = resolve(__dirname, '..', '..', 'web', 'dist');
 
-/** Paths the page must never shadow: the REST API and docs, the queue dashboard, the metrics scrape. */
-const NOT_THE_PAGE = /^\/(api|admin|metrics)(\/|$)/;
+/**
+ * Paths the page must never shadow: the REST API and docs, the queue dashboard, the metrics scrape.
+ * Case-insensitive, on the decoded path: `/API/v1/…` is not the page either (it needs the token).
+ */
+const NOT_THE_PAGE = /^\/(api|admin|metrics)(\/|$)/i;
 
 /** Whether the client takes HTML: no Accept header, or one naming text/html, the text wildcard or the full wildcard. */
 function acceptsHtml(req: FastifyRequest): boolean {
   const accept = req.headers.accept;
   return !accept || /(^|,)\s*(text\/html|text\/\*|\*\/\*)\s*(;|,|$)/i.test(accept);
+}
+
+/** What the page's catch-all answers with: a file of the build, the page itself, or nothing (the API's 404). */
+export type PageTarget = { file: string } | 'index' | null;
+
+/**
+ * Decided on the router's decoded wildcard, so the access check (auth.hook.ts) and the handler
+ * below agree on every spelling of a path: open is only what this returns non-null for.
+ */
+export function pageTarget(req: FastifyRequest): PageTarget {
+  const rest = (req.params as { '*'?: string })['*'] ?? '';
+  // Judged as a lenient proxy would resolve it: `//admin`, `/x/../api`, `/%2561pi`, `/api;x=1` are not the page either.
+  if (NOT_THE_PAGE.test(resolvedPath(rest))) return null;
+  if (rest !== '' && /\.[a-z0-9]+$/i.test(rest)) return { file: rest };
+  return acceptsHtml(req) ? 'index' : null;
 }
 
 /**
@@ -35,13 +54,12 @@ export async function mountWebApp(app: NestFastifyApplication, dir: string = WEB
   await app.register(async (web: FastifyInstance) => {
     await web.register(fastifyStatic, { root: join(dir, 'assets'), prefix: '/assets/', immutable: true, maxAge: '365d', index: false, decorateReply: false });
     await web.register(fastifyStatic, { root: dir, serve: false, index: false, maxAge: 0 });
-    web.get('/*', (req, reply) => {
-      const path = req.url.split('?', 1)[0]!;
-      const isFile = path !== '/' && /\.[a-z0-9]+$/i.test(path);
+    web.get(PAGE_ROUTE, (req, reply) => {
+      const target = pageTarget(req);
       // Nest's not-found handler answers these with the API's 404 envelope.
-      if (NOT_THE_PAGE.test(path) || !(isFile || acceptsHtml(req))) return reply.callNotFound();
-      // The router has already decoded the wildcard; @fastify/static keeps it inside `dir`.
-      if (isFile) return reply.sendFile((req.params as { '*': string })['*']);
+      if (target === null) return reply.callNotFound();
+      // @fastify/static keeps the file inside `dir`: a `..` is refused (a 404, error-envelope.filter.ts).
+      if (target !== 'index') return reply.sendFile(target.file);
       return reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
     });
   });

@@ -9,8 +9,8 @@ import { STRATEGY_NAME } from './naming.js';
  * a positive integer`), so a user or Claude can fix the file from the message alone.
  */
 
-import { SYMBOL, TIMEFRAMES, type Timeframe } from '@ktrdr/api-contract';
-export { SYMBOL, TIMEFRAMES, type Timeframe };
+import { SYMBOL, SYMBOL_RULE, TIMEFRAMES, type Timeframe } from '@ktrdr/api-contract';
+export { SYMBOL, SYMBOL_RULE, TIMEFRAMES, type Timeframe };
 export const TIMEFRAME_MS: Readonly<Record<Timeframe, number>> = {
   '1m': 60_000,
   '5m': 300_000,
@@ -102,7 +102,7 @@ export const strategySchema = z
     hypothesis: z.string().max(4000).default(''),
     training_data: z
       .object({
-        symbols: z.array(z.string().regex(SYMBOL, { error: 'expected a symbol of letters, digits, ^ . _ -' })).min(1).max(10),
+        symbols: z.array(z.string().regex(SYMBOL, { error: SYMBOL_RULE })).min(1).max(10),
         timeframes: z.array(timeframe).min(1).max(4),
         date_range: dateRange,
       })

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AgentStatusSchema, OperationInfoSchema, TriggerRequestSchema } from './index';
 import { responseSchemas } from './registry';
-import { OPERATION_STATUSES, TERMINAL_STATUSES, isTerminalStatus } from './vocabulary';
+import { OPERATION_STATUSES, SYMBOL, TERMINAL_STATUSES, isTerminalStatus } from './vocabulary';
 
 describe('api-contract', () => {
   it('reads a record from before failure_code and cancelled_by existed as null fields', () => {
@@ -15,6 +15,11 @@ describe('api-contract', () => {
       error_message: 'worker lost',
     });
     expect(op).toMatchObject({ failure_code: null, cancelled_by: null, started_at: null, progress: { steps_completed: 0, steps_total: 0 } });
+  });
+
+  it('takes a symbol only when it cannot name a hidden file or a path segment', () => {
+    for (const ok of ['SP500', '^GSPC', 'EUR_USD', 'BRK.B', '-X', 'A'.repeat(32)]) expect({ ok, valid: SYMBOL.test(ok) }).toEqual({ ok, valid: true });
+    for (const bad of ['..', '.', '.hidden', '../x', 'a/b', '', 'A'.repeat(33), 'A B']) expect({ bad, valid: SYMBOL.test(bad) }).toEqual({ bad, valid: false });
   });
 
   it('refuses a status outside the vocabulary', () => {

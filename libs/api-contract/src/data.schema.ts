@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { request, response } from './registry.js';
-import { SYMBOL, TIMEFRAMES } from './vocabulary.js';
+import { SYMBOL, SYMBOL_RULE, TIMEFRAMES } from './vocabulary.js';
 
 /** Market data and strategies (SPEC §8). */
 
@@ -30,7 +30,7 @@ export const DataImportRequestSchema = request(
   'DataImportRequest',
   z.strictObject(
     {
-      symbol: z.string({ message: 'expected a string' }).regex(SYMBOL, 'expected 1-32 letters, digits, ^ . _ -'),
+      symbol: z.string({ message: 'expected a string' }).regex(SYMBOL, SYMBOL_RULE),
       timeframe: TimeframeSchema,
       csv: z.string({ message: 'expected the CSV text as a string' }).min(1, 'the CSV is empty'),
     },

@@ -54,8 +54,15 @@ export type ArtifactName = (typeof ARTIFACT_NAMES)[number];
 export const TIMEFRAMES = ['1m', '5m', '15m', '30m', '1h', '4h', '1d', '1w'] as const;
 export type Timeframe = (typeof TIMEFRAMES)[number];
 
-/** A market symbol: 1-32 letters, digits, ^ . _ - (e.g. SP500, ^GSPC, EUR_USD). */
-export const SYMBOL = /^[A-Za-z0-9^._-]{1,32}$/;
+/**
+ * A market symbol: 1-32 letters, digits, ^ . _ -, not starting with a dot (e.g. SP500, ^GSPC,
+ * EUR_USD, BRK.B). A symbol names a file of imported bars (`<SYMBOL>_<timeframe>.csv`): `..` or a
+ * dot-name would make a hidden file or a path segment, so neither is a symbol.
+ */
+export const SYMBOL = /^[A-Za-z0-9^_-][A-Za-z0-9^._-]{0,31}$/;
+
+/** How a bad symbol is explained, wherever one is refused. */
+export const SYMBOL_RULE = 'expected 1-32 letters, digits, ^ . _ -, not starting with a dot';
 
 /** Operation ids: `op_{type}_{YYYYMMDD_HHMMSS}_{8 hex}`. */
 export const OPERATION_ID_EXAMPLE = 'op_agent_research_20261125_143022_ab12cd34';

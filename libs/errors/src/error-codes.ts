@@ -53,6 +53,8 @@ export const ErrorCode = {
   Unauthorized: 'UNAUTHORIZED',
   /** Too many cycle-starting requests from one client in the window (KTRDR_RATE_LIMIT); not the LLM budget. */
   RateLimited: 'RATE_LIMITED',
+  /** A write action of the queue dashboard (pause, retry, clean, obliterate…) while its actions are off (KTRDR_DASHBOARD_ACTIONS). */
+  DashboardReadOnly: 'DASHBOARD_READ_ONLY',
   /** A phase ran past its deadline (KTRDR_PHASE_TIMEOUT_MS / KTRDR_PHASE_TIMEOUTS); never reported as a cancel. */
   PhaseTimeout: 'PHASE_TIMEOUT',
 } as const;

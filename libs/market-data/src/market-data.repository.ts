@@ -1,4 +1,4 @@
-import { SYMBOL, TIMEFRAMES, throwIfAborted, type Timeframe } from '@ktrdr/agent-domain';
+import { SYMBOL, SYMBOL_RULE, TIMEFRAMES, throwIfAborted, type Timeframe } from '@ktrdr/agent-domain';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
@@ -81,7 +81,7 @@ class LruCache<V> {
 
 function checkRequest(symbol: string, timeframe: string): asserts timeframe is Timeframe {
   const errors: { field: string; message: string }[] = [];
-  if (!SYMBOL.test(symbol)) errors.push({ field: 'symbol', message: 'expected 1-32 letters, digits, ^ . _ -' });
+  if (!SYMBOL.test(symbol)) errors.push({ field: 'symbol', message: SYMBOL_RULE });
   if (!(TIMEFRAMES as readonly string[]).includes(timeframe)) errors.push({ field: 'timeframe', message: `expected one of ${TIMEFRAMES.join(', ')}` });
   if (errors.length) throw new MarketDataInputError(errors);
 }

@@ -69,6 +69,14 @@ describe('OHLCV CSV parsing', () => {
     );
   });
 
+  it('refuses a timestamp outside the range a date can hold, naming its line, instead of failing on it later', () => {
+    const err = problemsOf(['timestamp,open,high,low,close,volume', '2024-01-01,10,11,9,10.5,100', '9999999999999999,10,11,9,10.5,100', '8640000000000001,10,11,9,10.5,100'].join('\n'));
+    expect(err.problems.map((p) => p.line)).toEqual([3, 4]);
+    expect(err.problems[0]!.message).toBe('timestamp "9999999999999999" is outside the representable date range (years -271821 to 275760)');
+    // The last representable instant is still a timestamp.
+    expect(parseOhlcvCsv(['timestamp,open,high,low,close,volume', '8640000000000000,10,11,9,10.5,100'].join('\n'), opts).time[0]).toBe(8.64e15);
+  });
+
   it('lists at most 20 problems but counts them all', () => {
     const rows = Array.from({ length: 50 }, (_, i) => `${Date.UTC(2024, 0, 1, i) / 1000},10,9,11,10,1`);
     const err = problemsOf(['time,open,high,low,close,volume', ...rows].join('\n'));

@@ -22,6 +22,8 @@ const PRICE_COLUMNS = ['open', 'high', 'low', 'close', 'volume'] as const;
 type Column = (typeof PRICE_COLUMNS)[number];
 const EPOCH = /^\d{1,16}(\.\d+)?$/;
 const EPOCH_SECONDS_BELOW = 1e11;
+/** The largest time a JavaScript Date holds (±100,000,000 days from 1970): beyond it `toISOString` throws. */
+const MAX_DATE_MS = 8.64e15;
 
 export interface ParseCsvOptions {
   symbol: string;
@@ -109,6 +111,10 @@ export function parseOhlcvCsv(text: string, options: ParseCsvOptions): Bars {
     const t = parseTimestamp(unquote(cells[timeCol]!));
     if (t === null) {
       problem(line, `unparseable timestamp "${unquote(cells[timeCol]!).slice(0, 40)}" (expected ISO date/date-time or epoch seconds/ms)`);
+      continue;
+    }
+    if (Math.abs(t) > MAX_DATE_MS) {
+      problem(line, `timestamp "${unquote(cells[timeCol]!).slice(0, 40)}" is outside the representable date range (years -271821 to 275760)`);
       continue;
     }
     const values = {} as Record<Column, number>;

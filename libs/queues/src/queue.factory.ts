@@ -6,6 +6,15 @@ export function bullConnection(redisUrl: string): ConnectionOptions {
   return { url: redisUrl, maxRetriesPerRequest: null };
 }
 
+/**
+ * A producer's connection (the API's queues): it never blocks, so unlike a worker's it may fail
+ * fast — an enqueue or a count while Redis is down fails at once (the route answers 503) instead
+ * of waiting for Redis to come back. BullMQ still waits for the first connection by itself.
+ */
+export function producerConnection(redisUrl: string): ConnectionOptions {
+  return { url: redisUrl, maxRetriesPerRequest: 1, enableOfflineQueue: false };
+}
+
 /** BullMQ keys live beside the operation keys, under the same deployment prefix. */
 export function bullPrefix(prefix: string): string {
   return `${prefix}:bull`;

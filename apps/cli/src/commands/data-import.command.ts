@@ -24,7 +24,7 @@ export default class DataImport extends KtrdrCommand {
   };
 
   static override flags = {
-    symbol: Flags.string({ char: 's', description: 'Symbol the bars belong to (letters, digits, ^ . _ -)', required: true }),
+    symbol: Flags.string({ char: 's', description: 'Symbol the bars belong to (letters, digits, ^ . _ -; not starting with a dot)', required: true }),
     timeframe: Flags.string({ char: 't', description: 'Bar timeframe', options: [...TIMEFRAMES], required: true }),
   };
 

@@ -137,6 +137,34 @@ describe('API: bad input on agent routes', () => {
     expect(((await res.json()) as Envelope).error?.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it('stops reading a chunked body of another content type at the route limit and closes the connection', async () => {
+    const { request } = await import('node:http');
+    const url = new URL(stack.apiUrl);
+    const answer = await new Promise<{ status: number; connection?: string; sent: number }>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/api/v1/agent/trigger', headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' } });
+      let sent = 0;
+      let answered = false;
+      req.on('response', (res) => {
+        answered = true;
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, sent }));
+      });
+      req.on('error', (e) => (answered ? undefined : reject(e)));
+      const chunk = Buffer.alloc(64 * 1024, 'a');
+      // Keeps sending until the server answers: 64 MB would be more than any route's limit.
+      const pump = (): void => {
+        if (answered || sent > 64 * 1024 * 1024) return void req.end();
+        sent += chunk.length;
+        req.write(chunk, () => setImmediate(pump));
+      };
+      pump();
+    });
+    expect(answer.status).toBe(413);
+    expect(answer.connection).toBe('close');
+    // Answered long before the import route's 50 MB limit (sockets buffer a few MB at most).
+    expect(answer.sent).toBeLessThan(16 * 1024 * 1024);
+  });
+
   it('reads a body of another content type as no body: the route names what is missing', async () => {
     const res = await raw('POST', '/data/import', 'symbol=X', 'application/x-www-form-urlencoded');
     expect(res.status).toBe(422);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort, repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { eventually, freePort, repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
 
 const TOKEN = 'e2e-token-0123456789abcdef';
 const UNKNOWN = 'op_training_20260101_000000_deadbeef';
@@ -134,6 +134,32 @@ describe('access control (SPEC §11)', () => {
     expect((await call('GET', `/api/v1/agent/status?access_token=${TOKEN}`)).status).toBe(401);
   });
 
+  it('answers `..` under /assets, raw or encoded, as a missing file (a NUL byte as a bad request): no 500 and no error line in the log', async () => {
+    const { request } = await import('node:http');
+    const url = new URL(stack.apiUrl);
+    const get = (path: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = request({ host: url.hostname, port: url.port, path }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (const path of ['/assets/../../package.json', '/assets/%2e%2e/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json', '/assets/%2E%2E/api/v1/operations', '/assets/x%00.js']) {
+      const status = await get(path);
+      expect({ path, refused: [400, 401, 404].includes(status) }).toEqual({ path, refused: true });
+    }
+    expect(stack.api.output()).not.toContain('"level":50');
+  });
+
+  it('keeps the queue dashboard read-only: its writes are 403 DASHBOARD_READ_ONLY even with the token, and the queue is untouched', async () => {
+    const pause = await call('PUT', '/admin/queues/api/queues/pause', auth, {});
+    expect(pause.status).toBe(403);
+    expect(pause.body).toMatchObject({ success: false, error: { code: 'DASHBOARD_READ_ONLY', message: expect.stringContaining('KTRDR_DASHBOARD_ACTIONS=true') } });
+    expect(await stack.redis.hget(`${stack.prefix}:bull:research:meta`, 'paused')).toBeNull();
+  });
+
   it('counts a cycle the user cancels', async () => {
     const t = await call('POST', '/api/v1/agent/trigger', auth, {});
     expect(t.status).toBe(202);
@@ -158,6 +184,35 @@ describe('access control (SPEC §11)', () => {
     expect((await call('POST', '/api/v1/agent/trigger', { ...auth, 'x-forwarded-for': '10.9.9.9' }, {})).status).toBe(429);
     // Reads are never limited.
     for (let i = 0; i < 10; i++) expect((await call('GET', '/api/v1/agent/status', auth)).status).toBe(200);
+  });
+});
+
+describe('queue dashboard actions, when enabled on purpose, and the access log', () => {
+  let open: Stack;
+  beforeAll(async () => {
+    open = await startStack({ workers: [], apiEnv: { KTRDR_API_TOKEN: TOKEN, KTRDR_DASHBOARD_ACTIONS: 'true', LOG_LEVEL: 'info' } });
+  });
+  afterAll(async () => {
+    await open?.stop();
+  });
+
+  it('pauses and resumes the queues through the dashboard with KTRDR_DASHBOARD_ACTIONS=true', async () => {
+    const put = (path: string) => fetch(`${open.apiUrl}${path}`, { method: 'PUT', headers: auth });
+    expect((await put('/admin/queues/api/queues/pause')).status).toBe(200);
+    expect(await open.redis.hget(`${open.prefix}:bull:research:meta`, 'paused')).toBe('1');
+    expect((await put('/admin/queues/api/queues/resume')).status).toBe(200);
+    expect(await open.redis.hget(`${open.prefix}:bull:research:meta`, 'paused')).toBeNull();
+  });
+
+  it('writes only an allow-list of request headers to the access log', async () => {
+    const res = await fetch(`${open.apiUrl}/api/v1/agent/status`, {
+      headers: { ...auth, cookie: 'session=cookie-secret-1234', 'x-api-key': 'other-service-key-5678', 'user-agent': 'access-log-probe' },
+    });
+    expect(res.status).toBe(200);
+    // The line is written when the response has finished.
+    const line = await eventually(() => open.api.output().split('\n').find((l) => l.includes('access-log-probe')), 'the access log line');
+    expect(JSON.parse(line)).toMatchObject({ req: { method: 'GET', url: '/api/v1/agent/status', headers: { 'user-agent': 'access-log-probe' } } });
+    for (const secret of ['cookie-secret-1234', 'other-service-key-5678', TOKEN]) expect(open.api.output()).not.toContain(secret);
   });
 });
 

@@ -1,3 +1,4 @@
+import { messageOf } from '@ktrdr/errors';
 import { CancelChannel, OperationsStore, cancelAndAnnounce, type CancelOutcome } from '@ktrdr/operations';
 import { QueueProducer } from '@ktrdr/queues';
 import { closeRedis, type Logger } from '@ktrdr/runtime';
@@ -32,7 +33,7 @@ export class Backend implements OnApplicationShutdown {
   /** SPEC §6 steps 1–2 through the one shared implementation (cancelAndAnnounce, libs/operations). */
   async cancel(operationId: string, reason: string, source: string): Promise<CancelOutcome> {
     const outcome = await cancelAndAnnounce(this.store, this.cancelChannel, this.redis, operationId, { reason, childReason: 'Parent cancelled', source }, (e) =>
-      this.log.warn({ err: e, operation_id: operationId }, 'cancel published late: workers will see the durable status'),
+      this.log.warn({ err: messageOf(e), operation_id: operationId }, 'cancel published late: workers will see the durable status'),
     );
     if (outcome.operation.operation_type === 'agent_research') this.cycles?.inc({ outcome: 'cancelled' });
     this.log.info({ operation_id: operationId, children: outcome.children_cancelled, source }, 'operation cancelled');

@@ -67,6 +67,21 @@ describe('API: /data', () => {
     expect(other.status).toBe(413);
   });
 
+  it('answers a timestamp a date cannot hold with 422 naming its line, not a 500', async () => {
+    const res = await stack.request<Envelope>('POST', '/data/import', { symbol: 'FARCO', timeframe: '1d', csv: `${CSV}9999999999999999,10,11,9,10.5,100\n` });
+    expect(res.status).toBe(422);
+    expect(res.body.error?.code).toBe('CSV_INVALID');
+    expect(res.body.error?.details?.['problems']).toEqual([{ line: 4, message: expect.stringContaining('outside the representable date range') }]);
+    expect((await readdir(join(dir, 'data'))).filter((f) => f.includes('FARCO'))).toEqual([]);
+  });
+
+  it.each(['..', '.', '.hidden', '.MYCO'])('refuses the dot-name symbol %j like any bad name, and stores no dot-file', async (symbol) => {
+    const res = await stack.request<Envelope>('POST', '/data/import', { symbol, timeframe: '1d', csv: CSV });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('not starting with a dot') });
+    expect((await readdir(join(dir, 'data'))).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
   it.each([
     ['hostile symbol', { symbol: '../../etc/passwd', timeframe: '1d', csv: CSV }, 422, 'VALIDATION_FAILED'],
     ['unknown timeframe', { symbol: 'X', timeframe: '2h', csv: CSV }, 422, 'VALIDATION_FAILED'],

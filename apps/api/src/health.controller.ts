@@ -2,6 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Backend } from './backend.service.js';
+import { backendFailure } from './error-envelope.filter.js';
 import { ApiRefusal, ApiSuccess } from './openapi.decorators.js';
 import { QUEUE_NAMES } from '@ktrdr/queues';
 
@@ -55,7 +56,8 @@ export class HealthController {
       return { success: true, status: 'healthy', redis: { connected: true, latency_ms }, queues, workers };
     } catch (e) {
       res.status(503);
-      const message = `Redis is unreachable: ${(e as Error).message}`;
+      // The same sentence the other routes answer with; the raw error stays beside it for the operator.
+      const message = backendFailure(e) ?? `Redis is unreachable: ${(e as Error).message}`;
       return {
         success: false,
         status: 'unhealthy',

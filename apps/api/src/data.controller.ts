@@ -25,7 +25,8 @@ export class DataController {
     summary: 'Import an OHLCV CSV for a symbol and timeframe',
     description:
       'Body {symbol, timeframe, csv}: csv is the file text with a header naming timestamp|date|time, open, high, low, close, volume. ' +
-      'Bad rows → 422 CSV_INVALID with details.problems [{line, message}]. The body limit (KTRDR_BODY_LIMIT) caps the file size.',
+      'Bad rows (a timestamp outside what a date can hold included) → 422 CSV_INVALID with details.problems [{line, message}]. ' +
+      'A symbol is 1-32 letters, digits, ^ . _ - and does not start with a dot. The import body limit (KTRDR_IMPORT_BODY_LIMIT, 50mb) caps the file size.',
   })
   @ApiJsonBody('DataImportRequest', true)
   @ApiSuccess(201, 'DataImportEnvelope', 'Imported')

@@ -9,14 +9,14 @@ import { ApiBody, ApiResponse } from '@nestjs/swagger';
 export const schemaRef = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 
 const ERROR_TEXT: Readonly<Record<number, string>> = {
-  400: 'Malformed JSON or an unreadable body',
+  400: 'Malformed JSON, an unreadable body, or a request target that is not valid percent-encoding',
   401: 'Missing or wrong bearer token (KTRDR_API_TOKEN)',
   404: 'Not found',
   409: 'Conflict with the current state',
   413: 'Body larger than KTRDR_BODY_LIMIT',
   422: 'Invalid input; `error.details.errors` names each bad field',
   429: 'Refused: the daily LLM budget is spent',
-  503: 'Redis is unreachable',
+  503: 'Redis cannot serve the request (unreachable, out of memory, read-only, loading): `error.message` names the cause',
 };
 
 /** The success body of a route. */

@@ -35,7 +35,8 @@ export class QueueDepthMetrics implements OnModuleInit {
       labelNames: ['queue', 'state'],
       async collect() {
         const counts = await backend.producer.counts().catch(() => null);
-        if (!counts) return;
+        // Without Redis the depths are unknown: left out, rather than the last values read.
+        if (!counts) return void this.reset();
         for (const q of QUEUE_NAMES) for (const s of JOB_STATES) this.set({ queue: q, state: s }, counts[q]?.[s] ?? 0);
       },
     });

@@ -22,13 +22,18 @@ const schema = sharedEnvSchema.extend({
   KTRDR_JOB_LOCK_MS: int(30000, 500),
   KTRDR_RECONCILE_INTERVAL_MS: int(5000, 100),
   KTRDR_CANCEL_POLL_MS: int(250, 10),
+  // How long a stop (SIGTERM/SIGINT) may take before the worker exits anyway. Below docker's default
+  // stop timeout (10 s) and compose's stop_grace_period for workers (20 s), so the worker's own
+  // exit line, not the engine's SIGKILL, ends it.
+  KTRDR_SHUTDOWN_GRACE_MS: int(8000, 100),
   // Deadline of every phase (SPEC §7 "worker timeout after 30 minutes"), and per-phase overrides as
   // JSON by queue or phase name, e.g. {"training": 3600000, "design": 300000}.
   KTRDR_PHASE_TIMEOUT_MS: int(30 * 60_000, 100),
   KTRDR_PHASE_TIMEOUTS: jsonObject,
   // The worker's health port: GET /health (compose's healthcheck) and GET /metrics. 0 = none.
   KTRDR_WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
-  KTRDR_WORKER_HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
+  // Loopback unless told otherwise, like the API: /metrics says what runs and how much; compose opens it for its scraper.
+  KTRDR_WORKER_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
   /** Fixed seed for the offline designer (same seed + brief → same strategy); unset: one per cycle. */
   KTRDR_DESIGN_SEED: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(),
   ...llmEnvShape,
@@ -56,6 +61,8 @@ export interface WorkerConfig extends ResearchDirs {
   reconcileIntervalMs: number;
   /** How often running jobs re-read their durable status, in case a pub/sub cancel was missed. */
   cancelPollMs: number;
+  /** How long a stop may take, from the first SIGTERM/SIGINT to the exit (shutdown.signals.ts). */
+  shutdownGraceMs: number;
   /** Deadline per phase, in ms (KTRDR_PHASE_TIMEOUT_MS with KTRDR_PHASE_TIMEOUTS overrides). */
   phaseTimeouts: Record<ActivePhase, number>;
   /** Health/metrics HTTP port; 0 = not served. */
@@ -133,6 +140,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     jobLockMs: e.KTRDR_JOB_LOCK_MS,
     reconcileIntervalMs: e.KTRDR_RECONCILE_INTERVAL_MS,
     cancelPollMs: e.KTRDR_CANCEL_POLL_MS,
+    shutdownGraceMs: e.KTRDR_SHUTDOWN_GRACE_MS,
     phaseTimeouts: parsePhaseTimeouts(e.KTRDR_PHASE_TIMEOUT_MS, e.KTRDR_PHASE_TIMEOUTS).timeouts,
     health: { port: e.KTRDR_WORKER_HEALTH_PORT, host: e.KTRDR_WORKER_HEALTH_HOST },
     llm: llmConfigFromEnv(e),

@@ -2,6 +2,7 @@ import { RedisKeys, isTerminal, type OperationStatus } from '@ktrdr/operations';
 import type { Logger } from '@ktrdr/runtime';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { ThrottledLogger } from './throttled.logger.js';
 
 interface ActiveJob {
   controller: AbortController;
@@ -22,13 +23,17 @@ export class ActiveJobs {
   private readonly jobs = new Map<string, ActiveJob>();
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
+  private readonly failures: ThrottledLogger;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly pollMs: number,
     private readonly log: Logger,
-  ) {}
+    failures?: ThrottledLogger,
+  ) {
+    this.failures = failures ?? new ThrottledLogger(log);
+  }
 
   register(operationId: string, controller: AbortController, worker: Worker, parentId: string | null = null): void {
     this.jobs.set(operationId, { controller, worker, parentId });
@@ -92,7 +97,7 @@ export class ActiveJobs {
         if (!err && typeof status === 'string' && isTerminal(status as OperationStatus)) this.abort(ids[i]!, `Operation ${status}`);
       });
     } catch (e) {
-      this.log.warn({ err: e }, 'durable status re-check failed; will retry');
+      this.failures.warn('status-recheck', e, {}, 'durable status re-check failed; will retry');
     } finally {
       this.polling = false;
     }

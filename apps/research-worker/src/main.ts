@@ -1,9 +1,13 @@
 import 'reflect-metadata';
-import { ConfigError } from '@ktrdr/runtime';
+import { ConfigError, createLogger } from '@ktrdr/runtime';
 import { NestFactory } from '@nestjs/core';
+import type { Redis } from 'ioredis';
 import { Logger } from 'nestjs-pino';
+import { handleShutdownSignals } from './shutdown.signals.js';
+import { ThrottledLogger } from './throttled.logger.js';
 import { loadWorkerConfig, type WorkerConfig } from './worker.config.js';
 import { WorkerModule } from './worker.module.js';
+import { WORKER_REDIS } from './worker.providers.js';
 
 async function bootstrap(): Promise<void> {
   let config: WorkerConfig;
@@ -16,10 +20,21 @@ async function bootstrap(): Promise<void> {
     }
     throw e;
   }
-  // An application context: no public HTTP. Shutdown hooks turn SIGTERM/SIGINT into a clean stop.
-  const app = await NestFactory.createApplicationContext(WorkerModule.forConfig(config), { bufferLogs: true });
+  const logger = createLogger('research-worker', config.logLevel);
+  const failures = new ThrottledLogger(logger);
+  let redis: Redis | null = null;
+  // Listening before Nest starts: a worker that cannot finish starting (no Redis) still stops in time.
+  const shutdown = handleShutdownSignals({
+    graceMs: config.shutdownGraceMs,
+    log: logger,
+    diagnose: () => (!redis ? 'the worker was still starting (is Redis reachable?)' : redis.status !== 'ready' ? 'Redis unreachable' : null),
+    beforeExit: () => failures.flush(),
+  });
+  // An application context: no public HTTP. SIGTERM/SIGINT close it (shutdown.signals.ts).
+  const app = await NestFactory.createApplicationContext(WorkerModule.forConfig(config, logger, failures), { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  redis = app.get<Redis>(WORKER_REDIS);
+  shutdown.attach(app);
 }
 
 void bootstrap().catch((e: unknown) => {

@@ -5,7 +5,8 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { PhaseRunner, type PhaseOutcome } from './phase.runner.js';
-import { WORKER_LOGGER } from './worker.providers.js';
+import type { ThrottledLogger } from './throttled.logger.js';
+import { WORKER_FAILURES, WORKER_LOGGER } from './worker.providers.js';
 
 /**
  * Thin processor of a phase queue. `process` declares all three parameters — BullMQ only creates
@@ -19,6 +20,7 @@ abstract class PhaseQueueProcessor extends WorkerHost {
   constructor(
     private readonly runner: PhaseRunner,
     @Inject(WORKER_LOGGER) private readonly log: Logger,
+    @Inject(WORKER_FAILURES) private readonly failures: ThrottledLogger,
   ) {
     super();
   }
@@ -36,9 +38,10 @@ abstract class PhaseQueueProcessor extends WorkerHost {
     this.log.warn({ queue: this.queue, operation_id: job?.id, err: err.message }, 'job failed');
   }
 
+  /** BullMQ retries a refused fetch at once, so a Redis refusing writes makes this fire thousands of times a second. */
   @OnWorkerEvent('error')
   onError(err: Error): void {
-    this.log.error({ queue: this.queue, err: err.message }, 'worker error');
+    this.failures.error('worker', err, { queue: this.queue }, 'worker error');
   }
 }
 

@@ -8,6 +8,9 @@ import type { Redis } from 'ioredis';
 import type { ActiveJobs } from './active-jobs.registry.js';
 import { PhaseTimeoutError, remainingMs } from './phase.timeout.js';
 import { ProgressWriter } from './progress.writer.js';
+import { describeRedisFailure, isTransientRedisFailure } from './redis.failures.js';
+import { retryRefusedWrite, type RetryPolicy } from './refused-write.retry.js';
+import { ThrottledLogger } from './throttled.logger.js';
 import type { WorkerMetrics } from './worker.metrics.js';
 
 export interface PhaseRunnerOptions {
@@ -19,6 +22,10 @@ export interface PhaseRunnerOptions {
    * reads it to tell a live worker from a dead one (ours, not BullMQ's private lock key).
    */
   heartbeatMs?: number;
+  /** Where repeated Redis failures are logged (shared by the process); default: one over `log`. */
+  failures?: ThrottledLogger;
+  /** How long a refused claim or outcome write is retried (default RECORD_RETRY). */
+  recordRetry?: RetryPolicy;
 }
 
 /** The liveness key of a running phase, beside its operation record (same `{ops}` hash tag). */
@@ -47,6 +54,8 @@ export type PhaseOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped';
  * whose operation is already terminal (cancelled before pick-up) does nothing but that notice.
  */
 export class PhaseRunner {
+  private readonly failures: ThrottledLogger;
+
   constructor(
     private readonly store: OperationsStore,
     private readonly producer: QueueProducer,
@@ -56,7 +65,9 @@ export class PhaseRunner {
     private readonly telemetry: Redis,
     private readonly log: Logger,
     private readonly opts: PhaseRunnerOptions = {},
-  ) {}
+  ) {
+    this.failures = opts.failures ?? new ThrottledLogger(log);
+  }
 
   async run(phase: ActivePhase, job: Job<PhaseJob['data']>, worker: Worker, jobSignal?: AbortSignal): Promise<PhaseOutcome> {
     const { operation_id: id, parent_operation_id: parentId } = job.data;
@@ -65,7 +76,8 @@ export class PhaseRunner {
     jobSignal?.addEventListener('abort', forward, { once: true });
     // Registered before the claim, so a cancel landing between claim and execute is not missed.
     this.active.register(id, controller, worker, parentId);
-    const progress = new ProgressWriter(this.store, id, parentId, phase);
+    const progress = new ProgressWriter(this.store, id, parentId, phase, this.failures);
+    const record = <T>(what: string, write: () => Promise<T>): Promise<T> => this.recorded(id, what, write, controller.signal);
     let outcome: PhaseOutcome = 'skipped';
     let deadline: NodeJS.Timeout | undefined;
     let heartbeat: NodeJS.Timeout | undefined;
@@ -73,7 +85,7 @@ export class PhaseRunner {
     try {
       // The claim is atomic and refuses a terminal operation: a job picked up after its operation
       // was cancelled does nothing but tell the orchestrator.
-      const claimed = await this.store.start(id, { percentage: 0, current_step: 'Starting...', steps_completed: 0, steps_total: 0 });
+      const claimed = await record('claim', () => this.store.start(id, { percentage: 0, current_step: 'Starting...', steps_completed: 0, steps_total: 0 }));
       if (claimed.applied) {
         claimedAt = performance.now();
         heartbeat = this.startHeartbeat(id);
@@ -97,10 +109,17 @@ export class PhaseRunner {
         try {
           throwIfAborted(controller.signal);
           const result = checkedResult(phase, output.result);
-          // Artifacts go in before the completing write, so a reader who sees `completed` finds them.
-          if (output.artifacts) await this.artifacts.putAll(id, output.artifacts);
-          const done = await this.store.complete(id, result, {
-            progress: { percentage: 100, current_step: 'Done', steps_completed: 1, steps_total: 1 },
+          // The finished phase's outcome is worth waiting for: while Redis refuses it, it is retried
+          // (the heartbeat goes on, so the phase does not read "worker lost"), and only past the
+          // retry budget does the phase fail, saying why.
+          const done = await record('result', async () => {
+            // Artifacts go in before the completing write, so a reader who sees `completed` finds them.
+            if (output.artifacts) await this.artifacts.putAll(id, output.artifacts);
+            return this.store.complete(id, result, {
+              progress: { percentage: 100, current_step: 'Done', steps_completed: 1, steps_total: 1 },
+            });
+          }).catch((e: unknown) => {
+            throw isTransientRedisFailure(e) ? new WorkerError(ErrorCode.BackendUnavailable, `could not record the result: ${describeRedisFailure(e)}`) : e;
           });
           outcome = done.applied ? 'completed' : 'cancelled';
           if (done.applied) this.opts.metrics?.llmUsage(result);
@@ -116,7 +135,14 @@ export class PhaseRunner {
         return 'skipped';
       }
       await progress.flush();
-      outcome = await this.recordFailure(id, e, controller.signal);
+      try {
+        outcome = await this.recordFailure(id, e, controller.signal);
+      } catch (writeError) {
+        // Redis refused even the failure for the whole budget (or the worker is stopping). Left
+        // running, the record is failed by the reconcile pass once the heartbeat below is gone.
+        this.log.error({ operation_id: id, phase, err: messageOf(writeError), outcome: messageOf(e) }, 'phase outcome not recorded');
+        throw writeError;
+      }
     } finally {
       clearTimeout(deadline);
       clearInterval(heartbeat);
@@ -125,15 +151,42 @@ export class PhaseRunner {
       if (heartbeat) await this.telemetry.del(heartbeatKey(this.store, id)).catch(() => undefined);
     }
     if (claimedAt !== null) this.opts.metrics?.phaseDuration.observe({ phase }, (performance.now() - claimedAt) / 1000);
-    await this.notify(parentId, id);
+    // The orchestrator's notice; if it cannot be queued, the reconcile pass advances the cycle from the records.
+    await record('notice', () => this.notify(parentId, id)).catch((e: unknown) =>
+      this.failures.warn('phase-notice', e, { operation_id: id, parent_operation_id: parentId }, 'child-finished notice not queued; the reconcile pass will advance the cycle'),
+    );
     return outcome;
+  }
+
+  /**
+   * One write of the phase's record, retried while Redis refuses it (retryRefusedWrite); each
+   * refusal is logged through the throttled logger, and a write that lands after refusals says so.
+   */
+  private async recorded<T>(id: string, what: string, write: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    let refusedSince: number | null = null;
+    const out = await retryRefusedWrite(write, {
+      policy: this.opts.recordRetry,
+      signal,
+      onRefused: (e) => {
+        refusedSince ??= Date.now();
+        this.failures.warn(`phase-${what}`, e, { operation_id: id }, `phase ${what} not recorded yet; retrying`);
+      },
+    });
+    if (refusedSince !== null) this.log.info({ operation_id: id, refused_ms: Date.now() - refusedSince }, `phase ${what} recorded after Redis refused it`);
+    return out;
   }
 
   private startHeartbeat(id: string): NodeJS.Timeout | undefined {
     const ttl = this.opts.heartbeatMs;
     if (!ttl) return undefined;
     const key = heartbeatKey(this.store, id);
-    const beat = (): void => void this.telemetry.set(key, String(process.pid), 'PX', ttl).catch(() => undefined);
+    // SET is refused when Redis is out of memory; PEXPIRE is not (it adds nothing), so a phase whose
+    // writes are refused still looks alive while it retries its outcome.
+    const beat = (): void =>
+      void this.telemetry
+        .set(key, String(process.pid), 'PX', ttl)
+        .catch(() => this.telemetry.pexpire(key, ttl))
+        .catch((e: unknown) => this.failures.warn('heartbeat', e, { operation_id: id }, 'phase heartbeat not written'));
     beat();
     const timer = setInterval(beat, Math.max(50, Math.floor(ttl / 3)));
     timer.unref();
@@ -149,23 +202,27 @@ export class PhaseRunner {
     // Checked first: a deadline aborts the signal too, and it is a failure, never a cancel.
     if (signal.reason instanceof PhaseTimeoutError) {
       this.log.warn({ operation_id: id, error: signal.reason.message, code: signal.reason.code }, 'phase timed out');
-      return this.fail(id, signal.reason);
+      return this.fail(id, signal.reason, signal);
     }
     if (signal.aborted || error instanceof CancelledError) {
       await this.recordComputeStopped(id);
       // Normally the store already says cancelled (the cancel wrote it first). If not, the abort
       // came from this process shutting down: report that rather than leaving it running.
       const why = typeof signal.reason === 'string' ? signal.reason : messageOf(error);
-      return this.fail(id, new WorkerError(ErrorCode.WorkerStopped, `worker stopped during the phase: ${why}`));
+      return this.fail(id, new WorkerError(ErrorCode.WorkerStopped, `worker stopped during the phase: ${why}`), signal);
     }
-    // Executors may throw typed errors (their code is kept); anything else is an executor failure.
-    const typed = isKtrdrError(error) ? error : new WorkerError(ErrorCode.ExecutorFailed, messageOf(error));
+    // Executors may throw typed errors (their code is kept); a Redis refusal says so; anything else is an executor failure.
+    const typed = isKtrdrError(error)
+      ? error
+      : isTransientRedisFailure(error)
+        ? new WorkerError(ErrorCode.BackendUnavailable, describeRedisFailure(error))
+        : new WorkerError(ErrorCode.ExecutorFailed, messageOf(error));
     this.log.warn({ operation_id: id, error: typed.message, code: typed.code }, 'phase failed');
-    return this.fail(id, typed);
+    return this.fail(id, typed, signal);
   }
 
-  private async fail(id: string, error: KtrdrError): Promise<PhaseOutcome> {
-    const out = await this.store.fail(id, error.message, error.details ? { failure: error.details } : undefined, error.code);
+  private async fail(id: string, error: KtrdrError, signal: AbortSignal): Promise<PhaseOutcome> {
+    const out = await this.recorded(id, 'failure', () => this.store.fail(id, error.message, error.details ? { failure: error.details } : undefined, error.code), signal);
     return out.applied ? 'failed' : 'cancelled';
   }
 

@@ -1,5 +1,6 @@
 import { parentProgressDuringChild, type ActivePhase, type ProgressView } from '@ktrdr/agent-domain';
 import type { OperationsStore } from '@ktrdr/operations';
+import type { ThrottledLogger } from './throttled.logger.js';
 
 /**
  * Writes a child's progress and the parent's derived progress, one write at a time and only the
@@ -15,6 +16,7 @@ export class ProgressWriter {
     private readonly childId: string,
     private readonly parentId: string,
     private readonly phase: ActivePhase,
+    private readonly failures?: ThrottledLogger,
   ) {}
 
   report(progress: ProgressView): void {
@@ -34,8 +36,10 @@ export class ProgressWriter {
         const child = await this.store.update(this.childId, { progress: p });
         if (child.applied) await this.store.update(this.parentId, { progress: parentProgressDuringChild(this.phase, p) }).catch(() => undefined);
       }
-    } catch {
-      // Progress is best effort; the final status write reports real failures.
+    } catch (e) {
+      // Progress is best effort (the next report writes the latest value again); the final status
+      // write is the one that is retried. Logged throttled: a refusing Redis fails every report.
+      this.failures?.warn('progress', e, { operation_id: this.childId }, 'progress not recorded');
     } finally {
       this.running = null;
     }

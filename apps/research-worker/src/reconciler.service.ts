@@ -8,6 +8,7 @@ import type { ActivePhase } from '@ktrdr/agent-domain';
 import type { Orchestrator } from './orchestrator.service.js';
 import { heartbeatKey } from './phase.runner.js';
 import { PhaseTimeoutError } from './phase.timeout.js';
+import { ThrottledLogger } from './throttled.logger.js';
 
 /**
  * The worker holding a phase enforces its deadline itself; this pass only steps in a little later,
@@ -19,6 +20,8 @@ const DEADLINE_GRACE_MS = 2000;
 export interface ReconcilerOptions {
   /** Deadline per phase in ms (the same KTRDR_PHASE_TIMEOUT_MS / KTRDR_PHASE_TIMEOUTS every worker reads). */
   timeouts?: Partial<Record<ActivePhase, number>>;
+  /** Where repeated failures of the pass are logged (shared by the process); default: one over `log`. */
+  failures?: ThrottledLogger;
 }
 
 /**
@@ -32,6 +35,7 @@ export interface ReconcilerOptions {
  */
 export class Reconciler {
   private busy = false;
+  private readonly failures: ThrottledLogger;
 
   constructor(
     private readonly store: OperationsStore,
@@ -43,7 +47,9 @@ export class Reconciler {
     _intervalMs: number, // the research queue's job scheduler runs the pass (worker.runtime.ts)
     private readonly log: Logger,
     private readonly opts: ReconcilerOptions = {},
-  ) {}
+  ) {
+    this.failures = opts.failures ?? new ThrottledLogger(log);
+  }
 
   async runOnce(now: number = Date.now()): Promise<void> {
     if (this.busy) return;
@@ -51,7 +57,7 @@ export class Reconciler {
     try {
       for (const op of await this.store.allActive()) await this.reconcile(op, now);
     } catch (e) {
-      this.log.warn({ err: e }, 'reconcile pass failed; will retry');
+      this.failures.warn('reconcile', e, {}, 'reconcile pass failed; will retry');
     } finally {
       this.busy = false;
     }

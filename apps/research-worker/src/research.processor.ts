@@ -5,7 +5,8 @@ import { Inject } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { Orchestrator } from './orchestrator.service.js';
 import { Reconciler } from './reconciler.service.js';
-import { WORKER_LOGGER } from './worker.providers.js';
+import type { ThrottledLogger } from './throttled.logger.js';
+import { WORKER_FAILURES, WORKER_LOGGER } from './worker.providers.js';
 
 /**
  * Thin processor of the research queue: hands each event to the orchestrator, and each tick of the
@@ -18,6 +19,7 @@ export class ResearchProcessor extends WorkerHost {
     private readonly orchestrator: Orchestrator,
     private readonly reconciler: Reconciler,
     @Inject(WORKER_LOGGER) private readonly log: Logger,
+    @Inject(WORKER_FAILURES) private readonly failures: ThrottledLogger,
   ) {
     super();
   }
@@ -34,8 +36,9 @@ export class ResearchProcessor extends WorkerHost {
     this.log.warn({ queue: QueueName.Research, job_id: job?.id, operation_id: (job?.data as { parent_operation_id?: string } | undefined)?.parent_operation_id, err: err.message }, 'job failed');
   }
 
+  /** BullMQ retries a refused fetch at once, so a Redis refusing writes makes this fire thousands of times a second. */
   @OnWorkerEvent('error')
   onError(err: Error): void {
-    this.log.error({ queue: QueueName.Research, err: err.message }, 'worker error');
+    this.failures.error('worker', err, { queue: QueueName.Research }, 'worker error');
   }
 }

@@ -1,14 +1,18 @@
 import { QueueName, bullConnection, queueOptions, type QueueName as Queue } from '@ktrdr/queues';
-import { createLogger } from '@ktrdr/runtime';
-import { BullModule, Processor, type WorkerHost } from '@nestjs/bullmq';
+import { createLogger, type Logger } from '@ktrdr/runtime';
+import { BullModule, Processor, getQueueToken, type WorkerHost } from '@nestjs/bullmq';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
-import type { WorkerOptions } from 'bullmq';
+import type { Queue as BullQueue, WorkerOptions } from 'bullmq';
 import { LoggerModule } from 'nestjs-pino';
 import { AssessmentProcessor, BacktestProcessor, DesignProcessor, TrainingProcessor } from './phase.processor.js';
 import { ResearchProcessor } from './research.processor.js';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
-import { workerProviders } from './worker.providers.js';
+import { ThrottledLogger } from './throttled.logger.js';
+import { WORKER_FAILURES, workerProviders } from './worker.providers.js';
 import { QUEUE_PROCESSORS, WorkerRuntime } from './worker.runtime.js';
+
+/** A provider for its side effect: the registered queues get their error listeners as soon as they exist. */
+export const QUEUE_ERROR_LISTENERS = Symbol('QUEUE_ERROR_LISTENERS');
 
 const PROCESSORS: Readonly<Record<Queue, Type<WorkerHost>>> = {
   [QueueName.Research]: ResearchProcessor,
@@ -40,8 +44,7 @@ export function workerOptions(queue: Queue, config: WorkerConfig): Omit<WorkerOp
  */
 @Module({})
 export class WorkerModule {
-  static forConfig(config: WorkerConfig): DynamicModule {
-    const logger = createLogger('research-worker', config.logLevel);
+  static forConfig(config: WorkerConfig, logger: Logger = createLogger('research-worker', config.logLevel), failures = new ThrottledLogger(logger)): DynamicModule {
     const processors = config.queues.map((queue) => {
       const cls = PROCESSORS[queue];
       // Re-applied here (the classes carry a plain @Processor(queue)) because the options come from config.
@@ -59,7 +62,17 @@ export class WorkerModule {
         BullModule.registerQueue(...config.queues.map((name) => ({ name }))),
       ],
       providers: [
-        ...workerProviders(config, logger),
+        ...workerProviders(config, logger, failures),
+        {
+          // The queues BullModule registers (only so its explorer builds the workers) connect on their
+          // own; without an error listener BullMQ prints each of their connection errors raw to stderr.
+          provide: QUEUE_ERROR_LISTENERS,
+          inject: [WORKER_FAILURES, ...config.queues.map((name) => getQueueToken(name))],
+          useFactory: (f: ThrottledLogger, ...queues: BullQueue[]) => {
+            for (const q of queues) q.on('error', (e: Error) => f.warn('queue', e, { queue: q.name }, 'queue connection error'));
+            return queues.length;
+          },
+        },
         ...processors,
         { provide: QUEUE_PROCESSORS, inject: processors, useFactory: (...hosts: WorkerHost[]) => hosts },
         WorkerRuntime,

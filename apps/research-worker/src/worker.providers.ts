@@ -1,10 +1,11 @@
 import { createLlmServices, type LlmServices } from '@ktrdr/llm';
 import { MarketDataRepository } from '@ktrdr/market-data';
 import { ArtifactStore, BudgetLedger, CancelChannel, OperationsStore } from '@ktrdr/operations';
-import { QueueProducer, bullConnection } from '@ktrdr/queues';
+import { QueueProducer, bullConnection, createQueue, type QueueLookup, type QueueName, type TypedQueue } from '@ktrdr/queues';
 import { openRedis, type Logger } from '@ktrdr/runtime';
 import { StrategyStore } from '@ktrdr/strategies';
 import type { Provider } from '@nestjs/common';
+import type { ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ActiveJobs } from './active-jobs.registry.js';
 import { phaseExecutors } from './executors/phase-executors.factory.js';
@@ -12,6 +13,7 @@ import { recentResearch } from './executors/recent-research.reader.js';
 import { Orchestrator } from './orchestrator.service.js';
 import { PhaseRunner } from './phase.runner.js';
 import { Reconciler } from './reconciler.service.js';
+import { ThrottledLogger } from './throttled.logger.js';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
 import { WorkerMetrics } from './worker.metrics.js';
 
@@ -20,33 +22,61 @@ export const WORKER_LOGGER = Symbol('WORKER_LOGGER');
 export const WORKER_REDIS = Symbol('WORKER_REDIS');
 /** Claude or the offline designer/assessor (LlmServices.mode says which). */
 export const LLM_SERVICES = Symbol('LLM_SERVICES');
+/** The process's one ThrottledLogger: every repeated Redis failure, whichever path it comes from, goes through it. */
+export const WORKER_FAILURES = Symbol('WORKER_FAILURES');
+
+/**
+ * QueueProducer.connect's lazily made queues, each with an error listener. A BullMQ queue without
+ * one prints every connection error raw to stderr (a stack per reconnect attempt).
+ */
+export function listenedProducer(connection: ConnectionOptions, prefix: string, failures: ThrottledLogger): QueueProducer {
+  const made = new Map<QueueName, TypedQueue<QueueName>>();
+  const lookup: QueueLookup = <Q extends QueueName>(name: Q) => {
+    let q = made.get(name);
+    if (!q) {
+      const queue = createQueue(name, connection, prefix);
+      queue.on('error', (e: Error) => failures.warn('queue', e, { queue: name }, 'queue connection error'));
+      q = queue as unknown as TypedQueue<QueueName>;
+      made.set(name, q);
+    }
+    return q as unknown as TypedQueue<Q>;
+  };
+  return new QueueProducer(lookup, async () => {
+    await Promise.all([...made.values()].map((q) => q.close()));
+  });
+}
 
 /**
  * The worker's collaborators as factory providers: constructors stay free of I/O, and each piece is
  * built once from the validated configuration. BullMQ workers themselves are created by @nestjs/bullmq
  * from the processor classes (research.processor.ts, phase.processor.ts).
  */
-export function workerProviders(config: WorkerConfig, logger: Logger): Provider[] {
+export function workerProviders(config: WorkerConfig, logger: Logger, failures: ThrottledLogger = new ThrottledLogger(logger)): Provider[] {
   return [
     { provide: WORKER_CONFIG, useValue: config },
     { provide: WORKER_LOGGER, useValue: logger },
+    { provide: WORKER_FAILURES, useValue: failures },
     {
       provide: WORKER_REDIS,
-      inject: [WORKER_CONFIG, WORKER_LOGGER],
-      useFactory: (c: WorkerConfig, log: Logger): Redis => {
+      inject: [WORKER_CONFIG, WORKER_FAILURES],
+      useFactory: (c: WorkerConfig, f: ThrottledLogger): Redis => {
         const redis = openRedis(c.redisUrl, 'ktrdr-worker');
-        redis.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
+        redis.on('error', (e: Error) => f.warn('redis', e, { connection: 'ktrdr-worker' }, 'redis connection error'));
         return redis;
       },
     },
     { provide: OperationsStore, inject: [WORKER_REDIS, WORKER_CONFIG], useFactory: (r: Redis, c: WorkerConfig) => new OperationsStore(r, c.prefix) },
     // Owns its queues (closed by WorkerRuntime): it produces to every queue, not only the consumed ones BullModule registers.
-    { provide: QueueProducer, inject: [WORKER_CONFIG], useFactory: (c: WorkerConfig) => QueueProducer.connect(bullConnection(c.redisUrl), c.prefix) },
+    {
+      provide: QueueProducer,
+      inject: [WORKER_CONFIG, WORKER_FAILURES],
+      useFactory: (c: WorkerConfig, f: ThrottledLogger) => listenedProducer(bullConnection(c.redisUrl), c.prefix, f),
+    },
     { provide: CancelChannel, inject: [WORKER_CONFIG], useFactory: (c: WorkerConfig) => new CancelChannel(c.prefix) },
     {
       provide: ActiveJobs,
-      inject: [WORKER_REDIS, OperationsStore, WORKER_CONFIG, WORKER_LOGGER],
-      useFactory: (r: Redis, store: OperationsStore, c: WorkerConfig, log: Logger) => new ActiveJobs(r, store.keys, c.cancelPollMs, log),
+      inject: [WORKER_REDIS, OperationsStore, WORKER_CONFIG, WORKER_LOGGER, WORKER_FAILURES],
+      useFactory: (r: Redis, store: OperationsStore, c: WorkerConfig, log: Logger, f: ThrottledLogger) => new ActiveJobs(r, store.keys, c.cancelPollMs, log, f),
     },
     { provide: WorkerMetrics, inject: [QueueProducer], useFactory: (producer: QueueProducer) => new WorkerMetrics(producer) },
     {
@@ -63,8 +93,8 @@ export function workerProviders(config: WorkerConfig, logger: Logger): Provider[
     },
     {
       provide: PhaseRunner,
-      inject: [OperationsStore, QueueProducer, ActiveJobs, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WorkerMetrics, LLM_SERVICES],
-      useFactory: (store: OperationsStore, producer: QueueProducer, active: ActiveJobs, r: Redis, c: WorkerConfig, log: Logger, metrics: WorkerMetrics, llm: LlmServices) => {
+      inject: [OperationsStore, QueueProducer, ActiveJobs, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WorkerMetrics, LLM_SERVICES, WORKER_FAILURES],
+      useFactory: (store: OperationsStore, producer: QueueProducer, active: ActiveJobs, r: Redis, c: WorkerConfig, log: Logger, metrics: WorkerMetrics, llm: LlmServices, f: ThrottledLogger) => {
         const strategies = new StrategyStore(c.strategiesDir);
         const executors = phaseExecutors({
           stubPhases: c.stubPhases,
@@ -75,14 +105,14 @@ export function workerProviders(config: WorkerConfig, logger: Logger): Provider[
           designSeed: c.designSeed,
         });
         const artifacts = new ArtifactStore(r, c.prefix, c.artifacts);
-        return new PhaseRunner(store, producer, executors, active, artifacts, r, log, { timeouts: c.phaseTimeouts, metrics, heartbeatMs: c.jobLockMs });
+        return new PhaseRunner(store, producer, executors, active, artifacts, r, log, { timeouts: c.phaseTimeouts, metrics, heartbeatMs: c.jobLockMs, failures: f });
       },
     },
     {
       provide: Reconciler,
-      inject: [OperationsStore, QueueProducer, Orchestrator, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER],
-      useFactory: (store: OperationsStore, producer: QueueProducer, orchestrator: Orchestrator, r: Redis, c: WorkerConfig, log: Logger) =>
-        new Reconciler(store, producer, orchestrator, r, c.prefix, c.jobLockMs, c.reconcileIntervalMs, log, { timeouts: c.phaseTimeouts }),
+      inject: [OperationsStore, QueueProducer, Orchestrator, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WORKER_FAILURES],
+      useFactory: (store: OperationsStore, producer: QueueProducer, orchestrator: Orchestrator, r: Redis, c: WorkerConfig, log: Logger, f: ThrottledLogger) =>
+        new Reconciler(store, producer, orchestrator, r, c.prefix, c.jobLockMs, c.reconcileIntervalMs, log, { timeouts: c.phaseTimeouts, failures: f }),
     },
   ];
 }

@@ -9,20 +9,34 @@ import type { Redis } from 'ioredis';
 import { ActiveJobs } from './active-jobs.registry.js';
 import { HealthServer } from './health.server.js';
 import { Reconciler } from './reconciler.service.js';
+import type { ThrottledLogger } from './throttled.logger.js';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
 import { WorkerMetrics } from './worker.metrics.js';
-import { LLM_SERVICES, WORKER_LOGGER, WORKER_REDIS } from './worker.providers.js';
+import { LLM_SERVICES, WORKER_FAILURES, WORKER_LOGGER, WORKER_REDIS } from './worker.providers.js';
 
 /** The processors this process hosts (only those of KTRDR_WORKER_QUEUES are registered). */
 export const QUEUE_PROCESSORS = Symbol('QUEUE_PROCESSORS');
-const SHUTDOWN_DEADLINE_MS = 5000;
+/**
+ * Shares of KTRDR_SHUTDOWN_GRACE_MS (counted from the start of the stop): the workers' close, which
+ * waits for the aborted phases to record "worker stopped", gets the first half; closing the
+ * connections must be done by 80%. The rest is slack before shutdown.signals.ts exits anyway.
+ */
+const CLOSE_WORKERS_SHARE = 0.5;
+const CLOSE_CONNECTIONS_SHARE = 0.8;
+const FORCED_CLOSE_MS = 500;
+
+/** Resolves with `work`'s value, or with 'timeout' after `ms` (the timer does not keep the process up). */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  return Promise.race([work, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), Math.max(0, ms)).unref())]);
+}
 
 /**
  * Everything around the processors: the cancel listener, the reconcile job scheduler, the health
  * port, and the stop. The processors' BullMQ workers are created by @nestjs/bullmq with
  * `autorun: false`; they start here, after the cancel listener is up. On SIGTERM the running
  * phases are aborted first (recorded as failed "worker stopped…"), then the workers close within a
- * deadline — so a stopped worker never leaves an operation running, and a dead Redis cannot hang it.
+ * deadline — so a stopped worker never leaves an operation running, and a dead Redis cannot hang it
+ * (shutdown.signals.ts bounds the whole stop, @nestjs/bullmq's own closing included).
  */
 @Injectable()
 export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -30,11 +44,13 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   private unsubscribe: (() => Promise<void>) | null = null;
   private health: HealthServer | null = null;
   private stopping = false;
+  private stopStartedAt = 0;
 
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     @Inject(WORKER_LOGGER) private readonly log: Logger,
     @Inject(WORKER_REDIS) private readonly redis: Redis,
+    @Inject(WORKER_FAILURES) private readonly failures: ThrottledLogger,
     @Inject(QUEUE_PROCESSORS) private readonly processors: BullWorkerHost[],
     @Inject(LLM_SERVICES) private readonly llm: LlmServices,
     private readonly active: ActiveJobs,
@@ -51,12 +67,14 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   async onApplicationBootstrap(): Promise<void> {
     const { config, log } = this;
     this.subscriber = openRedis(config.redisUrl, 'ktrdr-worker-cancel');
+    // Without a listener ioredis prints "[ioredis] Unhandled error event" for every reconnect attempt.
+    this.subscriber.on('error', (e: Error) => this.failures.warn('redis', e, { connection: 'ktrdr-worker-cancel' }, 'redis connection error'));
     this.unsubscribe = await this.cancel.subscribe(
       this.subscriber,
       (msg) => msg.operation_ids.forEach((id) => this.active.abortTree(id, msg.reason, msg.requested_at)),
       () => void this.active.recheck(),
     );
-    for (const w of this.workers) void w.run().catch((e: unknown) => log.error({ queue: w.name, err: (e as Error).message }, 'worker stopped running'));
+    for (const w of this.workers) void w.run().catch((e: unknown) => this.failures.error('worker-run', e, { queue: w.name }, 'worker stopped running'));
     if (config.queues.includes('research')) {
       // One schedule in Redis however many orchestrator replicas upsert it (replaces a timer per process).
       await this.producer.queue('research').upsertJobScheduler(
@@ -88,16 +106,16 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
 
   /** Before @nestjs/bullmq closes the workers (which waits for running jobs): abort the running phases. */
   async beforeApplicationShutdown(signal?: string): Promise<void> {
-    this.log.info({ signal }, 'research worker stopping');
+    this.stopStartedAt = Date.now();
     this.stopping = true;
+    this.log.info({ signal, active_jobs: this.active.ids().length }, 'aborting running phases');
     await this.health?.close();
     this.active.abortAll(`received ${signal ?? 'shutdown'}`);
     // Closing waits for Redis; with Redis gone it would wait forever, so it gets a deadline.
-    const graceful = Promise.all(this.workers.map((w) => w.close()));
-    const deadline = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), SHUTDOWN_DEADLINE_MS).unref());
-    if ((await Promise.race([graceful, deadline])) === 'timeout') {
-      this.log.warn({ ms: SHUTDOWN_DEADLINE_MS }, 'graceful stop timed out; forcing');
-      await Promise.all(this.workers.map((w) => w.close(true).catch(() => undefined)));
+    const closeMs = this.config.shutdownGraceMs * CLOSE_WORKERS_SHARE;
+    if ((await withDeadline(Promise.all(this.workers.map((w) => w.close())), closeMs)) === 'timeout') {
+      this.log.warn({ ms: Math.round(closeMs) }, 'graceful stop timed out; forcing');
+      await withDeadline(Promise.all(this.workers.map((w) => w.close(true).catch(() => undefined))), FORCED_CLOSE_MS);
     }
   }
 
@@ -107,8 +125,8 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
       await this.producer.close();
       await closeRedis(this.redis, ...(this.subscriber ? [this.subscriber] : []));
     })();
-    const deadline = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), SHUTDOWN_DEADLINE_MS).unref());
-    if ((await Promise.race([graceful, deadline])) === 'timeout') {
+    const left = this.stopStartedAt + this.config.shutdownGraceMs * CLOSE_CONNECTIONS_SHARE - Date.now();
+    if ((await withDeadline(graceful, left)) === 'timeout') {
       this.redis.disconnect();
       this.subscriber?.disconnect();
     }

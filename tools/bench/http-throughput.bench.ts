@@ -7,7 +7,7 @@ import { startStack } from '../testing/stack.harness.js';
 import { summarize, type Summary } from './stats.js';
 
 /**
- * API read throughput beside a bare baseline (issue #9): autocannon against the real built API
+ * API read throughput beside a bare baseline: autocannon against the real built API
  * (Nest on fastify, the token check, the request logger, the error filter) and against a bare node:http +
  * ioredis handler (its own process, like the API) doing the same Redis reads through the same store code. The ratio is what the
  * framework and middleware cost; the target is ≥ 0.6.
@@ -37,7 +37,7 @@ export const CANCEL_TO_READ_TARGET = 1.5;
 const CANCEL_SAMPLES = 300;
 
 /**
- * The cancel's cost against a read of the same record (issue #9: DELETE within 1.5× of a GET): the
+ * The cancel's cost against a read of the same record (the target: DELETE within 1.5× of a GET): the
  * cancel script returns the cancelled record itself and the announcement is pipelined behind it,
  * so a DELETE is one Redis round trip like the GET.
  */

@@ -6,7 +6,7 @@ import { benchOrchestration, renderOrchestration } from './orchestration.bench.j
 import { ensureRedis } from './redis-server.js';
 
 /**
- * The operations benchmarks of issue #9: API read throughput beside a bare handler, and orchestration
+ * The operations benchmarks: API read throughput beside a bare handler, and orchestration
  * throughput on 1 and 2 worker processes. Part of `npm run bench` (BENCH_OPS=0 skips them); also runnable
  * alone: `npx tsc -b tools && node tools/dist/bench/ops.bench.js`. Options: BENCH_HTTP_SECONDS (5),
  * BENCH_HTTP_CONNECTIONS (50), BENCH_ORCH_CYCLES (40 per step). Results go into docs/BENCHMARKS.md
@@ -26,7 +26,7 @@ export async function runOpsBenches(log: (s: string) => void): Promise<string> {
   const seconds = int('BENCH_HTTP_SECONDS', 5);
   const connections = int('BENCH_HTTP_CONNECTIONS', 50);
   const cycles = int('BENCH_ORCH_CYCLES', 40);
-  const parts: string[] = ['## Operations benchmarks (issue #9)', ''];
+  const parts: string[] = ['## Operations benchmarks', ''];
   if (seconds > 0) parts.push(renderHttpThroughput(await benchHttpThroughput(seconds, connections, log)), '');
   if (cycles > 0) parts.push(renderOrchestration(await benchOrchestration(cycles, log)), '');
   return parts.join('\n').trimEnd();

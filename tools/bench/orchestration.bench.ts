@@ -4,7 +4,7 @@ import { summarize, type Summary } from './stats.js';
 import { CHILD_KEY, PHASES, TERMINAL, sleep } from './util.js';
 
 /**
- * Orchestration throughput (issue #9): zero-delay stub cycles at capacity 50 on 1 and 2 worker
+ * Orchestration throughput: zero-delay stub cycles at capacity 50 on 1 and 2 worker
  * processes, with 1, 10 and 50 cycles in flight. Reports phase transitions per second (hand-overs
  * child done → next child started, and last child done → cycle completed) and the transition p99,
  * read from the operation records.

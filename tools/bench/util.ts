@@ -14,7 +14,7 @@ export { seededRandom } from '@ktrdr/agent-domain';
 export const PHASES = ['designing', 'training', 'backtesting', 'assessing'] as const;
 export type Phase = (typeof PHASES)[number];
 
-/** The parent parameter that holds each phase's child operation id (SPEC §5). */
+/** The parent parameter that holds each phase's child operation id. */
 export const CHILD_KEY: Record<Phase, string> = {
   designing: 'design_op_id',
   training: 'training_op_id',

@@ -25,13 +25,13 @@ function describe(op: OperationInfo, now: number) {
   };
 }
 
-/** The cycle a resumed cycle was resumed from (issue #12), or null. */
+/** The cycle a resumed cycle was resumed from, or null. */
 function resumedFrom(op: OperationInfo): string | null {
   const v = op.metadata.parameters['resumed_from'];
   return typeof v === 'string' ? v : null;
 }
 
-/** The agent API (SPEC §4): trigger, status and cancel of research cycles. */
+/** The agent API: trigger, status and cancel of research cycles. */
 @Injectable()
 export class AgentService {
   constructor(
@@ -51,7 +51,7 @@ export class AgentService {
   }
 
   /**
-   * Resumes a failed or cancelled cycle (issue #12) as a new cycle that reuses its finished phases and
+   * Resumes a failed or cancelled cycle as a new cycle that reuses its finished phases and
    * starts at the first one that did not finish (or `from_phase`). Everything is checked before anything
    * starts — the cycle, the phase, the files the start phase reads, the budget — and the new parent is
    * created in one atomic step under the capacity limit, holding its reused keys; the orchestrator then
@@ -135,7 +135,7 @@ export class AgentService {
   }
 
   /**
-   * 429 `budget_exhausted` when today's LLM budget is spent (SPEC §4): for trigger, and for any route
+   * 429 `budget_exhausted` when today's LLM budget is spent: for trigger, and for any route
    * that starts a cycle. Workers enforce the same limit per Claude request through the ledger.
    */
   async assertBudget(): Promise<void> {

@@ -5,7 +5,7 @@ import type { AuthConfig } from './auth.policy.js';
 
 const schema = sharedEnvSchema.extend({
   KTRDR_API_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
-  // Safe by default (SPEC §11): loopback unless told otherwise; compose sets 0.0.0.0 with a token.
+  // Safe by default: loopback unless told otherwise; compose sets 0.0.0.0 with a token.
   KTRDR_API_HOST: z.string().min(1).default('127.0.0.1'),
   // Bearer token for every route but health and metrics; unset = open (loopback only, see auth.policy.ts).
   KTRDR_API_TOKEN: z.string().min(16, 'use at least 16 characters (e.g. `openssl rand -hex 32`)').optional().or(z.literal('').transform(() => undefined)),
@@ -33,7 +33,7 @@ const schema = sharedEnvSchema.extend({
   KTRDR_DASHBOARD_ACTIONS: envBoolean.default(false),
   // Daily LLM spend limit in USD per UTC day (0 = no limit): a spent budget refuses new cycles with 429.
   KTRDR_DAILY_BUDGET_USD: z.coerce.number().min(0).max(1_000_000).default(0),
-  // Live events (SPEC §4a): an SSE comment this often keeps proxies from closing an idle stream;
+  // Live events: an SSE comment this often keeps proxies from closing an idle stream;
   // change notices for one operation are read at most once per coalesce window.
   KTRDR_SSE_HEARTBEAT_MS: z.coerce.number().int().min(50).max(300_000).default(15_000),
   KTRDR_EVENTS_COALESCE_MS: z.coerce.number().int().min(0).max(10_000).default(100),

@@ -8,7 +8,7 @@ export function checkedOperationId(id: string): string {
   return id;
 }
 
-/** The artifact catalogue of SPEC §4a; anything else is a 422 naming the valid ones. */
+/** The artifact catalogue; anything else is a 422 naming the valid ones. */
 export const artifactParamsSchema = z.object({
   name: ArtifactNameSchema,
 });

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { catalogueOrder } from './artifacts.dto.js';
 import { Backend } from './backend.service.js';
 
-/** Reads the artifacts the workers publish (SPEC §4a), on the API's store connection. */
+/** Reads the artifacts the workers publish, on the API's store connection. */
 @Injectable()
 export class ArtifactsService {
   readonly store: ArtifactStore;

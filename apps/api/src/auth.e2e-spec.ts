@@ -61,7 +61,7 @@ function protectedRoutes(): Array<[string, string, unknown?]> {
   ];
 }
 
-describe('access control (SPEC §11)', () => {
+describe('access control', () => {
   it('refuses every protected route without a token or with a wrong one: 401 with the envelope', async () => {
     for (const [method, path, body] of protectedRoutes()) {
       for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }]) {

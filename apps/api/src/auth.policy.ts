@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 
-/** Access control settings (SPEC §11), validated once in api.config.ts. */
+/** Access control settings, validated once in api.config.ts. */
 export interface AuthConfig {
   /** `KTRDR_API_TOKEN`; null = no token (allowed on loopback, or with `allowOpen`). */
   token: string | null;

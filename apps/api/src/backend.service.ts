@@ -30,7 +30,7 @@ export class Backend implements OnApplicationShutdown {
     this.cancelChannel = new CancelChannel(config.prefix);
   }
 
-  /** SPEC §6 steps 1–2 through the one shared implementation (cancelAndAnnounce, libs/operations). */
+  /** A cancel's two steps — the atomic tree cancel in the store, then the pub/sub message — through the one shared implementation (cancelAndAnnounce, libs/operations). */
   async cancel(operationId: string, reason: string, source: string): Promise<CancelOutcome> {
     const outcome = await cancelAndAnnounce(this.store, this.cancelChannel, this.redis, operationId, { reason, childReason: 'Parent cancelled', source }, (e) =>
       this.log.warn({ err: messageOf(e), operation_id: operationId }, 'cancel published late: workers will see the durable status'),

@@ -5,7 +5,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { importBodySchema } from './data.dto.js';
 import { validate } from './request-validation.js';
 
-/** Market data (SPEC §8): what can be loaded, and CSV import into KTRDR_DATA_DIR. */
+/** Market data: what can be loaded, and CSV import into KTRDR_DATA_DIR. */
 @ApiTags('data')
 @Controller('data')
 export class DataController {

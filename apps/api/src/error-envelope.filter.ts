@@ -9,7 +9,7 @@ export interface ErrorEnvelope {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
-/** Agent routes answer refusals with documented top-level fields (SPEC §3 exception). */
+/** Agent routes answer refusals with documented top-level fields. */
 export class AgentRefusal extends KtrdrError {
   constructor(
     code: ErrorCode,
@@ -90,7 +90,7 @@ export function toEnvelope(e: unknown): { status: number; body: ErrorEnvelope | 
   return { status: 500, body: { success: false, error: { code: ErrorCode.Internal, message: 'Internal server error' } } };
 }
 
-/** Maps every error to the one envelope (SPEC §3) and logs what is not the client's fault. */
+/** Maps every error to the one envelope and logs what is not the client's fault. */
 @Catch()
 export class ErrorEnvelopeFilter implements ExceptionFilter {
   constructor(private readonly log: Logger) {}

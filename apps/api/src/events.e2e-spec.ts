@@ -3,7 +3,7 @@ import { eventually, startStack, type Stack } from '../../../tools/testing/stack
 import { triggerCycle } from '../../../tools/testing/stack.requests';
 
 /**
- * Live events end to end (SPEC §4a): the built API and research worker as separate processes on a
+ * Live events end to end: the built API and research worker as separate processes on a
  * real Redis, stub phases, read over HTTP exactly as the CLI and the web view read them.
  */
 
@@ -20,7 +20,7 @@ interface Payload {
 
 const ACTIVE_PHASES = ['designing', 'training', 'backtesting', 'assessing'];
 const CHILD_TYPE: Record<string, string> = { designing: 'agent_design', training: 'training', backtesting: 'backtesting', assessing: 'agent_assessment' };
-/** The parent parameter that holds each phase's child id (SPEC §5). */
+/** The parent parameter that holds each phase's child id. */
 const CHILD_KEY: Record<string, string> = { designing: 'design_op_id', training: 'training_op_id', backtesting: 'backtest_op_id', assessing: 'assessment_op_id' };
 
 let stack: Stack;

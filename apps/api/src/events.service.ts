@@ -22,7 +22,7 @@ export interface EventsStats {
 }
 
 /**
- * Live operation events (SPEC §4a) as Server-Sent Events. The process holds one subscriber
+ * Live operation events as Server-Sent Events. The process holds one subscriber
  * connection (inside the hub) however many streams are open; each stream is an OperationWatch that
  * re-reads the record when a change notice names it, throttled, and writes each new state.
  */

@@ -67,7 +67,7 @@ export async function createHttpApp(config: ApiConfig): Promise<NestFastifyAppli
   const requestLog = pinoHttp({
     logger: log,
     autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0]!) },
-    // Every request line about an operation carries its id (SPEC §11), whatever the route.
+    // Every request line about an operation carries its id, whatever the route.
     customProps: (req) => {
       const m = OPERATION_ID_IN_URL.exec(req.url ?? '');
       return m ? { operation_id: m[0] } : {};

@@ -1,7 +1,7 @@
 import { startStack, type Stack } from '../../../tools/testing/stack.harness';
 
 /**
- * Load and fuzz on the built API with a stub worker (issue #9): sustained concurrent reads with
+ * Load and fuzz on the built API with a stub worker: sustained concurrent reads with
  * racing triggers and cancels must never produce a 5xx and must keep exactly one winner per race;
  * every documented route hit with random methods, ids, bodies and headers must never produce a 5xx.
  * KTRDR_LOAD_SECONDS shortens the 30 s load run for a quick local check.

@@ -9,7 +9,7 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 export const CYCLES_TOTAL = 'agent_cycles_total';
 
 /**
- * Prometheus `/metrics` at the API root (outside /api/v1, open like health: SPEC §11), with
+ * Prometheus `/metrics` at the API root (outside /api/v1, open like health), with
  * process defaults. Cycle outcomes that happen in workers (completed, failed) are counted by the
  * workers' /metrics; a cycle the user cancels ends here, in the API, so this process counts those.
  * Prometheus sums `agent_cycles_total` over every target (docs/ARCHITECTURE.md).

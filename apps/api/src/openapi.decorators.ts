@@ -24,12 +24,12 @@ export function ApiSuccess(status: number, schemaId: string, description = 'Succ
   return ApiResponse({ status, description, schema: schemaRef(schemaId) });
 }
 
-/** Error answers with the one envelope (SPEC §3). Every JSON route can also answer 503 when Redis is down. */
+/** Error answers with the one envelope. Every JSON route can also answer 503 when Redis is down. */
 export function ApiErrors(...statuses: number[]): MethodDecorator {
   return applyDecorators(...statuses.map((status) => ApiResponse({ status, description: ERROR_TEXT[status] ?? 'Error', schema: schemaRef('ErrorEnvelope') })));
 }
 
-/** A documented agent refusal: its own top-level fields plus `error` (SPEC §3 exception). */
+/** A documented agent refusal: its own top-level fields plus `error`. */
 export function ApiRefusal(status: number, schemaId: string, description: string): MethodDecorator {
   return ApiResponse({ status, description, schema: schemaRef(schemaId) });
 }

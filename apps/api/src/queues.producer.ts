@@ -3,7 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 
 /**
- * The API's typed producer over the queues AppModule registers through BullModule (issue #9): the
+ * The API's typed producer over the queues AppModule registers through BullModule: the
  * queues are made by @nestjs/bullmq from the one `queueOptions` helper the worker uses too, and
  * closed by it at shutdown — so this producer owns none and its `close` closes nothing. The rest of
  * the API sees only `QueueProducer` (AppModule binds this class to that token).

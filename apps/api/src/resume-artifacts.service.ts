@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 export const MODEL_FILES = ['model.json', 'meta.json'] as const;
 
 /**
- * Checks that what a resumed cycle would reuse is still there (issue #12), before anything starts:
+ * Checks that what a resumed cycle would reuse is still there, before anything starts:
  * the strategy file for every phase after design, the model directory for the backtest. Returns the
  * reason the cycle cannot be resumed, naming what is gone, or null when everything is in place.
  * Metrics (training_result, backtest_result) live in the record and were checked by planResume.

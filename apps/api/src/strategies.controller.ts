@@ -5,7 +5,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiSuccess } from './openapi.decorators.js';
 
-/** Strategy files in KTRDR_STRATEGIES_DIR (SPEC §8), read-only over HTTP. */
+/** Strategy files in KTRDR_STRATEGIES_DIR, read-only over HTTP. */
 @ApiTags('strategies')
 @Controller('strategies')
 export class StrategiesController {

@@ -5,7 +5,7 @@ import { cycleCompleteProgress, phaseStartProgress, type ProgressView } from './
 import { STUB_RESULTS } from './stub.executors.js';
 
 /**
- * The research cycle as a pure state machine (SPEC §5): given the parent's state and the child that
+ * The research cycle as a pure state machine: given the parent's state and the child that
  * just ended, say what happens next. The orchestrator performs the action; nothing here touches I/O.
  */
 
@@ -40,7 +40,7 @@ export interface TriggerRequest {
   bypass_gates: boolean;
 }
 
-/** The trigger echo stored on a new cycle (SPEC §5 keys), before any phase starts. */
+/** The trigger echo stored on a new cycle, before any phase starts. */
 export function initialCycleParameters(trigger: TriggerRequest): Record<string, unknown> {
   return { phase: 'idle', ...trigger };
 }
@@ -79,7 +79,7 @@ function afterGate(
   return { kind: 'fail', error: new GateError(gate, verdict.reason, metrics, thresholds), parameters: stored };
 }
 
-/** The cycle's LLM spend so far (SPEC §4 budget): tokens and cost of design and assessment, summed. */
+/** The cycle's LLM spend so far: tokens and cost of design and assessment, summed. */
 export interface LlmUsage {
   input_tokens: number;
   output_tokens: number;
@@ -169,7 +169,7 @@ function afterCompletedChild(
           designer: params['designer'] ?? null,
           assessor: str(result['assessor']),
           llm_usage: llmUsage,
-          // Canned numbers must say so wherever they are shown (SPEC §8).
+          // Canned numbers must say so wherever they are shown.
           ...(anyStub(params, result) ? { stub: true } : {}),
         },
         progress: cycleCompleteProgress(),
@@ -178,7 +178,7 @@ function afterCompletedChild(
   }
 }
 
-// ---- resume (issue #12) ------------------------------------------------------------------------
+// ---- resume ------------------------------------------------------------------------
 
 /**
  * Parent keys each finished phase produced, copied onto a resumed cycle so the phases after it read
@@ -192,7 +192,7 @@ const PRODUCED_KEYS: Readonly<Record<ActivePhase, readonly string[]>> = {
   assessing: [],
 };
 
-/** The trigger echo (SPEC §5) a resumed cycle inherits from the one it resumes. */
+/** The trigger echo a resumed cycle inherits from the one it resumes. */
 const TRIGGER_KEYS = ['model', 'brief', 'strategy', 'bypass_gates'] as const;
 
 /** What resume needs to know about the cycle it starts from. */
@@ -216,7 +216,7 @@ export interface ResumeNeeds {
   /** The trained model's directory (backtest); null when the start phase does not read it. */
   model_path: string | null;
   /**
-   * True when `model_path` is the stub trainer's canned placeholder (SPEC §8): stub training writes
+   * True when `model_path` is the stub trainer's canned placeholder: stub training writes
    * no files, so there is nothing to check — a stub backtest never opens it, and a real backtest on it
    * fails just as it would have in the original cycle.
    */
@@ -270,7 +270,7 @@ function finishedPhases(old: ResumeSource): ActivePhase[] {
 }
 
 /**
- * Plans a resume (issue #12): a new cycle that takes over the finished phases of a failed or
+ * Plans a resume: a new cycle that takes over the finished phases of a failed or
  * cancelled one and starts at the first phase that did not finish — or earlier, at `fromPhase`.
  * Pure: the caller loads the old cycle and its children, checks `needs` against the files, and
  * creates the new parent with `parameters` (atomically, under the capacity limit).

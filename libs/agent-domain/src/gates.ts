@@ -1,6 +1,6 @@
 import type { BacktestResult, TrainingResult } from './phase-results.schema.js';
 
-/** Quality gates (SPEC §5): pure functions of a phase's metrics; the first failing check wins. */
+/** Quality gates: pure functions of a phase's metrics; the first failing check wins. */
 
 export interface TrainingGateThresholds {
   minAccuracy: number;
@@ -29,7 +29,7 @@ export type GateVerdict = { passed: true } | { passed: false; reason: string };
 
 const PASS: GateVerdict = { passed: true };
 
-/** 0.423 → "42.3%": the measured value and its threshold both print one decimal, as the milestone shows. */
+/** 0.423 → "42.3%": the measured value and its threshold both print one decimal, so the two sides of a comparison read alike. */
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
 function num<K extends string>(metrics: Partial<Record<K, unknown>>, key: K): number {

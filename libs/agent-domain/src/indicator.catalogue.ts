@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The indicators a strategy may use (SPEC §8), with their parameters and named outputs. The
+ * The indicators a strategy may use, with their parameters and named outputs. The
  * strategy schema validates against this table, the feature pipeline computes exactly these
  * (with `trading-signals`), and the designers (Claude and offline) describe it to choose from.
  * An input like `macd_12_26_9.histogram` picks an output; without a dot the default output is used.

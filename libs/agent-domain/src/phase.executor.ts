@@ -18,7 +18,7 @@ export interface PhaseContext {
   reportProgress(progress: ProgressView): void;
 }
 
-/** Artifact names of SPEC §4a: what an operation may publish beside its record. */
+/** Artifact names: what an operation may publish beside its record. */
 import type { ArtifactName } from '@ktrdr/api-contract';
 export { ARTIFACT_NAMES, type ArtifactName } from '@ktrdr/api-contract';
 

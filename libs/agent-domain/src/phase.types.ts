@@ -1,4 +1,4 @@
-/** The phases of a research cycle and what each one means for the parent record (SPEC §5). */
+/** The phases of a research cycle and what each one means for the parent record. */
 
 // The phase words are part of the wire vocabulary, defined once in the API contract.
 import { ACTIVE_PHASES, OperationType, type ActivePhase } from '@ktrdr/api-contract';

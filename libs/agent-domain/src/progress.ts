@@ -7,7 +7,7 @@ export interface ProgressView {
   steps_total: number;
 }
 
-/** Parent progress at the start of a phase: the fixed 5/20/65/90 of SPEC §5. */
+/** Parent progress at the start of a phase: the fixed 5/20/65/90. */
 export function phaseStartProgress(phase: ActivePhase): ProgressView {
   const i = Object.keys(PHASE_SPECS).indexOf(phase);
   return { percentage: PHASE_SPECS[phase].percentage, current_step: PHASE_SPECS[phase].step, steps_completed: i, steps_total: 4 };

@@ -4,7 +4,7 @@ import { INDICATOR_CATALOGUE, INDICATOR_TYPES, isIndicatorType, splitIndicatorRe
 import { STRATEGY_NAME } from './naming.js';
 
 /**
- * The strategy file (ktrdr v3 YAML, SPEC §8), validated by one schema shared by the trainer, the
+ * The strategy file (ktrdr v3 YAML), validated by one schema shared by the trainer, the
  * backtester and both designers. Every error names its path (`indicators.rsi_14.period: expected
  * a positive integer`), so a user or Claude can fix the file from the message alone.
  */

@@ -5,7 +5,7 @@ import type { PhaseExecutor, PhaseExecutors } from './phase.executor.js';
 import { ACTIVE_PHASES, type ActivePhase } from './phase.types.js';
 
 /**
- * Stub mode (SPEC §8): every phase still runs as its real child operation and can be cancelled,
+ * Stub mode: every phase still runs as its real child operation and can be cancelled,
  * but sleeps instead of working and returns gate-passing results. `results` and `failures` let a
  * test or a demo steer a phase into a gate failure or an error without touching the orchestrator.
  */

@@ -4,7 +4,7 @@ import { OperationProgressSchema, OperationStatusSchema } from './operations.sch
 import { nullable, request, response } from './registry.js';
 import { ACTIVE_PHASES, OPERATION_ID_EXAMPLE, PHASES, type ActivePhase } from './vocabulary.js';
 
-/** The agent API (SPEC §4). Refusals keep their documented top-level fields and carry `error` as well. */
+/** The agent API. Refusals keep their documented top-level fields and carry `error` as well. */
 
 export const PhaseSchema = z.enum(PHASES);
 export const ActivePhaseSchema = z.enum(ACTIVE_PHASES as [ActivePhase, ...ActivePhase[]]);
@@ -35,7 +35,7 @@ export const TriggerStartedSchema = response(
 );
 export type TriggerStarted = z.infer<typeof TriggerStartedSchema>;
 
-/** 409 active_cycle_exists / at_capacity, 429 budget_exhausted (SPEC §4). */
+/** 409 active_cycle_exists / at_capacity, 429 budget_exhausted. */
 export const TriggerRefusedSchema = response(
   'TriggerRefused',
   z.object({

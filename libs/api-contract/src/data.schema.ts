@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { request, response } from './registry.js';
 import { SYMBOL, SYMBOL_RULE, TIMEFRAMES } from './vocabulary.js';
 
-/** Market data and strategies (SPEC §8). */
+/** Market data and strategies. */
 
 export const TimeframeSchema = z.enum(TIMEFRAMES, { message: `expected one of ${TIMEFRAMES.join(', ')}` });
 

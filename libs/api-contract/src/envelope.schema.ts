@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { response } from './registry.js';
 
-/** The one error envelope (SPEC §3): every non-2xx answer carries it. */
+/** The one error envelope: every non-2xx answer carries it. */
 export const ErrorDetailSchema = response(
   'ErrorDetail',
   z.object({
@@ -37,7 +37,7 @@ export type CsvProblems = z.infer<typeof CsvProblemsSchema>;
 
 /**
  * How a reader of any error body finds its code and message: the envelope, or the agent routes'
- * documented top-level `reason`/`message` (SPEC §3 exception), or both.
+ * documented top-level `reason`/`message`, or both.
  */
 export const AnyErrorBodySchema = z.object({
   error: z.object({ code: z.string().optional(), message: z.string().optional(), details: z.unknown().optional() }).optional(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { nullable, request, response } from './registry.js';
 import { ARTIFACT_NAMES, OPERATION_ID_EXAMPLE, OPERATION_STATUSES, OPERATION_TYPES } from './vocabulary.js';
 
-/** Operations (SPEC §3). Field names are snake_case on purpose: they are the API. */
+/** Operations. Field names are snake_case on purpose: they are the API. */
 
 export const OperationStatusSchema = z.enum(OPERATION_STATUSES);
 export const OperationTypeSchema = z.enum(OPERATION_TYPES);
@@ -30,7 +30,7 @@ export const OperationInfoSchema = response(
     completed_at: nullable(z.string()),
     progress: OperationProgressSchema,
     metadata: z.object({
-      parameters: z.record(z.string(), z.unknown()).meta({ description: 'A cycle keeps its state here (phase, *_op_id, strategy_name, results; SPEC §5)' }),
+      parameters: z.record(z.string(), z.unknown()).meta({ description: 'A cycle keeps its state here (phase, *_op_id, strategy_name, results)' }),
     }),
     result_summary: nullable(z.record(z.string(), z.unknown())).meta({ description: 'The result; `stub: true` when any phase ran as a stub' }),
     error_message: nullable(z.string()),
@@ -113,7 +113,7 @@ export const CancelOperationRequestSchema = request(
 );
 export type CancelOperationRequest = z.input<typeof CancelOperationRequestSchema>;
 
-// ---- artifacts and live events (§4a) ----------------------------------------------------------
+// ---- artifacts and live events ----------------------------------------------------------
 
 export const ArtifactNameSchema = z.enum(ARTIFACT_NAMES, { message: `expected one of ${ARTIFACT_NAMES.join(', ')}` });
 

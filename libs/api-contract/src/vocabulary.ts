@@ -1,5 +1,5 @@
 /**
- * The words of the wire, spelled once (SPEC §3, §5, §4a, §8). The operations store, the cycle state
+ * The words of the wire, spelled once. The operations store, the cycle state
  * machine, the API, the CLI and the web view import them from here; the Lua scripts in
  * libs/operations keep their own copy of the status words, checked against these by a test there.
  */
@@ -46,7 +46,7 @@ export const PHASES = Object.values(Phase) as readonly Phase[] as readonly [Phas
 /** The working phases in the order a cycle walks them. */
 export const ACTIVE_PHASES: readonly ActivePhase[] = [Phase.Designing, Phase.Training, Phase.Backtesting, Phase.Assessing];
 
-/** Artifacts an operation may publish (SPEC §4a), in catalogue order. */
+/** Artifacts an operation may publish, in catalogue order. */
 export const ARTIFACT_NAMES = ['strategy', 'history', 'equity', 'assessment'] as const;
 export type ArtifactName = (typeof ARTIFACT_NAMES)[number];
 

@@ -16,7 +16,7 @@ export interface ArtifactTrade {
   open_at_end: boolean;
 }
 
-/** The `equity` artifact (SPEC §4a): `{t[], equity[], benchmark[], trades[]}` plus the drawdown per point. */
+/** The `equity` artifact: `{t[], equity[], benchmark[], trades[]}` plus the drawdown per point. */
 export interface EquityArtifact {
   /** ISO times of the kept bars (bar open times). */
   t: string[];

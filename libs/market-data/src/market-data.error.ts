@@ -2,7 +2,7 @@ import { ErrorCode, KtrdrError } from '@ktrdr/errors';
 
 /**
  * No bars for a symbol/timeframe in a window: no source has the pair, or the window holds zero
- * bars. The message form is part of the contract (SPEC §7): the worker prefixes it with the phase,
+ * bars. The message form is part of the contract: the worker prefixes it with the phase,
  * `Backtest failed: no market data for SP500 1h between 2021-01-01 and 2021-06-30`.
  */
 export class NoMarketDataError extends KtrdrError {

@@ -15,7 +15,7 @@ export const sharedEnvSchema = z.object({
   KTRDR_STRATEGIES_DIR: z.string().min(1).default('strategies'),
   KTRDR_DATA_DIR: z.string().min(1).default('data'),
   KTRDR_MODELS_DIR: z.string().min(1).default('models'),
-  // Artifacts (SPEC §4a) live in Redis beside the records: bounded in age and in size per artifact.
+  // Artifacts live in Redis beside the records: bounded in age and in size per artifact.
   KTRDR_ARTIFACT_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
   KTRDR_ARTIFACT_MAX_MB: z.coerce.number().positive().max(256).default(5),
 });

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Milestone 6 (cancellation & error handling) verification, against a running stack:
+# Cancellation and error handling checked end to end, against a running stack:
 #
 #   npm start &                 # or any API + worker; stub phases of ~3 s make every phase easy to hit
-#   tools/verify-m6.sh          # KTRDR_API_URL=http://host:port to point elsewhere
+#   tools/verify-cancellation.sh          # KTRDR_API_URL=http://host:port to point elsewhere
 #
 # Needs curl, jq and the built CLI (apps/cli; falls back to `npx ktrdr`). Prints PASS/FAIL per
 # step, runs every step, and exits 1 if any failed. It cancels any research cycle already active
@@ -234,7 +234,7 @@ step_cancel_during_training() {
 
 # ---------------------------------------------------------------- run
 
-echo "=== M6: Cancellation & Error Handling Verification ==="
+echo "=== Cancellation & error handling verification ==="
 echo "API: $API_URL   CLI: ${KTRDR[*]}"
 req GET /health
 if [[ "$HTTP" != 200 ]]; then
@@ -268,8 +268,8 @@ idle
 
 echo ""
 if ((FAILED == 0)); then
-  echo "=== M6 Complete: $PASSED/$((PASSED + FAILED)) steps passed ==="
+  echo "=== Cancellation checks complete: $PASSED/$((PASSED + FAILED)) steps passed ==="
 else
-  echo "=== M6 FAILED: $FAILED of $((PASSED + FAILED)) steps failed ==="
+  echo "=== Cancellation checks FAILED: $FAILED of $((PASSED + FAILED)) steps failed ==="
   exit 1
 fi

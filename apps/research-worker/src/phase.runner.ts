@@ -9,7 +9,7 @@ import type { ActiveJobs } from './active-jobs.registry.js';
 import { PhaseTimeoutError, remainingMs } from './phase.timeout.js';
 import { ProgressWriter } from './progress.writer.js';
 import { describeRedisFailure, isTransientRedisFailure } from './redis.failures.js';
-import { retryRefusedWrite, type RetryPolicy } from './refused-write.retry.js';
+import { RECORD_RETRY, retryRefusedWrite, type RetryPolicy } from './refused-write.retry.js';
 import { ThrottledLogger } from './throttled.logger.js';
 import type { WorkerMetrics } from './worker.metrics.js';
 
@@ -28,6 +28,9 @@ export interface PhaseRunnerOptions {
   recordRetry?: RetryPolicy;
 }
 
+/** The child-finished notice is retried for this long at most (the reconcile pass is its back-up). */
+const NOTICE_RETRY: RetryPolicy = { ...RECORD_RETRY, budgetMs: 10_000 };
+
 /** The liveness key of a running phase, beside its operation record (same `{ops}` hash tag). */
 export function heartbeatKey(store: OperationsStore, operationId: string): string {
   return `${store.keys.base}hb:${operationId}`;
@@ -40,7 +43,7 @@ function checkedResult(phase: ActivePhase, result: unknown): Record<string, unkn
   throw new WorkerError(ErrorCode.ExecutorFailed, `the ${phase} result is malformed: ${formatIssues(parsed.error.issues).slice(0, 3).join('; ')}`);
 }
 
-/** Where a phase's artifacts go (SPEC §4a): shared by every replica, so the API can serve them. */
+/** Where a phase's artifacts go: shared by every replica, so the API can serve them. */
 export interface ArtifactSink {
   putAll(operationId: string, artifacts: Partial<Record<ArtifactName, unknown>>): Promise<void>;
   removeAll(operationId: string): Promise<void>;
@@ -77,7 +80,7 @@ export class PhaseRunner {
     // Registered before the claim, so a cancel landing between claim and execute is not missed.
     this.active.register(id, controller, worker, parentId);
     const progress = new ProgressWriter(this.store, id, parentId, phase, this.failures);
-    const record = <T>(what: string, write: () => Promise<T>): Promise<T> => this.recorded(id, what, write, controller.signal);
+    const record = <T>(what: string, write: () => Promise<T>, policy = this.opts.recordRetry): Promise<T> => this.recorded(id, what, write, controller.signal, policy);
     let outcome: PhaseOutcome = 'skipped';
     let deadline: NodeJS.Timeout | undefined;
     let heartbeat: NodeJS.Timeout | undefined;
@@ -151,8 +154,9 @@ export class PhaseRunner {
       if (heartbeat) await this.telemetry.del(heartbeatKey(this.store, id)).catch(() => undefined);
     }
     if (claimedAt !== null) this.opts.metrics?.phaseDuration.observe({ phase }, (performance.now() - claimedAt) / 1000);
-    // The orchestrator's notice; if it cannot be queued, the reconcile pass advances the cycle from the records.
-    await record('notice', () => this.notify(parentId, id)).catch((e: unknown) =>
+    // The orchestrator's notice. Retried briefly only: if it cannot be queued, the reconcile pass
+    // advances the cycle from the records, so holding the job for it would gain nothing.
+    await record('notice', () => this.notify(parentId, id), NOTICE_RETRY).catch((e: unknown) =>
       this.failures.warn('phase-notice', e, { operation_id: id, parent_operation_id: parentId }, 'child-finished notice not queued; the reconcile pass will advance the cycle'),
     );
     return outcome;
@@ -162,10 +166,10 @@ export class PhaseRunner {
    * One write of the phase's record, retried while Redis refuses it (retryRefusedWrite); each
    * refusal is logged through the throttled logger, and a write that lands after refusals says so.
    */
-  private async recorded<T>(id: string, what: string, write: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  private async recorded<T>(id: string, what: string, write: () => Promise<T>, signal: AbortSignal, policy?: RetryPolicy): Promise<T> {
     let refusedSince: number | null = null;
     const out = await retryRefusedWrite(write, {
-      policy: this.opts.recordRetry,
+      policy,
       signal,
       onRefused: (e) => {
         refusedSince ??= Date.now();

@@ -90,6 +90,7 @@ describe('a worker whose Redis is gone still stops', () => {
     expect(messages(worker)).toContain('worker stopping: Redis unreachable, exiting without closing cleanly after 3s');
     expect(worker.output()).not.toContain('Unhandled error event');
     expect(strayLines(worker)).toEqual([]);
+    process.stdout.write(`redis gone: exited ${tookMs} ms after SIGTERM (grace ${GRACE_MS} ms)\n`);
   });
 
   it('a second signal while it waits for Redis exits at once', async () => {
@@ -102,9 +103,11 @@ describe('a worker whose Redis is gone still stops', () => {
     const secondAt = Date.now();
     worker.child.kill('SIGINT');
     expect(await worker.exited).toBe(1);
-    expect(worker.exitedAt()! - secondAt).toBeLessThan(EXIT_SLACK_MS);
+    const afterSecondMs = worker.exitedAt()! - secondAt;
+    expect(afterSecondMs).toBeLessThan(EXIT_SLACK_MS);
     expect(messages(worker)).toContain('worker stopping: second SIGINT, exiting at once without closing cleanly');
     expect(strayLines(worker)).toEqual([]);
+    process.stdout.write(`redis gone: exited ${afterSecondMs} ms after the second signal\n`);
   });
 
   it('a worker that never reached Redis stops within the grace too', async () => {
@@ -114,7 +117,9 @@ describe('a worker whose Redis is gone still stops', () => {
     const sentAt = Date.now();
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(1);
-    expect(worker.exitedAt()! - sentAt).toBeLessThan(GRACE_MS + EXIT_SLACK_MS);
+    const tookMs = worker.exitedAt()! - sentAt;
+    expect(tookMs).toBeLessThan(GRACE_MS + EXIT_SLACK_MS);
+    process.stdout.write(`never reached redis: exited ${tookMs} ms after SIGTERM (grace ${GRACE_MS} ms)\n`);
     expect(messages(worker)).toContain('worker stopping: the worker was still starting (is Redis reachable?), exiting without closing cleanly after 3s');
     expect(worker.output()).not.toContain('Unhandled error event');
     expect(strayLines(worker)).toEqual([]);

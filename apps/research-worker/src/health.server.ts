@@ -13,7 +13,7 @@ export interface HealthState {
 const PING_TIMEOUT_MS = 1000;
 
 /**
- * The worker's only HTTP surface (SPEC §2 "a health port at most"): `GET /health` for compose and
+ * The worker's only HTTP surface (a health port at most): `GET /health` for compose and
  * orchestrators (200 when Redis answers and the workers run, else 503) and `GET /metrics` for
  * Prometheus. Plain node:http — two fixed routes do not need a framework in a process that has no other HTTP.
  */

@@ -5,7 +5,7 @@ import { childrenOf as children, getOp, pause as sleep, triggerCycle, waitTermin
 const trigger = (stack: Stack): Promise<string> => triggerCycle(stack, { strategy: 'v3_minimal' });
 
 /**
- * Phase deadlines (SPEC §7 `Training failed: worker timeout after 30 minutes`) on real processes with
+ * Phase deadlines (`Training failed: worker timeout after 30 minutes`) on real processes with
  * stub phases and small deadlines: the worker enforces them through the phase's AbortSignal, the
  * reconcile pass backs them up when the worker is gone, and a timeout and a cancel never pass for each other.
  */

@@ -11,7 +11,7 @@ export function formatDuration(ms: number): string {
 }
 
 /**
- * A phase ran past its deadline (SPEC §7 `worker timeout after 30 minutes`). It is the abort reason
+ * A phase ran past its deadline (`worker timeout after 30 minutes`). It is the abort reason
  * the worker's timer gives the phase's AbortSignal, so the failure path can tell it from a cancel
  * (whose reason is the cancel message) and from a shutdown.
  */

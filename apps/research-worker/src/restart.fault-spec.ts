@@ -7,7 +7,7 @@ import { eventually, freePort, pingPort, redisServerArgs, startStack, type Stack
 import { startTcpProxy, type TcpProxy } from '../../../tools/testing/tcp.proxy';
 
 /**
- * Restarts and faults on real processes and a real Redis (SPEC §6, issue #9): a worker killed or
+ * Restarts and faults on real processes and a real Redis: a worker killed or
  * stopped mid-phase, the API restarted mid-cycle, Redis restarted with AOF, the workers' Redis
  * connection cut for 5 s while a cancel is sent. Every cycle must end terminal with a clear message.
  */

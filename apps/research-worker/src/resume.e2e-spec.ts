@@ -5,7 +5,7 @@ import { eventually, startStack, type ManagedProcess, type Stack } from '../../.
 import { childrenOf, getOp as getOperation, triggerCycle, waitTerminal } from '../../../tools/testing/stack.requests';
 
 /**
- * Resume (issue #12) end to end: the built API and research worker as separate processes on a real
+ * Resume end to end: the built API and research worker as separate processes on a real
  * Redis. Stub phases; a first worker fails every backtest (KTRDR_STUB_FAILURES), a second one does
  * not, so a cycle fails at backtesting and its resume completes. Stub training is pointed at a real
  * model directory (KTRDR_STUB_RESULTS) so the "model files are gone" check sees real files vanish.

@@ -26,7 +26,7 @@ const schema = sharedEnvSchema.extend({
   // stop timeout (10 s) and compose's stop_grace_period for workers (20 s), so the worker's own
   // exit line, not the engine's SIGKILL, ends it.
   KTRDR_SHUTDOWN_GRACE_MS: int(8000, 100),
-  // Deadline of every phase (SPEC §7 "worker timeout after 30 minutes"), and per-phase overrides as
+  // Deadline of every phase ("worker timeout after 30 minutes"), and per-phase overrides as
   // JSON by queue or phase name, e.g. {"training": 3600000, "design": 300000}.
   KTRDR_PHASE_TIMEOUT_MS: int(30 * 60_000, 100),
   KTRDR_PHASE_TIMEOUTS: jsonObject,

@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
 /**
- * SPEC §11's metrics, counted where the events happen: the orchestrator (cycle outcomes, gates) and
+ * The worker's metrics, counted where the events happen: the orchestrator (cycle outcomes, gates) and
  * the phase runner (phase durations, LLM usage, cancel latency). Served on the worker's health port
  * (health.server.ts). One registry per process, not prom-client's global one, so tests can build
  * several workers in one process.

@@ -2,7 +2,7 @@ import { ErrorCode, KtrdrError } from '@ktrdr/errors';
 import type { Redis } from 'ioredis';
 import { RedisKeys } from './redis-keys.js';
 
-/** Defaults of SPEC §4a's bounded retention; processes pass their configured values. */
+/** Defaults of the artifacts' bounded retention; processes pass their configured values. */
 export const DEFAULT_ARTIFACT_TTL_SECONDS = 30 * 86_400;
 export const DEFAULT_ARTIFACT_MAX_BYTES = 5 * 1024 * 1024;
 
@@ -41,7 +41,7 @@ export interface ArtifactStoreOptions {
 }
 
 /**
- * JSON artifacts of an operation (SPEC §4a: strategy, history, equity, assessment), kept in Redis
+ * JSON artifacts of an operation (strategy, history, equity, assessment), kept in Redis
  * beside the records so every API and worker replica sees the same ones. One hash per operation,
  * one field per artifact, one TTL for the hash: Redis 7.0 has no per-field expiry, and an
  * operation's artifacts are written together (when its phase completes) and age together.

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { RedisKeys } from './redis-keys.js';
 
 /**
- * The daily LLM spend ledger (SPEC §4 `GET /agent/budget`, 429 `budget_exhausted`), shared by every
+ * The daily LLM spend ledger (`GET /agent/budget`, 429 `budget_exhausted`), shared by every
  * API and worker replica through Redis. One hash per UTC day holds what was spent; a call first
  * **reserves** an upper-bound estimate of its cost, then **records** its real usage (or releases the
  * reservation when it failed). A reservation is granted only while `spent + reserved < limit`, so

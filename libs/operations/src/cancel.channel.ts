@@ -10,7 +10,7 @@ export interface CancelMessage {
 }
 
 /**
- * The fast path of SPEC §6.2: after the store has durably cancelled a tree, a message on Redis
+ * The fast path of a cancel: after the store has durably cancelled a tree, a message on Redis
  * pub/sub tells whichever worker holds one of those jobs to abort it now. It is only a hint —
  * pub/sub drops messages while a subscriber reconnects — so listeners also get `onResync` on every
  * reconnect and must re-read the durable status then.

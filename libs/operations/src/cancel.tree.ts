@@ -3,7 +3,7 @@ import type { CancelChannel } from './cancel.channel.js';
 import type { CancelOptions, CancelOutcome, OperationsStore } from './operations.store.js';
 
 /**
- * SPEC §6 steps 1–2 in one place, for every caller (the API's cancel routes, the orchestrator):
+ * The two steps of a cancel in one place, for every caller (the API's cancel routes, the orchestrator):
  * cancel `id` and its non-terminal descendants in one atomic store step, then announce it on the
  * cancel channel. The message names the cancelled root only — workers abort a job whose operation
  * or parent is named — so it does not wait for the script's answer: both commands go out back to

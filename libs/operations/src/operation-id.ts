@@ -3,7 +3,7 @@ import type { OperationType } from './operation.types.js';
 
 const ID_PATTERN = /^op_[a-z_]+_\d{8}_\d{6}_[0-9a-f]{8}$/;
 
-/** `op_{type}_{YYYYMMDD_HHMMSS}_{8 hex}` in UTC (SPEC §3). */
+/** `op_{type}_{YYYYMMDD_HHMMSS}_{8 hex}` in UTC. */
 export function newOperationId(type: OperationType, now: Date = new Date()): string {
   const iso = now.toISOString(); // 2026-11-25T14:30:22.123Z
   const stamp = `${iso.slice(0, 10).replaceAll('-', '')}_${iso.slice(11, 19).replaceAll(':', '')}`;

@@ -1,4 +1,4 @@
-/** Wire and storage shapes of an operation (SPEC §3). Field names are snake_case on purpose: they are the API. */
+/** Wire and storage shapes of an operation. Field names are snake_case on purpose: they are the API. */
 
 // The vocabulary and the wire shapes are defined once, in the API contract; the store speaks them.
 export {

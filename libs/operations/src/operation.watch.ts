@@ -4,7 +4,7 @@ import type { OperationInfo } from './operation.types.js';
 import type { OperationsStore } from './operations.store.js';
 import { isTerminal } from './status-machine.js';
 
-/** What a live event carries (SPEC §4a): the operation and, for a cycle, its current child. */
+/** What a live event carries: the operation and, for a cycle, its current child. */
 export interface OperationSnapshot {
   operation: OperationInfo;
   child: OperationInfo | null;

@@ -6,7 +6,7 @@
  *
  * Every applied change also PUBLISHes the changed ids on `<base>events` (see RedisKeys.eventsChannel)
  * from inside the script, so a notice can never be missed by a change nor precede it: live event
- * streams (SPEC §4a) re-read the record on each notice. A child's change names its parent as well.
+ * streams re-read the record on each notice. A child's change names its parent as well.
  */
 
 const COMMON = `

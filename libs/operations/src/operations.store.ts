@@ -100,7 +100,7 @@ function decode(flat: string[]): OperationInfo {
 }
 
 /**
- * The store of record for operations (SPEC §3): every status, progress, metadata, result and error
+ * The store of record for operations: every status, progress, metadata, result and error
  * lives here, and every change goes through one of three atomic Lua scripts.
  */
 export class OperationsStore {
@@ -199,7 +199,7 @@ export class OperationsStore {
     return this.mutate(id, 'transition', to, fields);
   }
 
-  /** Cancels `id` and every non-terminal descendant in one atomic step (SPEC §6.1). */
+  /** Cancels `id` and every non-terminal descendant in one atomic step. */
   async cancel(id: string, opts: CancelOptions): Promise<CancelOutcome> {
     const now = opts.now ?? new Date();
     const reply = (await this.redis.eval(

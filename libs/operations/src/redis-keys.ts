@@ -30,7 +30,7 @@ export class RedisKeys {
   finished(type: string): string {
     return `${this.base}idx:done:${type}`;
   }
-  /** Hash of an operation's JSON artifacts (SPEC §4a), one field per artifact name; expires as a whole. */
+  /** Hash of an operation's JSON artifacts, one field per artifact name; expires as a whole. */
   artifacts(id: string): string {
     return `${this.base}art:${id}`;
   }

@@ -2,7 +2,7 @@ import { OperationStatus, TERMINAL_STATUSES } from './operation.types.js';
 
 /**
  * The only status changes the store applies. Everything else is refused, and a terminal
- * status has no way out: the first terminal transition wins (SPEC §3).
+ * status has no way out: the first terminal transition wins.
  */
 export const ALLOWED_TRANSITIONS: Readonly<Record<OperationStatus, readonly OperationStatus[]>> = {
   pending: [OperationStatus.Running, OperationStatus.Failed, OperationStatus.Cancelled],

@@ -15,7 +15,7 @@ export interface AssessmentDeps extends ResearchDeps {
 }
 
 /**
- * The assessment phase (SPEC §8): Claude (forced `save_assessment` tool) or the offline rubric
+ * The assessment phase: Claude (forced `save_assessment` tool) or the offline rubric
  * judges the strategy from its training and backtest numbers and buy-and-hold; the judgement is
  * saved beside the strategy (`strategies/{name}/assessment.json`) with the metrics it judged.
  */

@@ -20,7 +20,7 @@ interface SymbolInput {
 }
 
 /**
- * The backtest phase (SPEC §8): the trained model on the strategy's later, unseen window, on every
+ * The backtest phase: the trained model on the strategy's later, unseen window, on every
  * symbol of `training_data.symbols`. Features are computed with history before the window (warm-up
  * only; no trade happens there), the model's class probabilities become signals, and the
  * simulation fills each signal at the next bar's open with commission and slippage. Several

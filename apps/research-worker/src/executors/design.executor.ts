@@ -12,7 +12,7 @@ export interface DesignDeps extends ResearchDeps {
 }
 
 /**
- * The design phase (SPEC §8): Claude (forced `save_strategy_config` tool) or the offline designer
+ * The design phase: Claude (forced `save_strategy_config` tool) or the offline designer
  * proposes a strategy from the catalogue, the available data and recent verdicts; it is validated
  * with the trainer's schema and saved under a safe, unique name in the strategies directory.
  */

@@ -17,7 +17,7 @@ export interface ModelExtra extends Record<string, unknown> {
 const PREPARE_PCT = 10;
 
 /**
- * The training phase (SPEC §8): the strategy's indicators → fuzzy memberships → an MLP classifier
+ * The training phase: the strategy's indicators → fuzzy memberships → an MLP classifier
  * of ZigZag labels on a purged chronological split, seeded; weights saved under
  * `KTRDR_MODELS_DIR/<strategy>/<operation id>/`. Reports `Epoch i/N`.
  */
@@ -75,7 +75,7 @@ function classifierData(ds: TrainingDataset): ClassifierData {
   return { x, y, rows, cols: ds.cols, split: { train: ranges[0]!, validation: ranges[1]!, test: ranges[2]! } };
 }
 
-/** The `history` artifact (SPEC §4a): per-epoch curves and what the model was trained on. */
+/** The `history` artifact: per-epoch curves and what the model was trained on. */
 function historyArtifact(config: StrategyConfig, ds: TrainingDataset, metrics: Awaited<ReturnType<typeof trainClassifier>>['metrics']) {
   const iso = (t: number | undefined): string | null => (t === undefined ? null : new Date(t).toISOString());
   const span = (p: TrainingDataset['train']) => ({ rows: p.rows, from: iso(p.time[0]), to: iso(p.time[p.rows - 1]), class_counts: { BUY: p.classCounts[0], HOLD: p.classCounts[1], SELL: p.classCounts[2] } });

@@ -137,7 +137,7 @@ describe('API: bad input on agent routes', () => {
     expect(((await res.json()) as Envelope).error?.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
-  it('stops reading a chunked body of another content type at the route limit and closes the connection', async () => {
+  it('stops reading a chunked body of another content type soon after the route limit and closes the connection', async () => {
     const { request } = await import('node:http');
     const url = new URL(stack.apiUrl);
     const answer = await new Promise<{ status: number; connection?: string; sent: number }>((resolve, reject) => {

@@ -48,16 +48,24 @@ class PayloadTooLargeError extends KtrdrError {
 }
 
 /**
- * Counts a body that declares no length (chunked) as it streams and stops reading it at the route's
- * limit, whatever its content type: without it a non-JSON body on a small-body route was read up to
- * the largest limit of any route before being ignored.
+ * How far past its limit a chunked body is still read (and dropped) so that the client, still
+ * sending, gets its 413 as an answer: a connection closed under a client that is still writing
+ * often reaches it as a reset instead. Beyond this the connection is closed at once.
+ */
+const DRAIN_ALLOWANCE_BYTES = 1024 * 1024;
+
+/**
+ * Counts a body that declares no length (chunked) as it streams, whatever its content type, and
+ * stops at the route's limit: without it a non-JSON body on a small-body route was read up to the
+ * largest limit of any route before being ignored. Past the limit nothing more is kept; the rest
+ * is dropped up to the drain allowance (then 413), and beyond it the request ends at once.
  */
 class BodyLimiter extends Transform {
   private seen = 0;
 
   constructor(
     private readonly limit: number,
-    private readonly onExceeded: () => void,
+    private readonly onOverflow: () => void,
   ) {
     super();
   }
@@ -65,8 +73,13 @@ class BodyLimiter extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.seen += chunk.length;
     if (this.seen <= this.limit) return callback(null, chunk);
-    this.onExceeded();
+    if (this.seen <= this.limit + DRAIN_ALLOWANCE_BYTES) return callback();
+    this.onOverflow();
     callback(new PayloadTooLargeError(this.limit));
+  }
+
+  override _flush(callback: TransformCallback): void {
+    callback(this.seen > this.limit ? new PayloadTooLargeError(this.limit) : null);
   }
 }
 
@@ -90,7 +103,7 @@ export function registerJsonBodyParser(instance: FastifyInstance, limits: BodyLi
     const limit = limitFor(req, limits);
     if (length !== undefined && Number(length) > limit) return done(new PayloadTooLargeError(limit), payload);
     if (!chunked) return done(null, payload);
-    // Past the limit the 413 closes the connection, so the rest of the body is never read.
+    // Far past the limit the 413 closes the connection, so the rest of the body is never read.
     done(null, payload.pipe(new BodyLimiter(limit, () => void reply.header('connection', 'close'))));
   });
   instance.addContentTypeParser(JSON_TYPE, { parseAs: 'string', bodyLimit: ceiling }, (req, body, done) => {

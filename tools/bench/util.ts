@@ -8,19 +8,16 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  */
 export const epochNow = (): number => performance.timeOrigin + performance.now();
 
+import { ACTIVE_PHASES, PHASE_TABLE, type ActivePhase } from '@ktrdr/agent-domain';
+import type { ChildKey } from '@ktrdr/api-contract';
+
 /** Deterministic PRNG so runs place their cancels the same way. */
 export { seededRandom } from '@ktrdr/agent-domain';
 
-export const PHASES = ['designing', 'training', 'backtesting', 'assessing'] as const;
-export type Phase = (typeof PHASES)[number];
+export { ACTIVE_PHASES as PHASES, type ActivePhase as Phase } from '@ktrdr/agent-domain';
 
-/** The parent parameter that holds each phase's child operation id. */
-export const CHILD_KEY: Record<Phase, string> = {
-  designing: 'design_op_id',
-  training: 'training_op_id',
-  backtesting: 'backtest_op_id',
-  assessing: 'assessment_op_id',
-};
+/** The parent parameter that holds each phase's child operation id (the phase table's). */
+export const CHILD_KEY = Object.fromEntries(ACTIVE_PHASES.map((p) => [p, PHASE_TABLE[p].childKey])) as Record<ActivePhase, ChildKey>;
 
 export const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 

@@ -1,5 +1,17 @@
-import { CYCLE_OPERATION_TYPE, DEFAULT_MODEL, PHASE_SPECS, currentChildId, initialCycleParameters, planResume, resolveModel, type ResumeSource } from '@ktrdr/agent-domain';
-import { CancelSource, type AgentStatus, type CycleCancelled, type Phase } from '@ktrdr/api-contract';
+import {
+  ACTIVE_PHASES,
+  CYCLE_OPERATION_TYPE,
+  DEFAULT_MODEL,
+  PHASE_TABLE,
+  currentChildId,
+  initialCycleParameters,
+  planResume,
+  readCycleParameters,
+  resolveModel,
+  type CycleParametersPatch,
+  type ResumeSource,
+} from '@ktrdr/agent-domain';
+import { CancelSource, RefusalReason, type AgentStatus, type CycleCancelled } from '@ktrdr/api-contract';
 import { BudgetExhaustedError, ErrorCode, KtrdrError } from '@ktrdr/errors';
 import { AtCapacityError, BudgetLedger, OperationFinishedError, isOperationIdShape, type BudgetStatus, type OperationInfo } from '@ktrdr/operations';
 import { StrategyStore } from '@ktrdr/strategies';
@@ -14,21 +26,15 @@ const CYCLE = CYCLE_OPERATION_TYPE as 'agent_research';
 const seconds = (from: string | null, now: number): number => (from ? Math.max(0, (now - Date.parse(from)) / 1000) : 0);
 
 function describe(op: OperationInfo, now: number) {
-  const p = op.metadata.parameters;
+  const p = readCycleParameters(op.metadata.parameters);
   return {
     operation_id: op.operation_id,
-    phase: (p['phase'] as Phase | undefined) ?? 'idle',
+    phase: p.phase,
     child_operation_id: currentChildId(p),
-    strategy_name: (p['strategy_name'] as string | null | undefined) ?? null,
+    strategy_name: p.strategy_name ?? null,
     duration_seconds: seconds(op.started_at ?? op.created_at, now),
-    resumed_from: resumedFrom(op),
+    resumed_from: p.resumed_from ?? null,
   };
-}
-
-/** The cycle a resumed cycle was resumed from, or null. */
-function resumedFrom(op: OperationInfo): string | null {
-  const v = op.metadata.parameters['resumed_from'];
-  return typeof v === 'string' ? v : null;
 }
 
 /** The agent API: trigger, status and cancel of research cycles. */
@@ -60,7 +66,7 @@ export class AgentService {
   async resume(id: string, body: ResumeRequest) {
     const { store } = this.backend;
     const notFound = (): AgentRefusal =>
-      new AgentRefusal(ErrorCode.OperationNotFound, { triggered: false, reason: 'not_found', operation_id: id.slice(0, 120), message: `Operation not found: ${id.slice(0, 120)}` });
+      new AgentRefusal(ErrorCode.OperationNotFound, { triggered: false, reason: RefusalReason.NotFound, operation_id: id.slice(0, 120), message: `Operation not found: ${id.slice(0, 120)}` });
     // An id that cannot be an operation id is answered like an unknown one, without touching Redis.
     if (!isOperationIdShape(id)) throw notFound();
     const old = await store.get(id);
@@ -68,7 +74,7 @@ export class AgentService {
     if (old.operation_type !== CYCLE) {
       throw new AgentRefusal(ErrorCode.NotResearch, {
         triggered: false,
-        reason: 'not_research',
+        reason: RefusalReason.NotResearch,
         operation_id: id,
         message: `Operation ${id} (${old.operation_type}) is not a research cycle; only a research cycle can be resumed`,
       });
@@ -78,7 +84,7 @@ export class AgentService {
       throw new KtrdrError(ErrorCode.ValidationFailed, `Invalid body: from_phase: ${decision.message}`, { errors: [{ field: 'from_phase', message: decision.message }] });
     }
     const refuse = (message: string): AgentRefusal =>
-      new AgentRefusal(ErrorCode.NotResumable, { triggered: false, reason: 'not_resumable', operation_id: id, status: old.status, message: `Cannot resume ${id}: ${message}` });
+      new AgentRefusal(ErrorCode.NotResumable, { triggered: false, reason: RefusalReason.NotResumable, operation_id: id, status: old.status, message: `Cannot resume ${id}: ${message}` });
     if (!decision.ok) throw refuse(decision.message);
     const { plan } = decision;
     const gone = await missingResumeArtifact(plan.needs, this.strategies);
@@ -100,18 +106,17 @@ export class AgentService {
 
   /** The old cycle and the status of each child its `*_op_id` keys name (by id: reused children may belong to an older cycle). */
   private async resumeSource(old: OperationInfo): Promise<ResumeSource> {
-    const ids = Object.values(PHASE_SPECS)
-      .map((spec) => old.metadata.parameters[spec.childKey])
-      .filter((v): v is string => typeof v === 'string');
+    const parameters = readCycleParameters(old.metadata.parameters);
+    const ids = ACTIVE_PHASES.map((phase) => parameters[PHASE_TABLE[phase].childKey]).filter((v): v is string => typeof v === 'string');
     const children: ResumeSource['children'] = Object.fromEntries(
       await Promise.all(ids.map(async (childId) => [childId, (await this.backend.store.get(childId))?.status] as const)),
     );
     const failureCode = (old as OperationInfo & { failure_code?: string | null }).failure_code ?? null;
-    return { operation_id: old.operation_id, status: old.status, parameters: old.metadata.parameters, children, failure_code: failureCode };
+    return { operation_id: old.operation_id, status: old.status, parameters, children, failure_code: failureCode };
   }
 
   /** The new parent under the capacity limit (409 as for trigger), then its start job; a cycle that cannot be queued fails at once. */
-  private async createAndQueueCycle(parameters: Record<string, unknown>): Promise<OperationInfo> {
+  private async createAndQueueCycle(parameters: CycleParametersPatch): Promise<OperationInfo> {
     const { store, producer, config } = this.backend;
     let cycle: OperationInfo;
     try {
@@ -144,7 +149,7 @@ export class AgentService {
     const refusal = new BudgetExhaustedError({ date: status.date, spent_usd: status.spent_usd, limit_usd: status.limit_usd });
     throw new AgentRefusal(ErrorCode.BudgetExhausted, {
       triggered: false,
-      reason: 'budget_exhausted',
+      reason: RefusalReason.BudgetExhausted,
       message: refusal.message,
       date: status.date,
       spent_usd: status.spent_usd,
@@ -182,16 +187,17 @@ export class AgentService {
       };
     }
     const last = await store.lastFinished(CYCLE);
+    const lastParameters = last ? readCycleParameters(last.metadata.parameters) : null;
     return {
       status: 'idle',
       last_cycle: last
         ? {
             operation_id: last.operation_id,
             outcome: last.status,
-            strategy_name: (last.metadata.parameters['strategy_name'] as string | null | undefined) ?? null,
+            strategy_name: lastParameters?.strategy_name ?? null,
             completed_at: last.completed_at,
             error_message: last.error_message,
-            resumed_from: resumedFrom(last),
+            resumed_from: lastParameters?.resumed_from ?? null,
           }
         : null,
       active_researches: [],
@@ -211,18 +217,18 @@ export class AgentService {
         });
         if (done) return done;
       }
-      throw new AgentRefusal(ErrorCode.NoActiveCycle, { success: false, reason: 'no_active_cycle', message: 'No active research cycle to cancel' });
+      throw new AgentRefusal(ErrorCode.NoActiveCycle, { success: false, reason: RefusalReason.NoActiveCycle, message: 'No active research cycle to cancel' });
     }
     // An id that cannot be an operation id is answered like an unknown one, without touching Redis (as the other routes).
     const op = isOperationIdShape(id) ? await store.get(id) : null;
     if (!op) {
       const shown = id.length > 120 ? `${id.slice(0, 120)}…` : id;
-      throw new AgentRefusal(ErrorCode.OperationNotFound, { success: false, reason: 'not_found', operation_id: shown, message: `Operation not found: ${shown}` });
+      throw new AgentRefusal(ErrorCode.OperationNotFound, { success: false, reason: RefusalReason.NotFound, operation_id: shown, message: `Operation not found: ${shown}` });
     }
     if (op.operation_type !== CYCLE) {
       throw new AgentRefusal(ErrorCode.NotResearch, {
         success: false,
-        reason: 'not_research',
+        reason: RefusalReason.NotResearch,
         operation_id: id,
         message: `Operation ${id} (${op.operation_type}) is not a research cycle; cancel it with DELETE /api/v1/operations/${id}`,
       });
@@ -231,7 +237,7 @@ export class AgentService {
       return await this.cancelCycle(op, CancelSource.AgentCancelById);
     } catch (e) {
       if (!(e instanceof OperationFinishedError)) throw e;
-      throw new AgentRefusal(ErrorCode.OperationFinished, { success: false, reason: 'not_cancellable', operation_id: id, status: e.status, message: e.message });
+      throw new AgentRefusal(ErrorCode.OperationFinished, { success: false, reason: RefusalReason.NotCancellable, operation_id: id, status: e.status, message: e.message });
     }
   }
 
@@ -239,7 +245,7 @@ export class AgentService {
   private async cancelCycle(op: OperationInfo, source: CancelSource): Promise<CycleCancelled> {
     const out = await this.backend.cancel(op.operation_id, 'Cancelled by user', source);
     // The child of the phase the cycle was in when the cancel landed (read inside the same record).
-    const child = currentChildId(out.operation.metadata.parameters);
+    const child = currentChildId(readCycleParameters(out.operation.metadata.parameters));
     return {
       success: true as const,
       operation_id: op.operation_id,
@@ -254,14 +260,14 @@ export class AgentService {
     if (e.limit <= 1) {
       return new AgentRefusal(ErrorCode.ActiveCycleExists, {
         triggered: false,
-        reason: 'active_cycle_exists',
+        reason: RefusalReason.ActiveCycleExists,
         operation_id: oldest,
         message: `Active cycle exists: ${oldest}. Cancel it with: ktrdr agent cancel`,
       });
     }
     return new AgentRefusal(ErrorCode.AtCapacity, {
       triggered: false,
-      reason: 'at_capacity',
+      reason: RefusalReason.AtCapacity,
       operation_id: oldest,
       active_count: e.activeIds.length,
       limit: e.limit,

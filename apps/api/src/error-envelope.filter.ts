@@ -1,3 +1,4 @@
+import type { RefusalReason } from '@ktrdr/api-contract';
 import { ErrorCode, KtrdrError } from '@ktrdr/errors';
 import type { Logger } from '@ktrdr/runtime';
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
@@ -13,7 +14,7 @@ export interface ErrorEnvelope {
 export class AgentRefusal extends KtrdrError {
   constructor(
     code: ErrorCode,
-    readonly body: Record<string, unknown>,
+    readonly body: { reason: RefusalReason; message: string } & Record<string, unknown>,
   ) {
     super(code, String(body['message'] ?? code));
   }

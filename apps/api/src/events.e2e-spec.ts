@@ -1,4 +1,5 @@
 import { openSse, type SseEvent } from '../../../tools/testing/sse.reader';
+import { PHASE_TABLE } from '@ktrdr/api-contract';
 import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
 import { triggerCycle } from '../../../tools/testing/stack.requests';
 
@@ -21,7 +22,7 @@ interface Payload {
 const ACTIVE_PHASES = ['designing', 'training', 'backtesting', 'assessing'];
 const CHILD_TYPE: Record<string, string> = { designing: 'agent_design', training: 'training', backtesting: 'backtesting', assessing: 'agent_assessment' };
 /** The parent parameter that holds each phase's child id. */
-const CHILD_KEY: Record<string, string> = { designing: 'design_op_id', training: 'training_op_id', backtesting: 'backtest_op_id', assessing: 'assessment_op_id' };
+const CHILD_KEY: Record<string, string> = Object.fromEntries(Object.entries(PHASE_TABLE).map(([phase, row]) => [phase, row.childKey]));
 
 let stack: Stack;
 

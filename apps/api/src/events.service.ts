@@ -1,4 +1,4 @@
-import { CYCLE_OPERATION_TYPE, currentChildId } from '@ktrdr/agent-domain';
+import { CYCLE_OPERATION_TYPE, currentChildId, readCycleParameters } from '@ktrdr/agent-domain';
 import { OperationEventsHub, OperationWatch, type HubStats, type OperationInfo, type OperationSnapshot } from '@ktrdr/operations';
 import { closeRedis, openRedis } from '@ktrdr/runtime';
 import { Injectable, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
@@ -12,7 +12,7 @@ const MAX_BUFFERED_BYTES = 1 << 20;
 
 /** For a cycle, the child of its current phase (the same rule as GET /agent/status). */
 function childIdOf(op: OperationInfo): string | null {
-  return op.operation_type === CYCLE_OPERATION_TYPE ? currentChildId(op.metadata.parameters) : null;
+  return op.operation_type === CYCLE_OPERATION_TYPE ? currentChildId(readCycleParameters(op.metadata.parameters)) : null;
 }
 
 export interface EventsStats {

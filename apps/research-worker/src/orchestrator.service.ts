@@ -1,6 +1,8 @@
 import {
-  PHASE_SPECS,
+  PHASE_TABLE,
   decideAfterChild,
+  phaseOfOperationType,
+  readCycleParameters,
   firstPhase,
   resumeFirstPhase,
   type CycleAction,
@@ -26,13 +28,11 @@ import type { Redis } from 'ioredis';
 import { join } from 'node:path';
 import type { WorkerMetrics } from './worker.metrics.js';
 
-/** Which gate judges a completed child of this operation type (SPEC §5). */
-const GATE_OF: Readonly<Record<string, 'training' | 'backtest'>> = { training: 'training', backtesting: 'backtest' };
-
+/** A record as the state machine reads it: the cycle's parameters parsed once, here. */
 const snapshot = (op: OperationInfo): CycleSnapshot & ChildSnapshot => ({
   operation_id: op.operation_id,
   status: op.status,
-  parameters: op.metadata.parameters,
+  parameters: readCycleParameters(op.metadata.parameters),
   result_summary: op.result_summary,
   error_message: op.error_message,
   failure_code: op.failure_code,
@@ -61,12 +61,11 @@ export class Orchestrator {
       throw e;
     });
     if (!started?.applied) return; // unknown, already started, or cancelled before we got to it
-    const parameters = started.operation.metadata.parameters;
-    // A resumed cycle (issue #12) was created holding its reused phases' keys; it starts at its start phase.
+    const parameters = readCycleParameters(started.operation.metadata.parameters);
+    // A resumed cycle was created holding its reused phases' keys; it starts at its start phase.
     const resumed = resumeFirstPhase(parameters);
     if (resumed) return this.perform(started.operation, resumed);
-    const strategy = parameters['strategy'];
-    const name = typeof strategy === 'string' ? strategy : null;
+    const name = parameters.strategy;
     await this.perform(started.operation, firstPhase({ strategy: name }, name ? join(this.strategiesDir, `${name}.yaml`) : null));
   }
 
@@ -80,9 +79,10 @@ export class Orchestrator {
 
   /** A completed training or backtest child of a running cycle meets its gate: pass, fail or bypassed. */
   private countGate(parent: OperationInfo, child: OperationInfo, action: CycleAction): void {
-    const gate = GATE_OF[child.operation_type];
+    const phase = phaseOfOperationType(child.operation_type);
+    const gate = phase ? PHASE_TABLE[phase].gate : null;
     if (!this.metrics || !gate || child.status !== 'completed' || parent.status !== 'running' || action.kind === 'ignore') return;
-    const bypassed = parent.metadata.parameters['bypass_gates'] === true;
+    const bypassed = readCycleParameters(parent.metadata.parameters).bypass_gates;
     const failed = action.kind === 'fail' && action.error.code === ErrorCode.GateFailed;
     this.metrics.gateResults.inc({ gate, result: failed ? 'fail' : bypassed ? 'bypassed' : 'pass' });
   }
@@ -128,20 +128,20 @@ export class Orchestrator {
   }
 
   private async startPhase(parent: OperationInfo, action: Extract<CycleAction, { kind: 'start_phase' }>): Promise<void> {
-    const spec = PHASE_SPECS[action.phase];
-    const childId = newOperationId(spec.operationType);
+    const row = PHASE_TABLE[action.phase];
+    const childId = newOperationId(row.operationType);
     const parentId = parent.operation_id;
     try {
       // One atomic step: the child exists and the parent names it before any job can run it,
       // and only if the parent is still running and still in the phase we decided from.
       await this.store.create({
         id: childId,
-        type: spec.operationType,
+        type: row.operationType,
         parentId,
         requireParentRunning: true,
-        parentGuard: { parameter: 'phase', value: parent.metadata.parameters['phase'] },
+        parentGuard: { parameter: 'phase', value: readCycleParameters(parent.metadata.parameters).phase },
         parameters: { phase: action.phase },
-        parentParameters: { ...action.parameters, phase: action.phase, [spec.childKey]: childId },
+        parentParameters: { ...action.parameters, phase: action.phase, [row.childKey]: childId },
         parentProgress: action.progress,
       });
     } catch (e) {
@@ -156,7 +156,7 @@ export class Orchestrator {
     } catch (e) {
       const error = new WorkerError(ErrorCode.BackendUnavailable, `could not queue the ${action.phase} job: ${messageOf(e)}`);
       await this.store.fail(childId, error.message, undefined, error.code);
-      await this.store.fail(parentId, `${spec.failureLabel} failed: ${error.message}`, { failure: { phase: action.phase, cause_code: error.code } }, ErrorCode.CycleFailed);
+      await this.store.fail(parentId, `${row.label} failed: ${error.message}`, { failure: { phase: action.phase, cause_code: error.code } }, ErrorCode.CycleFailed);
       return;
     }
     this.log.info({ operation_id: parentId, child_operation_id: childId, phase: action.phase }, 'phase started');

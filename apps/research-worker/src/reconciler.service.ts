@@ -1,4 +1,4 @@
-import { currentChildId, phaseOfOperationType } from '@ktrdr/agent-domain';
+import { currentChildId, phaseOfOperationType, readCycleParameters } from '@ktrdr/agent-domain';
 import { ErrorCode, WorkerError } from '@ktrdr/errors';
 import { OperationStatus, type OperationInfo, type OperationsStore } from '@ktrdr/operations';
 import { PHASE_QUEUE, type QueueProducer } from '@ktrdr/queues';
@@ -70,7 +70,7 @@ export class Reconciler {
       if (op.status === OperationStatus.Pending && age > this.lockMs) {
         await this.producer.requeue('research', { name: 'start', data: { parent_operation_id: op.operation_id } });
       } else if (op.status === OperationStatus.Running) {
-        const childId = currentChildId(op.metadata.parameters);
+        const childId = currentChildId(readCycleParameters(op.metadata.parameters));
         const child = childId ? await this.store.get(childId) : null;
         if (child && child.status !== OperationStatus.Pending && child.status !== OperationStatus.Running) {
           await this.orchestrator.childFinished(op.operation_id, child.operation_id);

@@ -1,6 +1,7 @@
+import { VERDICTS, type BacktestResult, type CycleKey, type CycleParameters, type CycleParametersPatch, type GateName, type LlmUsage, type TrainingResult, type Verdict } from '@ktrdr/api-contract';
 import { CycleError, GateError } from '@ktrdr/errors';
 import { checkBacktestGate, checkTrainingGate, type GateThresholds, type GateVerdict } from './gates.js';
-import { ACTIVE_PHASES, PHASE_SPECS, isActivePhase, nextPhase, type ActivePhase } from './phase.types.js';
+import { ACTIVE_PHASES, PHASE_TABLE, isActivePhase, nextPhase, type ActivePhase } from './phase.types.js';
 import { cycleCompleteProgress, phaseStartProgress, type ProgressView } from './progress.js';
 import { STUB_RESULTS } from './stub.executors.js';
 
@@ -14,7 +15,8 @@ type Status = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 export interface CycleSnapshot {
   operation_id: string;
   status: Status;
-  parameters: Record<string, unknown>;
+  /** The cycle's state, read through the contract's schema (readCycleParameters). */
+  parameters: CycleParameters;
 }
 
 export interface ChildSnapshot {
@@ -26,10 +28,11 @@ export interface ChildSnapshot {
   failure_code?: string | null;
 }
 
+/** What to do next; `parameters` is the change to the cycle's state, merged into its record. */
 export type CycleAction =
-  | { kind: 'start_phase'; phase: ActivePhase; parameters: Record<string, unknown>; progress: ProgressView }
-  | { kind: 'complete'; parameters: Record<string, unknown>; result: Record<string, unknown>; progress: ProgressView }
-  | { kind: 'fail'; error: CycleError; parameters: Record<string, unknown> }
+  | { kind: 'start_phase'; phase: ActivePhase; parameters: CycleParametersPatch; progress: ProgressView }
+  | { kind: 'complete'; parameters: CycleParametersPatch; result: Record<string, unknown>; progress: ProgressView }
+  | { kind: 'fail'; error: CycleError; parameters: CycleParametersPatch }
   | { kind: 'cancel'; reason: string }
   | { kind: 'ignore'; why: string };
 
@@ -41,7 +44,7 @@ export interface TriggerRequest {
 }
 
 /** The trigger echo stored on a new cycle, before any phase starts. */
-export function initialCycleParameters(trigger: TriggerRequest): Record<string, unknown> {
+export function initialCycleParameters(trigger: TriggerRequest): CycleParametersPatch {
   return { phase: 'idle', ...trigger };
 }
 
@@ -58,7 +61,7 @@ export function firstPhase(trigger: Pick<TriggerRequest, 'strategy'>, strategyPa
   return { kind: 'start_phase', phase: 'designing', parameters: {}, progress: phaseStartProgress('designing') };
 }
 
-function advanceTo(phase: ActivePhase, parameters: Record<string, unknown>): CycleAction {
+function advanceTo(phase: ActivePhase, parameters: CycleParametersPatch): CycleAction {
   const next = nextPhase(phase);
   if (next) return { kind: 'start_phase', phase: next, parameters, progress: phaseStartProgress(next) };
   throw new Error(`no phase after ${phase}`);
@@ -69,25 +72,19 @@ const PASSED: GateVerdict = { passed: true };
 /** Advance when the gate passed; otherwise fail with the gate's reason, keeping the metrics it judged. */
 function afterGate(
   phase: ActivePhase,
-  gate: 'training' | 'backtest',
+  gate: GateName,
   verdict: GateVerdict,
   metrics: Record<string, unknown>,
   thresholds: Record<string, number>,
-  stored: Record<string, unknown>,
+  stored: CycleParametersPatch,
 ): CycleAction {
   if (verdict.passed) return advanceTo(phase, stored);
   return { kind: 'fail', error: new GateError(gate, verdict.reason, metrics, thresholds), parameters: stored };
 }
 
-/** The cycle's LLM spend so far: tokens and cost of design and assessment, summed. */
-export interface LlmUsage {
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-}
-
-function addUsage(total: unknown, result: Record<string, unknown>): LlmUsage {
-  const t = (total ?? {}) as Partial<LlmUsage>;
+/** The cycle's LLM spend so far plus a phase's own (its result's tokens and cost). */
+function addUsage(total: LlmUsage | undefined, result: Record<string, unknown>): LlmUsage {
+  const t: Partial<LlmUsage> = total ?? {};
   const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   return {
     input_tokens: n(t.input_tokens) + n(result['input_tokens']),
@@ -97,21 +94,24 @@ function addUsage(total: unknown, result: Record<string, unknown>): LlmUsage {
 }
 
 /** True when any phase of the cycle returned stub results. */
-function anyStub(params: Record<string, unknown>, last: Record<string, unknown>): boolean {
-  const flagged = (v: unknown): boolean => !!v && typeof v === 'object' && (v as Record<string, unknown>)['stub'] === true;
-  return flagged(last) || flagged(params['training_result']) || flagged(params['backtest_result']) || params['design_stub'] === true;
+function anyStub(params: CycleParameters, last: Record<string, unknown>): boolean {
+  return last['stub'] === true || params.training_result?.stub === true || params.backtest_result?.stub === true || params.design_stub === true;
 }
 
 function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
 }
 
+function verdictOf(v: unknown): Verdict | null {
+  return (VERDICTS as readonly unknown[]).includes(v) ? (v as Verdict) : null;
+}
+
 export function decideAfterChild(parent: CycleSnapshot, child: ChildSnapshot, gates: GateThresholds): CycleAction {
   if (parent.status !== 'running') return { kind: 'ignore', why: `cycle is ${parent.status}` };
-  const phase = parent.parameters['phase'];
-  if (!isActivePhase(phase)) return { kind: 'ignore', why: `cycle is in phase ${String(phase)}` };
-  const spec = PHASE_SPECS[phase];
-  if (parent.parameters[spec.childKey] !== child.operation_id) {
+  const phase = parent.parameters.phase;
+  if (!isActivePhase(phase)) return { kind: 'ignore', why: `cycle is in phase ${phase}` };
+  const row = PHASE_TABLE[phase];
+  if (parent.parameters[row.childKey] !== child.operation_id) {
     return { kind: 'ignore', why: `${child.operation_id} is not the ${phase} child` };
   }
   switch (child.status) {
@@ -121,7 +121,7 @@ export function decideAfterChild(parent: CycleSnapshot, child: ChildSnapshot, ga
     case 'cancelled':
       return { kind: 'cancel', reason: `Child operation cancelled: ${child.operation_id}` };
     case 'failed': {
-      const message = `${spec.failureLabel} failed: ${child.error_message ?? 'unknown error'}`;
+      const message = `${row.label} failed: ${child.error_message ?? 'unknown error'}`;
       const details = { child_operation_id: child.operation_id, cause_code: child.failure_code ?? null };
       return { kind: 'fail', error: new CycleError(phase, message, details), parameters: {} };
     }
@@ -130,13 +130,8 @@ export function decideAfterChild(parent: CycleSnapshot, child: ChildSnapshot, ga
   }
 }
 
-function afterCompletedChild(
-  phase: ActivePhase,
-  params: Record<string, unknown>,
-  result: Record<string, unknown>,
-  gates: GateThresholds,
-): CycleAction {
-  const bypass = params['bypass_gates'] === true;
+function afterCompletedChild(phase: ActivePhase, params: CycleParameters, result: Record<string, unknown>, gates: GateThresholds): CycleAction {
+  const bypass = params.bypass_gates;
   switch (phase) {
     case 'designing':
       return advanceTo(phase, {
@@ -144,29 +139,31 @@ function afterCompletedChild(
         strategy_path: str(result['strategy_path']),
         designer: str(result['designer']),
         ...(result['stub'] === true ? { design_stub: true } : {}),
-        llm_usage: addUsage(params['llm_usage'], result),
+        llm_usage: addUsage(params.llm_usage, result),
       });
     case 'training': {
       const verdict = bypass ? PASSED : checkTrainingGate(result, gates.training);
-      return afterGate(phase, 'training', verdict, result, { ...gates.training }, { training_result: result, model_path: str(result['model_path']) });
+      // The worker checked the result against its schema when the phase returned it.
+      const stored = { training_result: result as unknown as TrainingResult, model_path: str(result['model_path']) };
+      return afterGate(phase, 'training', verdict, result, { ...gates.training }, stored);
     }
     case 'backtesting': {
       const verdict = bypass ? PASSED : checkBacktestGate(result, gates.backtest);
-      return afterGate(phase, 'backtest', verdict, result, { ...gates.backtest }, { backtest_result: result });
+      return afterGate(phase, 'backtest', verdict, result, { ...gates.backtest }, { backtest_result: result as unknown as BacktestResult });
     }
     case 'assessing': {
-      const verdict = str(result['verdict']);
-      const llmUsage = addUsage(params['llm_usage'], result);
+      const verdict = verdictOf(result['verdict']);
+      const llmUsage = addUsage(params.llm_usage, result);
       return {
         kind: 'complete',
         parameters: { assessment_verdict: verdict, llm_usage: llmUsage },
         result: {
           success: true,
-          strategy_name: params['strategy_name'] ?? null,
+          strategy_name: params.strategy_name ?? null,
           verdict,
-          backtest_result: params['backtest_result'] ?? null,
-          model_path: params['model_path'] ?? null,
-          designer: params['designer'] ?? null,
+          backtest_result: params.backtest_result ?? null,
+          model_path: params.model_path ?? null,
+          designer: params.designer ?? null,
           assessor: str(result['assessor']),
           llm_usage: llmUsage,
           // Canned numbers must say so wherever they are shown.
@@ -180,26 +177,14 @@ function afterCompletedChild(
 
 // ---- resume ------------------------------------------------------------------------
 
-/**
- * Parent keys each finished phase produced, copied onto a resumed cycle so the phases after it read
- * them exactly as if they had run there. `llm_usage` is deliberately not copied: the old cycle paid
- * for its design, and the new one reports only what it spends itself.
- */
-const PRODUCED_KEYS: Readonly<Record<ActivePhase, readonly string[]>> = {
-  designing: ['strategy_name', 'strategy_path', 'designer', 'design_stub'],
-  training: ['training_result', 'model_path'],
-  backtesting: ['backtest_result'],
-  assessing: [],
-};
-
 /** The trigger echo a resumed cycle inherits from the one it resumes. */
-const TRIGGER_KEYS = ['model', 'brief', 'strategy', 'bypass_gates'] as const;
+const TRIGGER_KEYS = ['model', 'brief', 'strategy', 'bypass_gates'] as const satisfies readonly CycleKey[];
 
 /** What resume needs to know about the cycle it starts from. */
 export interface ResumeSource {
   operation_id: string;
   status: Status;
-  parameters: Record<string, unknown>;
+  parameters: CycleParameters;
   /** The old cycle's `failure_code` (a field of the record; older records kept it in `parameters.failure.code`). */
   failure_code?: string | null;
   /**
@@ -228,7 +213,7 @@ export interface ResumePlan {
   /** Finished phases the new cycle takes over instead of running (in order). */
   reused_phases: ActivePhase[];
   /** The new parent's initial `metadata.parameters` (phase `idle` until its first child is created). */
-  parameters: Record<string, unknown>;
+  parameters: CycleParametersPatch;
   needs: ResumeNeeds;
 }
 
@@ -241,10 +226,9 @@ export type ResumeDecision =
 
 const GATE_FAILED = 'GATE_FAILED';
 
-function failureCodeOf(params: Record<string, unknown>): string | null {
-  const f = params['failure'];
-  const code = f && typeof f === 'object' ? (f as Record<string, unknown>)['code'] : null;
-  return typeof code === 'string' ? code : null;
+/** Older records kept the failure's code in `parameters.failure.code`; it is the record's `failure_code` now. */
+function failureCodeOf(params: CycleParameters): string | null {
+  return str(params.failure?.['code']);
 }
 
 /**
@@ -255,14 +239,14 @@ function failureCodeOf(params: Record<string, unknown>): string | null {
  */
 function finishedPhases(old: ResumeSource): ActivePhase[] {
   const p = old.parameters;
-  const gateFailedAt = (old.failure_code ?? failureCodeOf(p)) === GATE_FAILED ? p['phase'] : null;
+  const gateFailedAt = (old.failure_code ?? failureCodeOf(p)) === GATE_FAILED ? p.phase : null;
   const out: ActivePhase[] = [];
   for (const phase of ACTIVE_PHASES) {
-    if (phase === 'designing' && str(p['strategy'])) {
+    if (phase === 'designing' && p.strategy) {
       out.push(phase);
       continue;
     }
-    const id = str(p[PHASE_SPECS[phase].childKey]);
+    const id = p[PHASE_TABLE[phase].childKey];
     if (!id || old.children[id] !== 'completed' || gateFailedAt === phase) break;
     out.push(phase);
   }
@@ -285,55 +269,57 @@ export function planResume(old: ResumeSource, fromPhase: ActivePhase | null = nu
   const finished = finishedPhases(old);
   // Every phase finished but the cycle did not complete (cancelled as the assessment ended): assess again.
   const firstUnfinished = ACTIVE_PHASES.find((ph) => !finished.includes(ph)) ?? 'assessing';
-  const earliest: ActivePhase = str(p['strategy']) ? 'training' : 'designing';
+  const earliest: ActivePhase = p.strategy ? 'training' : 'designing';
   const order = (ph: ActivePhase): number => ACTIVE_PHASES.indexOf(ph);
   if (fromPhase && order(fromPhase) > order(firstUnfinished)) {
     return { ok: false, kind: 'bad_from_phase', message: `must be at or before ${firstUnfinished}, the first phase of ${id} that did not finish` };
   }
   if (fromPhase && order(fromPhase) < order(earliest)) {
-    return { ok: false, kind: 'bad_from_phase', message: `${id} was started from strategy ${String(p['strategy'])} and had no design phase; the earliest is ${earliest}` };
+    return { ok: false, kind: 'bad_from_phase', message: `${id} was started from strategy ${String(p.strategy)} and had no design phase; the earliest is ${earliest}` };
   }
   const start = fromPhase ?? firstUnfinished;
   const reused = ACTIVE_PHASES.filter((ph) => order(ph) < order(start));
 
-  const parameters: Record<string, unknown> = { phase: 'idle' };
-  for (const key of TRIGGER_KEYS) parameters[key] = p[key] ?? (key === 'bypass_gates' ? false : null);
-  parameters['resumed_from'] = id;
-  parameters['resume_start_phase'] = start;
-  parameters['reused_phases'] = reused;
+  const parameters: CycleParametersPatch = { phase: 'idle', resumed_from: id, resume_start_phase: start, reused_phases: reused };
+  for (const key of TRIGGER_KEYS) copyKey(parameters, p, key);
   for (const phase of reused) {
-    const childId = str(p[PHASE_SPECS[phase].childKey]);
-    if (childId) parameters[PHASE_SPECS[phase].childKey] = childId;
-    for (const key of PRODUCED_KEYS[phase]) if (p[key] !== undefined) parameters[key] = p[key];
+    const row = PHASE_TABLE[phase];
+    copyKey(parameters, p, row.childKey);
+    // What the phase produced, so the phases after it read it exactly as if it had run here.
+    // `llm_usage` is deliberately not among them: the old cycle paid for its design, and the new
+    // one reports only what it spends itself.
+    for (const key of row.produces) copyKey(parameters, p, key);
   }
-  if (reused.includes('designing') && !str(parameters['strategy_name']) && str(p['strategy'])) {
-    parameters['strategy_name'] = p['strategy'];
-  }
+  if (reused.includes('designing') && !parameters.strategy_name && p.strategy) parameters.strategy_name = p.strategy;
 
   const needsStrategy = order(start) >= order('training');
-  const strategy = needsStrategy ? str(parameters['strategy_name']) : null;
+  const strategy = needsStrategy ? (parameters.strategy_name ?? null) : null;
   if (needsStrategy && !strategy) return { ok: false, kind: 'not_resumable', message: `the design result is gone: ${id} has no strategy_name` };
   let modelPath: string | null = null;
   let placeholder = false;
   if (order(start) >= order('backtesting')) {
-    modelPath = str(parameters['model_path']);
+    modelPath = parameters.model_path ?? null;
     if (!modelPath) return { ok: false, kind: 'not_resumable', message: `the training result is gone: ${id} has no model_path` };
-    const training = parameters['training_result'] as Record<string, unknown> | undefined;
-    placeholder = training?.['stub'] === true && modelPath === STUB_RESULTS.training.model_path;
+    placeholder = parameters.training_result?.stub === true && modelPath === STUB_RESULTS.training.model_path;
   }
   if (start === 'assessing') {
-    const missing = ['training_result', 'backtest_result'].filter((k) => !parameters[k] || typeof parameters[k] !== 'object');
+    const missing = (['training_result', 'backtest_result'] as const).filter((k) => !parameters[k]);
     if (missing.length) return { ok: false, kind: 'not_resumable', message: `the metrics are gone: ${id} has no ${missing.join(' or ')}` };
   }
   return { ok: true, plan: { start_phase: start, reused_phases: reused, parameters, needs: { strategy, model_path: modelPath, model_is_stub_placeholder: placeholder } } };
+}
+
+/** Copies one key of the old cycle's state onto the new one's, when the old one has it. */
+function copyKey<K extends CycleKey>(to: CycleParametersPatch, from: CycleParameters, key: K): void {
+  if (from[key] !== undefined) to[key] = from[key];
 }
 
 /**
  * The first action of a resumed cycle: its start phase, with nothing to add to the parent (the
  * reused keys were written when it was created). Null for a cycle that was not resumed.
  */
-export function resumeFirstPhase(parameters: Record<string, unknown>): CycleAction | null {
-  const start = parameters['resume_start_phase'];
-  if (!str(parameters['resumed_from']) || !isActivePhase(start)) return null;
+export function resumeFirstPhase(parameters: CycleParameters): CycleAction | null {
+  const start = parameters.resume_start_phase;
+  if (!parameters.resumed_from || !start) return null;
   return { kind: 'start_phase', phase: start, parameters: {}, progress: phaseStartProgress(start) };
 }

@@ -1,4 +1,4 @@
-import type { BacktestResult, TrainingResult } from './phase-results.schema.js';
+import type { BacktestResult, TrainingResult } from '@ktrdr/api-contract';
 
 /** Quality gates: pure functions of a phase's metrics; the first failing check wins. */
 

@@ -1,4 +1,4 @@
-import type { PhaseResults } from './phase-results.schema.js';
+import type { PhaseResults } from '@ktrdr/api-contract';
 import type { ActivePhase } from './phase.types.js';
 import type { ProgressView } from './progress.js';
 

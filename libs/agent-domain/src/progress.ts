@@ -1,4 +1,4 @@
-import { COMPLETE_PROGRESS, PHASE_SPECS, nextPhase, type ActivePhase } from './phase.types.js';
+import { ACTIVE_PHASES, COMPLETE_PROGRESS, PHASE_TABLE, nextPhase, type ActivePhase } from './phase.types.js';
 
 export interface ProgressView {
   percentage: number;
@@ -9,12 +9,12 @@ export interface ProgressView {
 
 /** Parent progress at the start of a phase: the fixed 5/20/65/90. */
 export function phaseStartProgress(phase: ActivePhase): ProgressView {
-  const i = Object.keys(PHASE_SPECS).indexOf(phase);
-  return { percentage: PHASE_SPECS[phase].percentage, current_step: PHASE_SPECS[phase].step, steps_completed: i, steps_total: 4 };
+  const row = PHASE_TABLE[phase];
+  return { percentage: row.percentage, current_step: row.step, steps_completed: ACTIVE_PHASES.indexOf(phase), steps_total: ACTIVE_PHASES.length };
 }
 
 export function cycleCompleteProgress(): ProgressView {
-  return { percentage: COMPLETE_PROGRESS.percentage, current_step: COMPLETE_PROGRESS.step, steps_completed: 4, steps_total: 4 };
+  return { percentage: COMPLETE_PROGRESS.percentage, current_step: COMPLETE_PROGRESS.step, steps_completed: ACTIVE_PHASES.length, steps_total: ACTIVE_PHASES.length };
 }
 
 /**
@@ -24,7 +24,7 @@ export function cycleCompleteProgress(): ProgressView {
 export function parentProgressDuringChild(phase: ActivePhase, child: ProgressView): ProgressView {
   const base = phaseStartProgress(phase);
   const next = nextPhase(phase);
-  const ceiling = next ? PHASE_SPECS[next].percentage : COMPLETE_PROGRESS.percentage;
+  const ceiling = next ? PHASE_TABLE[next].percentage : COMPLETE_PROGRESS.percentage;
   const fraction = Math.min(Math.max(child.percentage, 0), 100) / 100;
   return {
     ...base,

@@ -1,6 +1,6 @@
 import { abortableSleep } from './abortable.js';
 import { burnCpu } from './cooperative.loop.js';
-import type { PhaseResults } from './phase-results.schema.js';
+import type { PhaseResults } from '@ktrdr/api-contract';
 import type { PhaseExecutor, PhaseExecutors } from './phase.executor.js';
 import { ACTIVE_PHASES, type ActivePhase } from './phase.types.js';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CANCEL_REFUSALS, RESUME_REFUSALS, RefusalReason } from './cycle.schema.js';
 import { ErrorDetailSchema } from './envelope.schema.js';
 import { OperationProgressSchema, OperationStatusSchema } from './operations.schema.js';
 import { nullable, request, response } from './registry.js';
@@ -40,7 +41,7 @@ export const TriggerRefusedSchema = response(
   'TriggerRefused',
   z.object({
     triggered: z.literal(false),
-    reason: z.string().meta({ description: 'active_cycle_exists | at_capacity | budget_exhausted' }),
+    reason: z.enum(RESUME_REFUSALS).meta({ description: 'Why no cycle started: a trigger answers active_cycle_exists, at_capacity or budget_exhausted; a resume also not_found, not_research or not_resumable' }),
     operation_id: nullable(z.string()).meta({ description: 'The (oldest) active cycle' }),
     message: z.string(),
     active_count: z.number().optional(),
@@ -159,7 +160,7 @@ export const CancelRefusedSchema = response(
   'CancelRefused',
   z.object({
     success: z.literal(false),
-    reason: z.string().meta({ description: 'no_active_cycle | not_found | not_cancellable | not_research' }),
+    reason: z.enum(CANCEL_REFUSALS),
     operation_id: z.string().optional(),
     status: OperationStatusSchema.optional(),
     message: z.string(),
@@ -167,7 +168,7 @@ export const CancelRefusedSchema = response(
   }),
 );
 export type CancelRefused = z.infer<typeof CancelRefusedSchema>;
-export const NoActiveCycleSchema = CancelRefusedSchema.extend({ reason: z.literal('no_active_cycle') });
+export const NoActiveCycleSchema = CancelRefusedSchema.extend({ reason: z.literal(RefusalReason.NoActiveCycle) });
 export type NoActiveCycle = z.infer<typeof NoActiveCycleSchema>;
 export type CancelCycleResult = CycleCancelled | NoActiveCycle;
 

@@ -1,4 +1,4 @@
-import type { ActivePhase } from '@ktrdr/agent-domain';
+import { ACTIVE_PHASES, PHASE_TABLE, type ActivePhase, type PhaseRow } from '@ktrdr/agent-domain';
 
 /**
  * The one queue contract shared by producer (API, orchestrator) and consumers (worker processors):
@@ -16,20 +16,16 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const QUEUE_NAMES = Object.values(QueueName) as readonly QueueName[];
 
 export type PhaseQueueName = Exclude<QueueName, 'research'>;
+// The phase table names each phase's queue; a queue it names that is not one of these fails to compile.
+type QueuesAreNamed = PhaseRow['queue'] extends PhaseQueueName ? (PhaseQueueName extends PhaseRow['queue'] ? true : never) : never;
+const _queuesAreNamed: QueuesAreNamed = true;
+void _queuesAreNamed;
 
-export const PHASE_QUEUE: Readonly<Record<ActivePhase, PhaseQueueName>> = {
-  designing: QueueName.Design,
-  training: QueueName.Training,
-  backtesting: QueueName.Backtest,
-  assessing: QueueName.Assessment,
-};
+/** Which queue runs each phase, from the phase table. */
+export const PHASE_QUEUE = Object.fromEntries(ACTIVE_PHASES.map((p) => [p, PHASE_TABLE[p].queue])) as Readonly<Record<ActivePhase, PhaseQueueName>>;
 
-export const QUEUE_PHASE: Readonly<Record<PhaseQueueName, ActivePhase>> = {
-  design: 'designing',
-  training: 'training',
-  backtest: 'backtesting',
-  assessment: 'assessing',
-};
+/** Which phase each phase queue runs. */
+export const QUEUE_PHASE = Object.fromEntries(ACTIVE_PHASES.map((p) => [PHASE_TABLE[p].queue, p])) as Readonly<Record<PhaseQueueName, ActivePhase>>;
 
 /**
  * Orchestrator jobs: start a cycle, react to one of its children reaching a terminal status, or run

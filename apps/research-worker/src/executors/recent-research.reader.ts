@@ -1,4 +1,4 @@
-import { VERDICTS, type Verdict } from '@ktrdr/agent-domain';
+import { readCycleParameters, type CycleParameters } from '@ktrdr/agent-domain';
 import type { RecentStrategy } from '@ktrdr/llm';
 import type { OperationInfo, OperationsStore } from '@ktrdr/operations';
 import type { StrategyStore } from '@ktrdr/strategies';
@@ -6,7 +6,6 @@ import type { StrategyStore } from '@ktrdr/strategies';
 const RECENT_CYCLES = 10;
 const HEADLINE_BACKTEST = ['total_return', 'sharpe_ratio', 'max_drawdown', 'win_rate', 'total_trades', 'benchmark_return'] as const;
 
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
 const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /**
@@ -16,17 +15,19 @@ const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Numbe
  */
 export async function recentResearch(store: OperationsStore, strategies: StrategyStore): Promise<RecentStrategy[]> {
   const page = await store.list({ operation_type: 'agent_research', limit: RECENT_CYCLES * 2, offset: 0 });
-  const finished = page.operations.filter((op) => ['completed', 'failed'].includes(op.status) && typeof op.metadata.parameters['strategy_name'] === 'string');
-  return Promise.all(finished.slice(0, RECENT_CYCLES).map((op) => describe(op, strategies)));
+  const finished = page.operations
+    .filter((op) => ['completed', 'failed'].includes(op.status))
+    .map((op) => ({ op, p: readCycleParameters(op.metadata.parameters) }))
+    .filter(({ p }) => typeof p.strategy_name === 'string');
+  return Promise.all(finished.slice(0, RECENT_CYCLES).map(({ op, p }) => describe(op, p, strategies)));
 }
 
-async function describe(op: OperationInfo, strategies: StrategyStore): Promise<RecentStrategy> {
-  const p = op.metadata.parameters;
-  const name = p['strategy_name'] as string;
-  const backtest = obj(p['backtest_result']);
-  const metrics: Record<string, number | null> = { accuracy: numOrNull(obj(p['training_result'])['accuracy']) };
-  for (const k of HEADLINE_BACKTEST) metrics[k] = numOrNull(backtest[k]);
-  const verdict = (VERDICTS as readonly string[]).includes(p['assessment_verdict'] as string) ? (p['assessment_verdict'] as Verdict) : null;
+async function describe(op: OperationInfo, p: CycleParameters, strategies: StrategyStore): Promise<RecentStrategy> {
+  const name = p.strategy_name!;
+  const metrics: Record<string, number | null> = { accuracy: numOrNull(p.training_result?.accuracy) };
+  // Read as numbers or null: an older record may lack a metric.
+  for (const k of HEADLINE_BACKTEST) metrics[k] = numOrNull(p.backtest_result?.[k]);
+  const verdict = p.assessment_verdict ?? null;
   const inspected = await strategies.inspect(name).catch(() => null);
   const indicators = inspected?.valid ? [...new Set(Object.values(inspected.config.indicators).map((i) => i.type))].sort() : undefined;
   return {

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { OVERCOMMIT_NOTE } from '../shared/redis.server.js';
 import { freePort, repoRoot } from '../testing/stack.harness.js';
@@ -121,6 +122,23 @@ describe('dev launcher (npm start)', () => {
     expect(exit).toEqual({ code: 0, signal: null });
     for (const [name, pid] of Object.entries(pids)) expect({ name, alive: alive(pid) }).toEqual({ name, alive: false });
     await expect(health(env.KTRDR_API_PORT)).rejects.toThrow();
+  });
+
+  withRedis('says in one sentence that the worker health port is taken, not as a JSON log line', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const run = startLauncher({ ...(await stackEnv()), KTRDR_WORKER_HEALTH_PORT: String(port) });
+      await waitForOutput(run, `Port ${port} is taken (another worker?)`);
+      expect(run.output()).toContain(`[worker] Port ${port} is taken (another worker?): this worker runs without GET /health and /metrics; set KTRDR_WORKER_HEALTH_PORT=0 or another port`);
+      expect(run.output()).not.toContain('worker health port not served');
+      expect(run.output()).not.toContain('EADDRINUSE');
+      run.child.kill('SIGINT');
+      expect((await run.exited).code).toBe(0);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   withRedis('when a child dies, stops the rest, names it and exits 1', async () => {

@@ -40,3 +40,23 @@ export function redisLogLevel(level: string): string {
   if (n <= LEVELS['info']!) return 'notice';
   return 'warning';
 }
+
+/**
+ * A child's log line a person starting the stack should read as a sentence instead of a JSON
+ * object: the worker's health port already taken (typically a worker from another `npm start`).
+ * Null for every other line, which is shown as it came.
+ */
+export function sentenceFor(line: string): string | null {
+  if (!line.startsWith('{')) return null;
+  let entry: { msg?: unknown; err?: unknown; port?: unknown };
+  try {
+    entry = JSON.parse(line) as typeof entry;
+  } catch {
+    return null;
+  }
+  if (entry.msg === 'worker health port not served' && typeof entry.err === 'string' && entry.err.includes('EADDRINUSE')) {
+    const port = typeof entry.port === 'number' ? entry.port : 'of the worker health server';
+    return `Port ${port} is taken (another worker?): this worker runs without GET /health and /metrics; set KTRDR_WORKER_HEALTH_PORT=0 or another port`;
+  }
+  return null;
+}

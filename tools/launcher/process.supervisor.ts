@@ -10,6 +10,8 @@ export interface ChildSpec {
   cwd: string;
   /** Which output lines to pass through (all by default); listeners see every line. */
   show?: (line: string) => boolean;
+  /** A shown line in other words (null: as it came), e.g. a JSON log line a person should read as a sentence. */
+  rewrite?: (line: string) => string | null;
 }
 
 export interface ExitInfo {
@@ -39,6 +41,7 @@ export class SupervisedProcess {
     readonly name: string,
     readonly child: ChildProcess,
     show: (line: string) => boolean,
+    rewrite: (line: string) => string | null = () => null,
   ) {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -58,7 +61,7 @@ export class SupervisedProcess {
       if (!stream) return;
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
         for (const l of this.lineListeners) l(line);
-        if (show(line)) say(`[${name}] ${line}`, out);
+        if (show(line)) say(`[${name}] ${rewrite(line) ?? line}`, out);
       });
     };
     pipe(child.stdout, process.stdout);
@@ -141,7 +144,7 @@ export class ProcessSupervisor {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    const proc = new SupervisedProcess(spec.name, child, spec.show ?? (() => true));
+    const proc = new SupervisedProcess(spec.name, child, spec.show ?? (() => true), spec.rewrite);
     this.children.push(proc);
     if (child.pid !== undefined) say(`[launcher] started ${spec.name} (pid ${child.pid})`);
     void proc.exited.then((exit) => {

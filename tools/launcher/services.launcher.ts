@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LauncherConfig } from './launcher.config.js';
-import { levelFilter, moreVerbose } from './log.filter.js';
+import { levelFilter, moreVerbose, sentenceFor } from './log.filter.js';
 import type { ProcessSupervisor, SupervisedProcess } from './process.supervisor.js';
 import { healthStatus, portInUse, waitUntil } from './readiness.probe.js';
 import { LaunchError } from './redis.launcher.js';
@@ -81,6 +81,7 @@ export async function startWorker(config: LauncherConfig, supervisor: ProcessSup
     env: workerEnv(config, env),
     cwd: config.root,
     show: levelFilter(config.logLevel),
+    rewrite: sentenceFor,
   });
   proc.onLine((line) => {
     if (line.includes(WORKER_READY_LINE)) ready = true;

@@ -67,6 +67,7 @@ describe('ktrdr agent resume', () => {
     expect(followed.stdout).toContain(`  Resumed from: ${second}`);
     expect(followed.stdout).toContain('  Starting at: training (reusing designing)');
     expect(followed.stdout).toContain('Failed: Backtest failed: injected: feed down');
+    expect(followed.stdout).toContain('  Phase: backtesting (failed)');
     // The first progress line reads as in `agent trigger --follow` and `operations follow`.
     const resumedId = /Operation ID: (\S+)/.exec(followed.stdout)?.[1];
     expect(followed.stderr.split('\n')[0]).toBe(`Following ${resumedId} (Ctrl+C detaches; it keeps running)`);
@@ -74,5 +75,16 @@ describe('ktrdr agent resume', () => {
     const idle = await ktrdr(['agent', 'status']);
     expect(idle.stdout).toContain('Status: IDLE');
     expect(idle.stdout).toContain(`  Resumed from: ${second}`);
+  });
+
+  it('resuming a cycle started from a strategy does not claim to reuse a design it never had', async () => {
+    const first = (await stack.request<{ operation_id: string }>('POST', '/agent/trigger', { strategy: 'v3_minimal' })).body.operation_id;
+    expect(await finished(first)).toBe('failed');
+    const resumed = await ktrdr(['agent', 'resume', first]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('  Starting at: backtesting (reusing training; strategy v3_minimal as given; it had no design phase)');
+    expect(resumed.stdout).not.toContain('designing');
+    const second = /Operation ID: (\S+)/.exec(resumed.stdout)![1]!;
+    expect(await finished(second)).toBe('failed');
   });
 });

@@ -167,12 +167,32 @@ describe('ktrdr CLI against a running stack (slow stub phases)', () => {
     const none = await run('operations', 'list', '--status', 'failed');
     expect(none.stdout.trim()).toBe('No operations found.');
 
-    const j = parseJson((await run('operations', 'list', '--limit', '1', '--json')).stdout) as {
-      data: unknown[];
-      total_count: number;
-    };
-    expect(j.data).toHaveLength(1);
-    expect(j.total_count).toBe(2);
+    // --json: the rows themselves (an array), as every list command prints its list.
+    const j = JSON.parse((await run('operations', 'list', '--limit', '1', '--json')).stdout) as Array<{ operation_id: string }>;
+    expect(Array.isArray(j)).toBe(true);
+    expect(j).toHaveLength(1);
+  });
+
+  it('every --json output is the resource itself, never the API envelope: one object, or a list as an array', async () => {
+    const outputs: Array<[string[], 'object' | 'array']> = [
+      [['operations', 'list'], 'array'],
+      [['operations', 'status', cycleId], 'object'],
+      [['operations', 'artifacts', cycleId], 'object'],
+      [['agent', 'status'], 'object'],
+      [['agent', 'budget'], 'object'],
+      [['data', 'list'], 'array'],
+      [['strategies', 'list'], 'array'],
+      [['strategies', 'show', 'v3_minimal'], 'object'],
+    ];
+    for (const [args, shape] of outputs) {
+      const r = await run(...args, '--json');
+      expect({ args, code: r.code }).toEqual({ args, code: 0 });
+      const body = JSON.parse(r.stdout) as unknown;
+      expect({ args, array: Array.isArray(body) }).toEqual({ args, array: shape === 'array' });
+      // No envelope anywhere: neither `success` nor a `data` wrapper around the resource.
+      const record = (Array.isArray(body) ? body[0] : body) as Record<string, unknown> | undefined;
+      if (record !== undefined) expect({ args, keys: Object.keys(record).filter((k) => k === 'success' || k === 'data') }).toEqual({ args, keys: [] });
+    }
   });
 
   it('operations status shows a running cycle', async () => {
@@ -298,7 +318,10 @@ describe('ktrdr CLI following a cycle to the end (fast stub phases)', () => {
     expect(r.stderr).toContain('[ 100%] Complete');
     const lines = r.stderr.trim().split('\n');
     expect(new Set(lines).size).toBe(lines.length);
-    expect(r.stdout).toContain(`Research cycle completed!\n  Operation: ${id}\n  Strategy: v3_minimal\n  Verdict: promising\n`);
+    expect(r.stdout).toContain(`Research cycle completed!\n  Operation: ${id}\n  Phase: done (completed)\n  Strategy: v3_minimal\n  Verdict: promising\n`);
+    // Who designed it is said once the record knows, never a Claude model the worker did not call.
+    expect(r.stderr).toMatch(/^Designer: stub$/m);
+    expect(r.stdout + r.stderr).not.toMatch(/Model: claude/);
     expect(r.stdout).toMatch(/ {2}Sharpe ratio: -?\d+\.\d\d\n {2}Win rate: \d+\.\d%\n {2}Max drawdown: \d+\.\d%\n/);
     // Stub phases: the canned numbers say so (SPEC §8).
     expect(r.stdout).toContain('  (stub results: canned numbers, no real research ran)\n');
@@ -314,11 +337,9 @@ describe('ktrdr CLI following a cycle to the end (fast stub phases)', () => {
     expect((await ktrdr(['operations', 'status', id], { apiUrl: stack.apiUrl })).stdout).toContain('  (stub results: canned numbers, no real research ran)\n');
 
     // and its children can be followed / inspected the same way
-    const list = parseJson((await ktrdr(['operations', 'list', '--type', 'training', '--json'], { apiUrl: stack.apiUrl })).stdout) as {
-      data: Array<{ operation_id: string; status: string }>;
-    };
-    expect(list.data[0]?.status).toBe('completed');
-    const child = await ktrdr(['operations', 'follow', list.data[0]!.operation_id, '--json'], { apiUrl: stack.apiUrl });
+    const list = JSON.parse((await ktrdr(['operations', 'list', '--type', 'training', '--json'], { apiUrl: stack.apiUrl })).stdout) as Array<{ operation_id: string; status: string }>;
+    expect(list[0]?.status).toBe('completed');
+    const child = await ktrdr(['operations', 'follow', list[0]!.operation_id, '--json'], { apiUrl: stack.apiUrl });
     expect(child.code).toBe(0);
     expect(parseJson(child.stdout)).toMatchObject({ outcome: 'completed' });
   });
@@ -335,7 +356,7 @@ describe('ktrdr CLI following a cycle to the end (fast stub phases)', () => {
 
   it('agent status after completed cycles: IDLE with outcome completed', async () => {
     const r = await ktrdr(['agent', 'status'], { apiUrl: stack.apiUrl });
-    expect(r.stdout).toMatch(/^Status: IDLE\nLast cycle:\n {2}Operation: op_agent_research_\S+\n {2}Outcome: completed\n {2}Strategy: v3_minimal\n/);
+    expect(r.stdout).toMatch(/^Status: IDLE\nLast cycle:\n {2}Operation: op_agent_research_\S+\n {2}Outcome: completed\n {2}Phase: done \(completed\)\n {2}Strategy: v3_minimal\n {2}Designer: stub\n/);
   });
 });
 

@@ -52,8 +52,8 @@ describe('ktrdr following over live events', () => {
   });
 
   it('operations artifacts lists names and shows one, as text and as JSON', async () => {
-    const list = JSON.parse((await ktrdr(stack.apiUrl, ['operations', 'list', '--type', 'backtesting', '--json'])).stdout) as { data: Array<{ operation_id: string }> };
-    const op = list.data[0]!.operation_id;
+    const list = JSON.parse((await ktrdr(stack.apiUrl, ['operations', 'list', '--type', 'backtesting', '--json'])).stdout) as Array<{ operation_id: string }>;
+    const op = list[0]!.operation_id;
     const equity = { t: ['2021-01-04', '2021-01-05'], equity: [100000, 100250.5], benchmark: [100000, 99900], trades: [] };
     // Written as a worker would (the CLI may not import the store library): one hash field per artifact.
     await stack.redis.hset(`${stack.prefix}:{ops}:art:${op}`, 'equity', JSON.stringify(equity));

@@ -7,6 +7,7 @@ import type { ModelConfig } from './classifier.types.js';
 import { evaluateClassifier } from './classifier.predict.js';
 import { trainClassifier } from './classifier.trainer.js';
 import { saveModel } from './model.store.js';
+import { toTrainingResult } from './training-result.mapper.js';
 import { syntheticClasses } from './synthetic-classes.fixture.js';
 import { initTrainingBackend } from './tf.backend.js';
 import { toTrainingResult } from './training-result.mapper.js';
@@ -84,7 +85,11 @@ describe('trainClassifier', () => {
     const { model, metrics } = await trainClassifier(noise, config({ epochs, learning_rate: 0.02, early_stopping: { patience: 3, min_delta: 0.001 } }, { hidden_layers: [32], dropout: 0 }), { signal: live() });
     try {
       expect(metrics.stopped_early).toBe(true);
+      expect(metrics.epochs_planned).toBe(epochs);
       expect(metrics.epochs_run).toBeLessThan(epochs);
+      // The phase result says so too, so clients can print `stopped at epoch N/60 (early stop ...)`.
+      const result = toTrainingResult(metrics, { model_path: '/m/x' });
+      expect(result).toMatchObject({ stopped_early: true, epochs_planned: epochs, epochs_run: metrics.epochs_run, best_epoch: metrics.best_epoch });
       expect(metrics.epochs_run).toBe(metrics.best_epoch + 3);
       expect(metrics.final_loss).toBe(metrics.history.val_loss[metrics.best_epoch - 1]);
       expect(metrics.final_loss).toBeLessThan(metrics.history.val_loss[metrics.epochs_run - 1]!);

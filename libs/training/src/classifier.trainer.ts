@@ -132,6 +132,7 @@ export async function trainClassifier(data: ClassifierData, modelConfig: ModelCo
       class_weights: toBalance(weights),
       class_weighting: weighting,
       epochs_run: history.loss.length,
+      epochs_planned: epochs,
       best_epoch: bestEpoch,
       stopped_early: stoppedEarly,
       history,

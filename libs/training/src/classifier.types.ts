@@ -72,6 +72,8 @@ export interface ClassifierMetrics {
   class_weights: ClassBalance;
   class_weighting: ClassWeighting;
   epochs_run: number;
+  /** The configured epochs (`model.training.epochs`): fewer run means early stopping ended it. */
+  epochs_planned: number;
   /** 1-based epoch whose weights were kept. */
   best_epoch: number;
   stopped_early: boolean;

@@ -2,7 +2,7 @@ import type { ResumeStarted, TriggerRefused } from '@ktrdr/api-contract';
 import { Args, Flags } from '@oclif/core';
 import { ExitCode } from '../lib/error.mapping.js';
 import { cancelOnInterruptFlag, KtrdrCommand, type FollowResult } from '../lib/ktrdr.command.js';
-import { NOTHING_TO_RESUME, resumeRefusedLines, resumeStartedLines } from '../lib/resume.format.js';
+import { NOTHING_TO_RESUME, resumeRefusedLines, resumeSourceFacts, resumeStartedLines, type ResumeSourceFacts } from '../lib/resume.format.js';
 
 export type AgentResumeResult = ((ResumeStarted | TriggerRefused) & { follow?: FollowResult }) | { resumed: false; reason: 'nothing_to_resume'; message: string };
 
@@ -45,10 +45,19 @@ export default class AgentResume extends KtrdrCommand {
       this.setExitCode(ExitCode.Failure);
       return result;
     }
-    this.say(resumeStartedLines(result, flags.follow));
+    this.say(resumeStartedLines(result, flags.follow, this.jsonEnabled() ? undefined : await this.sourceFacts(id)));
     if (!flags.follow) return result;
     const follow = await this.follow(result.operation_id, { cancelOnInterrupt: flags['cancel-on-interrupt'] });
     return { ...result, follow };
+  }
+
+  /** What the old cycle's record says about its phases; without it the API's answer is shown as it is. */
+  private async sourceFacts(id: string): Promise<ResumeSourceFacts | undefined> {
+    try {
+      return resumeSourceFacts(await this.api.getOperation(id));
+    } catch {
+      return undefined;
+    }
   }
 
   /** The newest (by creation) research cycle that failed or was cancelled, or null. */

@@ -1,4 +1,4 @@
-import type { AgentStatus } from '@ktrdr/api-contract';
+import type { AgentStatus, OperationInfo } from '@ktrdr/api-contract';
 import { ApiError } from '../lib/api.error.js';
 import { KtrdrCommand } from '../lib/ktrdr.command.js';
 import { agentStatusLines } from '../lib/output.format.js';
@@ -12,18 +12,21 @@ export default class AgentStatusCommand extends KtrdrCommand {
   async run(): Promise<AgentStatusResult> {
     await this.parse(AgentStatusCommand);
     const status = await this.api.agentStatus();
+    const shownId = status.status === 'active' ? status.operation_id : status.last_cycle?.operation_id;
+    // The shown cycle's own record: its designer, the phase a finished one ended in, a failure's message.
+    const record = shownId ? await this.recordOf(shownId) : null;
     let lastCycleError: string | null | undefined;
     if (status.status === 'idle' && status.last_cycle?.outcome === 'failed') {
-      lastCycleError = status.last_cycle.error_message ?? (await this.errorOf(status.last_cycle.operation_id));
+      lastCycleError = status.last_cycle.error_message ?? record?.error_message ?? null;
     }
-    this.say(agentStatusLines(status, lastCycleError));
+    this.say(agentStatusLines(status, lastCycleError, record));
     return lastCycleError === undefined ? status : { ...status, last_cycle_error: lastCycleError };
   }
 
-  /** The failed cycle's error_message; the status itself is still worth showing if this lookup fails. */
-  private async errorOf(operationId: string): Promise<string | null> {
+  /** The status itself is still worth showing if this lookup fails (the cycle just expired, say). */
+  private async recordOf(operationId: string): Promise<OperationInfo | null> {
     try {
-      return (await this.api.getOperation(operationId)).error_message ?? null;
+      return await this.api.getOperation(operationId);
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return null;
       throw error;

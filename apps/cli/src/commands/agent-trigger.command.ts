@@ -44,7 +44,7 @@ export default class AgentTrigger extends KtrdrCommand {
       this.setExitCode(ExitCode.Failure);
       return result;
     }
-    this.say(triggerStartedLines(result, flags.follow));
+    this.say(triggerStartedLines(result, flags.follow, request));
     if (!flags.follow) return result;
 
     const follow = await this.follow(result.operation_id, { cancelOnInterrupt: flags['cancel-on-interrupt'] });

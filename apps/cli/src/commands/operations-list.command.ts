@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import type { OperationList } from '@ktrdr/api-contract';
+import type { OperationSummary } from '@ktrdr/api-contract';
 import { OPERATION_STATUSES, OPERATION_TYPES } from '@ktrdr/api-contract';
 import { KtrdrCommand } from '../lib/ktrdr.command.js';
 import { operationsTableLines } from '../lib/output.format.js';
@@ -20,7 +20,8 @@ export default class OperationsList extends KtrdrCommand {
     active: Flags.boolean({ char: 'a', description: 'Only pending and running operations', default: false }),
   };
 
-  async run(): Promise<OperationList> {
+  /** --json: the rows themselves, like every list command (the table's footer has the counts). */
+  async run(): Promise<OperationSummary[]> {
     const { flags } = await this.parse(OperationsList);
     const list = await this.api.listOperations({
       status: flags.status,
@@ -30,6 +31,6 @@ export default class OperationsList extends KtrdrCommand {
       active_only: flags.active,
     });
     this.say(operationsTableLines(list));
-    return list;
+    return list.data;
   }
 }

@@ -14,7 +14,7 @@ export default class OperationsStatus extends KtrdrCommand {
   async run(): Promise<OperationInfo> {
     const { args } = await this.parse(OperationsStatus);
     const op = await this.api.getOperation(args.id);
-    this.say(operationLines(op));
+    this.say(operationLines(op, { plannedEpochs: this.jsonEnabled() ? null : await this.plannedEpochsOf(op) }));
     return op;
   }
 }

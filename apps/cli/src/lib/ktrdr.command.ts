@@ -20,7 +20,8 @@ import {
   followSummaryLines,
   operationCancelledLines,
 } from './output.format.js';
-import { chooseRenderMode, createRenderer, followHeader, type ProgressRenderer } from './progress.renderer.js';
+import { configuredEpochs, trainingEpochs, trainingResultOf } from './cycle.facts.js';
+import { chooseRenderMode, createRenderer, followHeader, FollowNotes, type ProgressRenderer } from './progress.renderer.js';
 
 export type FollowOutcomeName = 'completed' | 'failed' | 'cancelled' | 'detached' | 'cancelled_on_interrupt';
 
@@ -108,10 +109,14 @@ export abstract class KtrdrCommand extends Command {
     const signal = this.catchInterrupts();
     this.renderer = createRenderer(chooseRenderMode(process.stderr, this.jsonEnabled()));
     this.renderer.begin(followHeader(operationId, options.cancelOnInterrupt));
+    const notes = new FollowNotes();
     const outcome = await followOperation(this.api, operationId, {
       signal,
       intervalMs: followIntervalFromEnv(),
-      onUpdate: (snapshot) => this.renderer?.update(snapshot),
+      onUpdate: (snapshot) => {
+        for (const line of notes.next(snapshot)) this.renderer?.note(line);
+        this.renderer?.update(snapshot);
+      },
     });
     this.renderer.stop();
     this.renderer = null;
@@ -119,7 +124,8 @@ export abstract class KtrdrCommand extends Command {
     if (outcome.kind === 'terminal') {
       this.interrupt?.dispose();
       const op = outcome.operation;
-      this.say(followSummaryLines(op));
+      const plannedEpochs = this.jsonEnabled() ? null : (notes.planned ?? (await this.plannedEpochsOf(op)));
+      this.say(followSummaryLines(op, { plannedEpochs }));
       if (op.status !== 'completed') this.setExitCode(ExitCode.Failure);
       return { operation_id: operationId, outcome: op.status as FollowOutcomeName, operation: op };
     }
@@ -144,6 +150,25 @@ export abstract class KtrdrCommand extends Command {
     }
     this.setExitCode(ExitCode.Interrupted);
     return { operation_id: operationId, outcome: 'cancelled_on_interrupt', operation: outcome.operation, cancel };
+  }
+
+  /**
+   * The configured epochs of the strategy an operation trained (for `stopped at epoch 14/30`), from
+   * the strategy file through the API: the training result counts the epochs it ran, not those it
+   * was given. Null when there is no training result, or the strategy cannot be read (renamed,
+   * deleted): the epochs are then shown without it.
+   */
+  protected async plannedEpochsOf(op: OperationInfo): Promise<number | null> {
+    if (!trainingEpochs(trainingResultOf(op))) return null;
+    try {
+      let name = op.metadata?.parameters?.['strategy_name'];
+      if (typeof name !== 'string' && op.parent_operation_id) {
+        name = (await this.api.getOperation(op.parent_operation_id)).metadata?.parameters?.['strategy_name'];
+      }
+      return typeof name === 'string' ? configuredEpochs(await this.api.getStrategy(name)) : null;
+    } catch {
+      return null;
+    }
   }
 
   private teardown(): void {

@@ -76,12 +76,17 @@ describe('activeChildId', () => {
 });
 
 describe('agent trigger output', () => {
-  it('announces a started cycle', () => {
-    expect(triggerStartedLines({ triggered: true, operation_id: CYCLE_ID, model: 'haiku', message: 'Research cycle started' }, true)).toEqual([
+  it('announces a started cycle without naming a Claude model the worker may never call', () => {
+    const started = { triggered: true as const, operation_id: CYCLE_ID, model: 'claude-haiku-5-5', message: 'Research cycle started' };
+    const lines = triggerStartedLines(started, true);
+    expect(lines).toEqual([
       'Research cycle started!',
       `  Operation ID: ${CYCLE_ID}`,
-      '  Model: haiku',
+      '  Designer: picked by the worker (Claude when it has ANTHROPIC_API_KEY, else offline); named once the design has run',
     ]);
+    expect(lines.join('\n')).not.toContain('claude-haiku-5-5');
+    // A cycle from an existing strategy has no designer at all.
+    expect(triggerStartedLines(started, true, { strategy: 'v3_minimal' })).toContain('  Designer: none (strategy v3_minimal given)');
     expect(triggerStartedLines({ triggered: true, operation_id: CYCLE_ID }, false).at(-1)).toBe(
       `  Follow it with: npx ktrdr operations follow ${CYCLE_ID}`,
     );
@@ -170,6 +175,20 @@ describe('agent status output', () => {
       '  Ended: 2026-11-25 15:00:00 UTC',
       '  Error: Training gate failed: accuracy_below_threshold (42.3% < 45.0%)',
     ]);
+  });
+
+  it('adds from the cycle\'s record the phase it ended in and who designed it', () => {
+    const idle = AgentStatusSchema.parse({
+      status: 'idle',
+      last_cycle: { operation_id: CYCLE_ID, outcome: 'completed', strategy_name: 'alpha', completed_at: '2026-11-25T15:00:00Z' },
+      active_researches: [],
+      capacity: { active: 0, limit: 1 },
+    });
+    const record = op({ status: 'completed', metadata: { parameters: { phase: 'assessing', designer: 'offline', model: 'claude-sonnet-5-5' } } });
+    const lines = agentStatusLines(idle, undefined, record);
+    expect(lines).toContain('  Phase: done (completed)');
+    expect(lines).toContain('  Designer: offline');
+    expect(lines.join('\n')).not.toMatch(/assessing|claude-sonnet/);
   });
 });
 
@@ -277,6 +296,29 @@ describe('operations output', () => {
     expect(cancelled.some((l) => l.startsWith('  Child operation'))).toBe(false);
   });
 
+  it('shows a finished cycle\'s outcome as its phase, and where a failed one stopped rather than a live-looking percentage', () => {
+    const completed = operationLines(op({ status: 'completed', progress: { percentage: 100, current_step: 'Complete' }, metadata: { parameters: { phase: 'assessing', designer: 'offline' } } }));
+    expect(completed).toContain('  Phase: done (completed)');
+    expect(completed).toContain('  Designer: offline');
+    expect(completed.join('\n')).not.toContain('assessing');
+    const failed = operationLines(op({ status: 'failed', error_message: 'Assessment failed: x', progress: { percentage: 90, current_step: 'Assessing results...' }, metadata: { parameters: { phase: 'assessing' } } }));
+    expect(failed).toContain('  Phase: assessing (failed)');
+    expect(failed).toContain('  Progress: failed at 90%');
+    expect(failed).toContain('  Last step: Assessing results...');
+    expect(failed).not.toContain('  Progress: 90%');
+    const cancelled = operationLines(op({ status: 'cancelled', progress: { percentage: 5, current_step: 'Designing strategy...' }, metadata: { parameters: { phase: 'designing' } } }));
+    expect(cancelled).toContain('  Phase: designing (cancelled)');
+    expect(cancelled).toContain('  Progress: cancelled at 5%');
+  });
+
+  it('shows a training operation\'s epochs with the early stop', () => {
+    const lines = operationLines(
+      op({ operation_type: 'training', status: 'completed', result_summary: { epochs_run: 12, best_epoch: 2, history: { loss: [1], val_loss: [1] } }, metadata: { parameters: { phase: 'training' } } }),
+      { plannedEpochs: 50 },
+    );
+    expect(lines).toContain('  Training: stopped at epoch 12/50 (early stop: validation loss did not improve for 10 epochs; kept epoch 2)');
+  });
+
   it('lists result summary keys of a completed operation', () => {
     const lines = operationLines(
       op({
@@ -333,6 +375,7 @@ describe('follow summary', () => {
     expect(lines).toEqual([
       'Research cycle completed!',
       `  Operation: ${CYCLE_ID}`,
+      '  Phase: done (completed)',
       '  Strategy: v3_minimal',
       '  Verdict: promising',
       '  Sharpe ratio: 1.23',
@@ -340,7 +383,7 @@ describe('follow summary', () => {
       '  Max drawdown: 12.3%',
       '  Total return: 8.0%',
       '  Trades: 42',
-      '  Model: models/v3_minimal/model.json',
+      '  Trained model: models/v3_minimal/model.json',
     ]);
   });
 
@@ -355,6 +398,36 @@ describe('follow summary', () => {
     expect(lines).toContain('  Total return: 20.5%');
     expect(lines).toContain('  Buy and hold: 27.3%');
     expect(lines).toContain('  Designed by: offline; assessed by: offline');
+  });
+
+  it('names Claude with the model it was called with, in the same words as the follow note', () => {
+    const lines = followSummaryLines(
+      op({
+        status: 'completed',
+        result_summary: { strategy_name: 's', verdict: 'promising', assessor: 'claude' },
+        metadata: { parameters: { phase: 'assessing', designer: 'claude', model: 'claude-sonnet-5-5' } },
+      }),
+    );
+    expect(lines).toContain('  Designed by: Claude (claude-sonnet-5-5); assessed by: Claude (claude-sonnet-5-5)');
+  });
+
+  it('says how training ended: early stop with the stale epochs, or all epochs', () => {
+    const training_result = { epochs_run: 14, best_epoch: 4, history: { loss: [], val_loss: [0.9, 0.8] } };
+    const done = op({ status: 'completed', result_summary: { strategy_name: 's' }, metadata: { parameters: { phase: 'assessing', training_result } } });
+    expect(followSummaryLines(done, { plannedEpochs: 30 })).toContain(
+      '  Training: stopped at epoch 14/30 (early stop: validation loss did not improve for 10 epochs; kept epoch 4)',
+    );
+    expect(followSummaryLines(done, { plannedEpochs: 14 })).toContain('  Training: ran all 14/14 epochs (kept epoch 4)');
+    // Unknown configured epochs: only what the result itself says.
+    expect(followSummaryLines(done)).toContain('  Training: ran 14 epochs (kept epoch 4)');
+    // A result that says it stopped early (and what it was given) needs nothing else.
+    const explicit = op({ status: 'failed', error_message: 'Training gate failed: loss_too_high (0.9 > 0.8)', metadata: { parameters: { phase: 'training', training_result: { ...training_result, stopped_early: true, epochs_planned: 40 } } } });
+    expect(followSummaryLines(explicit)).toEqual([
+      'Failed: Training gate failed: loss_too_high (0.9 > 0.8)',
+      `  Operation: ${CYCLE_ID}`,
+      '  Phase: training (failed)',
+      '  Training: stopped at epoch 14/40 (early stop: validation loss did not improve for 10 epochs; kept epoch 4)',
+    ]);
   });
 
   it('lists each symbol of a multi-symbol backtest under the portfolio\'s numbers', () => {

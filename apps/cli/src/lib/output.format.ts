@@ -21,6 +21,15 @@ import type {
   TriggerStarted,
 } from '@ktrdr/api-contract';
 import { isTerminalStatus } from '@ktrdr/api-contract';
+import {
+  assessorText,
+  cyclePhaseText,
+  designerText,
+  progressStateText,
+  trainingEpochs,
+  trainingEpochsText,
+  trainingResultOf,
+} from './cycle.facts.js';
 import { ktrdrCommand } from './invocation.js';
 import { renderTable, type Column } from './table.format.js';
 
@@ -110,9 +119,15 @@ export function activeChildId(op: OperationInfo): string | null {
 
 // ---- agent ------------------------------------------------------------------------------------
 
-export function triggerStartedLines(res: TriggerStarted, following: boolean): string[] {
+/**
+ * The trigger's answer. It echoes the model the cycle would give Claude, but only the worker knows
+ * whether Claude is called at all (its ANTHROPIC_API_KEY), so the model is not printed as if it
+ * were: the designer is named once the record says who designed (follow, status, summary).
+ */
+export function triggerStartedLines(res: TriggerStarted, following: boolean, request: { strategy?: string } = {}): string[] {
   const lines = ['Research cycle started!', `  Operation ID: ${res.operation_id}`];
-  if (res.model) lines.push(`  Model: ${res.model}`);
+  if (request.strategy) lines.push(`  Designer: ${designerText({ strategy: request.strategy })}`);
+  else lines.push('  Designer: picked by the worker (Claude when it has ANTHROPIC_API_KEY, else offline); named once the design has run');
   if (!following) lines.push(`  Follow it with: ${FOLLOW_HINT(res.operation_id)}`);
   return lines;
 }
@@ -143,7 +158,12 @@ export function triggerRefusedLines(res: TriggerRefused): string[] {
   }
 }
 
-export function agentStatusLines(status: AgentStatus, lastCycleError?: string | null): string[] {
+/**
+ * `record` is the shown cycle's own record when the command could read it: it adds what the status
+ * route leaves out (who designed it, the phase a finished cycle ended in).
+ */
+export function agentStatusLines(status: AgentStatus, lastCycleError?: string | null, record?: OperationInfo | null): string[] {
+  const designer = record ? designerText(parametersOf(record)) : null;
   if (status.status === 'active') {
     const lines = [
       'Status: ACTIVE',
@@ -151,6 +171,7 @@ export function agentStatusLines(status: AgentStatus, lastCycleError?: string | 
       `  Phase: ${orDash(status.phase)}`,
       `  Child operation: ${status.child_operation_id ?? 'none'}`,
       `  Strategy: ${orDash(status.strategy_name)}`,
+      ...(designer ? [`  Designer: ${designer}`] : []),
       `  Progress: ${progressText(status.progress)}`,
     ];
     if (status.resumed_from) lines.push(`  Resumed from: ${status.resumed_from}`);
@@ -169,7 +190,9 @@ export function agentStatusLines(status: AgentStatus, lastCycleError?: string | 
     'Last cycle:',
     `  Operation: ${last.operation_id}`,
     `  Outcome: ${last.outcome}`,
+    ...(record ? [`  Phase: ${cyclePhaseText(record.status, parametersOf(record)['phase']) ?? last.outcome}`] : []),
     `  Strategy: ${orDash(last.strategy_name)}`,
+    ...(designer ? [`  Designer: ${designer}`] : []),
     `  ${endLabel(last.outcome)}: ${formatTimestamp(last.completed_at)}`,
   ];
   if (last.resumed_from) lines.push(`  Resumed from: ${last.resumed_from}`);
@@ -216,8 +239,14 @@ export function operationsTableLines(list: OperationList): string[] {
   ];
 }
 
-export function operationLines(op: OperationInfo): string[] {
+/** What an operation's own record cannot say: the strategy's configured epochs (read from the strategy file). */
+export interface OperationContext {
+  plannedEpochs?: number | null;
+}
+
+export function operationLines(op: OperationInfo, context: OperationContext = {}): string[] {
   const params = parametersOf(op);
+  const terminal = isTerminal(op.status);
   const lines = [
     `Operation: ${op.operation_id}`,
     `  Type: ${op.operation_type}`,
@@ -225,18 +254,25 @@ export function operationLines(op: OperationInfo): string[] {
     `  Parent: ${op.parent_operation_id ?? '-'}`,
   ];
   if (op.operation_type === 'agent_research') {
-    if (typeof params['phase'] === 'string') lines.push(`  Phase: ${params['phase']}`);
+    const phase = cyclePhaseText(op.status, params['phase']);
+    if (phase) lines.push(`  Phase: ${phase}`);
     const child = activeChildId(op);
-    if (child && !isTerminal(op.status)) lines.push(`  Child operation: ${child}`);
+    if (child && !terminal) lines.push(`  Child operation: ${child}`);
     if (typeof params['resumed_from'] === 'string') lines.push(`  Resumed from: ${params['resumed_from']}`);
   }
   if (typeof params['strategy_name'] === 'string') lines.push(`  Strategy: ${params['strategy_name']}`);
+  if (op.operation_type === 'agent_research') {
+    const designer = designerText(params);
+    if (designer) lines.push(`  Designer: ${designer}`);
+  }
+  const epochs = trainingEpochs(trainingResultOf(op), context.plannedEpochs ?? null);
+  if (epochs) lines.push(`  Training: ${trainingEpochsText(epochs)}`);
   lines.push(
     `  Created: ${formatTimestamp(op.created_at)}`,
     `  Started: ${formatTimestamp(op.started_at)}`,
     `  ${endLabel(op.status)}: ${formatTimestamp(op.completed_at)}`,
-    `  Progress: ${formatPercentage(op.progress.percentage)}`,
-    `  Current step: ${orDash(op.progress.current_step)}`,
+    `  Progress: ${progressStateText(op, formatPercentage(op.progress.percentage))}`,
+    `  ${terminal && op.status !== 'completed' ? 'Last step' : 'Current step'}: ${orDash(op.progress.current_step)}`,
   );
   if (op.error_message) lines.push(`  Error: ${op.error_message}`);
   if (op.status === 'cancelled') {
@@ -294,15 +330,23 @@ export function isTerminal(status: string): boolean {
 // ---- follow -----------------------------------------------------------------------------------
 
 /** The closing summary of a followed operation that reached a terminal status. */
-export function followSummaryLines(op: OperationInfo): string[] {
-  if (op.status === 'failed') {
-    return [`Failed: ${op.error_message ?? 'no error message recorded'}`, `  Operation: ${op.operation_id}`];
-  }
-  if (op.status === 'cancelled') {
-    return [`Cancelled: ${op.cancellation_reason ?? 'no reason recorded'}`, `  Operation: ${op.operation_id}`];
+export function followSummaryLines(op: OperationInfo, context: OperationContext = {}): string[] {
+  const epochs = trainingEpochs(trainingResultOf(op), context.plannedEpochs ?? null);
+  const epochLine = epochs ? [`  Training: ${trainingEpochsText(epochs)}`] : [];
+  if (op.status === 'failed' || op.status === 'cancelled') {
+    const lines =
+      op.status === 'failed'
+        ? [`Failed: ${op.error_message ?? 'no error message recorded'}`, `  Operation: ${op.operation_id}`]
+        : [`Cancelled: ${op.cancellation_reason ?? 'no reason recorded'}`, `  Operation: ${op.operation_id}`];
+    if (op.operation_type === 'agent_research') {
+      const params = parametersOf(op);
+      lines.push(`  Phase: ${cyclePhaseText(op.status, params['phase']) ?? op.status}`);
+      if (typeof params['strategy_name'] === 'string') lines.push(`  Strategy: ${params['strategy_name']}`);
+    }
+    return [...lines, ...epochLine];
   }
   if (op.operation_type !== 'agent_research') {
-    const lines = [`Operation completed: ${op.operation_id}`];
+    const lines = [`Operation completed: ${op.operation_id}`, ...epochLine];
     if (op.result_summary && Object.keys(op.result_summary).length > 0) {
       lines.push('  Result:', ...resultLines(op.result_summary, '    '));
       if (isStubResult(op)) lines.push(`  ${STUB_NOTE}`);
@@ -317,8 +361,10 @@ export function followSummaryLines(op: OperationInfo): string[] {
   const lines = [
     'Research cycle completed!',
     `  Operation: ${op.operation_id}`,
+    `  Phase: ${cyclePhaseText(op.status, params['phase'])}`,
     `  Strategy: ${orDash(strategy)}`,
     `  Verdict: ${orDash(verdict)}`,
+    ...epochLine,
   ];
   if (backtest) {
     lines.push(
@@ -331,14 +377,14 @@ export function followSummaryLines(op: OperationInfo): string[] {
     if (typeof backtest['total_trades'] === 'number') lines.push(`  Trades: ${backtest['total_trades']}`);
     lines.push(...perSymbolLines(backtest['per_symbol']));
   }
-  // Who designed and judged it (Claude, the offline designer/assessor, or stub mode).
-  const designer = params['designer'];
-  const assessor = summary['assessor'];
-  // A cycle started with --strategy has no designer: say only what happened.
-  const who = [typeof designer === 'string' ? `designed by: ${designer}` : null, typeof assessor === 'string' ? `assessed by: ${assessor}` : null].filter(Boolean).join('; ');
+  // Who designed and judged it (Claude with its model, the offline designer/assessor, or stub
+  // mode), in the words the follow note and the status commands use too.
+  const designer = designerText({ ...params, designer: params['designer'] ?? summary['designer'] });
+  const assessor = assessorText(summary, params);
+  const who = [designer ? `designed by: ${designer}` : null, assessor ? `assessed by: ${assessor}` : null].filter(Boolean).join('; ');
   if (who) lines.push(`  ${who[0]!.toUpperCase()}${who.slice(1)}`);
   const modelPath = summary['model_path'] ?? params['model_path'];
-  if (typeof modelPath === 'string') lines.push(`  Model: ${modelPath}`);
+  if (typeof modelPath === 'string') lines.push(`  Trained model: ${modelPath}`);
   if (isStubResult(op)) lines.push(`  ${STUB_NOTE}`);
   return lines;
 }

@@ -8,6 +8,7 @@
  */
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { OperationInfo } from '@ktrdr/api-contract';
+import { designerText, progressStateText, trainingEpochs, trainingEpochsText } from './cycle.facts.js';
 import { formatPercentage } from './output.format.js';
 
 export interface ProgressSnapshot {
@@ -20,6 +21,8 @@ export interface ProgressRenderer {
   /** The first line of every follow, whichever command started it (see followHeader). */
   begin(header: string): void;
   update(snapshot: ProgressSnapshot): void;
+  /** A line that stays above the progress (a fact learnt while following, see FollowNotes). */
+  note(line: string): void;
   /** Stops drawing; safe to call more than once. */
   stop(): void;
 }
@@ -38,7 +41,7 @@ export function createRenderer(mode: RenderMode, stream: NodeJS.WritableStream =
     case 'lines':
       return new LineRenderer(stream);
     default:
-      return { begin: () => undefined, update: () => undefined, stop: () => undefined };
+      return { begin: () => undefined, update: () => undefined, note: () => undefined, stop: () => undefined };
   }
 }
 
@@ -63,10 +66,16 @@ export function fitToWidth(line: string, width: number | undefined): string {
   return width <= 1 ? line.slice(0, width) : `${line.slice(0, width - 1)}…`;
 }
 
-/** `[ 20%] Training model... | training: 30% Epoch 3/10` — the plain-line form of a snapshot. */
+/**
+ * `[ 20%] Training model... | training op_…: 30% Epoch 3/10` — the plain-line form of a snapshot.
+ * The child's step is shown once, from the child itself: the cycle's own step carries a copy of it
+ * that is written later than the child's record and so lags it (`Epoch 1/30` beside `Epoch 2/30`).
+ * A failed or cancelled operation says where it stopped instead of a percentage that looks live.
+ */
 export function progressLine({ op, child }: ProgressSnapshot): string {
-  const pct = formatPercentage(op.progress.percentage).padStart(5);
-  let line = `[${pct}] ${stepOf(op)}`;
+  const pct = formatPercentage(op.progress.percentage);
+  const head = op.status === 'failed' || op.status === 'cancelled' ? progressStateText(op, pct) : pct.padStart(5);
+  let line = `[${head}] ${child ? phaseStepOf(op) : stepOf(op)}`;
   if (child) {
     line += ` | ${child.operation_type} ${child.operation_id}: ${formatPercentage(child.progress.percentage)} ${stepOf(child)}`;
   }
@@ -75,6 +84,54 @@ export function progressLine({ op, child }: ProgressSnapshot): string {
 
 function stepOf(op: OperationInfo): string {
   return op.progress.current_step || op.status;
+}
+
+/** The cycle's phase step without its copy of the child's step (`Training model... (Epoch 1/30)` → `Training model...`). */
+export function phaseStepOf(op: OperationInfo): string {
+  const step = stepOf(op);
+  const open = step.indexOf(' (');
+  return open > 0 && step.endsWith(')') ? step.slice(0, open) : step;
+}
+
+/**
+ * Facts a follow learns on the way, each said once above the progress: who designed the cycle
+ * (known when the design has run, or at once for a cycle started from a strategy) and how its
+ * training ended (epochs run of those configured, early stop). The configured epochs come from the
+ * training child's own progress (`steps_total`), seen while it ran.
+ */
+export class FollowNotes {
+  private designer = false;
+  private training = false;
+  private plannedEpochs: number | null = null;
+
+  /** The strategy's configured epochs as seen on the training child's progress, if it was seen. */
+  get planned(): number | null {
+    return this.plannedEpochs;
+  }
+
+  next({ op, child }: ProgressSnapshot): string[] {
+    const out: string[] = [];
+    for (const o of [op, child]) {
+      if (o?.operation_type === 'training' && o.status === 'running' && o.progress.steps_total > 1) this.plannedEpochs = o.progress.steps_total;
+    }
+    if (op.operation_type !== 'agent_research') return out;
+    const params = op.metadata?.parameters ?? {};
+    if (!this.designer) {
+      const designer = designerText(params);
+      if (designer) {
+        this.designer = true;
+        out.push(`Designer: ${designer}`);
+      }
+    }
+    if (!this.training) {
+      const epochs = trainingEpochs(params['training_result'], this.plannedEpochs);
+      if (epochs) {
+        this.training = true;
+        out.push(`Training: ${trainingEpochsText(epochs)}`);
+      }
+    }
+    return out;
+  }
 }
 
 class LineRenderer implements ProgressRenderer {
@@ -91,6 +148,10 @@ class LineRenderer implements ProgressRenderer {
     const line = fitToWidth(progressLine(snapshot), terminalWidth(this.stream));
     if (line === this.last) return;
     this.last = line;
+    this.stream.write(`${line}\n`);
+  }
+
+  note(line: string): void {
     this.stream.write(`${line}\n`);
   }
 
@@ -137,8 +198,8 @@ class BarRenderer implements ProgressRenderer {
     // Read on every update, so a resized terminal is followed; the step gets what the bar leaves.
     const width = terminalWidth(this.stream);
     const stepWidth = width === undefined ? undefined : Math.max(1, width - FIXED_WIDTH);
-    const payload = (label: string, o: OperationInfo): BarPayload => barPayload(label, o, stepWidth);
-    const mainPayload = payload(op.operation_type === 'agent_research' ? 'cycle' : op.operation_type, op);
+    const payload = (label: string, o: OperationInfo, hasChild = false): BarPayload => barPayload(label, o, stepWidth, hasChild);
+    const mainPayload = payload(op.operation_type === 'agent_research' ? 'cycle' : op.operation_type, op, child !== null);
     if (!this.main) this.main = this.multibar.create(100, clamp(op.progress.percentage), mainPayload);
     else this.main.update(clamp(op.progress.percentage), mainPayload);
 
@@ -155,6 +216,12 @@ class BarRenderer implements ProgressRenderer {
     }
   }
 
+  note(line: string): void {
+    if (this.stopped) this.stream.write(`${line}\n`);
+    // Printed above the bars, which are redrawn below it.
+    else this.multibar.log(`${fitToWidth(line, terminalWidth(this.stream))}\n`);
+  }
+
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
@@ -168,11 +235,14 @@ interface BarPayload {
   step: string;
 }
 
-function barPayload(label: string, op: OperationInfo, stepWidth: number | undefined): BarPayload {
+function barPayload(label: string, op: OperationInfo, stepWidth: number | undefined, hasChild: boolean): BarPayload {
+  // The child has its own bar with its own step; a stopped operation says so before its last step.
+  const step = hasChild ? phaseStepOf(op) : stepOf(op);
+  const stopped = op.status === 'failed' || op.status === 'cancelled' ? `${op.status}: ` : '';
   return {
     label: label.padEnd(LABEL_WIDTH).slice(0, LABEL_WIDTH),
     pct: formatPercentage(op.progress.percentage).padStart(5),
-    step: fitToWidth(stepOf(op), stepWidth),
+    step: fitToWidth(`${stopped}${step}`, stepWidth),
   };
 }
 

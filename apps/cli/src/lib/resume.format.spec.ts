@@ -1,6 +1,6 @@
 import type { AgentStatus, OperationInfo } from '@ktrdr/api-contract';
 import { agentStatusLines, operationLines } from './output.format';
-import { resumeRefusedLines, resumeStartedLines } from './resume.format';
+import { resumeRefusedLines, resumeSourceFacts, resumeStartedLines } from './resume.format';
 
 const OLD = 'op_agent_research_20261125_143022_ab12cd34';
 const NEW = 'op_agent_research_20261125_150000_cd34ef56';
@@ -16,6 +16,20 @@ describe('resume output', () => {
       `  Follow it with: npx ktrdr operations follow ${NEW}`,
     ]);
     expect(resumeStartedLines({ ...res, start_phase: 'designing', reused_phases: [] }, true)).toEqual(['Research cycle resumed!', `  Operation ID: ${NEW}`, `  Resumed from: ${OLD}`, '  Starting at: designing']);
+  });
+
+  it('does not claim to reuse the design of a cycle started from a strategy (it never had one)', () => {
+    const res = { triggered: true as const, operation_id: NEW, resumed_from: OLD, start_phase: 'training' as const, reused_phases: ['designing' as const], message: 'Research cycle resumed' };
+    const source = resumeSourceFacts({ metadata: { parameters: { phase: 'training', strategy: 'v3_minimal', strategy_name: 'v3_minimal', training_op_id: 'op_t' } } });
+    expect(source).toEqual({ givenStrategy: 'v3_minimal' });
+    const lines = resumeStartedLines(res, true, source);
+    expect(lines).toContain('  Starting at: training (strategy v3_minimal as given; it had no design phase)');
+    expect(lines.join('\n')).not.toContain('reusing designing');
+    expect(resumeStartedLines({ ...res, start_phase: 'backtesting', reused_phases: ['designing', 'training'] }, true, source)).toContain(
+      '  Starting at: backtesting (reusing training; strategy v3_minimal as given; it had no design phase)',
+    );
+    // A designed cycle's design is reused as before.
+    expect(resumeSourceFacts({ metadata: { parameters: { strategy: null, design_op_id: 'op_d' } } })).toEqual({ givenStrategy: null });
   });
 
   it('prints the not_resumable reason as the API words it, and capacity refusals with the resume verb', () => {

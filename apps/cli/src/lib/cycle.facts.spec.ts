@@ -1,0 +1,33 @@
+import { configuredEpochs, cyclePhaseText, designerText, llmRoleText, trainingEpochs, trainingEpochsText } from './cycle.facts';
+
+describe('cycle facts', () => {
+  it('names Claude only with the record saying Claude designed it', () => {
+    expect(llmRoleText('claude', 'claude-opus-5-5')).toBe('Claude (claude-opus-5-5)');
+    expect(llmRoleText('offline', 'claude-opus-5-5')).toBe('offline');
+    expect(llmRoleText(undefined, 'claude-opus-5-5')).toBeNull();
+    // Before the design has run the record cannot say; the trigger's model is no evidence.
+    expect(designerText({ model: 'claude-opus-5-5' })).toBeNull();
+    expect(designerText({ strategy: 'v3_minimal', model: 'claude-opus-5-5' })).toBe('none (strategy v3_minimal given)');
+  });
+
+  it('words the phase of a finished cycle by its outcome', () => {
+    expect(cyclePhaseText('running', 'training')).toBe('training');
+    expect(cyclePhaseText('completed', 'assessing')).toBe('done (completed)');
+    expect(cyclePhaseText('failed', 'backtesting')).toBe('backtesting (failed)');
+    expect(cyclePhaseText('cancelled', 'idle')).toBe('cancelled');
+  });
+
+  it('tells a diverged training from one that stopped for want of improvement', () => {
+    // A non-finite loss is stored as JSON null.
+    const diverged = trainingEpochs({ epochs_run: 3, best_epoch: 2, history: { loss: [1, 1, null], val_loss: [1, 0.9, null] } }, 30);
+    expect(diverged).toMatchObject({ diverged: true, stopped_early: true });
+    expect(trainingEpochsText(diverged!)).toBe('stopped at epoch 3/30 (early stop: validation loss diverged (not a number); kept epoch 2)');
+    expect(trainingEpochs({ epochs_run: 0 })).toBeNull();
+    expect(trainingEpochs(null)).toBeNull();
+  });
+
+  it('reads the configured epochs of a strategy config', () => {
+    expect(configuredEpochs({ model: { training: { epochs: 40 } } })).toBe(40);
+    expect(configuredEpochs({ model: {} })).toBeNull();
+  });
+});

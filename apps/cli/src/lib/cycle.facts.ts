@@ -1,0 +1,132 @@
+/**
+ * Facts about an operation that several outputs state (trigger, status, follow, summaries): who
+ * designed and assessed a cycle, which phase a cycle is in or ended in, how far it got, and how its
+ * training ended. Each has one wording here, so every command says the same thing the same way.
+ */
+import type { OperationInfo } from '@ktrdr/api-contract';
+import { isTerminalStatus } from '@ktrdr/api-contract';
+
+type Params = Record<string, unknown>;
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const record = (v: unknown): Record<string, unknown> | null =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+
+/**
+ * Who did an LLM-shaped job (`claude`, `offline`, `stub`, as the phase result records it), in
+ * words. Claude is named with its model, because only then is that model actually called.
+ */
+export function llmRoleText(kind: unknown, model: unknown): string | null {
+  const k = str(kind);
+  if (k === null) return null;
+  if (k === 'claude') return str(model) ? `Claude (${str(model)})` : 'Claude';
+  return k;
+}
+
+/**
+ * The cycle's designer once the record knows it: set when the design phase has run, or `none`
+ * for a cycle started from an existing strategy (it has no design phase). Null while unknown: the
+ * worker alone decides between Claude and the offline designer (by its ANTHROPIC_API_KEY), so the
+ * CLI never guesses from the model the trigger echoed.
+ */
+export function designerText(params: Params): string | null {
+  const designed = llmRoleText(params['designer'], params['model']);
+  if (designed) return designed;
+  const given = str(params['strategy']);
+  return given ? `none (strategy ${given} given)` : null;
+}
+
+/** The assessor of a completed cycle (from its result), in the designer's words. */
+export function assessorText(summary: Params, params: Params): string | null {
+  return llmRoleText(summary['assessor'], params['model']);
+}
+
+/**
+ * A cycle's phase as a reader wants it. The record keeps the last active phase after the cycle
+ * ends, which on its own reads as if a finished cycle were still assessing.
+ */
+export function cyclePhaseText(status: string, phase: unknown): string | null {
+  if (status === 'completed') return 'done (completed)';
+  const p = str(phase);
+  if (isTerminalStatus(status)) return p && p !== 'idle' ? `${p} (${status})` : status;
+  return p;
+}
+
+/** Progress of an operation: a finished-but-not-completed one says where it stopped, not a live-looking figure. */
+export function progressStateText(op: Pick<OperationInfo, 'status'>, percentage: string): string {
+  if (op.status === 'failed') return `failed at ${percentage}`;
+  if (op.status === 'cancelled') return `cancelled at ${percentage}`;
+  return percentage;
+}
+
+// ---- training epochs --------------------------------------------------------------------------
+
+/** What the training facts need: the result's own numbers, and the configured epoch count when known. */
+export interface TrainingEpochs {
+  epochs_run: number;
+  best_epoch: number | null;
+  /** The strategy's configured epochs (the result's `epochs_planned`, else from the strategy or the progress seen). */
+  planned: number | null;
+  stopped_early: boolean | null;
+  diverged: boolean;
+}
+
+/**
+ * Reads a training result (a training child's result_summary or a cycle's `training_result`).
+ * Newer results say `stopped_early` and `epochs_planned` themselves; older ones are read from the
+ * curves: a last validation loss that is not a number means training diverged, and fewer epochs
+ * than configured means early stopping.
+ */
+export function trainingEpochs(result: unknown, plannedFallback: number | null = null): TrainingEpochs | null {
+  const r = record(result);
+  const run = r ? num(r['epochs_run']) : null;
+  if (!r || run === null || run <= 0) return null;
+  const planned = num(r['epochs_planned']) ?? plannedFallback;
+  const valLoss = record(r['history'])?.['val_loss'];
+  // JSON has no NaN: a diverged epoch's loss arrives as null.
+  const last = Array.isArray(valLoss) && valLoss.length > 0 ? valLoss[valLoss.length - 1] : undefined;
+  const diverged = last !== undefined && num(last) === null;
+  const explicit = typeof r['stopped_early'] === 'boolean' ? (r['stopped_early'] as boolean) : null;
+  return {
+    epochs_run: run,
+    best_epoch: num(r['best_epoch']),
+    planned,
+    stopped_early: explicit ?? (planned !== null ? run < planned : null),
+    diverged,
+  };
+}
+
+/**
+ * `stopped at epoch 14/30 (early stop: validation loss did not improve for 10 epochs; kept epoch 4)`,
+ * `ran all 30/30 epochs (kept epoch 28)`, or `ran 14 epochs (kept epoch 4)` when the configured
+ * count is unknown. The stale count is the patience itself: training stops the epoch the number of
+ * epochs since the best one reaches it.
+ */
+export function trainingEpochsText(t: TrainingEpochs): string {
+  const notes: string[] = [];
+  let head: string;
+  if (t.stopped_early) {
+    head = `stopped at epoch ${t.epochs_run}${t.planned !== null ? `/${t.planned}` : ''}`;
+    const stale = t.best_epoch !== null ? t.epochs_run - t.best_epoch : null;
+    if (t.diverged) notes.push('early stop: validation loss diverged (not a number)');
+    else notes.push(stale !== null && stale > 0 ? `early stop: validation loss did not improve for ${stale} ${stale === 1 ? 'epoch' : 'epochs'}` : 'early stop');
+  } else if (t.planned !== null && t.stopped_early === false) {
+    head = `ran all ${t.epochs_run}/${t.planned} epochs`;
+  } else {
+    head = `ran ${t.epochs_run} ${t.epochs_run === 1 ? 'epoch' : 'epochs'}`;
+  }
+  if (t.best_epoch !== null && t.best_epoch > 0) notes.push(`kept epoch ${t.best_epoch}`);
+  return notes.length ? `${head} (${notes.join('; ')})` : head;
+}
+
+/** The configured epochs of a strategy config as the API serves it (`model.training.epochs`). */
+export function configuredEpochs(config: unknown): number | null {
+  return num(record(record(record(config)?.['model'])?.['training'])?.['epochs']);
+}
+
+/** A training result's epoch line for a cycle (`training_result`) or a training operation (its result). */
+export function trainingResultOf(op: OperationInfo): unknown {
+  if (op.operation_type === 'training') return op.result_summary;
+  return op.metadata?.parameters?.['training_result'] ?? null;
+}

@@ -1,6 +1,6 @@
 import type { RefusalReason } from '@ktrdr/api-contract';
 import { ErrorCode, KtrdrError } from '@ktrdr/errors';
-import type { Logger } from '@ktrdr/runtime';
+import { redisFailureKind, type Logger } from '@ktrdr/runtime';
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { HTTP_STATUS_BY_CODE } from './http-status.map.js';
@@ -20,35 +20,31 @@ export class AgentRefusal extends KtrdrError {
   }
 }
 
-/** Failures of the Redis connection itself (not of a command's arguments), each as the sentence a user reads. */
-const CONNECTION_FAILURES: ReadonlyArray<readonly [RegExp, string]> = [
-  [/ECONNREFUSED/, 'Redis is unreachable: connection refused'],
-  [/ECONNRESET|EPIPE|Connection is closed/i, 'Redis is unreachable: the connection was lost'],
-  [/ETIMEDOUT|timed out/i, 'Redis is unreachable: it did not answer in time'],
-  [/ENOTFOUND|EAI_AGAIN/, 'Redis is unreachable: its host name does not resolve'],
-  [/Stream isn't writeable|max retries per request/i, 'Redis is unreachable: not connected (reconnecting)'],
-];
-
-/**
- * Redis's own refusals of a command that say nothing about the request: it is full, read-only,
- * loading or busy. Redis puts the reason's code first in the message (`OOM command not allowed…`).
- */
-const REDIS_REFUSALS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/^OOM\b/, 'Redis refused the write: it is out of memory (maxmemory reached, and its policy evicts nothing). Free memory or raise maxmemory, then retry'],
-  [/^READONLY\b/, 'Redis refused the write: the server is a read-only replica'],
-  [/^MISCONF\b/, 'Redis refused the write: it cannot save to disk (MISCONF)'],
-  [/^LOADING\b/, 'Redis is loading its data set into memory: retry in a moment'],
-  [/^BUSY\b/, 'Redis is busy running a script: retry in a moment'],
-  [/^(MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b/, 'Redis cannot serve requests right now (its primary or cluster is down)'],
+/** What a user reads when Redis refuses a command for now (by Redis's own reply code) or cannot be reached. */
+const REFUSAL_SENTENCES: Readonly<Record<string, string>> = {
+  OOM: 'Redis refused the write: it is out of memory (maxmemory reached, and its policy evicts nothing). Free memory or raise maxmemory, then retry',
+  READONLY: 'Redis refused the write: the server is a read-only replica',
+  MISCONF: 'Redis refused the write: it cannot save to disk (MISCONF)',
+  LOADING: 'Redis is loading its data set into memory: retry in a moment',
+  BUSY: 'Redis is busy running a script: retry in a moment',
+};
+const UNREACHABLE_SENTENCES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/ECONNREFUSED/, 'connection refused'],
+  [/ECONNRESET|EPIPE|Connection is closed|Socket closed/i, 'the connection was lost'],
+  [/ETIMEDOUT|timed out/i, 'it did not answer in time'],
+  [/ENOTFOUND|EAI_AGAIN/, 'its host name does not resolve'],
+  [/EHOSTUNREACH|ENETUNREACH/, 'its host cannot be reached'],
+  [/Stream isn't writeable|max retries per request/i, 'not connected (reconnecting)'],
 ];
 
 /** The sentence for a backend failure (Redis down, full, read-only…), or null when the error is something else. */
 export function backendFailure(e: unknown): string | null {
-  if (!(e instanceof Error)) return null;
-  const text = `${(e as { code?: string }).code ?? ''} ${e.message}`;
-  for (const [pattern, sentence] of REDIS_REFUSALS) if (pattern.test(e.message)) return sentence;
-  for (const [pattern, sentence] of CONNECTION_FAILURES) if (pattern.test(text)) return sentence;
-  return null;
+  const failure = redisFailureKind(e);
+  if (failure.kind === 'refused') return REFUSAL_SENTENCES[failure.reply] ?? 'Redis cannot serve requests right now (its primary or cluster is down)';
+  if (failure.kind === 'other') return null;
+  const text = `${failure.code} ${(e as Error).message}`;
+  const cause = UNREACHABLE_SENTENCES.find(([pattern]) => pattern.test(text))?.[1] ?? 'the connection failed';
+  return `Redis is unreachable: ${cause}`;
 }
 
 /**

@@ -2,13 +2,12 @@ import { PHASE_RESULT_SCHEMAS, formatIssues, throwIfAborted, type ActivePhase, t
 import { CancelledError, ErrorCode, WorkerError, isKtrdrError, messageOf, type KtrdrError } from '@ktrdr/errors';
 import { OperationNotFoundError, type OperationsStore } from '@ktrdr/operations';
 import type { PhaseJob, QueueProducer } from '@ktrdr/queues';
-import type { Logger } from '@ktrdr/runtime';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ActiveJobs } from './active-jobs.registry.js';
 import { PhaseTimeoutError, remainingMs } from './phase.timeout.js';
 import { ProgressWriter } from './progress.writer.js';
-import { describeRedisFailure, isTransientRedisFailure } from './redis.failures.js';
+import { describeRedisFailure, isTransientRedisFailure, type Logger } from '@ktrdr/runtime';
 import { RECORD_RETRY, retryRefusedWrite, type RetryPolicy } from './refused-write.retry.js';
 import { ThrottledLogger } from './throttled.logger.js';
 import type { WorkerMetrics } from './worker.metrics.js';

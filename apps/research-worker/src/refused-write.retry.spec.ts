@@ -1,4 +1,4 @@
-import { describeRedisFailure, isTransientRedisFailure, redisFailureKind } from './redis.failures';
+import { describeRedisFailure, isTransientRedisFailure, redisFailureKind } from '@ktrdr/runtime';
 import { retryRefusedWrite } from './refused-write.retry';
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'. script: 1a04f3e1cf7c2d61090faa5e137cd71ace5b6e3b, on @user_script:6.";

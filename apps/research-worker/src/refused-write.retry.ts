@@ -1,4 +1,4 @@
-import { isTransientRedisFailure } from './redis.failures.js';
+import { isTransientRedisFailure } from '@ktrdr/runtime';
 
 export interface RetryPolicy {
   /** How long to keep trying, from the first refusal. */

@@ -1,6 +1,5 @@
 import { messageOf } from '@ktrdr/errors';
-import type { Logger } from '@ktrdr/runtime';
-import { failureFingerprint } from './redis.failures.js';
+import { failureFingerprint, type Logger } from '@ktrdr/runtime';
 
 /**
  * How long identical failures are counted instead of printed. A Redis that refuses writes makes

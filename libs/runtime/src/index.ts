@@ -1,3 +1,4 @@
 export * from './env.config.js';
 export * from './logger.js';
 export * from './redis.connection.js';
+export * from './redis.failures.js';

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, ApiError, getOperation } from './api.client';
 import { isTerminal, type CancelAccepted, type OperationSnapshot } from './api.types';
-import { strategyName, isStub } from './cycle.info';
+import { strategyLabel, isStub } from './cycle.info';
 import { cyclePhaseLabel, typeLabel } from './format.util';
 import { useOperationEvents } from './operation-events.hook';
 import { cycleHref, Link } from './router.hook';
@@ -57,7 +57,7 @@ export function ActiveCycleCard({ id, onDismiss, onFinished }: { id: string; onD
         </div>
         <div>
           <dt>Strategy</dt>
-          <dd>{op ? (strategyName(op) ?? 'being designed') : '—'}</dd>
+          <dd data-testid="cycle-strategy">{op ? strategyLabel(op) : '—'}</dd>
         </div>
         <div>
           <dt>Elapsed</dt>

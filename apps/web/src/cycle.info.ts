@@ -14,6 +14,20 @@ export function strategyName(op: OperationInfo): string | null {
   return typeof name === 'string' && name ? name : null;
 }
 
+/**
+ * The strategy as a reader wants it: its name once known, else why there is none. A cycle that
+ * ends before its design finished never had a strategy, which a bare dash (or a "being designed"
+ * frozen on a cancelled card) does not tell.
+ */
+export function strategyLabel(op: OperationInfo): string {
+  const name = strategyName(op);
+  if (name) return name;
+  if (op.status === 'cancelled') return 'none: cancelled before the design finished';
+  if (op.status === 'failed') return 'none: the design did not finish';
+  if (op.status === 'completed') return '—';
+  return 'being designed';
+}
+
 /** The backtest numbers: the completed cycle's result_summary, else what the parent stored after its backtest. */
 export function backtestMetrics(op: OperationInfo): BacktestMetrics | null {
   const r = obj(obj(op.result_summary)?.['backtest_result']) ?? obj(params(op)['backtest_result']);

@@ -12,7 +12,7 @@ import {
   type StrategyConfig,
   type StrategySummary,
 } from './api.types';
-import { backtestMetrics, CHILD_KEYS, isStub, params, strategyName } from './cycle.info';
+import { backtestMetrics, CHILD_KEYS, isStub, params, strategyLabel, strategyName } from './cycle.info';
 import { EquityChart } from './equity.chart';
 import { cyclePhaseLabel, dateTime, duration, secondsBetween, typeLabel } from './format.util';
 import { MetricsTable } from './metrics.table';
@@ -125,7 +125,7 @@ export function CycleView({ id }: { id: string }) {
           </div>
           <div>
             <dt>Strategy</dt>
-            <dd className="mono">{strategyName(op) ?? '—'}</dd>
+            <dd className="mono">{strategyLabel(op)}</dd>
           </div>
           <div>
             <dt>Started</dt>
@@ -201,14 +201,14 @@ export function CycleView({ id }: { id: string }) {
 
       <Section title="Training" id="training">
         {artifacts.history && artifacts.history.epochs.length > 0 ? (
-          <TrainingCharts history={artifacts.history} />
+          <TrainingCharts history={artifacts.history} plannedEpochs={configuredEpochs(artifacts.strategy)} />
         ) : (
           <p className="muted">{children?.[1]?.status === 'completed' ? 'This training run published no curves (stub mode).' : 'No training curves yet.'}</p>
         )}
       </Section>
 
       <Section title="Backtest" id="backtest">
-        {artifacts.equity && artifacts.equity.t.length > 0 ? <EquityChart data={artifacts.equity} /> : <p className="muted">No equity curve{running ? ' yet' : ''}.</p>}
+        {artifacts.equity && artifacts.equity.t.length > 0 ? <EquityChart data={artifacts.equity} returns={metrics ? { strategy: metrics.total_return, benchmark: metrics.benchmark_return } : null} /> : <p className="muted">No equity curve{running ? ' yet' : ''}.</p>}
         {metrics ? <MetricsTable m={metrics} /> : null}
       </Section>
 
@@ -217,6 +217,12 @@ export function CycleView({ id }: { id: string }) {
       </Section>
     </>
   );
+}
+
+/** The strategy's configured epochs (`model.training.epochs`), for "stopped early at epoch 14 of 30". */
+function configuredEpochs(config: StrategyConfig | null): number | null {
+  const epochs = config?.model?.training?.['epochs'];
+  return typeof epochs === 'number' ? epochs : null;
 }
 
 function AssessmentPanel({ a }: { a: AssessmentArtifact }) {

@@ -10,6 +10,7 @@ import {
 } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
 import type { EquityArtifact } from './api.types';
+import { signedPct } from './format.util';
 
 export const COLORS = { strategy: '#1d4ed8', benchmark: '#d97706', drawdown: '#dc2626', long: '#15803d', short: '#b91c1c', exit: '#475569' };
 
@@ -31,11 +32,54 @@ function snap(times: UTCTimestamp[], t: UTCTimestamp): UTCTimestamp {
   return Math.abs(prev - t) < Math.abs(times[lo]! - t) ? prev : times[lo]!;
 }
 
+/** Return over the curve: last point over first. */
+function totalReturn(series: number[]): number | null {
+  const first = series[0];
+  const last = series[series.length - 1];
+  return first !== undefined && last !== undefined && first !== 0 ? last / first - 1 : null;
+}
+
+/**
+ * The strategy against buy-and-hold in one sentence. A positive return that trails buy-and-hold
+ * is the common case that the colours alone do not explain (the history shows it in red).
+ */
+export function versusText(ret: number | null, bench: number | null): string {
+  if (ret === null || bench === null) return '';
+  const points = Math.abs(ret - bench) * 100;
+  const gap = `${points.toFixed(1)} ${points.toFixed(1) === '1.0' ? 'point' : 'points'}`;
+  if (ret >= bench) return `The strategy (${signedPct(ret)}) beat buy-and-hold (${signedPct(bench)}) by ${gap}.`;
+  if (ret > 0) return `The strategy made money (${signedPct(ret)}) but trailed buy-and-hold (${signedPct(bench)}) by ${gap}: holding the market would have earned more.`;
+  return `The strategy lost money (${signedPct(ret)}); buy-and-hold (${signedPct(bench)}) ${bench >= 0 ? 'gained' : 'lost'} over the same bars.`;
+}
+
+/**
+ * Opens the chart on the whole backtest window. `autoSize` sizes the chart only once the element
+ * has been laid out, and a fit at width 0 is lost, so the fit is repeated whenever the width changes.
+ */
+export function fitWholeWindow(chart: { timeScale(): { fitContent(): void } }, el: HTMLElement): () => void {
+  let width = -1;
+  let stopped = false;
+  const fit = (): void => {
+    if (!stopped && el.clientWidth > 0 && el.clientWidth !== width) {
+      width = el.clientWidth;
+      chart.timeScale().fitContent();
+    }
+  };
+  fit();
+  if (typeof ResizeObserver === 'undefined') return () => undefined;
+  const observer = new ResizeObserver(() => requestAnimationFrame(fit));
+  observer.observe(el);
+  return () => {
+    stopped = true;
+    observer.disconnect();
+  };
+}
+
 /**
  * The backtest equity curve against buy-and-hold, trades marked (▲ long entry, ▼ short entry,
  * ● exit), and the drawdown from the running peak in a pane below, with lightweight-charts.
  */
-export function EquityChart({ data }: { data: EquityArtifact }) {
+export function EquityChart({ data, returns }: { data: EquityArtifact; returns?: { strategy: number; benchmark: number } | null }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = ref.current;
@@ -45,14 +89,19 @@ export function EquityChart({ data }: { data: EquityArtifact }) {
       layout: { background: { type: ColorType.Solid, color: '#ffffff' }, textColor: '#334155', fontSize: 11, attributionLogo: false },
       grid: { vertLines: { color: '#eef2f7' }, horzLines: { color: '#eef2f7' } },
       rightPriceScale: { borderVisible: false },
-      timeScale: { borderVisible: false },
+      // A year of hourly bars is thousands of points: the default minimum spacing (0.5 px a bar)
+      // would let only the last ~2500 of them fit, so the chart would open on its tail.
+      timeScale: { borderVisible: false, minBarSpacing: 0.001 },
       handleScroll: { mouseWheel: false, pressedMouseMove: true },
       handleScale: { mouseWheel: false },
     });
     const times = data.t.map(seconds);
     const money = { type: 'price' as const, precision: 0, minMove: 1 };
-    const equity = chart.addSeries(LineSeries, { color: COLORS.strategy, lineWidth: 2, title: 'Strategy', priceFormat: money });
-    const bench = chart.addSeries(LineSeries, { color: COLORS.benchmark, lineWidth: 2, title: 'Buy & hold', priceFormat: money });
+    // No last-value tags or price lines: they sit on the axis over its labels, and the legend
+    // above the chart names each line with its final value instead.
+    const quiet = { lastValueVisible: false, priceLineVisible: false };
+    const equity = chart.addSeries(LineSeries, { color: COLORS.strategy, lineWidth: 2, priceFormat: money, ...quiet });
+    const bench = chart.addSeries(LineSeries, { color: COLORS.benchmark, lineWidth: 2, priceFormat: money, ...quiet });
     equity.setData(times.map((time, i) => ({ time, value: data.equity[i]! })));
     bench.setData(times.map((time, i) => ({ time, value: data.benchmark[i]! })));
     const dd = chart.addSeries(
@@ -62,9 +111,9 @@ export function EquityChart({ data }: { data: EquityArtifact }) {
         topColor: 'rgba(220, 38, 38, 0.05)',
         bottomColor: 'rgba(220, 38, 38, 0.35)',
         lineWidth: 1,
-        title: 'Drawdown',
         priceFormat: { type: 'percent', precision: 1 },
         invertFilledArea: true,
+        ...quiet,
       },
       1,
     );
@@ -87,24 +136,30 @@ export function EquityChart({ data }: { data: EquityArtifact }) {
     }
     markers.sort((a, b) => (a.time as number) - (b.time as number));
     createSeriesMarkers(equity, markers);
-    chart.timeScale().fitContent();
+    const stopFitting = fitWholeWindow(chart, el);
     el.dataset['drawn'] = 'true';
     return () => {
       delete el.dataset['drawn'];
+      stopFitting();
       chart.remove();
     };
   }, [data]);
 
+  // The backtest's own numbers when known, so the legend reads as the metrics table does (the
+  // curve may be down-sampled, and a portfolio's buy-and-hold line is its sleeves' sum).
+  const ret = returns?.strategy ?? totalReturn(data.equity);
+  const benchRet = returns?.benchmark ?? totalReturn(data.benchmark);
   return (
     <figure className="chart-figure">
-      <div className="legend" aria-hidden="true">
-        <span className="key" style={{ color: COLORS.strategy }}>━ Strategy</span>
-        <span className="key" style={{ color: COLORS.benchmark }}>━ Buy &amp; hold</span>
-        <span className="key" style={{ color: COLORS.drawdown }}>▆ Drawdown</span>
-        <span className="key" style={{ color: COLORS.long }}>▲ long</span>
-        <span className="key" style={{ color: COLORS.short }}>▼ short</span>
+      <div className="legend" data-testid="equity-legend">
+        <span className="key" style={{ color: COLORS.strategy }} data-testid="legend-strategy">━ Strategy {signedPct(ret)}</span>
+        <span className="key" style={{ color: COLORS.benchmark }} data-testid="legend-benchmark">━ Buy &amp; hold {signedPct(benchRet)}</span>
+        <span className="key" style={{ color: COLORS.drawdown }}>▆ Drawdown (lower pane: fall from the running peak)</span>
+        <span className="key" style={{ color: COLORS.long }}>▲ long entry</span>
+        <span className="key" style={{ color: COLORS.short }}>▼ short entry</span>
         <span className="key" style={{ color: COLORS.exit }}>● exit</span>
       </div>
+      <p className="small verdict-line" data-testid="equity-versus">{versusText(ret, benchRet)}</p>
       <div
         ref={ref}
         className="chart chart-equity"

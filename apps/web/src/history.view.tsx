@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, getOperation } from './api.client';
 import type { ListEnvelope, OperationInfo, OperationSummary } from './api.types';
-import { backtestMetrics, isStub, strategyName, verdict } from './cycle.info';
+import { backtestMetrics, isStub, strategyLabel, verdict } from './cycle.info';
 import { dateTime, duration, num, pct, signedPct } from './format.util';
 import { BacktestColumnHeads } from './metrics.table';
 import { cycleHref, Link, navigate, useLocation } from './router.hook';
@@ -94,6 +94,10 @@ export function HistoryView() {
               ))}
             </tbody>
           </table>
+          <p className="muted small" data-testid="return-legend">
+            Return in <span className="pos">green</span>: the strategy beat buy-and-hold over the same bars; in <span className="neg">red</span>: it trailed buy-and-hold,
+            even when it made money (+7.5% against +23.0% is red).
+          </p>
         </div>
       )}
       <nav className="pager" aria-label="History pages">
@@ -127,9 +131,13 @@ function HistoryRow({ summary, op }: { summary: OperationSummary; op: OperationI
           <StatusBadge status={summary.status} /> {op && isStub(op) && <StubBadge />} {v && <span className="verdict">{v}</span>}
         </td>
         <td data-label="Strategy" className="mono small">
-          {(op && strategyName(op)) ?? '—'}
+          {op ? strategyLabel(op) : '—'}
         </td>
-        <td data-label="Return" className={`n ${beat === null ? '' : beat >= 0 ? 'pos' : 'neg'}`}>
+        <td
+          data-label="Return"
+          className={`n ${beat === null ? '' : beat >= 0 ? 'pos' : 'neg'}`}
+          title={beat === null ? undefined : `${beat >= 0 ? 'beat' : 'trailed'} buy-and-hold by ${(Math.abs(beat) * 100).toFixed(1)} points`}
+        >
           {signedPct(m?.total_return)}
         </td>
         <td data-label="Buy & hold" className="n">

@@ -1,6 +1,7 @@
 import { ColorType, createOptionsChart, LineSeries } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
 import type { HistoryArtifact } from './api.types';
+import { fitWholeWindow } from './equity.chart';
 
 const TRAIN = '#1d4ed8';
 const VALIDATION = '#d97706';
@@ -23,26 +24,62 @@ function CurveChart({ title, epochs, train, validation, percent }: { title: stri
     const fmt = percent ? { type: 'percent' as const, precision: 1 } : { type: 'price' as const, precision: 3, minMove: 0.001 };
     const scale = (v: number) => (percent ? v * 100 : v);
     const pts = (ys: number[]) => epochs.map((x, i) => ({ time: x, value: scale(ys[i]!) })).filter((p) => Number.isFinite(p.value));
-    chart.addSeries(LineSeries, { color: TRAIN, lineWidth: 2, title: 'train', priceFormat: fmt }).setData(pts(train));
-    chart.addSeries(LineSeries, { color: VALIDATION, lineWidth: 2, title: 'validation', priceFormat: fmt }).setData(pts(validation));
-    chart.timeScale().fitContent();
-    return () => chart.remove();
+    // The caption names each line with its last value; tags on the axis would cover its labels.
+    const quiet = { lastValueVisible: false, priceLineVisible: false };
+    chart.addSeries(LineSeries, { color: TRAIN, lineWidth: 2, priceFormat: fmt, ...quiet }).setData(pts(train));
+    chart.addSeries(LineSeries, { color: VALIDATION, lineWidth: 2, priceFormat: fmt, ...quiet }).setData(pts(validation));
+    const stopFitting = fitWholeWindow(chart, el);
+    return () => {
+      stopFitting();
+      chart.remove();
+    };
   }, [epochs, train, validation, percent]);
+  const last = (ys: number[]): string => {
+    const v = ys[ys.length - 1];
+    return v === undefined || !Number.isFinite(v) ? '' : percent ? ` ${(v * 100).toFixed(1)}%` : ` ${v.toFixed(3)}`;
+  };
   return (
     <figure className="chart-figure">
       <figcaption className="chart-title">
-        {title} <span style={{ color: TRAIN }}>━ train</span> <span style={{ color: VALIDATION }}>━ validation</span>
+        {title} <span style={{ color: TRAIN }}>━ train{last(train)}</span> <span style={{ color: VALIDATION }}>━ validation{last(validation)}</span>
       </figcaption>
       <div ref={ref} className="chart chart-small" role="img" aria-label={`${title} per epoch, train and validation`} data-testid={`training-${title.toLowerCase()}`} />
     </figure>
   );
 }
 
-export function TrainingCharts({ history }: { history: HistoryArtifact }) {
+/**
+ * How the training ended, in words: how many epochs ran and, when early stopping ended it, after
+ * how many epochs without a better validation loss (training stops when that count reaches the
+ * patience, so it is the patience), and which epoch's weights were kept.
+ */
+export function trainingEndText(history: Pick<HistoryArtifact, 'epochs' | 'best_epoch' | 'stopped_early' | 'val_loss'>, plannedEpochs: number | null): string {
+  const run = history.epochs.length;
+  const best = history.best_epoch ?? null;
+  const kept = best ? `; the weights of epoch ${best} were kept` : '';
+  if (history.stopped_early) {
+    const lastLoss = history.val_loss[history.val_loss.length - 1];
+    const why =
+      lastLoss === undefined || lastLoss === null || !Number.isFinite(lastLoss)
+        ? 'validation loss diverged'
+        : best
+          ? `validation loss did not improve for ${run - best} ${run - best === 1 ? 'epoch' : 'epochs'}`
+          : 'validation loss stopped improving';
+    return `Stopped early at epoch ${run}${plannedEpochs ? ` of ${plannedEpochs}` : ''}: ${why}${kept}.`;
+  }
+  return `Ran ${plannedEpochs && plannedEpochs === run ? `all ${run}` : run} epochs${kept}.`;
+}
+
+export function TrainingCharts({ history, plannedEpochs = null }: { history: HistoryArtifact; plannedEpochs?: number | null }) {
   return (
-    <div className="chart-pair">
-      <CurveChart title="Loss" epochs={history.epochs} train={history.loss} validation={history.val_loss} percent={false} />
-      <CurveChart title="Accuracy" epochs={history.epochs} train={history.accuracy} validation={history.val_accuracy} percent />
-    </div>
+    <>
+      <p className="small" data-testid="training-end">
+        {trainingEndText(history, plannedEpochs)}
+      </p>
+      <div className="chart-pair">
+        <CurveChart title="Loss" epochs={history.epochs} train={history.loss} validation={history.val_loss} percent={false} />
+        <CurveChart title="Accuracy" epochs={history.epochs} train={history.accuracy} validation={history.val_accuracy} percent />
+      </div>
+    </>
   );
 }

@@ -146,6 +146,8 @@ describe('web view on stub phases', () => {
     expect(children.body.data.at(-1)!.status).toBe('cancelled');
     // The cancelled card stays, so the outcome is visible without a reload, and offers the cycle page.
     await c.getByRole('link', { name: 'Open cycle' }).waitFor();
+    // It still names the strategy it was training.
+    expect(await c.getByTestId('cycle-strategy').textContent()).toBe('v3_minimal');
   });
 
   it('a failed cycle shows its error message in the history and on its page, and Resume opens the new cycle', async () => {
@@ -176,6 +178,10 @@ describe('web view on stub phases', () => {
     expect(await completedRow.textContent()).toContain('stub');
     expect(await completedRow.locator('td[data-label="Sharpe"]').textContent()).toMatch(/^-?\d+\.\d\d$/);
     expect(await page.getByTestId('history-range').textContent()).toBe('1–3 of 3');
+    // The cancelled cycle keeps its strategy's name; the return's colour is explained under the table.
+    const cancelledRow = page.locator('[data-testid="history-row"][data-status="cancelled"]');
+    expect(await cancelledRow.locator('td[data-label="Strategy"]').textContent()).toBe('v3_minimal');
+    expect(await page.getByTestId('return-legend').textContent()).toContain('trailed buy-and-hold, even when it made money');
     await shot(page, 'history-1280');
 
     // Filter by outcome: the URL carries it, and only failed rows remain.
@@ -222,6 +228,8 @@ describe('web view on stub phases', () => {
     // 4 cycles from the tests above (cancelled, completed, failed, its failed resume) and these 9.
     await page.getByTestId('history-range').filter({ hasText: '1–10 of 13' }).waitFor();
     expect(await page.getByTestId('history-row').count()).toBe(10);
+    // Cancelled before their design finished: they say why they have no strategy rather than a bare dash.
+    expect(await page.locator('td[data-label="Strategy"]').first().textContent()).toBe('none: cancelled before the design finished');
     await page.getByRole('button', { name: 'Older →' }).click();
     await page.getByTestId('history-range').filter({ hasText: '11–13 of 13' }).waitFor();
     expect(await page.getByTestId('history-row').count()).toBe(3);
@@ -301,6 +309,13 @@ describe('web view on real phases, behind an API token', () => {
     await page.getByTestId('assessment').getByText(/Verdict:/).waitFor();
     await page.getByTestId('training-loss').waitFor();
     expect(await page.getByRole('button', { name: 'Resume cycle' }).count()).toBe(0);
+    // How training ended, and a legend that names each line with the backtest's own numbers.
+    expect(await page.getByTestId('training-end').textContent()).toMatch(/^(Stopped early at epoch \d+ of 50: validation loss|Ran all 50 epochs)/);
+    const ret = (await page.getByTestId('metric-return').textContent())!;
+    const bench = (await page.getByTestId('metric-benchmark').textContent())!;
+    expect(await page.getByTestId('legend-strategy').textContent()).toBe(`━ Strategy ${ret}`);
+    expect(await page.getByTestId('legend-benchmark').textContent()).toBe(`━ Buy & hold ${bench}`);
+    expect(await page.getByTestId('equity-versus').textContent()).toContain(`buy-and-hold (${bench})`);
 
     // Drawn: the chart's canvases hold pixels of the strategy line and of the buy-and-hold line.
     const counts = await page.waitForFunction(() => {

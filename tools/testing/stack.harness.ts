@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, pingPort, redisServerArgs } from '../shared/redis.server.js';
 import { repoRoot } from '../shared/repo-root.js';
@@ -78,12 +80,19 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const prefix = `t${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
+  const workDir = await mkdtemp(join(tmpdir(), 'ktrdr-stack-'));
+  const shipped = join(root, 'strategies');
+  await cp(shipped, join(workDir, 'strategies'), { recursive: true, filter: (src) => src === shipped || (dirname(src) === shipped && /\.ya?ml$/.test(src)) });
   const base: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'],
     HOME: process.env['HOME'],
     REDIS_URL: redisUrl,
     KTRDR_KEY_PREFIX: prefix,
-    KTRDR_STRATEGIES_DIR: join(root, 'strategies'),
+    // A directory of its own for what the processes write (strategies, assessments, models, imported
+    // data), seeded with the shipped strategies: a test run leaves the checkout as it found it.
+    KTRDR_STRATEGIES_DIR: join(workDir, 'strategies'),
+    KTRDR_MODELS_DIR: join(workDir, 'models'),
+    KTRDR_DATA_DIR: join(workDir, 'data'),
     LOG_LEVEL: 'info',
   };
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -137,6 +146,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       if (keys.length) await redis.del(...keys);
     } while (cursor !== '0');
     await redis.quit();
+    await rm(workDir, { recursive: true, force: true });
   };
 
   const apiHealthy = (): Promise<void> =>

@@ -39,6 +39,9 @@ export const trainingResultSchema = z.object({
   test_loss: finite,
   epochs_run: count,
   best_epoch: count,
+  /** The configured epochs, and whether early stopping ended the fit before them (absent on older results). */
+  epochs_planned: count.optional(),
+  stopped_early: z.boolean().optional(),
   class_balance: classBalance,
   samples: z.object({ train: count, validation: count, test: count }),
   feature_count: count,

@@ -60,8 +60,9 @@ const depConstraints = [
   // Benchmarks measure the compute libs directly, so tools may use worker-scoped libs.
   { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:tools', 'scope:worker', 'scope:shared'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-  // The web view talks to the API over HTTP only and bundles nothing from the workspace.
-  { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:web'] },
+  // The web view talks to the API over HTTP only and bundles nothing from the workspace: it may
+  // read the shared contract's types (type-only imports, enforced for apps/web below).
+  { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:web', 'scope:shared'] },
 ];
 
 /** Options of @nx/enforce-module-boundaries; `allow` lists import specifiers exempt from every check. */
@@ -162,6 +163,20 @@ export default defineConfig(
     files: ['apps/web/src/**/*.ts', 'apps/web/src/**/*.tsx'],
     ignores: TEST_FILES,
     languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@ktrdr/*'],
+              allowTypeImports: true,
+              message: 'The web view bundles nothing from the workspace: import the contract with `import type` only.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['apps/web/vite.config.mts'],

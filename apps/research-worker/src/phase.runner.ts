@@ -1,4 +1,4 @@
-import { PHASE_RESULT_SCHEMAS, formatIssues, throwIfAborted, type ActivePhase, type ArtifactName, type PhaseExecutors } from '@ktrdr/agent-domain';
+import { PHASE_RESULT_SCHEMAS, formatIssues, readCycleParameters, throwIfAborted, type ActivePhase, type ArtifactName, type PhaseExecutors } from '@ktrdr/agent-domain';
 import { CancelledError, ErrorCode, WorkerError, isKtrdrError, messageOf, type KtrdrError } from '@ktrdr/errors';
 import { OperationNotFoundError, type OperationsStore } from '@ktrdr/operations';
 import type { PhaseJob, QueueProducer } from '@ktrdr/queues';
@@ -104,7 +104,7 @@ export class PhaseRunner {
         const parent = await this.store.get(parentId);
         throwIfAborted(controller.signal);
         const output = await this.executors[phase].execute(
-          { operation_id: id, parent_operation_id: parentId, phase, cycle: parent?.metadata.parameters ?? {} },
+          { operation_id: id, parent_operation_id: parentId, phase, cycle: readCycleParameters(parent?.metadata.parameters) },
           { signal: controller.signal, reportProgress: (p) => progress.report(p) },
         );
         await progress.flush();

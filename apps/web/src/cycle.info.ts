@@ -1,16 +1,20 @@
-import type { BacktestMetrics, OperationInfo } from './api.types';
+import type { BacktestMetrics, CycleParameters, OperationInfo, PHASE_TABLE } from './api.types';
 
-/** What the views read out of a cycle record (SPEC §5 parameters and result_summary). */
+/** What the views read out of a cycle record: its parameters (the contract's cycle state) and result_summary. */
 
 const obj = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
 
-export function params(op: OperationInfo): Record<string, unknown> {
-  return op.metadata?.parameters ?? {};
+/**
+ * A cycle's parameters, typed by the contract. Read as the API sent them (the page parses nothing
+ * at run time), so every key may be missing on an older record.
+ */
+export function params(op: OperationInfo): Partial<CycleParameters> {
+  return (op.metadata?.parameters ?? {}) as Partial<CycleParameters>;
 }
 
 export function strategyName(op: OperationInfo): string | null {
   const p = params(op);
-  const name = p['strategy_name'] ?? obj(op.result_summary)?.['strategy_name'] ?? p['strategy'];
+  const name = p.strategy_name ?? obj(op.result_summary)?.['strategy_name'] ?? p.strategy;
   return typeof name === 'string' && name ? name : null;
 }
 
@@ -30,7 +34,7 @@ export function strategyLabel(op: OperationInfo): string {
 
 /** The backtest numbers: the completed cycle's result_summary, else what the parent stored after its backtest. */
 export function backtestMetrics(op: OperationInfo): BacktestMetrics | null {
-  const r = obj(obj(op.result_summary)?.['backtest_result']) ?? obj(params(op)['backtest_result']);
+  const r = obj(obj(op.result_summary)?.['backtest_result']) ?? obj(params(op).backtest_result);
   return r && typeof r['total_return'] === 'number' ? (r as unknown as BacktestMetrics) : null;
 }
 
@@ -38,19 +42,32 @@ export function backtestMetrics(op: OperationInfo): BacktestMetrics | null {
 export function isStub(op: OperationInfo): boolean {
   const p = params(op);
   const flagged = (v: unknown) => obj(v)?.['stub'] === true;
-  return flagged(op.result_summary) || flagged(p['training_result']) || flagged(p['backtest_result']) || p['design_stub'] === true;
+  return flagged(op.result_summary) || flagged(p.training_result) || flagged(p.backtest_result) || p.design_stub === true;
 }
 
 export function verdict(op: OperationInfo): string | null {
-  const v = obj(op.result_summary)?.['verdict'] ?? params(op)['assessment_verdict'];
+  const v = obj(op.result_summary)?.['verdict'] ?? params(op).assessment_verdict;
   if (typeof v === 'string') return v;
   const inner = obj(v)?.['verdict'];
   return typeof inner === 'string' ? inner : null;
 }
 
+type PhaseTable = typeof PHASE_TABLE;
+type Phase = keyof PhaseTable;
+/** One phase as the page lists it: its name, the cycle key of its child, its child's operation type. */
+type ChildEntry = { [P in Phase]: readonly [P, PhaseTable[P]['childKey'], PhaseTable[P]['operationType']] }[Phase];
+
+/**
+ * The phases in cycle order with their child key and type. The page cannot import the phase table
+ * at run time (it bundles nothing from the workspace), so this copy is checked against the table's
+ * type: an entry that disagrees with the table, or a phase the table has and this lacks, fails to compile.
+ */
 export const CHILD_KEYS = [
   ['designing', 'design_op_id', 'agent_design'],
   ['training', 'training_op_id', 'training'],
   ['backtesting', 'backtest_op_id', 'backtesting'],
   ['assessing', 'assessment_op_id', 'agent_assessment'],
-] as const;
+] as const satisfies readonly ChildEntry[];
+type Listed = (typeof CHILD_KEYS)[number][0];
+const everyPhaseListed: [Phase] extends [Listed] ? true : never = true;
+void everyPhaseListed;

@@ -38,7 +38,7 @@ async function phaseChildren(cycle: OperationInfo, signal: AbortSignal): Promise
   const p = params(cycle);
   return Promise.all(
     CHILD_KEYS.map(async ([, key, type]) => {
-      const id = typeof p[key] === 'string' ? (p[key] as string) : null;
+      const id = p[key] ?? null;
       if (!id) return own.filter((c) => c.operation_type === type).at(-1) ?? null;
       return own.find((c) => c.operation_id === id) ?? (await getOperation(id, signal).catch(() => null));
     }),
@@ -62,7 +62,7 @@ export function CycleView({ id }: { id: string }) {
   }, [id]);
 
   // Re-read the children whenever the cycle or its current child changes state.
-  const key = op ? `${op.status}|${String(params(op)['phase'])}|${snap?.child?.operation_id}|${snap?.child?.status}` : null;
+  const key = op ? `${op.status}|${String(params(op).phase)}|${snap?.child?.operation_id}|${snap?.child?.status}` : null;
   useEffect(() => {
     if (!op) return;
     const ctrl = new AbortController();
@@ -121,7 +121,7 @@ export function CycleView({ id }: { id: string }) {
         <dl className="facts">
           <div>
             <dt>Phase</dt>
-            <dd data-testid="cycle-phase">{cyclePhaseLabel(op.status, params(op)['phase'])}</dd>
+            <dd data-testid="cycle-phase">{cyclePhaseLabel(op.status, params(op).phase)}</dd>
           </div>
           <div>
             <dt>Strategy</dt>
@@ -137,12 +137,12 @@ export function CycleView({ id }: { id: string }) {
               <Elapsed from={op.started_at ?? op.created_at} to={op.completed_at} />
             </dd>
           </div>
-          {typeof params(op)['resumed_from'] === 'string' && (
+          {params(op).resumed_from && (
             <div className="wide">
               <dt>Resumed from</dt>
               <dd>
-                <Link href={cycleHref(params(op)['resumed_from'] as string)} className="mono">
-                  {params(op)['resumed_from'] as string}
+                <Link href={cycleHref(params(op).resumed_from!)} className="mono">
+                  {params(op).resumed_from}
                 </Link>
               </dd>
             </div>
@@ -179,7 +179,7 @@ export function CycleView({ id }: { id: string }) {
                       {c?.operation_id ?? '—'}
                     </td>
                     <td data-label="Status">
-                      {c ? <StatusBadge status={c.status} /> : <span className="muted">{phase === 'designing' && params(op)['strategy'] ? 'skipped: existing strategy' : 'not started'}</span>}
+                      {c ? <StatusBadge status={c.status} /> : <span className="muted">{phase === 'designing' && params(op).strategy ? 'skipped: existing strategy' : 'not started'}</span>}
                     </td>
                     <td className="small" data-label="Step">
                       {c?.error_message ?? c?.progress.current_step ?? ''}

@@ -1,4 +1,5 @@
 /** Display formatting shared by the views. */
+import type { CycleParameters } from './api.types';
 
 export function pct(x: number | null | undefined, digits = 1): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '—' : `${(x * 100).toFixed(digits)}%`;
@@ -34,14 +35,15 @@ export function dateTime(iso: string | null | undefined): string {
   return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 }
 
-const PHASE_LABEL: Record<string, string> = {
+/** Every phase the contract knows, in the page's words (a phase added there fails to compile here). */
+const PHASE_LABEL: Record<CycleParameters['phase'], string> = {
   idle: 'Starting',
   designing: 'Designing',
   training: 'Training',
   backtesting: 'Backtesting',
   assessing: 'Assessing',
 };
-export const phaseLabel = (phase: unknown): string => (typeof phase === 'string' ? (PHASE_LABEL[phase] ?? phase) : '—');
+export const phaseLabel = (phase: unknown): string => (typeof phase === 'string' ? (PHASE_LABEL[phase as CycleParameters['phase']] ?? phase) : '—');
 
 /** A cycle's phase as a reader wants it: the parameter keeps the last active phase after the cycle ends. */
 export function cyclePhaseLabel(status: string, phase: unknown): string {

@@ -94,10 +94,17 @@ export const StrategyConfigSchema = response(
     indicators: z.record(z.string(), section).optional(),
     fuzzy_sets: z.record(z.string(), section).optional(),
     nn_inputs: z.array(z.looseObject({ fuzzy_set: z.string(), timeframes: z.unknown().optional() })).optional(),
-    model: section.optional(),
+    model: z.looseObject({ type: z.string().optional(), architecture: section.optional(), training: section.optional() }).optional(),
     decisions: section.optional(),
     training: section.optional(),
-    backtest: section.optional(),
+    backtest: z
+      .looseObject({
+        date_range: z.looseObject({ start: z.string(), end: z.string() }).optional(),
+        initial_capital: z.number().optional(),
+        commission: z.number().optional(),
+        slippage: z.number().optional(),
+      })
+      .optional(),
   }),
 );
 export type StrategyConfigWire = z.infer<typeof StrategyConfigSchema>;

@@ -6,3 +6,4 @@ export * from './agent.schema.js';
 export * from './data.schema.js';
 export * from './phase-results.schema.js';
 export * from './cycle.schema.js';
+export * from './artifacts.types.js';

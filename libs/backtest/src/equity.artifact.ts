@@ -1,36 +1,9 @@
 import { ErrorCode, KtrdrError } from '@ktrdr/errors';
-import type { CurveAxis, CurveResult, TradeSide } from './simulation.types.js';
+import type { EquityArtifact } from '@ktrdr/api-contract';
+import type { CurveAxis, CurveResult } from './simulation.types.js';
 
-/** A trade as the web view marks it on the chart. */
-export interface ArtifactTrade {
-  symbol: string;
-  side: TradeSide;
-  entry_time: string;
-  exit_time: string;
-  entry_price: number;
-  exit_price: number;
-  quantity: number;
-  pnl: number;
-  return: number;
-  fees: number;
-  open_at_end: boolean;
-}
-
-/** The `equity` artifact: `{t[], equity[], benchmark[], trades[]}` plus the drawdown per point. */
-export interface EquityArtifact {
-  /** ISO times of the kept bars (bar open times). */
-  t: string[];
-  equity: number[];
-  benchmark: number[];
-  /** Fall from the running peak of the full-resolution curve (initial capital included), as a fraction. */
-  drawdown: number[];
-  trades: ArtifactTrade[];
-  /** Bars in the simulation, and points kept here. */
-  total_points: number;
-  points: number;
-  /** Trades left out because there were more than `maxTrades` (the smallest by |P&L| go first). */
-  trades_omitted: number;
-}
+// The artifact's shape is part of the wire contract: the web view reads it with the same types.
+export type { ArtifactTrade, EquityArtifact } from '@ktrdr/api-contract';
 
 /**
  * Indices to keep so a long curve fits in `maxPoints` and still shows what matters: the first and

@@ -6,6 +6,7 @@ import {
   type PhaseInput,
   type PhaseOutput,
 } from '@ktrdr/agent-domain';
+import type { AssessmentArtifact } from '@ktrdr/api-contract';
 import { ErrorCode, KtrdrError } from '@ktrdr/errors';
 import type { StrategyAssessor } from '@ktrdr/llm';
 import { cycleString, type ResearchDeps } from './research.inputs.js';
@@ -29,8 +30,8 @@ export class AssessmentExecutor implements PhaseExecutor<'assessing'> {
     const { assessor, strategies } = this.deps;
     const name = cycleString(input.cycle, 'strategy_name', 'assessment');
     const strategy = await strategies.read(name);
-    const training = cycleResult(input.cycle, 'training_result', trainingResultSchema);
-    const backtest = cycleResult(input.cycle, 'backtest_result', backtestResultSchema);
+    const training = cycleResult(input.cycle.training_result, 'training_result', trainingResultSchema);
+    const backtest = cycleResult(input.cycle.backtest_result, 'backtest_result', backtestResultSchema);
     const model = cycleString(input.cycle, 'model', 'assessment');
 
     const who = assessor.kind === 'claude' ? `Claude (${model})` : 'offline assessor';
@@ -48,14 +49,14 @@ export class AssessmentExecutor implements PhaseExecutor<'assessing'> {
         output_tokens: outcome.usage.output_tokens,
         cost_usd: outcome.cost_usd,
       },
-      artifacts: { assessment: { ...outcome.assessment, strategy_name: name, assessor: outcome.source, model: outcome.model, metrics: judged } },
+      artifacts: { assessment: { ...outcome.assessment, strategy_name: name, assessor: outcome.source, model: outcome.model, metrics: judged } satisfies AssessmentArtifact },
     };
   }
 }
 
 /** A phase result the cycle stored earlier, checked against its schema (it may come from stub mode). */
-function cycleResult<T>(cycle: Record<string, unknown>, key: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T {
-  const parsed = schema.safeParse(cycle[key]);
+function cycleResult<T>(stored: unknown, key: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T {
+  const parsed = schema.safeParse(stored);
   if (parsed.success) return parsed.data;
   throw new KtrdrError(ErrorCode.ExecutorFailed, `the cycle's ${key} is missing or malformed`);
 }

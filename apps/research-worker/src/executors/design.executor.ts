@@ -27,7 +27,7 @@ export class DesignExecutor implements PhaseExecutor<'designing'> {
     ctx.reportProgress({ percentage: 5, current_step: 'Reading available data and recent strategies', steps_completed: 0, steps_total: 2 });
     const [datasets, recent] = await Promise.all([this.deps.marketData.list(), this.deps.recent()]);
     const availableData = datasets.filter((d) => !d.error).map(({ symbol, timeframe, start, end }) => ({ symbol, timeframe, start, end }));
-    const brief = typeof input.cycle['brief'] === 'string' ? input.cycle['brief'] : null;
+    const brief = input.cycle.brief;
     const model = cycleString(input.cycle, 'model', 'design');
 
     const who = designer.kind === 'claude' ? `Claude (${model})` : 'offline designer';

@@ -1,4 +1,5 @@
-import { INDICATOR_CATALOGUE, TIMEFRAME_MS, type StrategyConfig, type Timeframe } from '@ktrdr/agent-domain';
+import { INDICATOR_CATALOGUE, TIMEFRAME_MS, type CycleParameters, type StrategyConfig, type Timeframe } from '@ktrdr/agent-domain';
+import type { CycleKey } from '@ktrdr/api-contract';
 import { ErrorCode, KtrdrError } from '@ktrdr/errors';
 import type { BarsBySymbol, BarsByTimeframe } from '@ktrdr/features';
 import type { DateWindow, MarketDataRepository } from '@ktrdr/market-data';
@@ -11,8 +12,11 @@ export interface ResearchDeps {
   modelsDir: string;
 }
 
+/** The cycle keys whose value is text. */
+type TextKey = { [K in CycleKey]-?: NonNullable<CycleParameters[K]> extends string ? K : never }[CycleKey];
+
 /** A value the cycle must carry for this phase (the orchestrator wrote it when the previous phase ended). */
-export function cycleString(cycle: Record<string, unknown>, key: string, phase: string): string {
+export function cycleString(cycle: CycleParameters, key: TextKey, phase: string): string {
   const v = cycle[key];
   if (typeof v === 'string' && v) return v;
   throw new KtrdrError(ErrorCode.ExecutorFailed, `the cycle has no ${key} for the ${phase} phase`);

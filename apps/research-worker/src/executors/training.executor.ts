@@ -1,4 +1,5 @@
 import { baseTimeframe, type PhaseContext, type PhaseExecutor, type PhaseInput, type PhaseOutput, type StrategyConfig } from '@ktrdr/agent-domain';
+import type { HistoryArtifact } from '@ktrdr/api-contract';
 import { buildTrainingDataset, type StandardScaler, type TrainingDataset } from '@ktrdr/features';
 import { saveModel, toTrainingResult, trainClassifier, type ClassifierData } from '@ktrdr/training';
 import { rm } from 'node:fs/promises';
@@ -76,7 +77,7 @@ function classifierData(ds: TrainingDataset): ClassifierData {
 }
 
 /** The `history` artifact: per-epoch curves and what the model was trained on. */
-function historyArtifact(config: StrategyConfig, ds: TrainingDataset, metrics: Awaited<ReturnType<typeof trainClassifier>>['metrics']) {
+function historyArtifact(config: StrategyConfig, ds: TrainingDataset, metrics: Awaited<ReturnType<typeof trainClassifier>>['metrics']): HistoryArtifact {
   const iso = (t: number | undefined): string | null => (t === undefined ? null : new Date(t).toISOString());
   const span = (p: TrainingDataset['train']) => ({ rows: p.rows, from: iso(p.time[0]), to: iso(p.time[p.rows - 1]), class_counts: { BUY: p.classCounts[0], HOLD: p.classCounts[1], SELL: p.classCounts[2] } });
   return {

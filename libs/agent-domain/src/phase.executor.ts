@@ -1,4 +1,4 @@
-import type { PhaseResults } from '@ktrdr/api-contract';
+import type { CycleParameters, PhaseResults } from '@ktrdr/api-contract';
 import type { ActivePhase } from './phase.types.js';
 import type { ProgressView } from './progress.js';
 
@@ -7,8 +7,8 @@ export interface PhaseInput {
   operation_id: string;
   parent_operation_id: string;
   phase: ActivePhase;
-  /** The parent's metadata.parameters when the child was created (strategy, model path, results…). */
-  cycle: Record<string, unknown>;
+  /** The cycle's state when the child started (strategy, model path, results…), parsed by the runner. */
+  cycle: CycleParameters;
 }
 
 export interface PhaseContext {

@@ -1,4 +1,4 @@
-import type { ResumeStarted, TriggerRefused } from '@ktrdr/api-contract';
+import { ACTIVE_PHASES, type ResumeStarted, type TriggerRefused } from '@ktrdr/api-contract';
 import { Args, Flags } from '@oclif/core';
 import { ExitCode } from '../lib/error.mapping.js';
 import { cancelOnInterruptFlag, KtrdrCommand, type FollowResult } from '../lib/ktrdr.command.js';
@@ -6,7 +6,6 @@ import { NOTHING_TO_RESUME, resumeRefusedLines, resumeSourceFacts, resumeStarted
 
 export type AgentResumeResult = ((ResumeStarted | TriggerRefused) & { follow?: FollowResult }) | { resumed: false; reason: 'nothing_to_resume'; message: string };
 
-const PHASES = ['designing', 'training', 'backtesting', 'assessing'];
 
 export default class AgentResume extends KtrdrCommand {
   static override summary = 'Resume a failed or cancelled research cycle';
@@ -25,7 +24,7 @@ export default class AgentResume extends KtrdrCommand {
   };
 
   static override flags = {
-    'from-phase': Flags.string({ description: 'Start here instead (at or before the phase that did not finish)', options: PHASES }),
+    'from-phase': Flags.string({ description: 'Start here instead (at or before the phase that did not finish)', options: [...ACTIVE_PHASES] }),
     follow: Flags.boolean({ char: 'f', description: 'Watch the new cycle with a progress bar until it ends', default: false }),
     'cancel-on-interrupt': cancelOnInterruptFlag,
   };

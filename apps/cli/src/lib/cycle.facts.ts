@@ -3,10 +3,10 @@
  * designed and assessed a cycle, which phase a cycle is in or ended in, how far it got, and how its
  * training ended. Each has one wording here, so every command says the same thing the same way.
  */
-import type { OperationInfo } from '@ktrdr/api-contract';
-import { isTerminalStatus } from '@ktrdr/api-contract';
+import type { CycleParameters, OperationInfo } from '@ktrdr/api-contract';
+import { isTerminalStatus, readCycleParameters } from '@ktrdr/api-contract';
 
-type Params = Record<string, unknown>;
+type Summary = Record<string, unknown>;
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -30,16 +30,16 @@ export function llmRoleText(kind: unknown, model: unknown): string | null {
  * worker alone decides between Claude and the offline designer (by its ANTHROPIC_API_KEY), so the
  * CLI never guesses from the model the trigger echoed.
  */
-export function designerText(params: Params): string | null {
-  const designed = llmRoleText(params['designer'], params['model']);
+export function designerText(params: Partial<Pick<CycleParameters, 'designer' | 'model' | 'strategy'>>): string | null {
+  const designed = llmRoleText(params.designer, params.model);
   if (designed) return designed;
-  const given = str(params['strategy']);
+  const given = str(params.strategy);
   return given ? `none (strategy ${given} given)` : null;
 }
 
 /** The assessor of a completed cycle (from its result), in the designer's words. */
-export function assessorText(summary: Params, params: Params): string | null {
-  return llmRoleText(summary['assessor'], params['model']);
+export function assessorText(summary: Summary, params: Partial<Pick<CycleParameters, 'model'>>): string | null {
+  return llmRoleText(summary['assessor'], params.model);
 }
 
 /**
@@ -128,5 +128,5 @@ export function configuredEpochs(config: unknown): number | null {
 /** A training result's epoch line for a cycle (`training_result`) or a training operation (its result). */
 export function trainingResultOf(op: OperationInfo): unknown {
   if (op.operation_type === 'training') return op.result_summary;
-  return op.metadata?.parameters?.['training_result'] ?? null;
+  return readCycleParameters(op.metadata?.parameters).training_result ?? null;
 }

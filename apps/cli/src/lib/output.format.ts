@@ -9,6 +9,7 @@ import type {
   CancelCycleResult,
   CancelOperationResult,
   CsvProblems,
+  CycleParameters,
   DataImportResult,
   DataSetInfo,
   OperationInfo,
@@ -20,7 +21,7 @@ import type {
   TriggerRefused,
   TriggerStarted,
 } from '@ktrdr/api-contract';
-import { isTerminalStatus } from '@ktrdr/api-contract';
+import { currentChildId, isTerminalStatus, readCycleParameters } from '@ktrdr/api-contract';
 import {
   assessorText,
   cyclePhaseText,
@@ -32,14 +33,6 @@ import {
 } from './cycle.facts.js';
 import { ktrdrCommand } from './invocation.js';
 import { renderTable, type Column } from './table.format.js';
-
-/** Which parent parameter holds the child operation of each cycle phase (SPEC §5). */
-export const PHASE_CHILD_KEY: Readonly<Record<string, string>> = {
-  designing: 'design_op_id',
-  training: 'training_op_id',
-  backtesting: 'backtest_op_id',
-  assessing: 'assessment_op_id',
-};
 
 export const FOLLOW_HINT = (id: string): string => ktrdrCommand(`operations follow ${id}`);
 
@@ -103,18 +96,15 @@ function orDash(value: unknown): string {
   return typeof value === 'string' && value !== '' ? value : '-';
 }
 
-export function parametersOf(op: OperationInfo): Record<string, unknown> {
-  return op.metadata?.parameters ?? {};
+/** A cycle's state as the contract types it, read once from the record the API sent. */
+export function parametersOf(op: OperationInfo): CycleParameters {
+  return readCycleParameters(op.metadata?.parameters);
 }
 
-/** The child operation a cycle is currently waiting on, from `metadata.parameters` (null when none). */
+/** The child operation a cycle is currently waiting on (null when none), by the phase table's child key. */
 export function activeChildId(op: OperationInfo): string | null {
   if (op.operation_type !== 'agent_research') return null;
-  const params = parametersOf(op);
-  const phase = params['phase'];
-  const key = typeof phase === 'string' ? PHASE_CHILD_KEY[phase] : undefined;
-  const id = key ? params[key] : undefined;
-  return typeof id === 'string' && id !== '' ? id : null;
+  return currentChildId(parametersOf(op)) || null;
 }
 
 // ---- agent ------------------------------------------------------------------------------------
@@ -190,7 +180,7 @@ export function agentStatusLines(status: AgentStatus, lastCycleError?: string | 
     'Last cycle:',
     `  Operation: ${last.operation_id}`,
     `  Outcome: ${last.outcome}`,
-    ...(record ? [`  Phase: ${cyclePhaseText(record.status, parametersOf(record)['phase']) ?? last.outcome}`] : []),
+    ...(record ? [`  Phase: ${cyclePhaseText(record.status, parametersOf(record).phase) ?? last.outcome}`] : []),
     `  Strategy: ${orDash(last.strategy_name)}`,
     ...(designer ? [`  Designer: ${designer}`] : []),
     `  ${endLabel(last.outcome)}: ${formatTimestamp(last.completed_at)}`,
@@ -254,13 +244,13 @@ export function operationLines(op: OperationInfo, context: OperationContext = {}
     `  Parent: ${op.parent_operation_id ?? '-'}`,
   ];
   if (op.operation_type === 'agent_research') {
-    const phase = cyclePhaseText(op.status, params['phase']);
+    const phase = cyclePhaseText(op.status, params.phase);
     if (phase) lines.push(`  Phase: ${phase}`);
     const child = activeChildId(op);
     if (child && !terminal) lines.push(`  Child operation: ${child}`);
-    if (typeof params['resumed_from'] === 'string') lines.push(`  Resumed from: ${params['resumed_from']}`);
+    if (params.resumed_from) lines.push(`  Resumed from: ${params.resumed_from}`);
   }
-  if (typeof params['strategy_name'] === 'string') lines.push(`  Strategy: ${params['strategy_name']}`);
+  if (params.strategy_name) lines.push(`  Strategy: ${params.strategy_name}`);
   if (op.operation_type === 'agent_research') {
     const designer = designerText(params);
     if (designer) lines.push(`  Designer: ${designer}`);
@@ -340,8 +330,8 @@ export function followSummaryLines(op: OperationInfo, context: OperationContext 
         : [`Cancelled: ${op.cancellation_reason ?? 'no reason recorded'}`, `  Operation: ${op.operation_id}`];
     if (op.operation_type === 'agent_research') {
       const params = parametersOf(op);
-      lines.push(`  Phase: ${cyclePhaseText(op.status, params['phase']) ?? op.status}`);
-      if (typeof params['strategy_name'] === 'string') lines.push(`  Strategy: ${params['strategy_name']}`);
+      lines.push(`  Phase: ${cyclePhaseText(op.status, params.phase) ?? op.status}`);
+      if (params.strategy_name) lines.push(`  Strategy: ${params.strategy_name}`);
     }
     return [...lines, ...epochLine];
   }
@@ -355,13 +345,13 @@ export function followSummaryLines(op: OperationInfo, context: OperationContext 
   }
   const summary = op.result_summary ?? {};
   const params = parametersOf(op);
-  const strategy = summary['strategy_name'] ?? params['strategy_name'];
-  const verdict = summary['verdict'] ?? params['assessment_verdict'];
-  const backtest = asRecord(summary['backtest_result'] ?? params['backtest_result']);
+  const strategy = summary['strategy_name'] ?? params.strategy_name;
+  const verdict = summary['verdict'] ?? params.assessment_verdict;
+  const backtest = asRecord(summary['backtest_result'] ?? params.backtest_result);
   const lines = [
     'Research cycle completed!',
     `  Operation: ${op.operation_id}`,
-    `  Phase: ${cyclePhaseText(op.status, params['phase'])}`,
+    `  Phase: ${cyclePhaseText(op.status, params.phase)}`,
     `  Strategy: ${orDash(strategy)}`,
     `  Verdict: ${orDash(verdict)}`,
     ...epochLine,
@@ -379,11 +369,11 @@ export function followSummaryLines(op: OperationInfo, context: OperationContext 
   }
   // Who designed and judged it (Claude with its model, the offline designer/assessor, or stub
   // mode), in the words the follow note and the status commands use too.
-  const designer = designerText({ ...params, designer: params['designer'] ?? summary['designer'] });
+  const designer = designerText({ ...params, designer: params.designer ?? (typeof summary['designer'] === 'string' ? summary['designer'] : null) });
   const assessor = assessorText(summary, params);
   const who = [designer ? `designed by: ${designer}` : null, assessor ? `assessed by: ${assessor}` : null].filter(Boolean).join('; ');
   if (who) lines.push(`  ${who[0]!.toUpperCase()}${who.slice(1)}`);
-  const modelPath = summary['model_path'] ?? params['model_path'];
+  const modelPath = summary['model_path'] ?? params.model_path;
   if (typeof modelPath === 'string') lines.push(`  Trained model: ${modelPath}`);
   if (isStubResult(op)) lines.push(`  ${STUB_NOTE}`);
   return lines;

@@ -7,7 +7,7 @@
  * - silent: nothing (--json with a non-TTY stderr, so scripts get clean output).
  */
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import type { OperationInfo } from '@ktrdr/api-contract';
+import { readCycleParameters, type OperationInfo } from '@ktrdr/api-contract';
 import { designerText, progressStateText, trainingEpochs, trainingEpochsText } from './cycle.facts.js';
 import { formatPercentage } from './output.format.js';
 
@@ -115,7 +115,7 @@ export class FollowNotes {
       if (o?.operation_type === 'training' && o.status === 'running' && o.progress.steps_total > 1) this.plannedEpochs = o.progress.steps_total;
     }
     if (op.operation_type !== 'agent_research') return out;
-    const params = op.metadata?.parameters ?? {};
+    const params = readCycleParameters(op.metadata?.parameters);
     if (!this.designer) {
       const designer = designerText(params);
       if (designer) {
@@ -124,7 +124,7 @@ export class FollowNotes {
       }
     }
     if (!this.training) {
-      const epochs = trainingEpochs(params['training_result'], this.plannedEpochs);
+      const epochs = trainingEpochs(params.training_result, this.plannedEpochs);
       if (epochs) {
         this.training = true;
         out.push(`Training: ${trainingEpochsText(epochs)}`);

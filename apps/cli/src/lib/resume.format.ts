@@ -1,8 +1,8 @@
 /**
- * Output of `ktrdr agent resume` (issue #12), beside output.format.ts's trigger lines: what started,
+ * Output of `ktrdr agent resume`, beside output.format.ts's trigger lines: what started,
  * from which cycle and where it begins, or why nothing did.
  */
-import type { OperationInfo, ResumeStarted, TriggerRefused } from '@ktrdr/api-contract';
+import { readCycleParameters, type OperationInfo, type ResumeStarted, type TriggerRefused } from '@ktrdr/api-contract';
 import { FOLLOW_HINT, triggerRefusedLines } from './output.format.js';
 
 /**
@@ -16,8 +16,8 @@ export interface ResumeSourceFacts {
 
 /** The facts resumeStartedLines needs from the old cycle's record. */
 export function resumeSourceFacts(old: Pick<OperationInfo, 'metadata'>): ResumeSourceFacts {
-  const p = old.metadata?.parameters ?? {};
-  const given = typeof p['strategy'] === 'string' && p['strategy'] !== '' && typeof p['design_op_id'] !== 'string' ? p['strategy'] : null;
+  const p = readCycleParameters(old.metadata?.parameters);
+  const given = p.strategy && !p.design_op_id ? p.strategy : null;
   return { givenStrategy: given };
 }
 

@@ -61,9 +61,9 @@ describe('links in README.md and docs/', () => {
 
   it('would catch a link outside the repository, a missing file and a web link', () => {
     // The checker itself, on a page written for the purpose (as if it were docs/probe.md).
-    const page = '# Probe\n[a](../../shared/SPEC.md) [b](nope.md) [c](https://example.com) [d](#probe) [e](#nope) `libs/nope/x.ts` [f](ERRORS.md)\n';
+    const page = '# Probe\n[a](../../outside/CONTRACT.md) [b](nope.md) [c](https://example.com) [d](#probe) [e](#nope) `libs/nope/x.ts` [f](ERRORS.md)\n';
     expect(problemsIn('docs/probe.md', page)).toEqual([
-      'docs/probe.md: link ../../shared/SPEC.md points outside the repository',
+      'docs/probe.md: link ../../outside/CONTRACT.md points outside the repository',
       'docs/probe.md: link nope.md does not exist',
       'docs/probe.md: link https://example.com points outside the repository',
       'docs/probe.md: link #nope names no heading',

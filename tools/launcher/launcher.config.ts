@@ -14,7 +14,7 @@ export interface LauncherConfig {
   redisPort: number;
   redisDir: string;
   apiPort: number;
-  /** Where the API listens: 127.0.0.1 unless KTRDR_API_HOST says otherwise (SPEC §11, safe by default). */
+  /** Where the API listens: 127.0.0.1 unless KTRDR_API_HOST says otherwise (safe by default). */
   apiHost: string;
   /** Where the launcher itself reaches the API (0.0.0.0 / :: are probed on loopback). */
   apiProbeUrl: string;

@@ -1,5 +1,5 @@
 /**
- * End to end: the built `ktrdr` binary sends the API token (SPEC §11) from KTRDR_API_TOKEN or from
+ * End to end: the built `ktrdr` binary sends the API token from KTRDR_API_TOKEN or from
  * its config file, the environment winning. Needs `npm run build` first.
  */
 import { runKtrdr } from '../../../tools/testing/cli.runner';

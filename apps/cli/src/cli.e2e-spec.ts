@@ -323,7 +323,7 @@ describe('ktrdr CLI following a cycle to the end (fast stub phases)', () => {
     expect(r.stderr).toMatch(/^Designer: stub$/m);
     expect(r.stdout + r.stderr).not.toMatch(/Model: claude/);
     expect(r.stdout).toMatch(/ {2}Sharpe ratio: -?\d+\.\d\d\n {2}Win rate: \d+\.\d%\n {2}Max drawdown: \d+\.\d%\n/);
-    // Stub phases: the canned numbers say so (SPEC §8).
+    // Stub phases: the canned numbers say so.
     expect(r.stdout).toContain('  (stub results: canned numbers, no real research ran)\n');
     // The first progress line reads the same in every following command.
     const header = `Following ${id} (Ctrl+C detaches; it keeps running)`;

@@ -5,7 +5,7 @@ export const API_BASE = '/api/v1';
 
 /**
  * An answer other than 2xx, worded as the API worded it: `error.message` of the envelope, or the
- * top-level `message` of an agent refusal (SPEC §3, §4), with the refusal's `reason` kept.
+ * top-level `message` of an agent refusal, with the refusal's `reason` kept.
  */
 export class ApiError extends Error {
   constructor(

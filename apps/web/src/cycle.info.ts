@@ -38,7 +38,7 @@ export function backtestMetrics(op: OperationInfo): BacktestMetrics | null {
   return r && typeof r['total_return'] === 'number' ? (r as unknown as BacktestMetrics) : null;
 }
 
-/** Stub results are marked wherever they are shown (SPEC §8): the cycle's flag or any phase result's. */
+/** Stub results are marked wherever they are shown: the cycle's flag or any phase result's. */
 export function isStub(op: OperationInfo): boolean {
   const p = params(op);
   const flagged = (v: unknown) => obj(v)?.['stub'] === true;

@@ -247,7 +247,7 @@ function AssessmentPanel({ a }: { a: AssessmentArtifact }) {
   );
 }
 
-/** POST /agent/resume/{id} (SPEC §4) for a failed or cancelled cycle; opens the new cycle on success. */
+/** POST /agent/resume/{id} for a failed or cancelled cycle; opens the new cycle on success. */
 function ResumeButton({ op }: { op: OperationInfo }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);

@@ -3,7 +3,7 @@ import { eventsUrl, getChildren, getOperation } from './api.client';
 import { isTerminal, type OperationSnapshot } from './api.types';
 
 /**
- * The live state of one operation from GET /operations/{id}/events (SPEC §4a): `update` events
+ * The live state of one operation from GET /operations/{id}/events: `update` events
  * replace the snapshot, `end` carries the terminal state and the stream is closed (EventSource
  * would reconnect otherwise). When the connection is refused (401 before a token is known, or the
  * API restarting), one GET reads the record (asking for the token if need be) and the stream is

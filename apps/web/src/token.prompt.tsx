@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { tokenGate } from './token.gate';
 
-/** The API token question (SPEC §11): a modal dialog shown when the API answers 401. */
+/** The API token question: a modal dialog shown when the API answers 401. */
 export function TokenPrompt() {
   const state = useSyncExternalStore(tokenGate.subscribe, tokenGate.snapshot);
   const dialog = useRef<HTMLDialogElement>(null);

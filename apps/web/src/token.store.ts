@@ -1,5 +1,5 @@
 /**
- * The API token (SPEC §11, KTRDR_API_TOKEN) as the user typed it. localStorage, so the page asks
+ * The API token (KTRDR_API_TOKEN) as the user typed it. localStorage, so the page asks
  * once per browser rather than once per tab; cleared when the API rejects it.
  */
 const KEY = 'ktrdr.apiToken';

@@ -3,7 +3,7 @@ import { api, ApiError } from './api.client';
 import type { ListEnvelope, StrategySummary, TriggerAccepted, TriggerBody } from './api.types';
 import { ErrorNote } from './ui.components';
 
-/** Refusals of POST /agent/trigger (SPEC §4) in words; the API's own message follows. */
+/** Refusals of POST /agent/trigger in words; the API's own message follows. */
 export const REFUSAL_WORDS: Record<string, string> = {
   active_cycle_exists: 'A research cycle is already running.',
   at_capacity: 'Every research slot is busy.',

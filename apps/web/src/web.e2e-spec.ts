@@ -4,7 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { eventually, repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
 
 /**
- * The web view (SPEC §10) in a real browser: Debian's Chromium driven by playwright-core against the
+ * The web view in a real browser: Debian's Chromium driven by playwright-core against the
  * built API (which serves apps/web/dist at `/`) and research worker on a real Redis. Stub phases for
  * trigger / cancel / failure / history; then real phases for a completed cycle's charts, behind an
  * API token for the token prompt. Every page fails its test on a console error or an uncaught one.

@@ -1,5 +1,5 @@
 /**
- * A small typed client for the ktrdr REST API (`/api/v1`, SPEC §3–§4) on Node's global fetch.
+ * A small typed client for the ktrdr REST API (`/api/v1`) on Node's global fetch.
  *
  * Every method returns a validated, typed value or throws ApiError. Refusals that the agent routes
  * document as outcomes clients script against (trigger 409/429, cancel 404 `no_active_cycle`) are
@@ -116,7 +116,7 @@ export class ApiClient {
   }
 
   /**
-   * Resumes a failed or cancelled cycle as a new one (issue #12). The refusals a client scripts against
+   * Resumes a failed or cancelled cycle as a new one. The refusals a client scripts against
    * (409 not_resumable / active_cycle_exists / at_capacity, 429 budget_exhausted) are returned as values;
    * 404 and 422 (bad from_phase) throw like any other error.
    */

@@ -1,6 +1,6 @@
 /**
  * Human text for `ktrdr operations artifacts`. Artifacts are JSON whose exact shape belongs to the
- * phase that wrote it (SPEC §4a), so the summary describes any JSON: scalars as they are, number
+ * phase that wrote it, so the summary describes any JSON: scalars as they are, number
  * series by length and first → last value, other arrays by length, objects by their keys. The full
  * value is one `--json` away.
  */

@@ -31,7 +31,7 @@ export function readCliConfig(env: NodeJS.ProcessEnv = process.env): CliFileConf
   }
 }
 
-/** The bearer token the CLI sends (SPEC §11): `KTRDR_API_TOKEN`, else the config file's `api_token`, else none. */
+/** The bearer token the CLI sends: `KTRDR_API_TOKEN`, else the config file's `api_token`, else none. */
 export function apiTokenFromEnv(env: NodeJS.ProcessEnv = process.env): string | null {
   return env['KTRDR_API_TOKEN']?.trim() || readCliConfig(env).api_token || null;
 }

@@ -67,7 +67,7 @@ function describeApiError(error: ApiError): ErrorReport {
 }
 
 /**
- * Validation failures name each bad field (SPEC §3). The envelope's `details` is read leniently:
+ * Validation failures name each bad field. The envelope's `details` is read leniently:
  * an array of `{field|path, message}` items (or strings), possibly nested under
  * `errors`/`fields`/`issues`. Other detail objects (e.g. `{field, strategy}` context) are not issues.
  */

@@ -1,5 +1,5 @@
 /**
- * How the user runs this CLI, so hints print a command they can paste (SPEC §9): `ktrdr …` when the
+ * How the user runs this CLI, so hints print a command they can paste: `ktrdr …` when the
  * `ktrdr` on their PATH is this very script (a global install or `npm link`), `npx ktrdr …` otherwise
  * (inside the repository: through npx, `npm exec`, or `node apps/cli/bin/run.js`).
  */

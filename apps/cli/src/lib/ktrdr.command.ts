@@ -179,7 +179,7 @@ export abstract class KtrdrCommand extends Command {
   }
 }
 
-/** `op_agent_research_20261125_143022_ab12cd34` → `agent_research` (SPEC §3 id format). */
+/** `op_agent_research_20261125_143022_ab12cd34` → `agent_research`. */
 export function typeFromId(operationId: string): string | null {
   const m = /^op_(.+)_\d{8}_\d{6}_[0-9a-f]{8}$/.exec(operationId);
   return m?.[1] ?? null;

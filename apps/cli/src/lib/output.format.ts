@@ -36,7 +36,7 @@ import { renderTable, type Column } from './table.format.js';
 
 export const FOLLOW_HINT = (id: string): string => ktrdrCommand(`operations follow ${id}`);
 
-/** Shown under any result that came from stub phases (SPEC §8: stub results are always marked). */
+/** Shown under any result that came from stub phases (stub results are always marked). */
 export const STUB_NOTE = '(stub results: canned numbers, no real research ran)';
 
 /** True when an operation's result says it came from stub phases (`result_summary.stub: true`). */
@@ -202,7 +202,7 @@ function activeResearchTable(rows: readonly ActiveResearch[]): string[] {
 }
 
 export function cycleCancelLines(res: CancelCycleResult): string[] {
-  // The milestone's two lines (SPEC §9): the reason as scripts see it, then the sentence.
+  // Two lines: the reason as scripts see it, then the sentence.
   if (!res.success) return [`Could not cancel: ${res.reason}`, 'No active research cycle to cancel.'];
   const lines = ['Research cycle cancelled!', `  Operation: ${res.operation_id}`];
   if (res.child_cancelled) lines.push(`  Child operation: ${res.child_cancelled}`);

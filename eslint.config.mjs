@@ -158,6 +158,17 @@ export default defineConfig(
     },
   },
 
+  // --- tools/testing/wait is a project of its own (nothing imported, so lib specs can use it without a
+  // cycle); the harness files beside it re-export it. Outside them and spec files, a relative import
+  // into it stays an error: production code never polls or pauses through the test helpers ---
+  {
+    files: ['tools/testing/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', boundaryOptions(['^\\./wait/wait(\\.js)?$'])],
+    },
+  },
+
   // --- The web view (apps/web): browser code, bundled by Vite; its e2e spec runs under jest in Node ---
   {
     files: ['apps/web/src/**/*.ts', 'apps/web/src/**/*.tsx'],

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort, pingPort, redisServerArgs } from '../shared/redis.server.js';
 import { repoRoot } from '../shared/repo-root.js';
+import { eventually } from './wait/wait.js';
 
 /**
  * Pieces for fault tests that break Redis under one process: a redis-server of the test's own (on a
@@ -24,15 +25,18 @@ export async function startOwnRedis(extraArgs: string[] = [], timeoutMs = 10_000
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let gone = false;
   void exited.then(() => (gone = true));
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pingPort(port))) {
-    if (gone) throw new Error(`redis-server on port ${port} exited before answering PING (is redis-server installed?)`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`redis-server did not answer on port ${port} within ${timeoutMs} ms`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await eventually(
+    async () => {
+      if (gone) throw new Error(`redis-server on port ${port} exited before answering PING (is redis-server installed?)`);
+      return (await pingPort(port)) ? true : undefined;
+    },
+    `redis-server to answer PING on port ${port} (within ${timeoutMs} ms)`,
+    timeoutMs,
+    50,
+  ).catch((e: unknown) => {
+    child.kill('SIGKILL');
+    throw e;
+  });
   return {
     port,
     url: `redis://127.0.0.1:${port}`,

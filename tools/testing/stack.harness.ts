@@ -5,10 +5,14 @@ import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, pingPort, redisServerArgs } from '../shared/redis.server.js';
 import { repoRoot } from '../shared/repo-root.js';
+import { eventually, pause } from './wait/wait.js';
 
 export { freePort, pingPort, redisServerArgs };
 
 export { repoRoot };
+
+// The workspace's one poll and one pause (see wait/wait.ts), here for the specs that import the harness.
+export { eventually, pause };
 
 /**
  * Starts the real, built processes (API and research workers) against a real Redis under a
@@ -36,16 +40,19 @@ function launch(name: string, script: string, env: NodeJS.ProcessEnv): ManagedPr
   return { name, child, output: () => out, exited };
 }
 
+/** Waits for `check` while `proc` runs; fails at once if it exits first. Either failure carries its output. */
 async function waitFor(what: string, proc: ManagedProcess, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let exited = false;
   void proc.exited.then(() => (exited = true));
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`${proc.name} exited before ${what}:\n${proc.output()}`);
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}:\n${proc.output()}`);
+  await eventually(
+    async () => {
+      if (exited) throw new Error(`${proc.name} exited before ${what}:\n${proc.output()}`);
+      return (await check()) ? true : undefined;
+    },
+    () => `${what}:\n${proc.output()}`,
+    timeoutMs,
+    50,
+  );
 }
 
 export interface StackOptions {
@@ -174,15 +181,4 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     throw e;
   }
   return stack;
-}
-
-/** Polls `probe` until it returns a value (not undefined), sleeping between tries; fails at the deadline. */
-export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 15_000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }

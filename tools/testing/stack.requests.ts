@@ -4,7 +4,7 @@
  * Records are typed by the wire contract, so a spec reads the fields the API really sends.
  */
 import type { OperationInfo } from '@ktrdr/api-contract';
-import { eventually, type Stack } from './stack.harness.js';
+import { eventually, pause, type Stack } from './stack.harness.js';
 
 export const TERMINAL_STATUSES: readonly string[] = ['completed', 'failed', 'cancelled'];
 
@@ -36,5 +36,5 @@ export function waitTerminal(stack: Stack, id: string, timeoutMs = 20_000, every
   );
 }
 
-/** A pause that is itself what a spec tests ("nothing happens for N ms"); never a way to wait for a state. */
-export const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** A pause that is itself what a spec tests ("nothing happens for N ms"); never a way to wait for a state (wait/wait.ts). */
+export { pause };

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { ArtifactStore, ArtifactTooLargeError } from './artifact.store';
+import { eventually } from '../../../tools/testing/wait/wait';
 
 const prefix = `it_art_${process.pid}_${Date.now()}`;
 const OP = 'op_training_20260101_000000_0000abcd';
@@ -50,7 +51,7 @@ describe('ArtifactStore on a real Redis', () => {
     const key = `${prefix}:{ops}:art:${OP}`;
     await redis.pexpire(key, 20);
     // Wait on the state itself: Redis has expired the key (bounded, in case it never does).
-    for (const deadline = Date.now() + 2000; (await redis.exists(key)) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+    await eventually(async () => ((await redis.exists(key)) === 0 ? true : undefined), 'Redis to expire the artifact key', 2000, 10);
     expect(await store.list(OP)).toEqual([]);
   });
 

@@ -3,6 +3,7 @@ import { OperationEventsHub } from './operation-events.hub';
 import type { OperationInfo } from './operation.types';
 import { OperationWatch, type OperationSnapshot } from './operation.watch';
 import { OperationsStore } from './operations.store';
+import { eventually, pause } from '../../../tools/testing/wait/wait';
 
 const prefix = `it_events_${process.pid}_${Date.now()}`;
 let redis: Redis;
@@ -21,16 +22,8 @@ afterAll(async () => {
   await redis.quit();
 });
 
-/** Polls `probe` until it gives a value. (tools/testing has one too, but a lib may not import tools: that would be a cycle.) */
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The workspace's poll with this spec's short deadline and tight interval. */
+const until = <T>(probe: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> => eventually(probe, what, 5000, 10);
 
 async function numsub(): Promise<number> {
   const reply = (await redis.call('PUBSUB', 'NUMSUB', channel)) as [string, number];
@@ -137,11 +130,18 @@ describe('OperationEventsHub: one subscription per process, fanned out in memory
     expect(await numsub()).toBe(0);
     expect(sub.listenerCount('message')).toBe(baselineListeners);
 
-    // A notice after everyone left reaches no one.
+    // A notice after everyone left reaches no one. A subscriber of the test's own sees it go out,
+    // so "nothing arrived" below is about a notice that really was published.
+    const probe = new Redis(process.env['REDIS_URL']!);
+    const published: string[] = [];
+    probe.on('message', (_channel: string, message: string) => published.push(message));
+    await probe.subscribe(channel);
     await store.update(op, { parameters: { y: 1 } });
-    // Waiting is what this checks ("nothing arrives"): 30 ms is many times the publish → handler latency.
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => (published.includes(op) ? true : undefined), 'the notice published');
+    // The wait is what this checks ("nothing arrives"): 30 ms is many times the publish → handler latency.
+    await pause(30);
     expect(seen).toHaveLength(3);
+    await probe.quit();
     await hub.close();
     expect(sub.listenerCount('message')).toBe(baselineListeners - 1);
     await sub.quit();

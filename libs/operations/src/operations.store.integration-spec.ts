@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { AtCapacityError, OperationFinishedError, OperationNotFoundError, ParentMovedError, ParentNotRunningError } from './operation.errors';
 import type { OperationType } from './operation.types';
 import { OperationsStore } from './operations.store';
+import { eventually } from '../../../tools/testing/wait/wait';
 
 const prefix = `it_store_${process.pid}_${Date.now()}`;
 let redis: Redis;
@@ -193,7 +194,8 @@ describe('OperationsStore on a real Redis', () => {
     await store.start(a.operation_id);
     await store.complete(a.operation_id, {});
     // Finish times have millisecond resolution: wait for the clock to move on, so "newest" is defined.
-    for (const t = Date.now(); Date.now() <= t; ) await new Promise((r) => setImmediate(r));
+    const finishedAt = Date.now();
+    await eventually(() => (Date.now() > finishedAt ? true : undefined), 'the clock to pass the first finish', 1000, 1);
     const b = await store.create({ type: 'agent_assessment' });
     await store.cancel(b.operation_id, { reason: 'r', childReason: 'c', source: 't' });
     expect((await store.lastFinished('agent_assessment'))?.operation_id).toBe(b.operation_id);

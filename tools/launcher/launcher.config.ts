@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
-import { configReport, type ConfigProblem } from '@ktrdr/errors';
+import type { ConfigProblem } from '@ktrdr/errors';
+import { repoRoot } from '../shared/repo-root.js';
 
 /**
  * What `npm start` needs to know, read once from argv and the environment. Anything the API or
@@ -29,17 +30,6 @@ export const DEFAULT_API_PORT = 8000;
 export const DEFAULT_STUB_DELAY_MS = '3000';
 export const DEFAULT_LOG_LEVEL = 'warn';
 
-import { repoRoot } from '../shared/repo-root.js';
-
-export { repoRoot };
-
-/** The launcher's own bad settings, worded as every ktrdr process words them (libs/errors config.report). */
-export class LauncherConfigError extends Error {
-  constructor(readonly problems: ConfigProblem[]) {
-    super(configReport('launcher', problems));
-  }
-}
-
 
 function port(env: NodeJS.ProcessEnv, name: string, def: number, problems: ConfigProblem[]): number {
   const raw = env[name];
@@ -55,12 +45,6 @@ function port(env: NodeJS.ProcessEnv, name: string, def: number, problems: Confi
 function loopback(host: string): string {
   if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
-}
-
-export function loadLauncherConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): LauncherConfig {
-  const { config, problems } = inspectLauncherConfig(argv, env);
-  if (problems.length) throw new LauncherConfigError(problems);
-  return config;
 }
 
 /**

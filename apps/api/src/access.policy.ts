@@ -11,10 +11,10 @@ import { posix } from 'node:path';
  */
 
 /** Liveness probes and the Prometheus scrape: no secrets, no effects. */
-export const OPEN_ROUTES: ReadonlySet<string> = new Set(['/api/v1/health', '/metrics']);
+const OPEN_ROUTES: ReadonlySet<string> = new Set(['/api/v1/health', '/metrics']);
 
 /** The web view's built assets: open while the path, however spelled, stays inside /assets/. */
-export const ASSETS_ROUTE = '/assets/*';
+const ASSETS_ROUTE = '/assets/*';
 
 /** The web view's catch-all (web.static.ts): open only for the requests it answers with the page or a file of its build. */
 export const PAGE_ROUTE = '/*';

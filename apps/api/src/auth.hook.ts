@@ -35,12 +35,12 @@ function queryToken(req: FastifyRequest): string | null {
   return typeof q === 'string' ? q : null;
 }
 
-export const UNAUTHORIZED_BODY = {
+const UNAUTHORIZED_BODY = {
   success: false,
   error: { code: ErrorCode.Unauthorized, message: 'Missing or invalid API token: send Authorization: Bearer <KTRDR_API_TOKEN>' },
 } as const;
 
-export const DASHBOARD_READ_ONLY_BODY = {
+const DASHBOARD_READ_ONLY_BODY = {
   success: false,
   error: { code: ErrorCode.DashboardReadOnly, message: 'The queue dashboard is read-only: set KTRDR_DASHBOARD_ACTIONS=true to pause, retry, clean or remove jobs from it' },
 } as const;

@@ -1,5 +1,5 @@
 import { bearerToken, isLoopback, listenRefusal, tokenDigest, tokenMatches } from './auth.policy';
-import { redactedUrl } from './http.app';
+import { loggedHeaders, redactedUrl } from './http.app';
 
 describe('auth policy', () => {
   const token = 'a-long-enough-secret-token-1234';
@@ -42,5 +42,10 @@ describe('auth policy', () => {
   it('never logs the events access token', () => {
     expect(redactedUrl(`/api/v1/operations/x/events?access_token=${token}&a=1`)).toBe('/api/v1/operations/x/events?access_token=[REDACTED]&a=1');
     expect(redactedUrl('/api/v1/health')).toBe('/api/v1/health');
+  });
+
+  it('logs only the allow-listed request headers', () => {
+    const kept = loggedHeaders({ host: 'h', 'user-agent': 'ua', authorization: 'Bearer t', cookie: 'c=1', 'x-api-key': 'k', accept: '*/*' });
+    expect(kept).toEqual({ host: 'h', 'user-agent': 'ua', accept: '*/*' });
   });
 });

@@ -6,18 +6,25 @@ import type { Assessment, ClassLabel } from './phase-results.schema.js';
  * build them with these types, so a renamed field fails to compile on both sides.
  */
 
-/** A trade as the equity chart marks it. */
+/** One round trip, as the equity chart marks it. */
 export interface ArtifactTrade {
+  /** The symbol traded: a portfolio pools the trades of all its sleeves. */
   symbol: string;
   side: 'long' | 'short';
+  /** ISO times of the entry and exit bars (bar open times). */
   entry_time: string;
   exit_time: string;
+  /** Fill prices, slippage included. */
   entry_price: number;
   exit_price: number;
   quantity: number;
+  /** Equity after the exit minus equity before the entry: price move minus both legs' fees. */
   pnl: number;
+  /** pnl / equity committed at entry. */
   return: number;
+  /** Commission of both legs. */
   fees: number;
+  /** Still open after the last bar: closed at the last bar's close (with slippage and commission). */
   open_at_end: boolean;
 }
 

@@ -1,3 +1,4 @@
+import type { ArtifactTrade } from '@ktrdr/api-contract';
 import type { Bars } from '@ktrdr/market-data';
 
 /** Per-bar signal values: a signal at bar t is acted on at bar t+1's open. */
@@ -41,29 +42,17 @@ export type TradeSide = 'long' | 'short';
 /**
  * One round trip. Times are epoch milliseconds (bar open times, as in `Bars.time`): the
  * simulation can close hundreds of thousands of trades, and formatting dates there would cost
- * more than the simulation itself; `equityArtifact` turns them into ISO strings.
+ * more than the simulation itself; `equityArtifact` turns them into ISO strings. The other fields
+ * (fill prices with slippage, quantity, P&L after both legs' fees, return on the committed equity,
+ * fees, open at the end) are the artifact's trade as the contract defines it.
  */
-export interface Trade {
-  /** The symbol traded (its bars' symbol): a portfolio pools the trades of all its sleeves. */
-  symbol: string;
+export interface Trade extends Omit<ArtifactTrade, 'entry_time' | 'exit_time' | 'side'> {
   side: TradeSide;
   /** Bar indices in the traded symbol's own bars. */
   entry_index: number;
   exit_index: number;
   entry_time: number;
   exit_time: number;
-  /** Fill prices, slippage included. */
-  entry_price: number;
-  exit_price: number;
-  quantity: number;
-  /** Equity after the exit minus equity before the entry: price move minus both legs' fees. */
-  pnl: number;
-  /** pnl / equity committed at entry. */
-  return: number;
-  /** Commission of both legs. */
-  fees: number;
-  /** Still open after the last bar: closed at the last bar's close (with slippage and commission). */
-  open_at_end: boolean;
 }
 
 /** Statistics of one equity curve, gathered inside the simulation loop (no second pass). */

@@ -15,9 +15,12 @@ describe('training gate', () => {
     expect(checkTrainingGate({ ...goodTraining, ...change }, T.training)).toEqual({ passed: false, reason });
   });
 
-  it('reports the first failing check only', () => {
+  it('names the first failing check in its exact form, then every other one', () => {
     const v = checkTrainingGate({ accuracy: 0.1, initial_loss: 1, final_loss: 0.99 }, T.training);
-    expect(v).toEqual({ passed: false, reason: 'accuracy_below_threshold (10.0% < 45.0%)' });
+    expect(v).toEqual({
+      passed: false,
+      reason: 'accuracy_below_threshold (10.0% < 45.0%); also loss_too_high (0.990 > 0.8); also insufficient_loss_decrease (1.0% < 20.0%)',
+    });
   });
 
   it('uses the thresholds it is given', () => {
@@ -48,5 +51,26 @@ describe('backtest gate', () => {
 describe('backtest gate without trades', () => {
   it('reports too_few_trades rather than a win rate of no trades', () => {
     expect(checkBacktestGate({ win_rate: 0, max_drawdown: 0, sharpe_ratio: 0, total_trades: 0 }, T.backtest)).toEqual({ passed: false, reason: 'too_few_trades (0 < 5)' });
+  });
+});
+
+describe('backtest gate with several failing checks', () => {
+  const good = { win_rate: 0.6, max_drawdown: 0.1, sharpe_ratio: 1, total_trades: 10 };
+
+  it('checks trades, drawdown, win rate and Sharpe in that order, the first in its exact form', () => {
+    const v = checkBacktestGate({ win_rate: 0, max_drawdown: 0.452, sharpe_ratio: -0.8, total_trades: 2 }, T.backtest);
+    expect(v).toEqual({
+      passed: false,
+      reason: 'too_few_trades (2 < 5); also drawdown_too_high (45.2% > 40.0%); also win_rate_too_low (0.0% < 45.0%); also sharpe_too_low (-0.80 < -0.5)',
+    });
+  });
+
+  it('leaves out the win rate of a backtest that made no trade', () => {
+    expect(checkBacktestGate({ ...good, win_rate: 0, total_trades: 0 }, T.backtest)).toEqual({ passed: false, reason: 'too_few_trades (0 < 5)' });
+  });
+
+  it('names one failing check alone exactly as before', () => {
+    expect(checkBacktestGate({ ...good, total_trades: 2, win_rate: 0 }, T.backtest)).toEqual({ passed: false, reason: 'too_few_trades (2 < 5); also win_rate_too_low (0.0% < 45.0%)' });
+    expect(checkBacktestGate({ ...good, sharpe_ratio: -0.8 }, T.backtest)).toEqual({ passed: false, reason: 'sharpe_too_low (-0.80 < -0.5)' });
   });
 });

@@ -1,6 +1,10 @@
 import type { BacktestResult, TrainingResult } from '@ktrdr/api-contract';
 
-/** Quality gates: pure functions of a phase's metrics; the first failing check wins. */
+/**
+ * Quality gates: pure functions of a phase's metrics. Every check runs; the reason names the first
+ * failing one in its exact form and the others after it (`too_few_trades (2 < 5); also
+ * win_rate_too_low (0.0% < 45.0%)`), so one message says everything that is wrong with a result.
+ */
 
 export interface TrainingGateThresholds {
   minAccuracy: number;
@@ -29,6 +33,13 @@ export type GateVerdict = { passed: true } | { passed: false; reason: string };
 
 const PASS: GateVerdict = { passed: true };
 
+/** The verdict of a gate's failing checks, in the order they ran. */
+function verdictOf(failures: readonly string[]): GateVerdict {
+  if (failures.length === 0) return PASS;
+  const [first, ...more] = failures;
+  return { passed: false, reason: [first, ...more.map((r) => `also ${r}`)].join('; ') };
+}
+
 /** 0.423 → "42.3%": the measured value and its threshold both print one decimal, so the two sides of a comparison read alike. */
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
@@ -54,13 +65,12 @@ export function checkTrainingGate(metrics: Partial<Record<keyof TrainingGateMetr
   const accuracy = num(metrics, 'accuracy');
   const finalLoss = num(metrics, 'final_loss');
   const initialLoss = num(metrics, 'initial_loss');
-  if (accuracy < t.minAccuracy) return { passed: false, reason: `accuracy_below_threshold (${pct(accuracy)} < ${pct(t.minAccuracy)})` };
-  if (finalLoss > t.maxLoss) return { passed: false, reason: `loss_too_high (${finalLoss.toFixed(3)} > ${t.maxLoss})` };
+  const failures: string[] = [];
+  if (accuracy < t.minAccuracy) failures.push(`accuracy_below_threshold (${pct(accuracy)} < ${pct(t.minAccuracy)})`);
+  if (finalLoss > t.maxLoss) failures.push(`loss_too_high (${finalLoss.toFixed(3)} > ${t.maxLoss})`);
   const decrease = initialLoss > 0 ? (initialLoss - finalLoss) / initialLoss : 0;
-  if (decrease < t.minLossDecrease) {
-    return { passed: false, reason: `insufficient_loss_decrease (${pct(decrease)} < ${pct(t.minLossDecrease)})` };
-  }
-  return PASS;
+  if (decrease < t.minLossDecrease) failures.push(`insufficient_loss_decrease (${pct(decrease)} < ${pct(t.minLossDecrease)})`);
+  return verdictOf(failures);
 }
 
 export function checkBacktestGate(metrics: Partial<Record<keyof BacktestGateMetrics, unknown>>, t: BacktestGateThresholds): GateVerdict {
@@ -70,11 +80,12 @@ export function checkBacktestGate(metrics: Partial<Record<keyof BacktestGateMetr
   const drawdown = num(metrics, 'max_drawdown');
   const sharpe = num(metrics, 'sharpe_ratio');
   const trades = num(metrics, 'total_trades');
-  // Without a single trade there is no win rate to judge: say what actually happened.
-  if (trades === 0 && trades < t.minTrades) return { passed: false, reason: `too_few_trades (0 < ${t.minTrades})` };
-  if (winRate < t.minWinRate) return { passed: false, reason: `win_rate_too_low (${pct(winRate)} < ${pct(t.minWinRate)})` };
-  if (drawdown > t.maxDrawdown) return { passed: false, reason: `drawdown_too_high (${pct(drawdown)} > ${pct(t.maxDrawdown)})` };
-  if (sharpe < t.minSharpe) return { passed: false, reason: `sharpe_too_low (${sharpe.toFixed(2)} < ${t.minSharpe})` };
-  if (trades < t.minTrades) return { passed: false, reason: `too_few_trades (${trades} < ${t.minTrades})` };
-  return PASS;
+  // The basic problem first: too few trades to judge anything else by, then the loss, then the rest.
+  const failures: string[] = [];
+  if (trades < t.minTrades) failures.push(`too_few_trades (${trades} < ${t.minTrades})`);
+  if (drawdown > t.maxDrawdown) failures.push(`drawdown_too_high (${pct(drawdown)} > ${pct(t.maxDrawdown)})`);
+  // Without a single trade there is no win rate to judge: too_few_trades already says what happened.
+  if (trades > 0 && winRate < t.minWinRate) failures.push(`win_rate_too_low (${pct(winRate)} < ${pct(t.minWinRate)})`);
+  if (sharpe < t.minSharpe) failures.push(`sharpe_too_low (${sharpe.toFixed(2)} < ${t.minSharpe})`);
+  return verdictOf(failures);
 }

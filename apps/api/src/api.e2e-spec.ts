@@ -1,4 +1,4 @@
-import { freePort, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { eventually, freePort, startStack, type Stack } from '../../../tools/testing/stack.harness';
 
 type Envelope = { success: boolean; error?: { code: string; message: string; details?: { errors?: Array<{ field: string; message: string }> } } };
 
@@ -206,13 +206,11 @@ describe('API: bad input on agent routes', () => {
   });
 });
 
-async function waitForChild(parent: string): Promise<string> {
-  for (let i = 0; i < 200; i++) {
+function waitForChild(parent: string): Promise<string> {
+  return eventually(async () => {
     const s = await stack.request<{ child_operation_id: string | null; operation_id: string }>('GET', '/agent/status');
-    if (s.body.operation_id === parent && s.body.child_operation_id) return s.body.child_operation_id;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('no child appeared');
+    return s.body.operation_id === parent && s.body.child_operation_id ? s.body.child_operation_id : undefined;
+  }, `a child of ${parent}`, 10_000, 20);
 }
 
 describe('API without Redis', () => {
@@ -226,13 +224,10 @@ describe('API without Redis', () => {
       stdio: 'ignore',
     });
     try {
-      let health: Response | null = null;
-      for (let i = 0; i < 100 && !health; i++) {
-        health = await fetch(`http://127.0.0.1:${port}/api/v1/health`).catch(() => null);
-        if (!health) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(health?.status).toBe(503);
-      expect(await health?.json()).toMatchObject({ success: false, redis: { connected: false } });
+      // Polls until the API listens (any answer); what it answers is the test.
+      const health = await eventually(() => fetch(`http://127.0.0.1:${port}/api/v1/health`).catch(() => undefined), 'the API to listen', 10_000, 100);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toMatchObject({ success: false, redis: { connected: false } });
       const list = await fetch(`http://127.0.0.1:${port}/api/v1/operations`);
       expect(list.status).toBe(503);
       expect(await list.json()).toMatchObject({ success: false, error: { code: 'BACKEND_UNAVAILABLE' } });

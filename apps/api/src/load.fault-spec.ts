@@ -1,4 +1,4 @@
-import { startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
 
 /**
  * Load and fuzz on the built API with a stub worker: sustained concurrent reads with
@@ -92,9 +92,13 @@ describe('load: 200 concurrent status reads with 50 concurrent triggers and canc
     expect(started.length).toBeGreaterThan(1);
     // Exactly one winner per cancel race: no cycle was cancelled twice.
     for (const [id, wins] of cancelWins) expect({ id, wins }).toEqual({ id, wins: 1 });
-    // Exactly one winner per trigger race (capacity 1): cycles never overlapped in time.
-    await new Promise((r) => setTimeout(r, 1500));
-    const ops = await Promise.all(started.map(async (id) => (await hit('GET', `/api/v1/operations/${id}`)).body['data'] as { created_at: string; completed_at: string | null; status: string }));
+    // Exactly one winner per trigger race (capacity 1): cycles never overlapped in time. Read once
+    // every cycle the load started has ended (the last one may still be in its stub phases).
+    type Cycle = { created_at: string; completed_at: string | null; status: string };
+    const ops = await eventually(async () => {
+      const read = await Promise.all(started.map(async (id) => (await hit('GET', `/api/v1/operations/${id}`)).body['data'] as Cycle));
+      return read.every((op) => op.completed_at !== null) ? read : undefined;
+    }, 'every cycle of the load to end', 30_000, 100);
     ops.sort((a, b) => a.created_at.localeCompare(b.created_at));
     for (let i = 0; i + 1 < ops.length; i++) {
       expect(ops[i]!.completed_at).not.toBeNull();

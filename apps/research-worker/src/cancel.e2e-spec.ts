@@ -2,7 +2,7 @@ import { OperationsStore, RedisKeys } from '@ktrdr/operations';
 import { bullPrefix } from '@ktrdr/queues';
 import { Queue } from 'bullmq';
 import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
-import { childrenOf as children, getOp, pause as sleep, triggerCycle as trigger } from '../../../tools/testing/stack.requests';
+import { childrenOf as children, getOp, pause, triggerCycle as trigger } from '../../../tools/testing/stack.requests';
 
 /**
  * Cancellation across processes (milestone M6, ported and tightened): the API cancels durably in
@@ -68,7 +68,7 @@ describe('cancel during each phase (worker in its own process, real Redis)', () 
     // Nothing advances afterwards: no new child, statuses stay final. The wait is what is tested
     // ("nothing happens"): longer than a 700 ms stub phase, so a next phase would have shown up.
     const before = (await children(stack, parentId)).length;
-    await sleep(900);
+    await pause(900);
     expect((await children(stack, parentId)).length).toBe(before);
     expect((await getOp(stack, childId)).status).toBe('cancelled');
     expect((await getOp(stack, parentId)).status).toBe('cancelled');
@@ -178,7 +178,7 @@ describe('cancellation races across processes', () => {
     expect((await stack.request('DELETE', '/agent/cancel')).status).toBe(200);
     await stack.startWorker('design,training,backtest,assessment');
     // The wait is what is tested ("it does not resume"): past the lock, the stalled check and several reconcile passes.
-    await sleep(3500);
+    await pause(3500);
     expect(await getOp(stack, childId)).toMatchObject({ status: 'cancelled', started_at: startedAt, error_message: null });
     expect((await getOp(stack, id)).status).toBe('cancelled');
     expect(await children(stack, id)).toHaveLength(1);
@@ -188,8 +188,9 @@ describe('cancellation races across processes', () => {
     stack = await startStack({ workerEnv: { KTRDR_STUB_DELAY_MS: '20000', KTRDR_STUB_CPU: 'true' } });
     const id = await trigger(stack);
     const childId = await runningChild(stack, id, 'designing');
-    // Deliberate: the cancel must land mid-loop after many slices, not at the first one.
-    await sleep(300);
+    // The cancel must land mid-loop after many slices, not at the first one: once the phase reports its
+    // first step (2 s of cooperative slices), the next step's loop is running.
+    await eventually(async () => ((await getOp(stack, childId)).progress.steps_completed >= 1 ? true : undefined), 'the first step of CPU-bound work', 20_000, 20);
     const t0 = performance.timeOrigin + performance.now();
     expect((await stack.request('DELETE', '/agent/cancel')).status).toBe(200);
     expect((await stoppedAt(stack, childId)) - t0).toBeLessThan(500);
@@ -205,7 +206,7 @@ describe('cancellation races across processes', () => {
     const t0 = performance.timeOrigin + performance.now();
     await store.cancel(id, { reason: 'Cancelled by user', childReason: 'Parent cancelled', source: 'test (no publish)' });
     expect((await stoppedAt(stack, childId)) - t0).toBeLessThan(1000);
-    await sleep(500); // the wait is what is tested: no next phase appears afterwards
+    await pause(500); // the wait is what is tested: no next phase appears afterwards
     expect(await children(stack, id)).toHaveLength(1);
   });
 });

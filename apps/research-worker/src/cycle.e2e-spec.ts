@@ -40,21 +40,26 @@ describe('a full research cycle (stub phases, one worker on all queues)', () => 
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ triggered: false, reason: 'active_cycle_exists', operation_id: id });
 
-    // Active status shape, sampled throughout: an active phase never has a null child id.
+    // Active status shape, sampled every 5 ms until the cycle is idle: an active phase never has a null child id.
     const phases = new Set<string>();
     let samples = 0;
-    for (;;) {
-      const s = (await stack.request<Status>('GET', '/agent/status')).body;
-      if (s.status === 'idle') break;
-      samples++;
-      expect(s).toMatchObject({ status: 'active', operation_id: id, capacity: { active: 1, limit: 1 } });
-      expect(s.active_researches).toHaveLength(1);
-      if (s.phase && s.phase !== 'idle') {
-        phases.add(s.phase);
-        expect(s.child_operation_id).toMatch(/^op_/);
-      }
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await eventually(
+      async () => {
+        const s = (await stack.request<Status>('GET', '/agent/status')).body;
+        if (s.status === 'idle') return true;
+        samples++;
+        expect(s).toMatchObject({ status: 'active', operation_id: id, capacity: { active: 1, limit: 1 } });
+        expect(s.active_researches).toHaveLength(1);
+        if (s.phase && s.phase !== 'idle') {
+          phases.add(s.phase);
+          expect(s.child_operation_id).toMatch(/^op_/);
+        }
+        return undefined;
+      },
+      'the cycle to go idle',
+      30_000,
+      5,
+    );
     expect(samples).toBeGreaterThan(20);
     expect([...phases]).toEqual(['designing', 'training', 'backtesting', 'assessing']);
 

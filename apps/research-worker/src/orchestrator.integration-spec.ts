@@ -4,6 +4,7 @@ import { QueueProducer, bullConnection, bullPrefix } from '@ktrdr/queues';
 import { createLogger } from '@ktrdr/runtime';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { eventually } from '../../../tools/testing/wait/wait';
 import { ActiveJobs } from './active-jobs.registry';
 import { Orchestrator } from './orchestrator.service';
 import { PhaseRunner } from './phase.runner';
@@ -152,7 +153,7 @@ describe('reconciler', () => {
     const q = producer.queue('training');
     const failing = new Worker('training', async () => Promise.reject(new Error('redis hiccup')), { connection: bullConnection(url), prefix: bullPrefix(prefix) });
     await producer.enqueue('training', { name: 'run', data: { operation_id: child.operation_id, parent_operation_id: parent.operation_id } });
-    for (let i = 0; i < 200 && (await (await q.getJob(child.operation_id))!.getState()) !== 'failed'; i++) await new Promise((r) => setTimeout(r, 10));
+    await eventually(async () => ((await (await q.getJob(child.operation_id))!.getState()) === 'failed' ? true : undefined), 'the training job to fail', 5000, 10);
     await failing.close();
     expect(await (await q.getJob(child.operation_id))!.getState()).toBe('failed');
     await reconciler.runOnce(Date.now() + 5_000);

@@ -1,5 +1,5 @@
 import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
-import { childrenOf as children, getOp, pause as sleep, triggerCycle, waitTerminal as terminal } from '../../../tools/testing/stack.requests';
+import { childrenOf as children, getOp, pause, triggerCycle, waitTerminal as terminal } from '../../../tools/testing/stack.requests';
 
 /** A named strategy skips design: the cycle starts at training. */
 const trigger = (stack: Stack): Promise<string> => triggerCycle(stack, { strategy: 'v3_minimal' });
@@ -41,7 +41,7 @@ describe('phase deadline enforced by the worker', () => {
       return c?.status === 'running' ? c.operation_id : undefined;
     }, 'training running', 10_000, 5);
     expect((await stack.request('DELETE', `/agent/cancel/${parentId}`)).status).toBe(200);
-    await sleep(600); // the wait is what is tested: past the 400 ms deadline, the cancel still stands
+    await pause(600); // the wait is what is tested: past the 400 ms deadline, the cancel still stands
     expect(await getOp(stack, childId)).toMatchObject({ status: 'cancelled', error_message: null, cancellation_reason: 'Parent cancelled' });
     expect(await getOp(stack, parentId)).toMatchObject({ status: 'cancelled', error_message: null });
   });

@@ -3,7 +3,7 @@ import { OperationsStore, type OperationInfo } from '@ktrdr/operations';
 import { QueueProducer, bullConnection } from '@ktrdr/queues';
 import { Redis } from 'ioredis';
 import { launchWorker, lineRate, logMessage, startOwnRedis, type OwnRedis, type WorkerProcess } from '../../../tools/testing/fault.harness';
-import { eventually, freePort } from '../../../tools/testing/stack.harness';
+import { eventually, freePort, pause } from '../../../tools/testing/stack.harness';
 
 /**
  * A worker's Redis gone or refusing writes, on the built worker and a redis-server of the test's own
@@ -15,7 +15,6 @@ const TERMINAL = ['completed', 'failed', 'cancelled'];
 const MB = 1024 * 1024;
 /** Process exit plus a loaded 2-core machine, on top of the grace. */
 const EXIT_SLACK_MS = 2000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const newPrefix = () => `f${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 
 /** The test's side of the store and the queues, with error listeners (it may outlive its Redis). */
@@ -179,8 +178,9 @@ describe('a worker whose Redis refuses writes (maxmemory reached, noeviction)', 
 
     // The stub phase ends while Redis is full: its result write is refused and retried.
     await eventually(() => (worker!.lines().some((l) => l.at >= fullAt && logMessage(l.text) === 'phase result not recorded yet; retrying') ? true : undefined), 'result refused', 15_000, 20);
-    // Redis stays full for three job locks: long enough that a phase that went quiet would be "worker lost".
-    await sleep(3 * LOCK_MS);
+    // The wait is what is tested: Redis stays full for three job locks, long enough that a phase that
+    // went quiet would be "worker lost".
+    await pause(3 * LOCK_MS);
     expect((await store.get(trainingId))?.status).toBe('running');
     const freedAt = Date.now();
     await admin.del(...fillerKeys);

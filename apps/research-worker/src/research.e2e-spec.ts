@@ -1,4 +1,6 @@
 import { RedisKeys } from '@ktrdr/operations';
+import { bullPrefix } from '@ktrdr/queues';
+import { Queue } from 'bullmq';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SLOW_TRAINING_STRATEGY, researchScratch } from '../../../tools/testing/research.fixtures';
@@ -219,8 +221,18 @@ describe('real research cycles (every phase real, offline designer and assessor)
     // Generous bound for a loaded 2-core CI machine; the benchmark measures the real latency.
     expect(stoppedAt - requestedAt).toBeLessThan(2000);
 
-    // Long enough for a late save to have landed if the cancel had not stopped it.
-    await new Promise((r) => setTimeout(r, 1500));
+    // A late save could only land while the training job still runs in the worker (the fit and the
+    // save are awaited inside it): once the job has ended, whatever the phase wrote is on disk.
+    const trainingQueue = new Queue('training', { connection: { url: stack.redisUrl }, prefix: bullPrefix(stack.prefix) });
+    try {
+      const ended = await eventually(async () => {
+        const state = await trainingQueue.getJobState(trainingId);
+        return state === 'completed' || state === 'failed' ? state : undefined;
+      }, 'the training job to end in the worker');
+      expect(['completed', 'failed']).toContain(ended);
+    } finally {
+      await trainingQueue.close();
+    }
     expect(existsSync(join(scratch, 'models', 'slow_training'))).toBe(false);
     expect(await artifacts(trainingId)).toEqual([]);
     expect((await getOp(trainingId)).status).toBe('cancelled');

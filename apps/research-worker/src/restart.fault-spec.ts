@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisKeys } from '@ktrdr/operations';
-import { eventually, freePort, pingPort, redisServerArgs, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { eventually, freePort, pause, pingPort, redisServerArgs, startStack, type Stack } from '../../../tools/testing/stack.harness';
 import { startTcpProxy, type TcpProxy } from '../../../tools/testing/tcp.proxy';
 
 /**
@@ -20,7 +20,6 @@ interface Op {
   metadata: { parameters: Record<string, unknown> };
 }
 const TERMINAL = ['completed', 'failed', 'cancelled'];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const getOp = async (stack: Stack, id: string): Promise<Op> => (await stack.request<{ data: Op }>('GET', `/operations/${id}`)).body.data;
 const children = async (stack: Stack, id: string): Promise<Op[]> => (await stack.request<{ data: Op[] }>('GET', `/operations/${id}/children`)).body.data;
 
@@ -134,7 +133,8 @@ describe('Redis restarts (AOF) mid-cycle', () => {
     const childId = await runningChild(stack, parentId, 'training');
     redisProc.kill('SIGKILL'); // appendfsync always: everything acknowledged is on disk
     await new Promise((r) => redisProc.once('exit', r));
-    await sleep(1000);
+    // The outage is what is tested: Redis stays down for a second while every process retries.
+    await pause(1000);
     await startRedis();
     const parent = await terminal(stack, parentId, 60_000);
     const child = await getOp(stack, childId);
@@ -171,7 +171,8 @@ describe("the workers' Redis connection drops for 5 s", () => {
     proxy.drop();
     const cancel = await stack.request('DELETE', `/agent/cancel/${parentId}`); // the API's Redis is not cut
     expect(cancel.status).toBe(200);
-    await sleep(5000);
+    // The cut is what is tested: the workers go 5 s without Redis, and the cancel's message is lost meanwhile.
+    await pause(5000);
     proxy.restore();
     // The pub/sub message was lost; the durable status re-read on reconnect stops the compute.
     const stopped = await eventually(async () => {

@@ -4,6 +4,7 @@ import { inspect } from 'node:util';
 import { createClaudeClient } from './claude.client';
 import { ClaudeDesigner } from './claude.designer';
 import { FakeAnthropicServer, errorBody, textMessage, toolUseMessage, type FakeReply } from '../../../tools/testing/fake-anthropic.server';
+import { eventually } from '../../../tools/testing/wait/wait';
 import { loadLlmConfig } from './llm.config';
 import type { LlmLogger } from './llm.logger';
 import { costUsd } from './llm.pricing';
@@ -236,11 +237,12 @@ describe('ClaudeDesigner: cancellation', () => {
   it('stops while the SDK waits to retry, without another request', async () => {
     fake.always({ kind: 'json', status: 429, headers: { 'retry-after-ms': '60000' }, body: errorBody('rate_limit_error', 'slow down') });
     const ac = new AbortController();
+    // The SDK listens for the abort on our signal twice: around the HTTP request, then in its wait
+    // before the retry. The second listener says the 429 has reached that wait, so the abort lands there.
+    const listens = jest.spyOn(ac.signal, 'addEventListener');
     const run = designer({ KTRDR_LLM_MAX_RETRIES: '3' }).design(INPUT, { signal: ac.signal });
     await fake.waitForRequests(1);
-    // The SDK's retry wait cannot be observed from outside; 20 ms lets the 429 reach it so the abort
-    // lands in that wait (aborting earlier would still pass, so this only sharpens the case).
-    await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => (listens.mock.calls.filter(([type]) => type === 'abort').length >= 2 ? true : undefined), "the SDK's wait before its retry", 5000, 1);
     ac.abort();
     const e = await run.catch((err: unknown) => err);
     expect(e).toBeInstanceOf(CancelledError);

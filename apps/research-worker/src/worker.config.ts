@@ -40,6 +40,7 @@ const schema = sharedEnvSchema.extend({
   TRAINING_GATE_MIN_ACCURACY: num(t.training.minAccuracy),
   TRAINING_GATE_MAX_LOSS: num(t.training.maxLoss),
   TRAINING_GATE_MIN_LOSS_DECREASE: num(t.training.minLossDecrease),
+  TRAINING_GATE_MIN_SKILL: num(t.training.minSkill),
   BACKTEST_GATE_MIN_WIN_RATE: num(t.backtest.minWinRate),
   BACKTEST_GATE_MAX_DRAWDOWN: num(t.backtest.maxDrawdown),
   BACKTEST_GATE_MIN_SHARPE: num(t.backtest.minSharpe),
@@ -151,6 +152,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
         minAccuracy: e.TRAINING_GATE_MIN_ACCURACY,
         maxLoss: e.TRAINING_GATE_MAX_LOSS,
         minLossDecrease: e.TRAINING_GATE_MIN_LOSS_DECREASE,
+        minSkill: e.TRAINING_GATE_MIN_SKILL,
       },
       backtest: {
         minWinRate: e.BACKTEST_GATE_MIN_WIN_RATE,

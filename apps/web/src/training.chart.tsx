@@ -70,12 +70,39 @@ export function trainingEndText(history: Pick<HistoryArtifact, 'epochs' | 'best_
   return `Ran ${plannedEpochs && plannedEpochs === run ? `all ${run}` : run} epochs${kept}.`;
 }
 
+const pct1 = (v: number): string => `${(v * 100).toFixed(1)}%`;
+
+/**
+ * The model's skill beside predictions that use no feature, on the test part; null for a history
+ * from before these numbers existed. The accuracy to beat is always predicting the test part's most
+ * frequent class: a model at or below it has learned nothing the class shares did not already say.
+ */
+export function skillText(h: Partial<Pick<HistoryArtifact, 'test_accuracy' | 'majority_baseline' | 'balanced_accuracy' | 'stratified_baseline' | 'log_loss' | 'prior_log_loss'>>): string | null {
+  if (typeof h.test_accuracy !== 'number' || typeof h.majority_baseline !== 'number') return null;
+  const edge = h.test_accuracy - h.majority_baseline;
+  const verdict = edge > 0 ? `${(edge * 100).toFixed(1)} points better than` : 'no better than';
+  let text = `Test accuracy ${pct1(h.test_accuracy)}: ${verdict} always predicting the most frequent class (${pct1(h.majority_baseline)}).`;
+  if (typeof h.balanced_accuracy === 'number' && typeof h.stratified_baseline === 'number') {
+    text += ` Balanced accuracy ${pct1(h.balanced_accuracy)}; guessing by the class shares would score ${pct1(h.stratified_baseline)}.`;
+  }
+  if (typeof h.log_loss === 'number' && typeof h.prior_log_loss === 'number') {
+    text += ` Log-loss ${h.log_loss.toFixed(3)} against ${h.prior_log_loss.toFixed(3)} for the class shares alone.`;
+  }
+  return text;
+}
+
 export function TrainingCharts({ history, plannedEpochs = null }: { history: HistoryArtifact; plannedEpochs?: number | null }) {
+  const skill = skillText(history);
   return (
     <>
       <p className="small" data-testid="training-end">
         {trainingEndText(history, plannedEpochs)}
       </p>
+      {skill && (
+        <p className="small" data-testid="training-skill">
+          {skill}
+        </p>
+      )}
       <div className="chart-pair">
         <CurveChart title="Loss" epochs={history.epochs} train={history.loss} validation={history.val_loss} percent={false} />
         <CurveChart title="Accuracy" epochs={history.epochs} train={history.accuracy} validation={history.val_accuracy} percent />

@@ -311,6 +311,10 @@ describe('web view on real phases, behind an API token', () => {
     expect(await page.getByRole('button', { name: 'Resume cycle' }).count()).toBe(0);
     // How training ended, and a legend that names each line with the backtest's own numbers.
     expect(await page.getByTestId('training-end').textContent()).toMatch(/^(Stopped early at epoch \d+ of 50: validation loss|Ran all 50 epochs)/);
+    // Skill beside the baselines of the same test bars.
+    expect(await page.getByTestId('training-skill').textContent()).toMatch(
+      /^Test accuracy \d+\.\d%: (\d+\.\d points better than|no better than) always predicting the most frequent class \(\d+\.\d%\)\. Balanced accuracy \d+\.\d%; .* Log-loss \d\.\d{3} against \d\.\d{3}/,
+    );
     const ret = (await page.getByTestId('metric-return').textContent())!;
     const bench = (await page.getByTestId('metric-benchmark').textContent())!;
     expect(await page.getByTestId('legend-strategy').textContent()).toBe(`━ Strategy ${ret}`);

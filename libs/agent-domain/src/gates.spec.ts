@@ -1,7 +1,7 @@
 import { DEFAULT_GATE_THRESHOLDS, checkBacktestGate, checkTrainingGate } from './gates';
 
 const T = DEFAULT_GATE_THRESHOLDS;
-const goodTraining = { accuracy: 0.6, initial_loss: 1.0, final_loss: 0.5 };
+const goodTraining = { accuracy: 0.6, initial_loss: 1.0, final_loss: 0.5, baseline_accuracy: 0.4 };
 const goodBacktest = { win_rate: 0.55, max_drawdown: 0.2, sharpe_ratio: 1.0, total_trades: 20 };
 
 describe('training gate', () => {
@@ -16,10 +16,11 @@ describe('training gate', () => {
   });
 
   it('names the first failing check in its exact form, then every other one', () => {
-    const v = checkTrainingGate({ accuracy: 0.1, initial_loss: 1, final_loss: 0.99 }, T.training);
+    const v = checkTrainingGate({ accuracy: 0.1, initial_loss: 1, final_loss: 0.99, baseline_accuracy: 0.4 }, T.training);
     expect(v).toEqual({
       passed: false,
-      reason: 'accuracy_below_threshold (10.0% < 45.0%); also loss_too_high (0.990 > 0.8); also insufficient_loss_decrease (1.0% < 20.0%)',
+      reason:
+        'accuracy_below_threshold (10.0% < 45.0%); also loss_too_high (0.990 > 0.8); also insufficient_loss_decrease (1.0% < 20.0%); also no_skill (accuracy 10.0% ≤ majority baseline 40.0%)',
     });
   });
 
@@ -31,7 +32,25 @@ describe('training gate', () => {
   });
 
   it('fails on missing metrics instead of passing them', () => {
-    expect(checkTrainingGate({ accuracy: 0.9 }, T.training)).toEqual({ passed: false, reason: 'missing_metrics (final_loss, initial_loss)' });
+    expect(checkTrainingGate({ accuracy: 0.9 }, T.training)).toEqual({ passed: false, reason: 'missing_metrics (final_loss, initial_loss, baseline_accuracy)' });
+  });
+
+  it('fails a model that does not beat always predicting the test part\'s most frequent class, whatever its accuracy', () => {
+    // 89.0% reads well, but the test part is 89.2% HOLD: the model learned nothing the class shares did not say.
+    expect(checkTrainingGate({ ...goodTraining, accuracy: 0.89, baseline_accuracy: 0.892 }, T.training)).toEqual({
+      passed: false,
+      reason: 'no_skill (accuracy 89.0% ≤ majority baseline 89.2%)',
+    });
+    // Equal is no skill either; just above passes at the default margin of 0.
+    expect(checkTrainingGate({ ...goodTraining, accuracy: 0.5, baseline_accuracy: 0.5 }, T.training).passed).toBe(false);
+    expect(checkTrainingGate({ ...goodTraining, accuracy: 0.501, baseline_accuracy: 0.5 }, T.training).passed).toBe(true);
+  });
+
+  it('asks for the configured margin over the baseline', () => {
+    expect(checkTrainingGate({ ...goodTraining, accuracy: 0.51, baseline_accuracy: 0.5 }, { ...T.training, minSkill: 0.02 })).toEqual({
+      passed: false,
+      reason: 'no_skill (accuracy 51.0% ≤ majority baseline 50.0% + 2.0 points)',
+    });
   });
 });
 

@@ -10,6 +10,8 @@ export interface TrainingGateThresholds {
   minAccuracy: number;
   maxLoss: number;
   minLossDecrease: number;
+  /** Points (as a fraction) the test accuracy must clear the test part's majority baseline by. */
+  minSkill: number;
 }
 
 export interface BacktestGateThresholds {
@@ -25,7 +27,7 @@ export interface GateThresholds {
 }
 
 export const DEFAULT_GATE_THRESHOLDS: GateThresholds = {
-  training: { minAccuracy: 0.45, maxLoss: 0.8, minLossDecrease: 0.2 },
+  training: { minAccuracy: 0.45, maxLoss: 0.8, minLossDecrease: 0.2, minSkill: 0 },
   backtest: { minWinRate: 0.45, maxDrawdown: 0.4, minSharpe: -0.5, minTrades: 5 },
 };
 
@@ -54,9 +56,9 @@ function missing<K extends string>(keys: readonly K[], metrics: Partial<Record<K
 }
 
 /** The metrics each gate judges, named as in the phase result schemas (a rename fails the build). */
-export type TrainingGateMetrics = Pick<TrainingResult, 'accuracy' | 'final_loss' | 'initial_loss'>;
+export type TrainingGateMetrics = Pick<TrainingResult, 'accuracy' | 'final_loss' | 'initial_loss' | 'baseline_accuracy'>;
 export type BacktestGateMetrics = Pick<BacktestResult, 'win_rate' | 'max_drawdown' | 'sharpe_ratio' | 'total_trades'>;
-const TRAINING_GATE_KEYS: readonly (keyof TrainingGateMetrics)[] = ['accuracy', 'final_loss', 'initial_loss'];
+const TRAINING_GATE_KEYS: readonly (keyof TrainingGateMetrics)[] = ['accuracy', 'final_loss', 'initial_loss', 'baseline_accuracy'];
 const BACKTEST_GATE_KEYS: readonly (keyof BacktestGateMetrics)[] = ['win_rate', 'max_drawdown', 'sharpe_ratio', 'total_trades'];
 
 export function checkTrainingGate(metrics: Partial<Record<keyof TrainingGateMetrics, unknown>>, t: TrainingGateThresholds): GateVerdict {
@@ -70,6 +72,13 @@ export function checkTrainingGate(metrics: Partial<Record<keyof TrainingGateMetr
   if (finalLoss > t.maxLoss) failures.push(`loss_too_high (${finalLoss.toFixed(3)} > ${t.maxLoss})`);
   const decrease = initialLoss > 0 ? (initialLoss - finalLoss) / initialLoss : 0;
   if (decrease < t.minLossDecrease) failures.push(`insufficient_loss_decrease (${pct(decrease)} < ${pct(t.minLossDecrease)})`);
+  // Skill: a model that does not beat always predicting the test part's most frequent class has
+  // learned nothing the class shares did not already say, however high its accuracy reads.
+  const baseline = num(metrics, 'baseline_accuracy');
+  if (accuracy <= baseline + t.minSkill) {
+    const margin = t.minSkill > 0 ? ` + ${(t.minSkill * 100).toFixed(1)} points` : '';
+    failures.push(`no_skill (accuracy ${pct(accuracy)} ≤ majority baseline ${pct(baseline)}${margin})`);
+  }
   return verdictOf(failures);
 }
 

@@ -63,6 +63,11 @@ export interface HistoryArtifact {
   stopped_early: boolean;
   test_accuracy: number;
   baseline_accuracy: number;
+  majority_baseline: number;
+  stratified_baseline: number;
+  balanced_accuracy: number;
+  log_loss: number;
+  prior_log_loss: number;
   class_balance: Record<ClassLabel, number>;
   class_weights: Record<ClassLabel, number> | null;
   backend: string;

@@ -30,8 +30,18 @@ export const trainingResultSchema = z.object({
   model_path: z.string(),
   /** Accuracy on the held-out test part (the gate's number). */
   accuracy: finite,
-  /** Accuracy of always predicting the majority class of the training part, on the test part. */
+  /**
+   * The score to beat: the accuracy of always predicting the test part's own most frequent class
+   * (the same number as majority_baseline; results from before it existed measured the training
+   * part's majority class on the test part instead).
+   */
   baseline_accuracy: finite,
+  /** Skill beside predictions that use no feature, all on the test part (docs/RESEARCH.md, Skill). */
+  majority_baseline: finite.optional(),
+  stratified_baseline: finite.optional(),
+  balanced_accuracy: finite.optional(),
+  log_loss: finite.optional(),
+  prior_log_loss: finite.optional(),
   /** Validation loss before the first epoch and at the kept (best) epoch: the gate compares these. */
   initial_loss: finite,
   final_loss: finite,

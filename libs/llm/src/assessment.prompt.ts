@@ -38,7 +38,7 @@ ${strategyYaml(input)}
 \`\`\`
 
 # Training (held-out test part)
-- test accuracy: ${pct(t.accuracy)} (always predicting the majority class would score ${pct(t.baseline_accuracy)}; edge ${pct(t.accuracy - t.baseline_accuracy)})
+- test accuracy: ${pct(t.accuracy)} (always predicting the test bars' most frequent class would score ${pct(t.baseline_accuracy)}; edge ${pct(t.accuracy - t.baseline_accuracy)}; an edge of zero or less means no skill)
 - validation loss: ${num(t.initial_loss, 3)} before training → ${num(t.final_loss, 3)} at the kept epoch${t.val_accuracy !== undefined ? `\n- validation accuracy: ${pct(t.val_accuracy)}` : ''}${t.epochs_run !== undefined ? `\n- epochs run: ${t.epochs_run}` : ''}${t.class_balance ? `\n- label balance: BUY ${pct(t.class_balance.BUY)}, HOLD ${pct(t.class_balance.HOLD)}, SELL ${pct(t.class_balance.SELL)}` : ''}
 
 # Backtest on unseen bars${b.symbol ? ` (${b.symbol} ${b.timeframe ?? ''} ${b.start?.slice(0, 10) ?? ''} → ${b.end?.slice(0, 10) ?? ''})` : ''}

@@ -36,9 +36,17 @@ describe('offline assessor (rubric)', () => {
     // Nothing scored below 0: caveats about the evidence and the small-ish model edge fill in.
     expect(a.weaknesses).toEqual([
       'The evidence is one backtest with 42 trades; it may not hold on another window or symbol',
-      'Test accuracy 52.0% is 8.0 points above always predicting the majority class: a modest margin for a classifier',
+      "Test accuracy 52.0% is 8.0 points above always predicting the test bars' most frequent class: a modest margin for a classifier",
     ]);
     expect(a.suggestions.some((s) => s.startsWith('Refine around what works: vary the periods of rsi_14, sma_50'))).toBe(true);
+  });
+
+  it('never calls a model without skill promising, however good the backtest, and says it has none', () => {
+    const base = input();
+    const a = assessOffline({ ...base, training: { ...base.training, accuracy: 0.397, baseline_accuracy: 0.491 } });
+    expect(a.verdict).not.toBe('promising');
+    expect([...a.strengths, ...a.weaknesses].join(' ')).not.toMatch(/has an edge|points above/);
+    expect(a.weaknesses.join(' ')).toContain("The model has no edge: test accuracy 39.7% vs 49.1% for always predicting the test bars' most frequent class");
   });
 
   it('calls losses with a negative Sharpe poor, with the weaknesses first and fitting suggestions', () => {
@@ -50,7 +58,7 @@ describe('offline assessor (rubric)', () => {
     // Nothing scored above 0: the least weak points, marked as such.
     expect(a.strengths).toEqual(['Least weak point: Only 7 trades: thin evidence (fewer than 20)', expect.stringMatching(/^Least weak point: The model has no edge: test accuracy 41.0%/)]);
     expect(a.suggestions).toHaveLength(4);
-    expect(a.suggestions[0]).toContain('Test accuracy 41.0% is no better than the 43.0% majority-class baseline');
+    expect(a.suggestions[0]).toContain("Test accuracy 41.0% is no better than the 43.0% of always predicting the test bars' most frequent class");
     expect(a.suggestions[1]).toBe('Only 7 trades: lower decisions.confidence_threshold (now 0.50) or use a longer backtest window to gather more evidence.');
   });
 
@@ -104,7 +112,7 @@ describe('Claude assessor against a local Messages API', () => {
     const body = fake.requests[0]!.body as { tool_choice: unknown; messages: { content: string }[] };
     expect(body.tool_choice).toEqual({ type: 'tool', name: 'save_assessment' });
     const prompt = body.messages[0]!.content;
-    expect(prompt).toContain('test accuracy: 52.0% (always predicting the majority class would score 44.0%; edge 8.0%)');
+    expect(prompt).toContain("test accuracy: 52.0% (always predicting the test bars' most frequent class would score 44.0%; edge 8.0%; an edge of zero or less means no skill)");
     expect(prompt).toContain('total return: 31.0%; buy-and-hold: 22.0%; difference: 9.0%');
     expect(prompt).toContain('Sharpe ratio: 1.21');
     expect(prompt).toContain('trades: 42; win rate: 58.0%; profit factor: 1.80');

@@ -17,7 +17,8 @@
  *
  * Verdict:
  * - **poor** when the score is ≤ −2, or the strategy lost money with a negative Sharpe ratio;
- * - **promising** when the score is ≥ 4 with Sharpe ≥ 0.5, a positive return and at least 5 trades;
+ * - **promising** when the score is ≥ 4 with Sharpe ≥ 0.5, a positive return, at least 5 trades and
+ *   test accuracy above always predicting the test bars' most frequent class (skill);
  * - **mediocre** otherwise.
  *
  * Strengths are the criteria scoring above 0 (best first, at most 4), weaknesses those below 0
@@ -95,7 +96,7 @@ function findings(input: AssessInput): Finding[] {
         : { score: -2, text: `Only ${n} trades: too few to judge (fewer than 5)` },
   );
   const edge = t.accuracy - t.baseline_accuracy;
-  const acc = `test accuracy ${pct(t.accuracy)} vs ${pct(t.baseline_accuracy)} for always predicting the majority class`;
+  const acc = `test accuracy ${pct(t.accuracy)} vs ${pct(t.baseline_accuracy)} for always predicting the test bars' most frequent class`;
   out.push(
     edge >= 0.05
       ? { score: 1, text: `The model has an edge: ${acc} (+${pts(edge)})` }
@@ -123,7 +124,8 @@ function findings(input: AssessInput): Finding[] {
 export function verdictOf(score: number, input: AssessInput): Verdict {
   const b = input.backtest;
   if (score <= -2 || (b.total_return <= 0 && b.sharpe_ratio < 0)) return 'poor';
-  if (score >= 4 && b.sharpe_ratio >= 0.5 && b.total_return > 0 && b.total_trades >= 5) return 'promising';
+  const skill = input.training.accuracy > input.training.baseline_accuracy;
+  if (score >= 4 && skill && b.sharpe_ratio >= 0.5 && b.total_return > 0 && b.total_trades >= 5) return 'promising';
   return 'mediocre';
 }
 
@@ -134,7 +136,7 @@ function suggestions(input: AssessInput, verdict: Verdict): string[] {
   const edge = t.accuracy - t.baseline_accuracy;
   if (edge < 0.01) {
     out.push(
-      `Test accuracy ${pct(t.accuracy)} is no better than the ${pct(t.baseline_accuracy)} majority-class baseline: try indicators with more signal, or a larger ZigZag threshold (now ${pct(c.training.labels.zigzag_threshold)}) for clearer swings.`,
+      `Test accuracy ${pct(t.accuracy)} is no better than the ${pct(t.baseline_accuracy)} of always predicting the test bars' most frequent class: try indicators with more signal, or a larger ZigZag threshold (now ${pct(c.training.labels.zigzag_threshold)}) for clearer swings.`,
     );
   }
   if (b.total_trades < 20) {
@@ -173,7 +175,9 @@ export function assessOffline(input: AssessInput): Assessment {
   const b = input.backtest;
   const caveats = [
     `The evidence is one backtest with ${b.total_trades} trades${b.start && b.end ? ` (${b.start.slice(0, 10)} to ${b.end.slice(0, 10)})` : ''}; it may not hold on another window or symbol`,
-    `Test accuracy ${pct(input.training.accuracy)} is ${pts(input.training.accuracy - input.training.baseline_accuracy)} above always predicting the majority class: a modest margin for a classifier`,
+    input.training.accuracy > input.training.baseline_accuracy
+      ? `Test accuracy ${pct(input.training.accuracy)} is ${pts(input.training.accuracy - input.training.baseline_accuracy)} above always predicting the test bars' most frequent class: a modest margin for a classifier`
+      : `Test accuracy ${pct(input.training.accuracy)} is not above always predicting the test bars' most frequent class (${pct(input.training.baseline_accuracy)}): the model shows no skill`,
   ];
   for (const c of caveats) if (weaknesses.length < 2) weaknesses.push(c);
   return { verdict, strengths, weaknesses, suggestions: suggestions(input, verdict) };

@@ -56,9 +56,3 @@ export function classWeights(counts: readonly number[], weighting: ClassWeightin
   return counts.map((c) => (c > 0 ? n / (present * c) : 1));
 }
 
-/** The most frequent class (lowest index on a tie). */
-export function majorityClass(counts: readonly number[]): number {
-  let best = 0;
-  for (let c = 1; c < counts.length; c++) if (counts[c]! > counts[best]!) best = c;
-  return best;
-}

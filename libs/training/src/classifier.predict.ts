@@ -36,6 +36,8 @@ export interface SplitEvaluation {
   loss: number;
   /** Plain fraction of rows whose most probable class is the label. */
   accuracy: number;
+  /** The predicted probabilities, CLASS_COUNT per row (the test part's skill is measured on them). */
+  probabilities: Float32Array;
 }
 
 /** Loss and accuracy of `model` on rows [start, end) of a row-major feature matrix. */
@@ -62,5 +64,5 @@ export async function evaluateClassifier(
     for (let c = 1; c < CLASS_COUNT; c++) if (p[c]! > p[argmax]!) argmax = c;
     if (argmax === label) correct++;
   }
-  return { loss: weightSum > 0 ? weightedLoss / weightSum : Number.NaN, accuracy: rows > 0 ? correct / rows : Number.NaN };
+  return { loss: weightSum > 0 ? weightedLoss / weightSum : Number.NaN, accuracy: rows > 0 ? correct / rows : Number.NaN, probabilities: probs };
 }

@@ -1,8 +1,9 @@
 import { seededRandom, shuffleInPlace, throwIfAborted } from '@ktrdr/agent-domain';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { classCounts, classWeights, majorityClass, rangeLength, toBalance, validateClassifierData } from './classifier-data.util.js';
+import { classCounts, classWeights, rangeLength, toBalance, validateClassifierData } from './classifier-data.util.js';
 import { evaluateClassifier } from './classifier.predict.js';
+import { skillMetrics } from './skill.metrics.js';
 import type { ClassifierData, ClassifierMetrics, EpochLogs, ModelConfig, TrainClassifierOptions, TrainingHistory } from './classifier.types.js';
 import { buildMlp } from './mlp.model.js';
 import { initTrainingBackend } from './tf.backend.js';
@@ -119,16 +120,19 @@ export async function trainClassifier(data: ClassifierData, modelConfig: ModelCo
     model.setWeights(best);
 
     const test = await evaluateClassifier(model, data, split.test, weights, signal);
-    const testCounts = classCounts(y, split.test);
     const testRows = rangeLength(split.test);
+    const trainShares = counts.map((c) => c / trainRows);
+    const skill = skillMetrics(test.probabilities, y.subarray(split.test[0], split.test[1]), trainShares);
     const metrics: ClassifierMetrics = {
       initial_loss: initial.loss,
       final_loss: bestLoss,
       val_accuracy: bestValAcc,
       accuracy: test.accuracy,
       test_loss: test.loss,
-      baseline_accuracy: testCounts[majorityClass(counts)]! / testRows,
-      class_balance: toBalance(counts.map((c) => c / trainRows)),
+      // The honest baseline: the test part's own majority class, not the training part's measured on it.
+      baseline_accuracy: skill.majority_baseline,
+      ...skill,
+      class_balance: toBalance(trainShares),
       class_weights: toBalance(weights),
       class_weighting: weighting,
       epochs_run: history.loss.length,

@@ -64,8 +64,14 @@ export interface ClassifierMetrics {
   /** Plain accuracy on the test part (the gate's number). */
   accuracy: number;
   test_loss: number;
-  /** Accuracy on the test part of always predicting the training part's majority class. */
+  /** The score to beat: accuracy of always predicting the test part's own most frequent class (= majority_baseline). */
   baseline_accuracy: number;
+  /** The test predictions beside predictions that use no feature (skill.metrics.ts says how each is computed). */
+  majority_baseline: number;
+  stratified_baseline: number;
+  balanced_accuracy: number;
+  log_loss: number;
+  prior_log_loss: number;
   /** Fractions of BUY/HOLD/SELL in the training part. */
   class_balance: ClassBalance;
   /** Weight of each class in the training and validation losses (all 1 when weighting is `none`). */

@@ -1,4 +1,4 @@
-import { configuredEpochs, cyclePhaseText, designerText, llmRoleText, trainingEpochs, trainingEpochsText } from './cycle.facts';
+import { configuredEpochs, cyclePhaseText, designerText, llmRoleText, skillText, trainingEpochs, trainingEpochsText } from './cycle.facts';
 
 describe('cycle facts', () => {
   it('names Claude only with the record saying Claude designed it', () => {
@@ -31,3 +31,17 @@ describe('cycle facts', () => {
     expect(configuredEpochs({ model: {} })).toBeNull();
   });
 });
+
+describe('skill beside its baselines', () => {
+  it('says the test accuracy beside always predicting the most frequent class, then the other baselines', () => {
+    expect(
+      skillText({ accuracy: 0.532, majority_baseline: 0.491, balanced_accuracy: 0.41, stratified_baseline: 0.362, log_loss: 0.9812, prior_log_loss: 1.0461 }),
+    ).toBe('test accuracy 53.2% vs 49.1% always predicting its most frequent class (balanced accuracy 41.0%, random by class shares 36.2%); log-loss 0.981 vs 1.046 for the class shares');
+  });
+
+  it('says nothing for a result from before the baselines existed', () => {
+    expect(skillText({ accuracy: 0.5, baseline_accuracy: 0.4 })).toBeNull();
+    expect(skillText(null)).toBeNull();
+  });
+});
+

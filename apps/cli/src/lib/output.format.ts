@@ -30,6 +30,7 @@ import {
   trainingEpochs,
   trainingEpochsText,
   trainingResultOf,
+  skillText,
 } from './cycle.facts.js';
 import { ktrdrCommand } from './invocation.js';
 import { renderTable, type Column } from './table.format.js';
@@ -257,6 +258,8 @@ export function operationLines(op: OperationInfo, context: OperationContext = {}
   }
   const epochs = trainingEpochs(trainingResultOf(op), context.plannedEpochs ?? null);
   if (epochs) lines.push(`  Training: ${trainingEpochsText(epochs)}`);
+  const skill = skillText(trainingResultOf(op));
+  if (skill) lines.push(`  Skill: ${skill}`);
   lines.push(
     `  Created: ${formatTimestamp(op.created_at)}`,
     `  Started: ${formatTimestamp(op.started_at)}`,
@@ -322,7 +325,8 @@ export function isTerminal(status: string): boolean {
 /** The closing summary of a followed operation that reached a terminal status. */
 export function followSummaryLines(op: OperationInfo, context: OperationContext = {}): string[] {
   const epochs = trainingEpochs(trainingResultOf(op), context.plannedEpochs ?? null);
-  const epochLine = epochs ? [`  Training: ${trainingEpochsText(epochs)}`] : [];
+  const skill = skillText(trainingResultOf(op));
+  const epochLine = [...(epochs ? [`  Training: ${trainingEpochsText(epochs)}`] : []), ...(skill ? [`  Skill: ${skill}`] : [])];
   if (op.status === 'failed' || op.status === 'cancelled') {
     const lines =
       op.status === 'failed'

@@ -45,6 +45,7 @@ const schema = sharedEnvSchema.extend({
   BACKTEST_GATE_MAX_DRAWDOWN: num(t.backtest.maxDrawdown),
   BACKTEST_GATE_MIN_SHARPE: num(t.backtest.minSharpe),
   BACKTEST_GATE_MIN_TRADES: num(t.backtest.minTrades),
+  BACKTEST_GATE_MAX_P_VALUE: num(t.backtest.maxPValue),
 });
 
 export interface WorkerConfig extends ResearchDirs {
@@ -159,6 +160,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
         maxDrawdown: e.BACKTEST_GATE_MAX_DRAWDOWN,
         minSharpe: e.BACKTEST_GATE_MIN_SHARPE,
         minTrades: e.BACKTEST_GATE_MIN_TRADES,
+        maxPValue: e.BACKTEST_GATE_MAX_P_VALUE,
       },
     },
   };

@@ -76,8 +76,28 @@ export function MetricsTable({ m }: { m: BacktestMetrics }) {
           </tr>
         </tbody>
       </table>
+      <Significance m={m} />
       {sleeves ? <SleevesTable sleeves={sleeves} /> : null}
     </div>
+  );
+}
+
+/**
+ * Could it be luck: how often random entries (same bars, as many trades, the strategy's own holds
+ * and sides, same costs) did as well; the probability that the true Sharpe ratio is above 0; the
+ * bootstrap interval of the Sharpe ratio. Nothing for a result from before these numbers existed.
+ */
+function Significance({ m }: { m: BacktestMetrics }) {
+  if (typeof m.random_entry_p_value !== 'number') return null;
+  const p = m.random_entry_p_value;
+  const ci = m.sharpe_ci95;
+  return (
+    <p className="small" data-testid="significance">
+      Random entries did as well in {pct(p)} of {m.random_entry_simulations ?? '—'} runs (p {p.toFixed(3)}
+      {p <= 0.1 ? ', unlikely to be luck' : ', could well be luck'}).
+      {typeof m.psr === 'number' ? ` Probability the true Sharpe ratio is above 0: ${pct(m.psr)}.` : ''}
+      {ci ? ` Sharpe ratio 95% interval: ${num(ci[0])} to ${num(ci[1])}.` : ''}
+    </p>
   );
 }
 

@@ -2,7 +2,7 @@ import { DEFAULT_GATE_THRESHOLDS, checkBacktestGate, checkTrainingGate } from '.
 
 const T = DEFAULT_GATE_THRESHOLDS;
 const goodTraining = { accuracy: 0.6, initial_loss: 1.0, final_loss: 0.5, baseline_accuracy: 0.4 };
-const goodBacktest = { win_rate: 0.55, max_drawdown: 0.2, sharpe_ratio: 1.0, total_trades: 20 };
+const goodBacktest = { win_rate: 0.55, max_drawdown: 0.2, sharpe_ratio: 1.0, total_trades: 20, random_entry_p_value: 0.02 };
 
 describe('training gate', () => {
   it('passes good metrics', () => expect(checkTrainingGate(goodTraining, T.training)).toEqual({ passed: true }));
@@ -69,18 +69,19 @@ describe('backtest gate', () => {
 
 describe('backtest gate without trades', () => {
   it('reports too_few_trades rather than a win rate of no trades', () => {
-    expect(checkBacktestGate({ win_rate: 0, max_drawdown: 0, sharpe_ratio: 0, total_trades: 0 }, T.backtest)).toEqual({ passed: false, reason: 'too_few_trades (0 < 5)' });
+    expect(checkBacktestGate({ win_rate: 0, max_drawdown: 0, sharpe_ratio: 0, total_trades: 0, random_entry_p_value: 1 }, T.backtest)).toEqual({ passed: false, reason: 'too_few_trades (0 < 5)' });
   });
 });
 
 describe('backtest gate with several failing checks', () => {
-  const good = { win_rate: 0.6, max_drawdown: 0.1, sharpe_ratio: 1, total_trades: 10 };
+  const good = { win_rate: 0.6, max_drawdown: 0.1, sharpe_ratio: 1, total_trades: 10, random_entry_p_value: 0.01 };
 
   it('checks trades, drawdown, win rate and Sharpe in that order, the first in its exact form', () => {
-    const v = checkBacktestGate({ win_rate: 0, max_drawdown: 0.452, sharpe_ratio: -0.8, total_trades: 2 }, T.backtest);
+    const v = checkBacktestGate({ win_rate: 0, max_drawdown: 0.452, sharpe_ratio: -0.8, total_trades: 2, random_entry_p_value: 0.31 }, T.backtest);
     expect(v).toEqual({
       passed: false,
-      reason: 'too_few_trades (2 < 5); also drawdown_too_high (45.2% > 40.0%); also win_rate_too_low (0.0% < 45.0%); also sharpe_too_low (-0.80 < -0.5)',
+      reason:
+        'too_few_trades (2 < 5); also drawdown_too_high (45.2% > 40.0%); also win_rate_too_low (0.0% < 45.0%); also sharpe_too_low (-0.80 < -0.5); also not_significant (p 0.31 > 0.10)',
     });
   });
 
@@ -93,3 +94,18 @@ describe('backtest gate with several failing checks', () => {
     expect(checkBacktestGate({ ...good, sharpe_ratio: -0.8 }, T.backtest)).toEqual({ passed: false, reason: 'sharpe_too_low (-0.80 < -0.5)' });
   });
 });
+
+describe('backtest gate on significance', () => {
+  const good = { win_rate: 0.6, max_drawdown: 0.1, sharpe_ratio: 1, total_trades: 10 };
+
+  it('fails a result random entries matched too often, with the threshold it was given', () => {
+    expect(checkBacktestGate({ ...good, random_entry_p_value: 0.31 }, T.backtest)).toEqual({ passed: false, reason: 'not_significant (p 0.31 > 0.10)' });
+    expect(checkBacktestGate({ ...good, random_entry_p_value: 0.1 }, T.backtest).passed).toBe(true);
+    expect(checkBacktestGate({ ...good, random_entry_p_value: 0.04 }, { ...T.backtest, maxPValue: 0.01 })).toEqual({ passed: false, reason: 'not_significant (p 0.04 > 0.01)' });
+  });
+
+  it('never passes a result without its p-value', () => {
+    expect(checkBacktestGate(good, T.backtest)).toEqual({ passed: false, reason: 'missing_metrics (random_entry_p_value)' });
+  });
+});
+

@@ -19,6 +19,8 @@ export interface BacktestGateThresholds {
   maxDrawdown: number;
   minSharpe: number;
   minTrades: number;
+  /** The largest random-entry p-value that counts as significant. */
+  maxPValue: number;
 }
 
 export interface GateThresholds {
@@ -28,7 +30,7 @@ export interface GateThresholds {
 
 export const DEFAULT_GATE_THRESHOLDS: GateThresholds = {
   training: { minAccuracy: 0.45, maxLoss: 0.8, minLossDecrease: 0.2, minSkill: 0 },
-  backtest: { minWinRate: 0.45, maxDrawdown: 0.4, minSharpe: -0.5, minTrades: 5 },
+  backtest: { minWinRate: 0.45, maxDrawdown: 0.4, minSharpe: -0.5, minTrades: 5, maxPValue: 0.1 },
 };
 
 export type GateVerdict = { passed: true } | { passed: false; reason: string };
@@ -57,9 +59,9 @@ function missing<K extends string>(keys: readonly K[], metrics: Partial<Record<K
 
 /** The metrics each gate judges, named as in the phase result schemas (a rename fails the build). */
 export type TrainingGateMetrics = Pick<TrainingResult, 'accuracy' | 'final_loss' | 'initial_loss' | 'baseline_accuracy'>;
-export type BacktestGateMetrics = Pick<BacktestResult, 'win_rate' | 'max_drawdown' | 'sharpe_ratio' | 'total_trades'>;
+export type BacktestGateMetrics = Pick<BacktestResult, 'win_rate' | 'max_drawdown' | 'sharpe_ratio' | 'total_trades' | 'random_entry_p_value'>;
 const TRAINING_GATE_KEYS: readonly (keyof TrainingGateMetrics)[] = ['accuracy', 'final_loss', 'initial_loss', 'baseline_accuracy'];
-const BACKTEST_GATE_KEYS: readonly (keyof BacktestGateMetrics)[] = ['win_rate', 'max_drawdown', 'sharpe_ratio', 'total_trades'];
+const BACKTEST_GATE_KEYS: readonly (keyof BacktestGateMetrics)[] = ['win_rate', 'max_drawdown', 'sharpe_ratio', 'total_trades', 'random_entry_p_value'];
 
 export function checkTrainingGate(metrics: Partial<Record<keyof TrainingGateMetrics, unknown>>, t: TrainingGateThresholds): GateVerdict {
   const absent = missing(TRAINING_GATE_KEYS, metrics);
@@ -96,5 +98,9 @@ export function checkBacktestGate(metrics: Partial<Record<keyof BacktestGateMetr
   // Without a single trade there is no win rate to judge: too_few_trades already says what happened.
   if (trades > 0 && winRate < t.minWinRate) failures.push(`win_rate_too_low (${pct(winRate)} < ${pct(t.minWinRate)})`);
   if (sharpe < t.minSharpe) failures.push(`sharpe_too_low (${sharpe.toFixed(2)} < ${t.minSharpe})`);
+  // Could it be luck: random entries with the same trades, holds and costs did as well this often
+  // (without a trade there is nothing to compare, as with the win rate).
+  const p = num(metrics, 'random_entry_p_value');
+  if (trades > 0 && p > t.maxPValue) failures.push(`not_significant (p ${p.toFixed(2)} > ${t.maxPValue.toFixed(2)})`);
   return verdictOf(failures);
 }

@@ -77,6 +77,10 @@ export const STUB_RESULTS: { readonly [P in ActivePhase]: PhaseResults[P] } = {
     equity_curve_length: 1260,
     initial_capital: 100000,
     final_equity: 114200,
+    random_entry_p_value: 0.02,
+    random_entry_simulations: 1000,
+    psr: 0.97,
+    sharpe_ci95: [0.21, 2.05],
   },
   assessing: {
     verdict: 'promising',

@@ -118,6 +118,16 @@ export const backtestResultSchema = z.object({
   final_equity: finite,
   /** Present when the strategy names more than one symbol: each sleeve's own numbers. */
   per_symbol: z.array(symbolBacktestResultSchema).optional(),
+  /**
+   * Could it be luck (docs/RESEARCH.md, Significance): the share of random-entry runs (same bars,
+   * as many trades, holds and sides drawn from the strategy's own, same costs) that did at least as
+   * well; the Probabilistic Sharpe Ratio against 0; the 95 % bootstrap interval of the Sharpe ratio.
+   * Absent on results from before they existed; PSR and interval are null for a curve that never moved.
+   */
+  random_entry_p_value: finite.optional(),
+  random_entry_simulations: count.optional(),
+  psr: finite.nullable().optional(),
+  sharpe_ci95: z.tuple([finite, finite]).nullable().optional(),
   stub: z.boolean().optional(),
 });
 export type BacktestResult = z.output<typeof backtestResultSchema>;

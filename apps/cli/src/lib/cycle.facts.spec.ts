@@ -1,4 +1,4 @@
-import { configuredEpochs, cyclePhaseText, designerText, llmRoleText, skillText, trainingEpochs, trainingEpochsText } from './cycle.facts';
+import { configuredEpochs, cyclePhaseText, designerText, llmRoleText, significanceText, skillText, trainingEpochs, trainingEpochsText } from './cycle.facts';
 
 describe('cycle facts', () => {
   it('names Claude only with the record saying Claude designed it', () => {
@@ -42,6 +42,16 @@ describe('skill beside its baselines', () => {
   it('says nothing for a result from before the baselines existed', () => {
     expect(skillText({ accuracy: 0.5, baseline_accuracy: 0.4 })).toBeNull();
     expect(skillText(null)).toBeNull();
+  });
+});
+
+describe('significance of a backtest', () => {
+  it('says how often random entries did as well, then the PSR and the Sharpe interval', () => {
+    expect(significanceText({ random_entry_p_value: 0.031, random_entry_simulations: 1000, psr: 0.9712, sharpe_ci95: [0.214, 2.051] })).toBe(
+      'random entries did as well in 3.1% of 1000 runs (p 0.031); PSR 0.97; Sharpe 95% interval 0.21 to 2.05',
+    );
+    expect(significanceText({ random_entry_p_value: 1, random_entry_simulations: 1000, psr: null, sharpe_ci95: null })).toBe('random entries did as well in 100.0% of 1000 runs (p 1.000)');
+    expect(significanceText({ sharpe_ratio: 1 })).toBeNull();
   });
 });
 

@@ -156,3 +156,21 @@ export function skillText(trainingResult: unknown): string | null {
   if (logLoss !== null && prior !== null) text += `; log-loss ${logLoss.toFixed(3)} vs ${prior.toFixed(3)} for the class shares`;
   return text;
 }
+
+/**
+ * Whether a backtest could be luck, in one line: `random entries did as well in 3.1% of 1000 runs
+ * (p 0.031); PSR 0.97; Sharpe 95% interval 0.21 to 2.05`. Null for a result from before these
+ * numbers existed.
+ */
+export function significanceText(backtestResult: unknown): string | null {
+  const b = record(backtestResult);
+  const p = num(b?.['random_entry_p_value']);
+  if (p === null) return null;
+  const runs = num(b?.['random_entry_simulations']);
+  const parts = [`random entries did as well in ${pct1(p)}${runs !== null ? ` of ${runs} runs` : ''} (p ${p.toFixed(3)})`];
+  const psr = num(b?.['psr']);
+  if (psr !== null) parts.push(`PSR ${psr.toFixed(2)}`);
+  const ci = b?.['sharpe_ci95'];
+  if (Array.isArray(ci) && ci.length === 2 && ci.every((v) => typeof v === 'number')) parts.push(`Sharpe 95% interval ${(ci[0] as number).toFixed(2)} to ${(ci[1] as number).toFixed(2)}`);
+  return parts.join('; ');
+}

@@ -30,6 +30,7 @@ import {
   trainingEpochs,
   trainingEpochsText,
   trainingResultOf,
+  significanceText,
   skillText,
 } from './cycle.facts.js';
 import { ktrdrCommand } from './invocation.js';
@@ -369,6 +370,8 @@ export function followSummaryLines(op: OperationInfo, context: OperationContext 
     if (typeof backtest['total_return'] === 'number') lines.push(`  Total return: ${formatFraction(backtest['total_return'])}`);
     if (typeof backtest['benchmark_return'] === 'number') lines.push(`  Buy and hold: ${formatFraction(backtest['benchmark_return'])}`);
     if (typeof backtest['total_trades'] === 'number') lines.push(`  Trades: ${backtest['total_trades']}`);
+    const significance = significanceText(backtest);
+    if (significance) lines.push(`  Significance: ${significance}`);
     lines.push(...perSymbolLines(backtest['per_symbol']));
   }
   // Who designed and judged it (Claude with its model, the offline designer/assessor, or stub

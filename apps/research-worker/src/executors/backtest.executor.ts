@@ -1,5 +1,5 @@
-import { baseTimeframe, type PhaseContext, type PhaseExecutor, type PhaseInput, type PhaseOutput } from '@ktrdr/agent-domain';
-import { combineSleeves, equityArtifact, portfolioMetrics, simulate, type Sleeve } from '@ktrdr/backtest';
+import { baseTimeframe, throwIfAborted, type PhaseContext, type PhaseExecutor, type PhaseInput, type PhaseOutput } from '@ktrdr/agent-domain';
+import { backtestSignificance, barsPerYear, combineSleeves, equityArtifact, portfolioMetrics, simulate, type Sleeve } from '@ktrdr/backtest';
 import { buildInferenceFeatures, parseScaler, type BarsByTimeframe } from '@ktrdr/features';
 import { NoMarketDataError, lowerBound, sliceBars, windowRange, type Bars } from '@ktrdr/market-data';
 import { loadModel, predictProbabilities } from '@ktrdr/training';
@@ -96,7 +96,20 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
       sleeves.push({ bars: s.inWindow, result });
     }
     const portfolio = combineSleeves(sleeves);
-    return { result: portfolioMetrics(sleeves, portfolio), artifacts: { equity: equityArtifact(portfolio.axis, portfolio.result) } };
+    ctx.reportProgress({ percentage: 99, current_step: 'Testing significance', steps_completed: total, steps_total: total });
+    throwIfAborted(signal);
+    const significance = backtestSignificance(
+      inputs.map((s, i) => ({ open: s.inWindow.open, close: s.inWindow.close, trades: sleeves[i]!.result.trades })),
+      portfolio.result.equity,
+      portfolio.result.initialCapital,
+      { commission: config.backtest.commission, slippage: config.backtest.slippage },
+      // Seeded by the strategy's own seed, so the same backtest gives the same p-value.
+      { barsPerYear: barsPerYear(portfolio.axis), seed: config.model.training.seed ?? 1 },
+    );
+    return {
+      result: { ...portfolioMetrics(sleeves, portfolio), ...significance },
+      artifacts: { equity: equityArtifact(portfolio.axis, portfolio.result) },
+    };
   }
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { OVERCOMMIT_NOTE } from '../shared/redis.server.js';
-import { freePort, repoRoot } from '../testing/stack.harness.js';
+import { eventually, freePort, repoRoot } from '../testing/stack.harness.js';
 
 /**
  * The dev launcher (`npm start`) as a user runs it: the built tools/dist/launcher/launch.js, with
@@ -71,14 +71,18 @@ function startLauncher(env: Record<string, string>, args: string[] = []): Launch
 }
 
 async function waitForOutput(run: LauncherRun, text: string, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let exited = false;
   void run.exited.then(() => (exited = true));
-  while (!run.output().includes(text)) {
-    if (exited) throw new Error(`launcher exited before printing "${text}":\n${run.output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}":\n${run.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await eventually(
+    () => {
+      if (run.output().includes(text)) return true;
+      if (exited) throw new Error(`launcher exited before printing "${text}":\n${run.output()}`);
+      return undefined;
+    },
+    () => `"${text}":\n${run.output()}`,
+    timeoutMs,
+    100,
+  );
 }
 
 async function stackEnv(): Promise<Record<string, string> & { KTRDR_API_PORT: string; KTRDR_LAUNCH_REDIS_PORT: string }> {

@@ -5,7 +5,7 @@
  * Needs `npx tsc -b apps/api apps/cli apps/research-worker` first.
  */
 import { runKtrdr } from '../../../tools/testing/cli.runner';
-import { startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
 
 const ktrdr = (apiUrl: string, args: string[]) => runKtrdr(args, { apiUrl, timeoutMs: 45_000 });
 
@@ -44,9 +44,10 @@ describe('ktrdr following over live events', () => {
     expect(r.stdout).toContain(`Research cycle completed!\n  Operation: ${id}\n`);
 
     // The stream request is logged when it ends, which is when the follow ended: wait for the line.
-    const deadline = Date.now() + 5000;
-    while (!apiRequests(stack).some((l) => l.endsWith(`/events`)) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
-    const requests = apiRequests(stack);
+    const requests = await eventually(() => {
+      const lines = apiRequests(stack);
+      return lines.some((l) => l.endsWith('/events')) ? lines : undefined;
+    }, 'the events request in the API log', 5000, 50);
     expect(requests.filter((l) => l === `GET /api/v1/operations/${id}/events`)).toHaveLength(1);
     expect(requests.filter((l) => /^GET \/api\/v1\/operations\/op_[^/]+$/.test(l))).toEqual([]);
   });

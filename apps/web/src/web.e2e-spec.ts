@@ -74,7 +74,8 @@ afterEach(async () => {
 
 async function shot(page: Page, name: string): Promise<void> {
   if (!SHOTS) return;
-  await page.waitForTimeout(300); // let charts finish their animation frame
+  // Charts draw on animation frames: wait until the page has painted two more of them.
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 

@@ -72,14 +72,7 @@ function boundaryOptions(allow = []) {
 
 export default defineConfig(
   {
-    ignores: [
-      '**/dist/**',
-      '**/node_modules/**',
-      '**/coverage/**',
-      '.nx/**',
-      '**/*.d.ts',
-      '**/jest.config.{js,cjs,mjs,ts}',
-    ],
+    ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '.nx/**', '**/*.d.ts', '**/jest.config.{js,cjs,mjs,ts}'],
   },
 
   // --- TypeScript sources ---

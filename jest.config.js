@@ -25,7 +25,8 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!trading-signals/)'],
   moduleNameMapper: {
-    '^@ktrdr/(api-contract|errors|operations|agent-domain|queues|runtime|market-data|features|training|backtest|llm|strategies)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@ktrdr/(api-contract|errors|operations|agent-domain|queues|runtime|market-data|features|training|backtest|llm|strategies)$':
+      '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   globalSetup: '<rootDir>/tools/testing/redis.global-setup.js',

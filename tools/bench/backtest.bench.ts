@@ -130,7 +130,14 @@ export async function benchBacktest(opts: BacktestBenchOptions = {}): Promise<Ba
   const started = performance.now();
 
   const bars = syntheticBars(n, 20240601);
-  const input: SimulationInput = { bars, signals: randomSignals(n, SIGNAL_RATE, 7), positionMode: MODE, initialCapital: 100_000, commission: 0.001, slippage: 0.0005 };
+  const input: SimulationInput = {
+    bars,
+    signals: randomSignals(n, SIGNAL_RATE, 7),
+    positionMode: MODE,
+    initialCapital: 100_000,
+    commission: 0.001,
+    slippage: 0.0005,
+  };
   const dense: SimulationInput = { ...input, signals: randomSignals(n, DENSE_RATE, 8) };
 
   log(`  backtest: ${n} bars, ${runs} runs each`);

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   const opts = loadOptions();
   const redis = await ensureRedis();
   process.env['REDIS_URL'] = redis.url;
-  log(`bench: redis ${redis.url}${redis.owned ? ' (private redis-server)' : ''}; ${opts.runs} run(s) of ${opts.cycles} cycles + ${opts.cancels} cancels + ${opts.cpuCancels} CPU-bound cancels`);
+  log(
+    `bench: redis ${redis.url}${redis.owned ? ' (private redis-server)' : ''}; ${opts.runs} run(s) of ${opts.cycles} cycles + ${opts.cancels} cancels + ${opts.cpuCancels} CPU-bound cancels`,
+  );
   const runs: RunResult[] = [];
   try {
     const probe = new Redis(redis.url, { maxRetriesPerRequest: 1 });
@@ -55,7 +57,10 @@ async function main(): Promise<void> {
       }
       runs.push({ run, transitions, cancels, cpuCancels, backtest, training, trainingCancels, loadBefore, loadAfter: loadAverage() });
     }
-    const envs = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')).map(([k, v]) => `${k}=${v} `).join('');
+    const envs = Object.entries(process.env)
+      .filter(([k]) => k.startsWith('BENCH_'))
+      .map(([k, v]) => `${k}=${v} `)
+      .join('');
     const block = renderResults(machine, runs, `${envs}npm run bench`);
     process.stdout.write(`${block}\n`);
     if (opts.writeDocs) {

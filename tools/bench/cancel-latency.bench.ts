@@ -47,14 +47,18 @@ async function waitForRunningChild(store: OperationsStore, id: string, phase: Ph
   for (;;) {
     const parent = await store.get(id);
     if (!parent) return { problem: `cycle ${id} vanished` };
-    if (TERMINAL.has(parent.status)) return { problem: `cycle ${id} ended ${parent.status} before ${phase} ran${parent.error_message ? `: ${parent.error_message}` : ''}` };
+    if (TERMINAL.has(parent.status))
+      return { problem: `cycle ${id} ended ${parent.status} before ${phase} ran${parent.error_message ? `: ${parent.error_message}` : ''}` };
     const childId = parent.metadata.parameters[CHILD_KEY[phase]];
     if (typeof childId === 'string' && childId) {
       const child = await store.get(childId);
       if (child?.status === 'running') return { childId };
       if (child && TERMINAL.has(child.status)) return { problem: `${phase} child ${childId} was ${child.status} before the bench saw it running` };
     }
-    if (Date.now() > deadline) return { problem: `cycle ${id} did not reach a running ${phase} child within ${WAIT_RUNNING_TIMEOUT_MS} ms (phase ${String(parent.metadata.parameters['phase'])})` };
+    if (Date.now() > deadline)
+      return {
+        problem: `cycle ${id} did not reach a running ${phase} child within ${WAIT_RUNNING_TIMEOUT_MS} ms (phase ${String(parent.metadata.parameters['phase'])})`,
+      };
     await sleep(POLL_MS);
   }
 }
@@ -118,7 +122,10 @@ export async function benchCancelLatency(count: number, delayMs: number, log: (s
       }
       if (!bothCancelled(parent, child)) {
         notCancelledOnResponse++;
-        anomalies.push({ sample: i, what: `after the cancel response for ${id} (${phase}): parent ${parent?.status ?? 'missing'}, child ${child?.status ?? 'missing'}` });
+        anomalies.push({
+          sample: i,
+          what: `after the cancel response for ${id} (${phase}): parent ${parent?.status ?? 'missing'}, child ${child?.status ?? 'missing'}`,
+        });
         const deadline = Date.now() + STOPPED_TIMEOUT_MS;
         while (!bothCancelled(parent, child) && Date.now() < deadline) {
           await sleep(1);
@@ -131,7 +138,8 @@ export async function benchCancelLatency(count: number, delayMs: number, log: (s
         recordedMs = epochNow() - t0;
       }
       const stoppedAt = await readStoppedAt(stack, childId);
-      if (stoppedAt === null) anomalies.push({ sample: i, what: `${phase} child ${childId}: no compute-stopped entry within ${STOPPED_TIMEOUT_MS} ms of the cancel` });
+      if (stoppedAt === null)
+        anomalies.push({ sample: i, what: `${phase} child ${childId}: no compute-stopped entry within ${STOPPED_TIMEOUT_MS} ms of the cancel` });
       if (i >= 0) samples.push({ phase, recordedMs, stoppedMs: stoppedAt === null ? null : stoppedAt - t0 });
       if (i >= 0 && (i + 1) % 40 === 0) log(`  cancels: ${i + 1}/${count} samples`);
     }

@@ -82,7 +82,10 @@ export async function benchCycleTransitions(cycles: number, warmup: number, log:
       const params = parent.metadata.parameters;
       const children = await Promise.all(PHASES.map((ph) => store.get(String(params[CHILD_KEY[ph]]))));
       if (children.some((c) => !c || c.status !== 'completed' || !c.started_at || !c.completed_at)) {
-        anomalies.push({ sample, what: `cycle ${id} completed but a child record is missing or not completed: ${children.map((c) => c?.status ?? 'missing').join(', ')}` });
+        anomalies.push({
+          sample,
+          what: `cycle ${id} completed but a child record is missing or not completed: ${children.map((c) => c?.status ?? 'missing').join(', ')}`,
+        });
         continue;
       }
       if (sample < 0) continue;

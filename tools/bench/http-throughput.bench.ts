@@ -77,7 +77,10 @@ const TOKEN = 'bench-token-0123456789abcdef';
 
 /** Starts bare-read.server.js as its own process (like the API), on the stack's Redis and prefix. */
 async function bareServer(redisUrl: string, prefix: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(__dirname, 'bare-read.server.js')], { env: { ...process.env, REDIS_URL: redisUrl, KTRDR_KEY_PREFIX: prefix }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(__dirname, 'bare-read.server.js')], {
+    env: { ...process.env, REDIS_URL: redisUrl, KTRDR_KEY_PREFIX: prefix },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bare server exited ${code}`)));
     child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
@@ -123,7 +126,8 @@ async function measure(
       const api: Run[] = [];
       const base: Run[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        const hitApi = async (): Promise<void> => void api.push(await autocannon({ url: `${stack.apiUrl}${route}`, connections, duration: seconds, headers: { authorization: `Bearer ${TOKEN}` } }));
+        const hitApi = async (): Promise<void> =>
+          void api.push(await autocannon({ url: `${stack.apiUrl}${route}`, connections, duration: seconds, headers: { authorization: `Bearer ${TOKEN}` } }));
         const hitBare = async (): Promise<void> => void base.push(await autocannon({ url: `${bare.url}${route}`, connections, duration: seconds }));
         // Alternating which goes first cancels out a machine that speeds up or slows down over the run.
         if (round % 2 === 0) {
@@ -175,7 +179,10 @@ export function renderHttpThroughput(r: HttpThroughputResult): string {
     '',
     '| route | API req/s | bare req/s | ratio | rounds | API p99 ms | bare p99 ms | API non-2xx |',
     '|---|---:|---:|---:|---|---:|---:|---:|',
-    ...r.rows.map((x) => `| ${x.route} | ${x.apiRps.toFixed(0)} | ${x.bareRps.toFixed(0)} | ${x.ratio.toFixed(2)}${x.ratio >= HTTP_RATIO_TARGET || x.route.includes('LOG_LEVEL=info') ? '' : ' ✗'} | ${x.ratios.map((v) => v.toFixed(2)).join(', ')} | ${x.apiP99Ms} | ${x.bareP99Ms} | ${x.apiNon2xx} |`),
+    ...r.rows.map(
+      (x) =>
+        `| ${x.route} | ${x.apiRps.toFixed(0)} | ${x.bareRps.toFixed(0)} | ${x.ratio.toFixed(2)}${x.ratio >= HTTP_RATIO_TARGET || x.route.includes('LOG_LEVEL=info') ? '' : ' ✗'} | ${x.ratios.map((v) => v.toFixed(2)).join(', ')} | ${x.apiP99Ms} | ${x.bareP99Ms} | ${x.apiNon2xx} |`,
+    ),
   ];
   const c = r.cancelVsRead;
   const ms = (v: number): string => v.toFixed(2);

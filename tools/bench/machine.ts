@@ -21,7 +21,10 @@ function run(cmd: string, args: string[]): string {
   }
 }
 
-export const loadAverage = (): string => loadavg().map((l) => l.toFixed(2)).join(' / ');
+export const loadAverage = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
 
 /** Read at run time, so the report says which machine produced the numbers. */
 export async function machineInfo(redis: Redis): Promise<MachineInfo> {

@@ -86,6 +86,9 @@ export function renderOrchestration(rows: OrchestrationRow[]): string {
     '',
     '| worker processes | cycles in flight | cycles | transitions/s | p50 | p95 | p99 | max | not completed |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.workers} | ${r.inFlight} | ${r.cycles} | ${r.transitionsPerSec.toFixed(0)} | ${r.transition.p50} | ${r.transition.p95} | ${r.transition.p99} | ${r.transition.max} | ${r.failed} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.workers} | ${r.inFlight} | ${r.cycles} | ${r.transitionsPerSec.toFixed(0)} | ${r.transition.p50} | ${r.transition.p95} | ${r.transition.p99} | ${r.transition.max} | ${r.failed} |`,
+    ),
   ].join('\n');
 }

@@ -51,15 +51,46 @@ function verdicts(r: RunResult): Verdict[] {
   const cpuWorst = cpu ? PHASES.reduce((w, p) => (cpu.perPhase[p].stopped.p99 > cpu.perPhase[w].stopped.p99 ? p : w), PHASES[0]) : null;
   const cpuVerdict: Verdict[] =
     cpu && cpuWorst
-      ? [{ name: `(b) compute stopped p99 ≤ ${TARGETS.stoppedP99} ms in every phase, CPU-bound phases`, limit: TARGETS.stoppedP99, value: cpu.perPhase[cpuWorst].stopped.p99, where: `worst phase: ${cpuWorst}` }]
+      ? [
+          {
+            name: `(b) compute stopped p99 ≤ ${TARGETS.stoppedP99} ms in every phase, CPU-bound phases`,
+            limit: TARGETS.stoppedP99,
+            value: cpu.perPhase[cpuWorst].stopped.p99,
+            where: `worst phase: ${cpuWorst}`,
+          },
+        ]
       : [];
   const tc = r.trainingCancels;
-  const research: Verdict[] = tc ? [{ name: `(b) compute stopped p99 ≤ ${TARGETS.stoppedP99} ms during real training`, limit: TARGETS.stoppedP99, value: tc.stopped.p99, where: `${tc.stopped.n} samples` }] : [];
+  const research: Verdict[] = tc
+    ? [
+        {
+          name: `(b) compute stopped p99 ≤ ${TARGETS.stoppedP99} ms during real training`,
+          limit: TARGETS.stoppedP99,
+          value: tc.stopped.p99,
+          where: `${tc.stopped.n} samples`,
+        },
+      ]
+    : [];
   return [
     { name: `Transition overhead p99 ≤ ${TARGETS.transitionP99} ms (pooled)`, limit: TARGETS.transitionP99, value: t.pooled.p99, where: 'all four hand-overs' },
-    { name: `Transition overhead p99 ≤ ${TARGETS.transitionP99} ms (worst single transition)`, limit: TARGETS.transitionP99, value: t.rows[worstTransition].p99, where: worstTransition },
-    { name: `(a) records cancelled p99 ≤ ${TARGETS.recordedP99} ms in every phase`, limit: TARGETS.recordedP99, value: r.cancels.perPhase[wr].recorded.p99, where: `worst phase: ${wr}` },
-    { name: `(b) compute stopped p99 ≤ ${TARGETS.stoppedP99} ms in every phase`, limit: TARGETS.stoppedP99, value: r.cancels.perPhase[ws].stopped.p99, where: `worst phase: ${ws}` },
+    {
+      name: `Transition overhead p99 ≤ ${TARGETS.transitionP99} ms (worst single transition)`,
+      limit: TARGETS.transitionP99,
+      value: t.rows[worstTransition].p99,
+      where: worstTransition,
+    },
+    {
+      name: `(a) records cancelled p99 ≤ ${TARGETS.recordedP99} ms in every phase`,
+      limit: TARGETS.recordedP99,
+      value: r.cancels.perPhase[wr].recorded.p99,
+      where: `worst phase: ${wr}`,
+    },
+    {
+      name: `(b) compute stopped p99 ≤ ${TARGETS.stoppedP99} ms in every phase`,
+      limit: TARGETS.stoppedP99,
+      value: r.cancels.perPhase[ws].stopped.p99,
+      where: `worst phase: ${ws}`,
+    },
     ...cpuVerdict,
     ...research,
   ];
@@ -96,7 +127,11 @@ function computeSection(r: RunResult): string[] {
 
 const met = (v: Verdict): boolean => Number.isFinite(v.value) && v.value <= v.limit;
 const verdictText = (v: Verdict): string =>
-  !Number.isFinite(v.value) ? 'NO DATA' : met(v) ? `met (${f(v.value)} ms, ${v.where})` : `**MISSED** by ${f(v.value - v.limit)} ms (${f(v.value)} ms, ${v.where})`;
+  !Number.isFinite(v.value)
+    ? 'NO DATA'
+    : met(v)
+      ? `met (${f(v.value)} ms, ${v.where})`
+      : `**MISSED** by ${f(v.value - v.limit)} ms (${f(v.value)} ms, ${v.where})`;
 
 function runSection(r: RunResult): string {
   const t = r.transitions;
@@ -142,8 +177,14 @@ function anomalyLines(runs: RunResult[]): string[] {
     for (const a of r.cancels.anomalies) all.push({ run: r.run, a, bench: 'cancel' });
     for (const a of r.cpuCancels?.anomalies ?? []) all.push({ run: r.run, a, bench: 'cancel (CPU-bound)' });
   }
-  if (all.length === 0) return ['None: every cycle completed (transition bench), every cancel returned with both records `cancelled`, every cancelled child reported its compute stopped, and nothing was left active.'];
-  return all.slice(0, 50).map(({ run, a, bench }) => `- run ${run}, ${bench}, sample ${a.sample}: ${a.what}`).concat(all.length > 50 ? [`- … and ${all.length - 50} more`] : []);
+  if (all.length === 0)
+    return [
+      'None: every cycle completed (transition bench), every cancel returned with both records `cancelled`, every cancelled child reported its compute stopped, and nothing was left active.',
+    ];
+  return all
+    .slice(0, 50)
+    .map(({ run, a, bench }) => `- run ${run}, ${bench}, sample ${a.sample}: ${a.what}`)
+    .concat(all.length > 50 ? [`- … and ${all.length - 50} more`] : []);
 }
 
 export function renderResults(machine: MachineInfo, runs: RunResult[], command: string): string {
@@ -177,6 +218,7 @@ export function writeDocs(path: string, block: string): void {
   const doc = existsSync(path) ? readFileSync(path, 'utf8') : TEMPLATE;
   const b = doc.indexOf(BEGIN);
   const e = doc.indexOf(END);
-  const next = b >= 0 && e > b ? `${doc.slice(0, b + BEGIN.length)}\n${block}\n${doc.slice(e)}` : `${doc.trimEnd()}\n\n## Results\n\n${BEGIN}\n${block}\n${END}\n`;
+  const next =
+    b >= 0 && e > b ? `${doc.slice(0, b + BEGIN.length)}\n${block}\n${doc.slice(e)}` : `${doc.trimEnd()}\n\n## Results\n\n${BEGIN}\n${block}\n${END}\n`;
   writeFileSync(path, next);
 }

@@ -86,7 +86,8 @@ export async function benchTraining(opts: TrainingBenchOptions = {}): Promise<Tr
     signal: new AbortController().signal,
     onEpoch: (epoch) => {
       const now = performance.now();
-      if (epoch === 1) delay.enable(); // epoch 1 is the warm-up (kernel set-up, JIT)
+      if (epoch === 1)
+        delay.enable(); // epoch 1 is the warm-up (kernel set-up, JIT)
       else epochMs.push(now - last);
       last = now;
     },

@@ -30,7 +30,12 @@ function describeMode(env: NodeJS.ProcessEnv, stubDelayMs: string): string {
 
 /** "worker, api, then redis": what a stop will actually stop, in order. */
 function stopList(supervisor: ProcessSupervisor): string {
-  const running = new Set(supervisor.list().filter((p) => p.running).map((p) => p.name));
+  const running = new Set(
+    supervisor
+      .list()
+      .filter((p) => p.running)
+      .map((p) => p.name),
+  );
   const stages = STOP_ORDER.map((stage) => stage.filter((n) => running.has(n)).join(', ')).filter(Boolean);
   return stages.join(', then ');
 }
@@ -107,7 +112,9 @@ async function main(): Promise<void> {
     if (!redis.process) say(`[launcher] using Redis at ${redis.description}`);
     const env = childEnv(config, redis.url);
     if (apiReused) {
-      say(`[launcher] an API already answers on ${config.apiProbeUrl}; reusing it (its REDIS_URL and KTRDR_KEY_PREFIX must match the worker's: ${redis.description})`);
+      say(
+        `[launcher] an API already answers on ${config.apiProbeUrl}; reusing it (its REDIS_URL and KTRDR_KEY_PREFIX must match the worker's: ${redis.description})`,
+      );
     } else {
       await startApi(config, supervisor, env);
     }

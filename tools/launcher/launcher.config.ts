@@ -30,7 +30,6 @@ export const DEFAULT_API_PORT = 8000;
 export const DEFAULT_STUB_DELAY_MS = '3000';
 export const DEFAULT_LOG_LEVEL = 'warn';
 
-
 function port(env: NodeJS.ProcessEnv, name: string, def: number, problems: ConfigProblem[]): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return def;

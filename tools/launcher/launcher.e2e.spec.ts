@@ -62,7 +62,9 @@ function startLauncher(env: Record<string, string>, args: string[] = []): Launch
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const pids = (): Record<string, number> =>
     Object.fromEntries([...out.matchAll(/\[launcher\] started (\w+) \(pid (\d+)\)/g)].map((m) => [m[1]!, Number(m[2])]));
   const run = { child, output: () => out, exited, pids };
@@ -135,7 +137,9 @@ describe('dev launcher (npm start)', () => {
     try {
       const run = startLauncher({ ...(await stackEnv()), KTRDR_WORKER_HEALTH_PORT: String(port) });
       await waitForOutput(run, `Port ${port} is taken (another worker?)`);
-      expect(run.output()).toContain(`[worker] Port ${port} is taken (another worker?): this worker runs without GET /health and /metrics; set KTRDR_WORKER_HEALTH_PORT=0 or another port`);
+      expect(run.output()).toContain(
+        `[worker] Port ${port} is taken (another worker?): this worker runs without GET /health and /metrics; set KTRDR_WORKER_HEALTH_PORT=0 or another port`,
+      );
       expect(run.output()).not.toContain('worker health port not served');
       expect(run.output()).not.toContain('EADDRINUSE');
       run.child.kill('SIGINT');
@@ -165,7 +169,9 @@ describe('dev launcher (npm start)', () => {
     const run = startLauncher({ ...(await stackEnv()), PATH: bin });
     const exit = await run.exited;
     expect(exit.code).toBe(1);
-    expect(run.output()).toContain('redis-server not found. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis) or set REDIS_URL to a running Redis.');
+    expect(run.output()).toContain(
+      'redis-server not found. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis) or set REDIS_URL to a running Redis.',
+    );
     expect(run.pids()).toEqual({});
   });
 

@@ -1,7 +1,14 @@
 import { levelFilter, sentenceFor } from './log.filter.js';
 
 describe('sentenceFor', () => {
-  const taken = JSON.stringify({ level: 50, time: 1, pid: 7, err: 'listen EADDRINUSE: address already in use 127.0.0.1:9464', port: 9464, msg: 'worker health port not served' });
+  const taken = JSON.stringify({
+    level: 50,
+    time: 1,
+    pid: 7,
+    err: 'listen EADDRINUSE: address already in use 127.0.0.1:9464',
+    port: 9464,
+    msg: 'worker health port not served',
+  });
 
   it('words a taken worker health port as one sentence with the way out', () => {
     expect(sentenceFor(taken)).toBe(

@@ -62,7 +62,9 @@ export async function ensureRedis(config: LauncherConfig, supervisor: ProcessSup
     try {
       await checkRedisUrl(config.redisUrl);
     } catch (e) {
-      throw new LaunchError(`REDIS_URL=${shown} does not answer: ${(e as Error).message}. Start Redis there, or unset REDIS_URL to let the launcher start one.`);
+      throw new LaunchError(
+        `REDIS_URL=${shown} does not answer: ${(e as Error).message}. Start Redis there, or unset REDIS_URL to let the launcher start one.`,
+      );
     }
     return { url: config.redisUrl, description: `${shown} (from REDIS_URL)`, process: null };
   }

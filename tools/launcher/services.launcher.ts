@@ -47,7 +47,9 @@ export async function apiAlreadyRunning(config: LauncherConfig): Promise<boolean
   }
   const host = new URL(config.apiProbeUrl).hostname.replace(/^\[|\]$/g, '');
   if (status !== null || (await portInUse(config.apiPort, host))) {
-    throw new LaunchError(`Port ${config.apiPort} is in use by something that is not a ktrdr API${status !== null ? ` (GET /api/v1/health answered ${status})` : ''}. Free it or set KTRDR_API_PORT.`);
+    throw new LaunchError(
+      `Port ${config.apiPort} is in use by something that is not a ktrdr API${status !== null ? ` (GET /api/v1/health answered ${status})` : ''}. Free it or set KTRDR_API_PORT.`,
+    );
   }
   return false;
 }
@@ -63,7 +65,12 @@ export async function startApi(config: LauncherConfig, supervisor: ProcessSuperv
     cwd: config.root,
     show: levelFilter(config.logLevel),
   });
-  await waitUntil(`the API to answer ${config.apiProbeUrl}/api/v1/health with 200`, async () => (await healthStatus(config.apiProbeUrl, 1000)) === 200, READY_TIMEOUT_MS, proc);
+  await waitUntil(
+    `the API to answer ${config.apiProbeUrl}/api/v1/health with 200`,
+    async () => (await healthStatus(config.apiProbeUrl, 1000)) === 200,
+    READY_TIMEOUT_MS,
+    proc,
+  );
   return proc;
 }
 

@@ -21,7 +21,20 @@ describe('the shared redis-server helper', () => {
 
   it("gives the launcher's server AOF and noeviction in its directory, loopback only", () => {
     expect(redisServerArgs({ port: 6380, dir: '/d', logLevel: 'warning' })).toEqual([
-      '--port', '6380', '--bind', '127.0.0.1', '--save', '', '--dir', '/d', '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning',
+      '--port',
+      '6380',
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--dir',
+      '/d',
+      '--appendonly',
+      'yes',
+      '--maxmemory-policy',
+      'noeviction',
+      '--loglevel',
+      'warning',
     ]);
     expect(redisServerArgs({ port: 1 })).toEqual(['--port', '1', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
   });

@@ -79,7 +79,7 @@ export function redisServerArgs({ port, dir, logLevel }: RedisServerSettings): s
  */
 export const OVERCOMMIT_WARNING = /WARNING Memory overcommit must be enabled/;
 export const OVERCOMMIT_NOTE =
-  "note: this machine has vm.overcommit_memory=0, so redis-server warns about background saves under low memory. Harmless for a local stack; on a production host run `sysctl vm.overcommit_memory=1` (see README, Troubleshooting).";
+  'note: this machine has vm.overcommit_memory=0, so redis-server warns about background saves under low memory. Harmless for a local stack; on a production host run `sysctl vm.overcommit_memory=1` (see README, Troubleshooting).';
 
 export interface PrivateRedis {
   url: string;

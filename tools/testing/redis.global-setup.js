@@ -12,9 +12,11 @@ async function startContainer() {
 
 module.exports = async function globalSetup() {
   if (process.env.REDIS_URL) return;
-  const started = (await startPrivateRedis()) ?? (await startContainer().catch((e) => {
-    throw new Error(`No Redis for tests: set REDIS_URL, install redis-server (apt-get install -y redis-server), or run Docker. (${e.message})`);
-  }));
+  const started =
+    (await startPrivateRedis()) ??
+    (await startContainer().catch((e) => {
+      throw new Error(`No Redis for tests: set REDIS_URL, install redis-server (apt-get install -y redis-server), or run Docker. (${e.message})`);
+    }));
   process.env.REDIS_URL = started.url;
   globalThis.__KTRDR_TEST_REDIS__ = started;
 };

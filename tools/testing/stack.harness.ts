@@ -19,7 +19,6 @@ export { eventually, pause };
  * private key prefix, for end-to-end tests and benchmarks. Run `npm run build` first.
  */
 
-
 export interface ManagedProcess {
   name: string;
   child: ChildProcess;

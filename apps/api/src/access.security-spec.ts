@@ -155,7 +155,10 @@ describe('access is decided on the route, whatever the request target looks like
     // Canonical spellings reach their routes.
     expect((await raw('GET', `/api/v1/operations/${cycle}`, `Bearer ${TOKEN}`)).status).toBe(200);
     expect((await raw('GET', `/%61pi/v1/operations/${cycle}`, `Bearer ${TOKEN}`)).status).toBe(200);
-    expect(JSON.parse((await raw('PUT', '/admin/queues/api/queues/pause', `Bearer ${TOKEN}`, '{}')).body)).toMatchObject({ success: false, error: { code: 'DASHBOARD_READ_ONLY' } });
+    expect(JSON.parse((await raw('PUT', '/admin/queues/api/queues/pause', `Bearer ${TOKEN}`, '{}')).body)).toMatchObject({
+      success: false,
+      error: { code: 'DASHBOARD_READ_ONLY' },
+    });
     expect(await snapshot()).toEqual(before);
   }, 300_000);
 

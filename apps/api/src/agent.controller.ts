@@ -30,7 +30,8 @@ export class AgentController {
   @UseGuards(CycleRateLimitGuard)
   @HttpCode(202)
   @ApiOperation({
-    summary: 'Resume a failed or cancelled cycle as a new one that reuses its finished phases (202), or refuse: 404 not_found, 409 not_resumable / active_cycle_exists / at_capacity, 429 budget_exhausted, 422 bad from_phase',
+    summary:
+      'Resume a failed or cancelled cycle as a new one that reuses its finished phases (202), or refuse: 404 not_found, 409 not_resumable / active_cycle_exists / at_capacity, 429 budget_exhausted, 422 bad from_phase',
   })
   @ApiParam({ name: 'id', example: OPERATION_ID_EXAMPLE })
   @ApiJsonBody('ResumeRequest', false)

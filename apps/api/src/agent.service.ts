@@ -66,7 +66,12 @@ export class AgentService {
   async resume(id: string, body: ResumeRequest) {
     const { store } = this.backend;
     const notFound = (): AgentRefusal =>
-      new AgentRefusal(ErrorCode.OperationNotFound, { triggered: false, reason: RefusalReason.NotFound, operation_id: id.slice(0, 120), message: `Operation not found: ${id.slice(0, 120)}` });
+      new AgentRefusal(ErrorCode.OperationNotFound, {
+        triggered: false,
+        reason: RefusalReason.NotFound,
+        operation_id: id.slice(0, 120),
+        message: `Operation not found: ${id.slice(0, 120)}`,
+      });
     // An id that cannot be an operation id is answered like an unknown one, without touching Redis.
     if (!isOperationIdShape(id)) throw notFound();
     const old = await store.get(id);
@@ -81,10 +86,18 @@ export class AgentService {
     }
     const decision = planResume(await this.resumeSource(old), body.from_phase ?? null);
     if (!decision.ok && decision.kind === 'bad_from_phase') {
-      throw new KtrdrError(ErrorCode.ValidationFailed, `Invalid body: from_phase: ${decision.message}`, { errors: [{ field: 'from_phase', message: decision.message }] });
+      throw new KtrdrError(ErrorCode.ValidationFailed, `Invalid body: from_phase: ${decision.message}`, {
+        errors: [{ field: 'from_phase', message: decision.message }],
+      });
     }
     const refuse = (message: string): AgentRefusal =>
-      new AgentRefusal(ErrorCode.NotResumable, { triggered: false, reason: RefusalReason.NotResumable, operation_id: id, status: old.status, message: `Cannot resume ${id}: ${message}` });
+      new AgentRefusal(ErrorCode.NotResumable, {
+        triggered: false,
+        reason: RefusalReason.NotResumable,
+        operation_id: id,
+        status: old.status,
+        message: `Cannot resume ${id}: ${message}`,
+      });
     if (!decision.ok) throw refuse(decision.message);
     const { plan } = decision;
     const gone = await missingResumeArtifact(plan.needs, this.strategies);
@@ -223,7 +236,12 @@ export class AgentService {
     const op = isOperationIdShape(id) ? await store.get(id) : null;
     if (!op) {
       const shown = id.length > 120 ? `${id.slice(0, 120)}…` : id;
-      throw new AgentRefusal(ErrorCode.OperationNotFound, { success: false, reason: RefusalReason.NotFound, operation_id: shown, message: `Operation not found: ${shown}` });
+      throw new AgentRefusal(ErrorCode.OperationNotFound, {
+        success: false,
+        reason: RefusalReason.NotFound,
+        operation_id: shown,
+        message: `Operation not found: ${shown}`,
+      });
     }
     if (op.operation_type !== CYCLE) {
       throw new AgentRefusal(ErrorCode.NotResearch, {
@@ -237,7 +255,13 @@ export class AgentService {
       return await this.cancelCycle(op, CancelSource.AgentCancelById);
     } catch (e) {
       if (!(e instanceof OperationFinishedError)) throw e;
-      throw new AgentRefusal(ErrorCode.OperationFinished, { success: false, reason: RefusalReason.NotCancellable, operation_id: id, status: e.status, message: e.message });
+      throw new AgentRefusal(ErrorCode.OperationFinished, {
+        success: false,
+        reason: RefusalReason.NotCancellable,
+        operation_id: id,
+        status: e.status,
+        message: e.message,
+      });
     }
   }
 

@@ -8,7 +8,11 @@ const schema = sharedEnvSchema.extend({
   // Safe by default: loopback unless told otherwise; compose sets 0.0.0.0 with a token.
   KTRDR_API_HOST: z.string().min(1).default('127.0.0.1'),
   // Bearer token for every route but health and metrics; unset = open (loopback only, see auth.policy.ts).
-  KTRDR_API_TOKEN: z.string().min(16, 'use at least 16 characters (e.g. `openssl rand -hex 32`)').optional().or(z.literal('').transform(() => undefined)),
+  KTRDR_API_TOKEN: z
+    .string()
+    .min(16, 'use at least 16 characters (e.g. `openssl rand -hex 32`)')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   KTRDR_ALLOW_OPEN_API: envBoolean.default(false),
   // Cycle-starting routes (trigger, resume): this many requests per client per window; 0 = no limit.
   KTRDR_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(30),
@@ -16,9 +20,15 @@ const schema = sharedEnvSchema.extend({
   // Behind a reverse proxy: take the client address (the rate limit's key) from X-Forwarded-For.
   KTRDR_TRUST_PROXY: envBoolean.default(false),
   KTRDR_MAX_CONCURRENT_CYCLES: z.coerce.number().int().min(1).max(1000).default(1),
-  KTRDR_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 100kb').default('100kb'),
+  KTRDR_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'expected a size like 100kb')
+    .default('100kb'),
   // CSV imports carry whole files; every other route keeps the small limit.
-  KTRDR_IMPORT_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 50mb').default('50mb'),
+  KTRDR_IMPORT_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'expected a size like 50mb')
+    .default('50mb'),
   /** Which model each alias (opus, sonnet, haiku) names, as JSON; unset keys keep the built-in ids. */
   KTRDR_MODEL_ALIASES: envJsonObject.optional().transform((aliases, ctx) => {
     const entries = Object.entries(aliases ?? {});

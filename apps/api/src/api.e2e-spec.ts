@@ -30,7 +30,9 @@ describe('API: health and docs', () => {
     const res = await fetch(`${stack.apiUrl}/api/docs/openapi.json`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/operations', '/api/v1/operations/{id}', '/api/v1/agent/trigger', '/api/v1/health']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/operations', '/api/v1/operations/{id}', '/api/v1/agent/trigger', '/api/v1/health']),
+    );
     expect((await fetch(`${stack.apiUrl}/api/docs`)).status).toBe(200);
   });
 });
@@ -54,13 +56,16 @@ describe('API: bad input on every operations route is a 4xx with the envelope', 
     ['GET', '/operations?limit=1&limit=2', '', 422, 'VALIDATION_FAILED'],
   ];
 
-  it.each(cases.map(([m, p, b, s, c]) => [m, p.length > 80 ? `${p.slice(0, 40)}…(${p.length} chars)` : p, b, s, c, p] as const))('%s %s → %d', async (method, _label, _body, status, code, path) => {
-    const res = await stack.request<Envelope>(method, path);
-    expect(res.status).toBe(status);
-    expect(res.body.success).toBe(false);
-    expect(res.body.error?.code).toBe(code);
-    expect(res.body.error?.message).toBeTruthy();
-  });
+  it.each(cases.map(([m, p, b, s, c]) => [m, p.length > 80 ? `${p.slice(0, 40)}…(${p.length} chars)` : p, b, s, c, p] as const))(
+    '%s %s → %d',
+    async (method, _label, _body, status, code, path) => {
+      const res = await stack.request<Envelope>(method, path);
+      expect(res.status).toBe(status);
+      expect(res.body.success).toBe(false);
+      expect(res.body.error?.code).toBe(code);
+      expect(res.body.error?.message).toBeTruthy();
+    },
+  );
 
   it('names every bad query field at once', async () => {
     const res = await stack.request<Envelope>('GET', '/operations?limit=5000&offset=-3&status=nope');
@@ -100,10 +105,21 @@ describe('API: bad input on every operations route is a 4xx with the envelope', 
   });
 
   it('GET /operations lists with the documented summary fields and counts', async () => {
-    const res = await stack.request<{ success: boolean; data: Array<Record<string, unknown>>; total_count: number; active_count: number }>('GET', '/operations?limit=1000');
+    const res = await stack.request<{ success: boolean; data: Array<Record<string, unknown>>; total_count: number; active_count: number }>(
+      'GET',
+      '/operations?limit=1000',
+    );
     expect(res.status).toBe(200);
     expect(res.body.total_count).toBeGreaterThanOrEqual(1);
-    expect(Object.keys(res.body.data[0]!).sort()).toEqual(['created_at', 'current_step', 'duration_seconds', 'operation_id', 'operation_type', 'progress_percentage', 'status']);
+    expect(Object.keys(res.body.data[0]!).sort()).toEqual([
+      'created_at',
+      'current_step',
+      'duration_seconds',
+      'operation_id',
+      'operation_type',
+      'progress_percentage',
+      'status',
+    ]);
   });
 });
 
@@ -132,7 +148,12 @@ describe('API: bad input on agent routes', () => {
         c.close();
       },
     });
-    const res = await fetch(`${stack.apiUrl}/api/v1/agent/trigger`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    const res = await fetch(`${stack.apiUrl}/api/v1/agent/trigger`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(((await res.json()) as Envelope).error?.code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -141,7 +162,13 @@ describe('API: bad input on agent routes', () => {
     const { request } = await import('node:http');
     const url = new URL(stack.apiUrl);
     const answer = await new Promise<{ status: number; connection?: string; sent: number }>((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/api/v1/agent/trigger', headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' } });
+      const req = request({
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: '/api/v1/agent/trigger',
+        headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' },
+      });
       let sent = 0;
       let answered = false;
       req.on('response', (res) => {
@@ -207,10 +234,15 @@ describe('API: bad input on agent routes', () => {
 });
 
 function waitForChild(parent: string): Promise<string> {
-  return eventually(async () => {
-    const s = await stack.request<{ child_operation_id: string | null; operation_id: string }>('GET', '/agent/status');
-    return s.body.operation_id === parent && s.body.child_operation_id ? s.body.child_operation_id : undefined;
-  }, `a child of ${parent}`, 10_000, 20);
+  return eventually(
+    async () => {
+      const s = await stack.request<{ child_operation_id: string | null; operation_id: string }>('GET', '/agent/status');
+      return s.body.operation_id === parent && s.body.child_operation_id ? s.body.child_operation_id : undefined;
+    },
+    `a child of ${parent}`,
+    10_000,
+    20,
+  );
 }
 
 describe('API without Redis', () => {
@@ -220,7 +252,13 @@ describe('API without Redis', () => {
     const port = await freePort();
     const deadPort = await freePort();
     const child = spawn(process.execPath, [`${repoRoot()}/apps/api/dist/main.js`], {
-      env: { PATH: process.env['PATH'], REDIS_URL: `redis://127.0.0.1:${deadPort}`, KTRDR_API_PORT: String(port), KTRDR_API_HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+      env: {
+        PATH: process.env['PATH'],
+        REDIS_URL: `redis://127.0.0.1:${deadPort}`,
+        KTRDR_API_PORT: String(port),
+        KTRDR_API_HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+      },
       stdio: 'ignore',
     });
     try {

@@ -23,7 +23,10 @@ export class ArtifactsController {
   }
 
   @Get(':id/artifacts/:name')
-  @ApiOperation({ summary: 'One artifact as JSON', description: '404 `Artifact not found: {name}` when the operation has none by that name; 422 for a name outside the catalogue.' })
+  @ApiOperation({
+    summary: 'One artifact as JSON',
+    description: '404 `Artifact not found: {name}` when the operation has none by that name; 422 for a name outside the catalogue.',
+  })
   @ApiParam({ name: 'id', example: OPERATION_ID_EXAMPLE })
   @ApiParam({ name: 'name', enum: [...ARTIFACT_NAMES] })
   @ApiProduces('application/json')

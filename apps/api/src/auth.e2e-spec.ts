@@ -27,7 +27,10 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 
 beforeAll(async () => {
   // No worker: cycles stay pending, which is all these routes need.
-  stack = await startStack({ workers: [], apiEnv: { KTRDR_API_TOKEN: TOKEN, KTRDR_MAX_CONCURRENT_CYCLES: '100', KTRDR_RATE_LIMIT: '3', KTRDR_RATE_LIMIT_WINDOW_MS: '60000' } });
+  stack = await startStack({
+    workers: [],
+    apiEnv: { KTRDR_API_TOKEN: TOKEN, KTRDR_MAX_CONCURRENT_CYCLES: '100', KTRDR_RATE_LIMIT: '3', KTRDR_RATE_LIMIT_WINDOW_MS: '60000' },
+  });
   const t = await call('POST', '/api/v1/agent/trigger', auth, { model: 'haiku' });
   expect(t.status).toBe(202);
   existing = t.body['operation_id'] as string;
@@ -64,7 +67,12 @@ function protectedRoutes(): Array<[string, string, unknown?]> {
 describe('access control', () => {
   it('refuses every protected route without a token or with a wrong one: 401 with the envelope', async () => {
     for (const [method, path, body] of protectedRoutes()) {
-      for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }]) {
+      for (const headers of [
+        {},
+        { authorization: 'Bearer wrong-token-wrong-token' },
+        { authorization: `Basic ${TOKEN}` },
+        { authorization: `Bearer ${TOKEN}x` },
+      ]) {
         const res = await call(method, path, headers, body);
         expect({ method, path, status: res.status }).toEqual({ method, path, status: 401 });
         expect(res.body).toEqual({ success: false, error: { code: 'UNAUTHORIZED', message: expect.stringContaining('API token') } });
@@ -85,7 +93,17 @@ describe('access control', () => {
   });
 
   it('serves every read with the token', async () => {
-    for (const path of ['/api/v1/operations', `/api/v1/operations/${existing}`, `/api/v1/operations/${existing}/children`, '/api/v1/agent/status', '/api/v1/agent/budget', '/api/v1/data', '/api/v1/strategies', '/api/docs/openapi.json', '/admin/queues']) {
+    for (const path of [
+      '/api/v1/operations',
+      `/api/v1/operations/${existing}`,
+      `/api/v1/operations/${existing}/children`,
+      '/api/v1/agent/status',
+      '/api/v1/agent/budget',
+      '/api/v1/data',
+      '/api/v1/strategies',
+      '/api/docs/openapi.json',
+      '/admin/queues',
+    ]) {
       expect({ path, status: (await call('GET', path, auth)).status }).toEqual({ path, status: 200 });
     }
     expect((await call('GET', `/api/v1/operations/${UNKNOWN}`, auth)).status).toBe(404);
@@ -146,7 +164,13 @@ describe('access control', () => {
         req.on('error', reject);
         req.end();
       });
-    for (const path of ['/assets/../../package.json', '/assets/%2e%2e/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json', '/assets/%2E%2E/api/v1/operations', '/assets/x%00.js']) {
+    for (const path of [
+      '/assets/../../package.json',
+      '/assets/%2e%2e/%2e%2e/package.json',
+      '/assets/..%2f..%2fpackage.json',
+      '/assets/%2E%2E/api/v1/operations',
+      '/assets/x%00.js',
+    ]) {
       const status = await get(path);
       expect({ path, refused: [400, 401, 404].includes(status) }).toEqual({ path, refused: true });
     }
@@ -156,7 +180,10 @@ describe('access control', () => {
   it('keeps the queue dashboard read-only: its writes are 403 DASHBOARD_READ_ONLY even with the token, and the queue is untouched', async () => {
     const pause = await call('PUT', '/admin/queues/api/queues/pause', auth, {});
     expect(pause.status).toBe(403);
-    expect(pause.body).toMatchObject({ success: false, error: { code: 'DASHBOARD_READ_ONLY', message: expect.stringContaining('KTRDR_DASHBOARD_ACTIONS=true') } });
+    expect(pause.body).toMatchObject({
+      success: false,
+      error: { code: 'DASHBOARD_READ_ONLY', message: expect.stringContaining('KTRDR_DASHBOARD_ACTIONS=true') },
+    });
     expect(await stack.redis.hget(`${stack.prefix}:bull:research:meta`, 'paused')).toBeNull();
   });
 
@@ -210,7 +237,14 @@ describe('queue dashboard actions, when enabled on purpose, and the access log',
     });
     expect(res.status).toBe(200);
     // The line is written when the response has finished.
-    const line = await eventually(() => open.api.output().split('\n').find((l) => l.includes('access-log-probe')), 'the access log line');
+    const line = await eventually(
+      () =>
+        open.api
+          .output()
+          .split('\n')
+          .find((l) => l.includes('access-log-probe')),
+      'the access log line',
+    );
     expect(JSON.parse(line)).toMatchObject({ req: { method: 'GET', url: '/api/v1/agent/status', headers: { 'user-agent': 'access-log-probe' } } });
     for (const secret of ['cookie-secret-1234', 'other-service-key-5678', TOKEN]) expect(open.api.output()).not.toContain(secret);
   });

@@ -42,7 +42,10 @@ const UNAUTHORIZED_BODY = {
 
 const DASHBOARD_READ_ONLY_BODY = {
   success: false,
-  error: { code: ErrorCode.DashboardReadOnly, message: 'The queue dashboard is read-only: set KTRDR_DASHBOARD_ACTIONS=true to pause, retry, clean or remove jobs from it' },
+  error: {
+    code: ErrorCode.DashboardReadOnly,
+    message: 'The queue dashboard is read-only: set KTRDR_DASHBOARD_ACTIONS=true to pause, retry, clean or remove jobs from it',
+  },
 } as const;
 
 export interface AccessSettings {

@@ -64,7 +64,8 @@ describe('a full Redis (maxmemory, noeviction)', () => {
         expect({ method, path, status: res.status }).toEqual({ method, path, status: 503 });
         expect(res.body).toMatchObject({ success: false, error: { code: 'BACKEND_UNAVAILABLE', message: expect.stringContaining('out of memory') } });
       }
-      for (const path of ['/operations', `/operations/${cycle}`, '/agent/status', '/agent/budget']) expect({ path, status: (await timed('GET', path)).status }).toEqual({ path, status: 200 });
+      for (const path of ['/operations', `/operations/${cycle}`, '/agent/status', '/agent/budget'])
+        expect({ path, status: (await timed('GET', path)).status }).toEqual({ path, status: 200 });
       expect(((await timed('GET', '/operations?limit=1000')).body as { total_count?: number }).total_count).toBe(before.total_count);
     } finally {
       await admin.config('SET', 'maxmemory', '0');

@@ -16,7 +16,7 @@ afterAll(async () => {
 const today = (): string => new Date().toISOString().slice(0, 10);
 
 describe('API: daily LLM budget', () => {
-  it('GET /agent/budget reports today\'s spend against the limit', async () => {
+  it("GET /agent/budget reports today's spend against the limit", async () => {
     const before = await stack.request('GET', '/agent/budget');
     expect(before).toEqual({
       status: 200,
@@ -28,7 +28,7 @@ describe('API: daily LLM budget', () => {
     expect(after.body).toMatchObject({ spent_usd: 0.081, remaining_usd: 0.919, input_tokens: 12_000, output_tokens: 3_000, calls: 1 });
   });
 
-  it('refuses a trigger with 429 budget_exhausted once the day\'s budget is spent, creating nothing', async () => {
+  it("refuses a trigger with 429 budget_exhausted once the day's budget is spent, creating nothing", async () => {
     await ledger.record({ input_tokens: 300_000, output_tokens: 60_000 }, 1.8);
     const res = await stack.request<Record<string, unknown>>('POST', '/agent/trigger', { brief: 'RSI' });
     expect(res.status).toBe(429);

@@ -29,7 +29,14 @@ describe('API: /data', () => {
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ symbol: 'SP500', timeframe: '1d', source: 'builtin', bars: 5105, start: '2000-01-03T00:00:00.000Z', end: '2020-04-17T00:00:00.000Z' }),
+        expect.objectContaining({
+          symbol: 'SP500',
+          timeframe: '1d',
+          source: 'builtin',
+          bars: 5105,
+          start: '2000-01-03T00:00:00.000Z',
+          end: '2020-04-17T00:00:00.000Z',
+        }),
         expect.objectContaining({ symbol: 'SYNTH_*', timeframe: '1h', source: 'synthetic' }),
       ]),
     );
@@ -44,7 +51,11 @@ describe('API: /data', () => {
   });
 
   it('answers bad rows with 422 CSV_INVALID naming their lines, and writes nothing', async () => {
-    const res = await stack.request<Envelope>('POST', '/data/import', { symbol: 'BADCO', timeframe: '1d', csv: `${CSV}2021-01-03,1,2,0.5,1,1\n2021-01-06,1,0.5,2,1,1\n` });
+    const res = await stack.request<Envelope>('POST', '/data/import', {
+      symbol: 'BADCO',
+      timeframe: '1d',
+      csv: `${CSV}2021-01-03,1,2,0.5,1,1\n2021-01-06,1,0.5,2,1,1\n`,
+    });
     expect(res.status).toBe(422);
     expect(res.body.success).toBe(false);
     expect(res.body.error?.code).toBe('CSV_INVALID');
@@ -113,12 +124,17 @@ describe('API: /strategies', () => {
     expect(res.body.data).toMatchObject({ name: 'v3_minimal', training_data: { symbols: ['SP500'] }, decisions: { position_mode: 'long_only' } });
   });
 
-  it.each([
-    ['/strategies/nope', 404, 'NOT_FOUND', 'Strategy not found: nope'],
-    ['/strategies/half_done', 422, 'STRATEGY_INVALID', undefined],
-    ['/strategies/..%2F..%2Fetc%2Fpasswd', 422, 'VALIDATION_FAILED', undefined],
-    ['/strategies/' + 'x'.repeat(5000), 422, 'VALIDATION_FAILED', undefined],
-  ].map(([p, status, code, message]) => [(p as string).length > 60 ? `${(p as string).slice(0, 30)}…(${(p as string).length} chars)` : p, status, code, message, p] as const))('GET %s → %d', async (_label, status, code, message, path) => {
+  it.each(
+    [
+      ['/strategies/nope', 404, 'NOT_FOUND', 'Strategy not found: nope'],
+      ['/strategies/half_done', 422, 'STRATEGY_INVALID', undefined],
+      ['/strategies/..%2F..%2Fetc%2Fpasswd', 422, 'VALIDATION_FAILED', undefined],
+      ['/strategies/' + 'x'.repeat(5000), 422, 'VALIDATION_FAILED', undefined],
+    ].map(
+      ([p, status, code, message]) =>
+        [(p as string).length > 60 ? `${(p as string).slice(0, 30)}…(${(p as string).length} chars)` : p, status, code, message, p] as const,
+    ),
+  )('GET %s → %d', async (_label, status, code, message, path) => {
     const res = await stack.request<Envelope>('GET', path);
     expect(res.status).toBe(status);
     expect(res.body.error?.code).toBe(code);

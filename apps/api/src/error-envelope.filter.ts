@@ -71,7 +71,8 @@ export function toEnvelope(e: unknown): { status: number; body: ErrorEnvelope | 
   }
   if (e instanceof HttpException) {
     const status = e.getStatus();
-    const code = status === 404 ? ErrorCode.RouteNotFound : status === 413 ? ErrorCode.PayloadTooLarge : status < 500 ? ErrorCode.BadRequest : ErrorCode.Internal;
+    const code =
+      status === 404 ? ErrorCode.RouteNotFound : status === 413 ? ErrorCode.PayloadTooLarge : status < 500 ? ErrorCode.BadRequest : ErrorCode.Internal;
     return { status, body: { success: false, error: { code, message: e.message } } };
   }
   const clientStatus = clientErrorStatus(e);

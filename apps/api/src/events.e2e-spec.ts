@@ -130,6 +130,10 @@ describe('GET /operations/{id}/events on real processes', () => {
   it('an unknown operation is a 404 envelope, not a stream', async () => {
     const res = await stack.request<{ error: { code: string; message: string } }>('GET', '/operations/op_training_20260101_000000_deadbeef/events');
     expect(res.status).toBe(404);
-    expect(res.body.error).toEqual({ code: 'OPERATION_NOT_FOUND', message: 'Operation not found: op_training_20260101_000000_deadbeef', details: { operation_id: 'op_training_20260101_000000_deadbeef' } });
+    expect(res.body.error).toEqual({
+      code: 'OPERATION_NOT_FOUND',
+      message: 'Operation not found: op_training_20260101_000000_deadbeef',
+      details: { operation_id: 'op_training_20260101_000000_deadbeef' },
+    });
   });
 });

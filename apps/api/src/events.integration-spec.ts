@@ -83,11 +83,16 @@ describe('GET /operations/{id}/artifacts[/{name}]', () => {
   it('answers a known operation without it 404 Artifact not found, an unknown name 422, an unknown operation 404', async () => {
     const missing = await fetch(`${base}/operations/${op}/artifacts/history`);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ success: false, error: { code: 'ARTIFACT_NOT_FOUND', message: 'Artifact not found: history', details: { operation_id: op, artifact: 'history' } } });
+    expect(await missing.json()).toEqual({
+      success: false,
+      error: { code: 'ARTIFACT_NOT_FOUND', message: 'Artifact not found: history', details: { operation_id: op, artifact: 'history' } },
+    });
 
     const bad = await fetch(`${base}/operations/${op}/artifacts/weights`);
     expect(bad.status).toBe(422);
-    expect(await bad.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: { errors: [{ field: 'name', message: 'expected one of strategy, history, equity, assessment' }] } } });
+    expect(await bad.json()).toMatchObject({
+      error: { code: 'VALIDATION_FAILED', details: { errors: [{ field: 'name', message: 'expected one of strategy, history, equity, assessment' }] } },
+    });
 
     const unknown = 'op_training_20260101_000000_deadbeef';
     for (const path of [`/operations/${unknown}/artifacts`, `/operations/${unknown}/artifacts/history`, '/operations/not-an-id/artifacts']) {
@@ -157,7 +162,10 @@ describe('GET /operations/{id}/events', () => {
     const all: SseEvent[] = [];
     for await (const ev of sse(res, { count: 0 })) all.push(ev);
     expect(all.map((e) => e.event)).toEqual(['end']);
-    expect(JSON.parse(all[0]!.data)).toMatchObject({ operation: { operation_id: op, status: 'cancelled', cancellation_reason: 'Cancelled by user' }, child: null });
+    expect(JSON.parse(all[0]!.data)).toMatchObject({
+      operation: { operation_id: op, status: 'cancelled', cancellation_reason: 'Cancelled by user' },
+      child: null,
+    });
   });
 
   it('an unknown or malformed id is a plain 404 envelope, not a stream', async () => {

@@ -96,7 +96,12 @@ export async function createHttpApp(config: ApiConfig): Promise<NestFastifyAppli
   registerJsonBodyParser(fastify, limits);
   // The web view at `/` (apps/web/dist); the REST API stays under /api/v1.
   await mountWebApp(app);
-  app.setGlobalPrefix('api/v1', { exclude: [{ path: 'metrics', method: RequestMethod.GET }, { path: QUEUE_DASHBOARD_PATH.slice(1), method: RequestMethod.ALL }] });
+  app.setGlobalPrefix('api/v1', {
+    exclude: [
+      { path: 'metrics', method: RequestMethod.GET },
+      { path: QUEUE_DASHBOARD_PATH.slice(1), method: RequestMethod.ALL },
+    ],
+  });
   app.useGlobalFilters(new ErrorEnvelopeFilter(log));
   app.enableShutdownHooks();
   if (config.docs) setupOpenApi(app);

@@ -50,61 +50,70 @@ function rng(seed: number): () => number {
 }
 
 describe('load: 200 concurrent status reads with 50 concurrent triggers and cancels', () => {
-  it('no 5xx, one cycle at a time, at most one successful cancel per cycle', async () => {
-    const deadline = Date.now() + LOAD_MS;
-    const fiveHundreds: Hit[] = [];
-    const started: string[] = [];
-    const cancelWins = new Map<string, number>();
-    let reads = 0;
-    let lastId: string | null = null;
-    const record = (h: Hit): Hit => {
-      if (h.status >= 500) fiveHundreds.push(h);
-      return h;
-    };
-    const reader = async (i: number): Promise<void> => {
-      while (Date.now() < deadline) {
-        if (i % 2 === 0 || !lastId) record(await hit('GET', '/api/v1/agent/status'));
-        else record(await hit('GET', `/api/v1/operations/${lastId}`));
-        reads++;
-      }
-    };
-    const actor = async (i: number): Promise<void> => {
-      while (Date.now() < deadline) {
-        if (i % 2 === 0) {
-          const t = record(await hit('POST', '/api/v1/agent/trigger', { headers: { 'content-type': 'application/json' }, body: '{}' }));
-          if (t.status === 202) {
-            started.push(t.body['operation_id'] as string);
-            lastId = t.body['operation_id'] as string;
-          } else expect([409]).toContain(t.status);
-        } else {
-          const c = record(await hit('DELETE', lastId && i % 4 === 1 ? `/api/v1/agent/cancel/${lastId}` : '/api/v1/agent/cancel'));
-          if (c.status === 200) {
-            const id = c.body['operation_id'] as string;
-            cancelWins.set(id, (cancelWins.get(id) ?? 0) + 1);
-          } else expect([404, 409]).toContain(c.status);
+  it(
+    'no 5xx, one cycle at a time, at most one successful cancel per cycle',
+    async () => {
+      const deadline = Date.now() + LOAD_MS;
+      const fiveHundreds: Hit[] = [];
+      const started: string[] = [];
+      const cancelWins = new Map<string, number>();
+      let reads = 0;
+      let lastId: string | null = null;
+      const record = (h: Hit): Hit => {
+        if (h.status >= 500) fiveHundreds.push(h);
+        return h;
+      };
+      const reader = async (i: number): Promise<void> => {
+        while (Date.now() < deadline) {
+          if (i % 2 === 0 || !lastId) record(await hit('GET', '/api/v1/agent/status'));
+          else record(await hit('GET', `/api/v1/operations/${lastId}`));
+          reads++;
         }
-      }
-    };
-    await Promise.all([...Array.from({ length: READERS }, (_, i) => reader(i)), ...Array.from({ length: ACTORS }, (_, i) => actor(i))]);
+      };
+      const actor = async (i: number): Promise<void> => {
+        while (Date.now() < deadline) {
+          if (i % 2 === 0) {
+            const t = record(await hit('POST', '/api/v1/agent/trigger', { headers: { 'content-type': 'application/json' }, body: '{}' }));
+            if (t.status === 202) {
+              started.push(t.body['operation_id'] as string);
+              lastId = t.body['operation_id'] as string;
+            } else expect([409]).toContain(t.status);
+          } else {
+            const c = record(await hit('DELETE', lastId && i % 4 === 1 ? `/api/v1/agent/cancel/${lastId}` : '/api/v1/agent/cancel'));
+            if (c.status === 200) {
+              const id = c.body['operation_id'] as string;
+              cancelWins.set(id, (cancelWins.get(id) ?? 0) + 1);
+            } else expect([404, 409]).toContain(c.status);
+          }
+        }
+      };
+      await Promise.all([...Array.from({ length: READERS }, (_, i) => reader(i)), ...Array.from({ length: ACTORS }, (_, i) => actor(i))]);
 
-    expect(fiveHundreds.slice(0, 5)).toEqual([]);
-    expect(reads).toBeGreaterThan(READERS);
-    expect(started.length).toBeGreaterThan(1);
-    // Exactly one winner per cancel race: no cycle was cancelled twice.
-    for (const [id, wins] of cancelWins) expect({ id, wins }).toEqual({ id, wins: 1 });
-    // Exactly one winner per trigger race (capacity 1): cycles never overlapped in time. Read once
-    // every cycle the load started has ended (the last one may still be in its stub phases).
-    type Cycle = { created_at: string; completed_at: string | null; status: string };
-    const ops = await eventually(async () => {
-      const read = await Promise.all(started.map(async (id) => (await hit('GET', `/api/v1/operations/${id}`)).body['data'] as Cycle));
-      return read.every((op) => op.completed_at !== null) ? read : undefined;
-    }, 'every cycle of the load to end', 30_000, 100);
-    ops.sort((a, b) => a.created_at.localeCompare(b.created_at));
-    for (let i = 0; i + 1 < ops.length; i++) {
-      expect(ops[i]!.completed_at).not.toBeNull();
-      expect(Date.parse(ops[i]!.completed_at!)).toBeLessThanOrEqual(Date.parse(ops[i + 1]!.created_at));
-    }
-  }, LOAD_MS + 60_000);
+      expect(fiveHundreds.slice(0, 5)).toEqual([]);
+      expect(reads).toBeGreaterThan(READERS);
+      expect(started.length).toBeGreaterThan(1);
+      // Exactly one winner per cancel race: no cycle was cancelled twice.
+      for (const [id, wins] of cancelWins) expect({ id, wins }).toEqual({ id, wins: 1 });
+      // Exactly one winner per trigger race (capacity 1): cycles never overlapped in time. Read once
+      // every cycle the load started has ended (the last one may still be in its stub phases).
+      type Cycle = { created_at: string; completed_at: string | null; status: string };
+      const ops = await eventually(
+        async () => {
+          const read = await Promise.all(started.map(async (id) => (await hit('GET', `/api/v1/operations/${id}`)).body['data'] as Cycle));
+          return read.every((op) => op.completed_at !== null) ? read : undefined;
+        },
+        'every cycle of the load to end',
+        30_000,
+        100,
+      );
+      ops.sort((a, b) => a.created_at.localeCompare(b.created_at));
+      for (let i = 0; i + 1 < ops.length; i++) {
+        expect(ops[i]!.completed_at).not.toBeNull();
+        expect(Date.parse(ops[i]!.completed_at!)).toBeLessThanOrEqual(Date.parse(ops[i + 1]!.created_at));
+      }
+    },
+    LOAD_MS + 60_000,
+  );
 });
 
 describe('fuzz: every route with random methods, ids, bodies and headers', () => {
@@ -147,11 +156,20 @@ describe('fuzz: every route with random methods, ids, bodies and headers', () =>
       'z'.repeat(200_000),
     ];
     const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'];
-    const contentTypes = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'text/csv'];
+    const contentTypes = [
+      'application/json',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/json; charset=latin1',
+      'text/csv',
+    ];
     const failures: string[] = [];
     for (let n = 0; n < 700; n++) {
       const template = pick(paths);
-      const path = template.replace(/\{[^}]+\}/g, () => pick(ids)) + (rand() < 0.3 ? `?limit=${pick(['-1', 'abc', '1e9', '5'])}&status=${pick(['running', 'x', ''])}&active_only=${pick(['true', 'maybe'])}` : '');
+      const path =
+        template.replace(/\{[^}]+\}/g, () => pick(ids)) +
+        (rand() < 0.3 ? `?limit=${pick(['-1', 'abc', '1e9', '5'])}&status=${pick(['running', 'x', ''])}&active_only=${pick(['true', 'maybe'])}` : '');
       const method = pick(methods);
       const body = method === 'GET' || method === 'HEAD' ? undefined : pick(bodies);
       const headers: Record<string, string> = { 'content-type': pick(contentTypes), accept: pick(['*/*', 'text/event-stream', 'application/xml']) };
@@ -160,7 +178,10 @@ describe('fuzz: every route with random methods, ids, bodies and headers', () =>
       const timer = setTimeout(() => ac.abort(), 5000);
       try {
         const res = await fetch(`${stack.apiUrl}${path}`, { method, headers, body, signal: ac.signal });
-        if (res.status >= 500) failures.push(`${method} ${path.slice(0, 120)} [${headers['content-type']}] ${String(body).slice(0, 60)} → ${res.status} ${(await res.text()).slice(0, 200)}`);
+        if (res.status >= 500)
+          failures.push(
+            `${method} ${path.slice(0, 120)} [${headers['content-type']}] ${String(body).slice(0, 60)} → ${res.status} ${(await res.text()).slice(0, 200)}`,
+          );
         else await res.body?.cancel();
       } catch (e) {
         // An event stream accepted and held open is a success; anything else is reported.

@@ -66,7 +66,14 @@ describe('OpenAPI document', () => {
   it('covers every route of every controller', () => {
     const routes = operations().map((o) => o.route);
     expect(routes.length).toBeGreaterThanOrEqual(17);
-    expect(routes).toEqual(expect.arrayContaining(['GET /api/v1/operations/{id}', 'POST /api/v1/agent/trigger', 'GET /api/v1/operations/{id}/events', 'DELETE /api/v1/agent/cancel/{id}']));
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'GET /api/v1/operations/{id}',
+        'POST /api/v1/agent/trigger',
+        'GET /api/v1/operations/{id}/events',
+        'DELETE /api/v1/agent/cancel/{id}',
+      ]),
+    );
   });
 
   it('documents a success body and an error body for every route', () => {

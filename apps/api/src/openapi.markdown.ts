@@ -13,7 +13,10 @@ const refName = (s: unknown): string | null => {
   const ref = (s as Json | undefined)?.['$ref'];
   return typeof ref === 'string' ? ref.split('/').pop()! : null;
 };
-const cell = (text: unknown): string => String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = (text: unknown): string =>
+  String(text ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ');
 
 function typeOf(schema: Json | undefined): string {
   if (!schema) return 'any';
@@ -48,12 +51,20 @@ export function renderApiMarkdown(doc: OpenAPIObject): string {
       const params = (op['parameters'] as Json[] | undefined) ?? [];
       if (params.length) {
         out.push('', '| parameter | in | required | type / values |', '|---|---|---|---|');
-        for (const p of params) out.push(`| \`${cell(p['name'])}\` | ${cell(p['in'])} | ${p['required'] ? 'yes' : 'no'} | ${typeOf(p['schema'] as Json)} ${cell(p['description'] ?? '')} |`);
+        for (const p of params)
+          out.push(
+            `| \`${cell(p['name'])}\` | ${cell(p['in'])} | ${p['required'] ? 'yes' : 'no'} | ${typeOf(p['schema'] as Json)} ${cell(p['description'] ?? '')} |`,
+          );
       }
       const body = (op['requestBody'] as Json | undefined)?.['content'] as Record<string, Json> | undefined;
       if (body) {
         const required = (op['requestBody'] as Json)['required'] ? 'required' : 'optional';
-        out.push('', `Body (${required}): ${Object.values(body).map((c) => typeOf(c['schema'] as Json)).join(', ')}`);
+        out.push(
+          '',
+          `Body (${required}): ${Object.values(body)
+            .map((c) => typeOf(c['schema'] as Json))
+            .join(', ')}`,
+        );
       }
       out.push('', '| status | body | meaning |', '|---|---|---|');
       for (const [status, res] of Object.entries((op['responses'] as Record<string, Json>) ?? {})) {
@@ -74,7 +85,8 @@ export function renderApiMarkdown(doc: OpenAPIObject): string {
     }
     const required = new Set((schema['required'] as string[] | undefined) ?? []);
     out.push('| field | type | required | notes |', '|---|---|---|---|');
-    for (const [field, p] of Object.entries(props)) out.push(`| \`${field}\` | ${typeOf(p)} | ${required.has(field) ? 'yes' : 'no'} | ${cell(p['description'] ?? '')} |`);
+    for (const [field, p] of Object.entries(props))
+      out.push(`| \`${field}\` | ${typeOf(p)} | ${required.has(field) ? 'yes' : 'no'} | ${cell(p['description'] ?? '')} |`);
   }
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
 }

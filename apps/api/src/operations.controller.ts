@@ -50,7 +50,12 @@ export class OperationsController {
   @ApiErrors(404, 503)
   async children(@Param('id') id: string) {
     const children = await this.backend.store.children(checkedId(id));
-    return { success: true, data: children, total_count: children.length, active_count: children.filter((c) => c.status === 'pending' || c.status === 'running').length };
+    return {
+      success: true,
+      data: children,
+      total_count: children.length,
+      active_count: children.filter((c) => c.status === 'pending' || c.status === 'running').length,
+    };
   }
 
   @Delete(':id')

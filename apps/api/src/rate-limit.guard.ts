@@ -22,7 +22,6 @@ export class RateLimitedError extends KtrdrError {
  */
 @Injectable()
 export class CycleRateLimitGuard extends ThrottlerGuard {
-
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfterS = Math.max(1, Math.ceil(detail.timeToBlockExpire || detail.timeToExpire));
     void context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(retryAfterS));

@@ -21,7 +21,12 @@ describe('missingResumeArtifact', () => {
   });
   afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-  const needs = (over: Partial<Parameters<typeof missingResumeArtifact>[0]> = {}) => ({ strategy: 'v3_minimal', model_path: model(), model_is_stub_placeholder: false, ...over });
+  const needs = (over: Partial<Parameters<typeof missingResumeArtifact>[0]> = {}) => ({
+    strategy: 'v3_minimal',
+    model_path: model(),
+    model_is_stub_placeholder: false,
+    ...over,
+  });
 
   it('passes when the strategy and the model files are in place', async () => {
     await expect(missingResumeArtifact(needs(), strategies)).resolves.toBeNull();
@@ -29,7 +34,9 @@ describe('missingResumeArtifact', () => {
   });
 
   it('names a strategy file that is gone or no longer valid', async () => {
-    await expect(missingResumeArtifact(needs({ strategy: 'momo_1' }), strategies)).resolves.toBe(`strategy file is gone: ${join(dir, 'strategies', 'momo_1.yaml')}`);
+    await expect(missingResumeArtifact(needs({ strategy: 'momo_1' }), strategies)).resolves.toBe(
+      `strategy file is gone: ${join(dir, 'strategies', 'momo_1.yaml')}`,
+    );
     await writeFile(join(dir, 'strategies', 'v3_minimal.yaml'), 'name: v3_minimal\n');
     await expect(missingResumeArtifact(needs(), strategies)).resolves.toMatch(/^strategy file is no longer valid: Strategy v3_minimal is invalid/);
   });

@@ -21,7 +21,10 @@ export class StrategiesController {
   }
 
   @Get(':name')
-  @ApiOperation({ summary: 'One strategy, parsed and validated (defaults filled in)', description: '404 unknown name, 422 invalid name or a file that fails the schema' })
+  @ApiOperation({
+    summary: 'One strategy, parsed and validated (defaults filled in)',
+    description: '404 unknown name, 422 invalid name or a file that fails the schema',
+  })
   @ApiParam({ name: 'name', example: 'v3_minimal' })
   @ApiSuccess(200, 'StrategyEnvelope')
   @ApiErrors(404, 422)

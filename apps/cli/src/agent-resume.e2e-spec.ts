@@ -20,7 +20,7 @@ afterAll(async () => {
 
 const ktrdr = (args: string[]) => runKtrdr(args, { apiUrl: stack.apiUrl });
 
-const statusOf = async (id: string): Promise<string> => ((await stack.request<{ data: { status: string } }>('GET', `/operations/${id}`)).body.data.status);
+const statusOf = async (id: string): Promise<string> => (await stack.request<{ data: { status: string } }>('GET', `/operations/${id}`)).body.data.status;
 const finished = (id: string): Promise<string> =>
   eventually(async () => {
     const s = await statusOf(id);

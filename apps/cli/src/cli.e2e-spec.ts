@@ -38,7 +38,11 @@ beforeAll(() => {
 
 describe('ktrdr CLI without an API', () => {
   it('prints one line naming the URL and exits non-zero when the API is unreachable', async () => {
-    for (const args of [['agent', 'status'], ['operations', 'list'], ['agent', 'trigger']]) {
+    for (const args of [
+      ['agent', 'status'],
+      ['operations', 'list'],
+      ['agent', 'trigger'],
+    ]) {
       const r = await ktrdr(args, { apiUrl: 'http://127.0.0.1:1' });
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
@@ -53,9 +57,7 @@ describe('ktrdr CLI without an API', () => {
     const url = `http://127.0.0.1:${await freePort()}`; // nothing listens there
     const r = await ktrdr(['agent', 'status'], { apiUrl: url });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(
-      `Error: cannot reach the ktrdr API at ${url} (connection refused). Is it running? Start it with: npm start\n`,
-    );
+    expect(r.stderr).toBe(`Error: cannot reach the ktrdr API at ${url} (connection refused). Is it running? Start it with: npm start\n`);
     const j = await ktrdr(['operations', 'list', '--json'], { apiUrl: url });
     expect(j.code).toBe(2);
     const body = parseJson(j.stdout) as { error: { code: string; message: string } };
@@ -128,9 +130,7 @@ describe('ktrdr CLI against a running stack (slow stub phases)', () => {
   it('a second trigger is refused: active cycle exists', async () => {
     const r = await run('agent', 'trigger');
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe(
-      `Cannot trigger: Active cycle exists\n  Operation ID: ${cycleId}\n  Cancel it with: npx ktrdr agent cancel\n`,
-    );
+    expect(r.stdout).toBe(`Cannot trigger: Active cycle exists\n  Operation ID: ${cycleId}\n  Cancel it with: npx ktrdr agent cancel\n`);
     const j = await run('agent', 'trigger', '--json');
     expect(j.code).toBe(1);
     expect(parseJson(j.stdout)).toMatchObject({ triggered: false, reason: 'active_cycle_exists', operation_id: cycleId });
@@ -337,7 +337,10 @@ describe('ktrdr CLI following a cycle to the end (fast stub phases)', () => {
     expect((await ktrdr(['operations', 'status', id], { apiUrl: stack.apiUrl })).stdout).toContain('  (stub results: canned numbers, no real research ran)\n');
 
     // and its children can be followed / inspected the same way
-    const list = JSON.parse((await ktrdr(['operations', 'list', '--type', 'training', '--json'], { apiUrl: stack.apiUrl })).stdout) as Array<{ operation_id: string; status: string }>;
+    const list = JSON.parse((await ktrdr(['operations', 'list', '--type', 'training', '--json'], { apiUrl: stack.apiUrl })).stdout) as Array<{
+      operation_id: string;
+      status: string;
+    }>;
     expect(list[0]?.status).toBe('completed');
     const child = await ktrdr(['operations', 'follow', list[0]!.operation_id, '--json'], { apiUrl: stack.apiUrl });
     expect(child.code).toBe(0);
@@ -356,7 +359,9 @@ describe('ktrdr CLI following a cycle to the end (fast stub phases)', () => {
 
   it('agent status after completed cycles: IDLE with outcome completed', async () => {
     const r = await ktrdr(['agent', 'status'], { apiUrl: stack.apiUrl });
-    expect(r.stdout).toMatch(/^Status: IDLE\nLast cycle:\n {2}Operation: op_agent_research_\S+\n {2}Outcome: completed\n {2}Phase: done \(completed\)\n {2}Strategy: v3_minimal\n {2}Designer: stub\n/);
+    expect(r.stdout).toMatch(
+      /^Status: IDLE\nLast cycle:\n {2}Operation: op_agent_research_\S+\n {2}Outcome: completed\n {2}Phase: done \(completed\)\n {2}Strategy: v3_minimal\n {2}Designer: stub\n/,
+    );
   });
 });
 

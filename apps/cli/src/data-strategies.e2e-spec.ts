@@ -18,7 +18,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ktrdr-cli-data-'));
   await copyFile(join(repoRoot(__dirname), 'strategies', 'v3_minimal.yaml'), join(dir, 'v3_minimal.yaml'));
   await writeFile(join(dir, 'good.csv'), 'Date,Open,High,Low,Close,Volume\n2021-01-04,10,11,9,10.5,100\n2021-01-05,10.5,11,10,10.8,120\n');
-  await writeFile(join(dir, 'bad.csv'), 'date,open,high,low,close,volume\n2021-01-04,10,11,9,10.5,100\n2021-01-03,10,11,9,10.5,100\n2021-01-06,10,9,11,10.5,100\n');
+  await writeFile(
+    join(dir, 'bad.csv'),
+    'date,open,high,low,close,volume\n2021-01-04,10,11,9,10.5,100\n2021-01-03,10,11,9,10.5,100\n2021-01-06,10,9,11,10.5,100\n',
+  );
   stack = await startStack({ workers: [], apiEnv: { KTRDR_STRATEGIES_DIR: dir, KTRDR_DATA_DIR: join(dir, 'data') } });
 });
 afterAll(async () => {

@@ -44,10 +44,15 @@ describe('ktrdr following over live events', () => {
     expect(r.stdout).toContain(`Research cycle completed!\n  Operation: ${id}\n`);
 
     // The stream request is logged when it ends, which is when the follow ended: wait for the line.
-    const requests = await eventually(() => {
-      const lines = apiRequests(stack);
-      return lines.some((l) => l.endsWith('/events')) ? lines : undefined;
-    }, 'the events request in the API log', 5000, 50);
+    const requests = await eventually(
+      () => {
+        const lines = apiRequests(stack);
+        return lines.some((l) => l.endsWith('/events')) ? lines : undefined;
+      },
+      'the events request in the API log',
+      5000,
+      50,
+    );
     expect(requests.filter((l) => l === `GET /api/v1/operations/${id}/events`)).toHaveLength(1);
     expect(requests.filter((l) => /^GET \/api\/v1\/operations\/op_[^/]+$/.test(l))).toEqual([]);
   });

@@ -190,7 +190,12 @@ describe('cancellation races across processes', () => {
     const childId = await runningChild(stack, id, 'designing');
     // The cancel must land mid-loop after many slices, not at the first one: once the phase reports its
     // first step (2 s of cooperative slices), the next step's loop is running.
-    await eventually(async () => ((await getOp(stack, childId)).progress.steps_completed >= 1 ? true : undefined), 'the first step of CPU-bound work', 20_000, 20);
+    await eventually(
+      async () => ((await getOp(stack, childId)).progress.steps_completed >= 1 ? true : undefined),
+      'the first step of CPU-bound work',
+      20_000,
+      20,
+    );
     const t0 = performance.timeOrigin + performance.now();
     expect((await stack.request('DELETE', '/agent/cancel')).status).toBe(200);
     expect((await stoppedAt(stack, childId)) - t0).toBeLessThan(500);

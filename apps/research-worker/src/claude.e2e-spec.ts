@@ -34,8 +34,16 @@ const trigger = (body: Record<string, unknown> = {}): Promise<string> => trigger
 
 const finished = async (id: string): Promise<Op> => (await waitTerminal(stack, id, 30_000, 50)) as Op;
 
-const strategyConfig = (name: string): Record<string, unknown> => ({ ...(parse(readFileSync(join(repoRoot(), 'strategies', 'v3_minimal.yaml'), 'utf8')) as object), name });
-const assessment = { verdict: 'mediocre', strengths: ['Sharpe 1.12 on unseen bars', 'Beats buy-and-hold by 4.5 points'], weaknesses: ['24 trades only', 'Drawdown 11.8%'], suggestions: ['Test on 1h bars', 'Add a volatility input'] };
+const strategyConfig = (name: string): Record<string, unknown> => ({
+  ...(parse(readFileSync(join(repoRoot(), 'strategies', 'v3_minimal.yaml'), 'utf8')) as object),
+  name,
+});
+const assessment = {
+  verdict: 'mediocre',
+  strengths: ['Sharpe 1.12 on unseen bars', 'Beats buy-and-hold by 4.5 points'],
+  weaknesses: ['24 trades only', 'Drawdown 11.8%'],
+  suggestions: ['Test on 1h bars', 'Add a volatility input'],
+};
 
 beforeAll(async () => {
   fake = await FakeAnthropicServer.start();
@@ -74,10 +82,22 @@ describe('Claude design and assessment through the worker (real SDK, local fake 
 
     const [design, , , assess] = await children(parent.operation_id);
     // The model's name is made safe, not trusted.
-    expect(design!.result_summary).toMatchObject({ designer: 'claude', model: 'claude-haiku-5-5', strategy_name: 'claude_trend_idea', input_tokens: 1000, output_tokens: 500 });
+    expect(design!.result_summary).toMatchObject({
+      designer: 'claude',
+      model: 'claude-haiku-5-5',
+      strategy_name: 'claude_trend_idea',
+      input_tokens: 1000,
+      output_tokens: 500,
+    });
     expect(design!.result_summary!['cost_usd']).toBeGreaterThan(0);
     expect(assess!.result_summary).toMatchObject({ assessor: 'claude', verdict: 'mediocre', strengths: assessment.strengths });
-    expect(parent.result_summary).toMatchObject({ verdict: 'mediocre', designer: 'claude', assessor: 'claude', stub: true, llm_usage: { input_tokens: 1800, output_tokens: 700 } });
+    expect(parent.result_summary).toMatchObject({
+      verdict: 'mediocre',
+      designer: 'claude',
+      assessor: 'claude',
+      stub: true,
+      llm_usage: { input_tokens: 1800, output_tokens: 700 },
+    });
 
     const [designRequest, assessRequest] = fake.requests;
     expect(designRequest!.body).toMatchObject({ model: 'claude-haiku-5-5', tool_choice: { type: 'tool', name: 'save_strategy_config' } });
@@ -97,7 +117,19 @@ describe('Claude design and assessment through the worker (real SDK, local fake 
 
   it('a reply without the tool call fails the assessment in words', async () => {
     fake.reply(toolUseMessage('save_strategy_config', strategyConfig('no_tool_case')));
-    fake.always({ kind: 'json', body: { id: 'msg_t', type: 'message', role: 'assistant', model: 'claude-sonnet-5-5', content: [{ type: 'text', text: 'Looks fine.' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 10, output_tokens: 5 } } });
+    fake.always({
+      kind: 'json',
+      body: {
+        id: 'msg_t',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-sonnet-5-5',
+        content: [{ type: 'text', text: 'Looks fine.' }],
+        stop_reason: 'end_turn',
+        stop_sequence: null,
+        usage: { input_tokens: 10, output_tokens: 5 },
+      },
+    });
     const parent = await finished(await trigger());
     expect(parent.status).toBe('failed');
     expect(parent.error_message).toBe('Assessment failed: Claude did not save an assessment');
@@ -127,13 +159,19 @@ describe('Claude design and assessment through the worker (real SDK, local fake 
       for (const key of keys) {
         const type = await stack.redis.type(key);
         const dump =
-          type === 'hash' ? await stack.redis.hgetall(key)
-          : type === 'list' ? await stack.redis.lrange(key, 0, -1)
-          : type === 'zset' ? await stack.redis.zrange(key, 0, -1)
-          : type === 'set' ? await stack.redis.smembers(key)
-          : type === 'stream' ? await stack.redis.xrange(key, '-', '+')
-          : type === 'string' ? await stack.redis.get(key)
-          : null;
+          type === 'hash'
+            ? await stack.redis.hgetall(key)
+            : type === 'list'
+              ? await stack.redis.lrange(key, 0, -1)
+              : type === 'zset'
+                ? await stack.redis.zrange(key, 0, -1)
+                : type === 'set'
+                  ? await stack.redis.smembers(key)
+                  : type === 'stream'
+                    ? await stack.redis.xrange(key, '-', '+')
+                    : type === 'string'
+                      ? await stack.redis.get(key)
+                      : null;
         if (`${key} ${JSON.stringify(dump)}`.includes('SECRET123')) found.push(key);
       }
     } while (cursor !== '0');

@@ -113,7 +113,9 @@ describe('capacity above one', () => {
     expect(third.status).toBe(409);
     expect(third.body).toMatchObject({ triggered: false, reason: 'at_capacity', active_count: 2, limit: 2, operation_id: first });
     const s = await eventually(async () => {
-      const st = (await stack.request<Status & { active_researches: Array<{ operation_id: string; child_operation_id: string | null }> }>('GET', '/agent/status')).body;
+      const st = (
+        await stack.request<Status & { active_researches: Array<{ operation_id: string; child_operation_id: string | null }> }>('GET', '/agent/status')
+      ).body;
       return st.active_researches.every((r) => r.child_operation_id) ? st : undefined;
     }, 'both cycles designing');
     expect(s).toMatchObject({ status: 'active', operation_id: first, capacity: { active: 2, limit: 2 } });
@@ -154,7 +156,10 @@ describe('failures carry their phase and numbers', () => {
 
   it('a child failure fails the cycle with the phase prefix', async () => {
     stack = await startStack({
-      workerEnv: { KTRDR_STUB_DELAY_MS: '0', KTRDR_STUB_FAILURES: JSON.stringify({ backtesting: 'no market data for SP500 1h between 2021-01-01 and 2021-06-30' }) },
+      workerEnv: {
+        KTRDR_STUB_DELAY_MS: '0',
+        KTRDR_STUB_FAILURES: JSON.stringify({ backtesting: 'no market data for SP500 1h between 2021-01-01 and 2021-06-30' }),
+      },
     });
     const id = await trigger(stack);
     const parent = await waitTerminal(stack, id);

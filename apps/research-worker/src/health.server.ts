@@ -44,7 +44,8 @@ export class HealthServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' && req.method !== 'HEAD') return this.send(res, 405, 'application/json', JSON.stringify({ success: false, error: { code: 'BAD_REQUEST', message: 'GET only' } }));
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return this.send(res, 405, 'application/json', JSON.stringify({ success: false, error: { code: 'BAD_REQUEST', message: 'GET only' } }));
     if (path === '/metrics') {
       try {
         return this.send(res, 200, this.registry.contentType, await this.registry.metrics());
@@ -56,9 +57,17 @@ export class HealthServer {
       const about = this.state.describe();
       let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([this.state.ping(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis PING timed out after ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS)))]);
+        await Promise.race([
+          this.state.ping(),
+          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis PING timed out after ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS))),
+        ]);
         const ok = about.running;
-        return this.send(res, ok ? 200 : 503, 'application/json', JSON.stringify({ status: ok ? 'healthy' : 'stopping', redis: { connected: true }, ...about }));
+        return this.send(
+          res,
+          ok ? 200 : 503,
+          'application/json',
+          JSON.stringify({ status: ok ? 'healthy' : 'stopping', redis: { connected: true }, ...about }),
+        );
       } catch (e) {
         return this.send(res, 503, 'application/json', JSON.stringify({ status: 'unhealthy', redis: { connected: false, error: messageOf(e) }, ...about }));
       } finally {

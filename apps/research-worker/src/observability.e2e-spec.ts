@@ -30,10 +30,15 @@ async function runCycle(body: Record<string, unknown>): Promise<{ id: string; st
   const res = await stack.request<{ operation_id: string }>('POST', '/agent/trigger', body);
   expect(res.status).toBe(202);
   const id = res.body.operation_id;
-  const status = await eventually(async () => {
-    const s = (await stack.request<{ data: { status: string } }>('GET', `/operations/${id}`)).body.data.status;
-    return ['completed', 'failed', 'cancelled'].includes(s) ? s : undefined;
-  }, 'cycle terminal', 20_000, 20);
+  const status = await eventually(
+    async () => {
+      const s = (await stack.request<{ data: { status: string } }>('GET', `/operations/${id}`)).body.data.status;
+      return ['completed', 'failed', 'cancelled'].includes(s) ? s : undefined;
+    },
+    'cycle terminal',
+    20_000,
+    20,
+  );
   return { id, status };
 }
 
@@ -41,7 +46,12 @@ describe('worker health port', () => {
   it('GET /health is 200 with the queues it consumes; unknown paths 404', async () => {
     const res = await fetch(`${healthUrl}/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'healthy', redis: { connected: true }, queues: ['research', 'design', 'training', 'backtest', 'assessment'], running: true });
+    expect(await res.json()).toMatchObject({
+      status: 'healthy',
+      redis: { connected: true },
+      queues: ['research', 'design', 'training', 'backtest', 'assessment'],
+      running: true,
+    });
     expect((await fetch(`${healthUrl}/nope`)).status).toBe(404);
   });
 
@@ -65,18 +75,24 @@ describe('worker health port', () => {
     expect(after).toContain('# TYPE agent_llm_tokens_total counter');
     expect(after).toContain('# TYPE agent_llm_cost_usd_total counter');
     expect(after).toMatch(/agent_queue_jobs\{queue="training",state="active"\} \d+/);
-
   });
 
   it('measures cancel latency: request → compute stopped, in the worker that held the job', async () => {
     const before = sample(await metrics(), 'agent_cancel_latency_seconds_count');
     const res = await stack.request<{ operation_id: string }>('POST', '/agent/trigger', {});
     const id = res.body.operation_id;
-    await eventually(async () => {
-      const s = (await stack.request<{ child_operation_id?: string | null }>('GET', '/agent/status')).body;
-      if (!s.child_operation_id) return undefined;
-      return (await stack.request<{ data: { status: string } }>('GET', `/operations/${s.child_operation_id}`)).body.data.status === 'running' ? true : undefined;
-    }, 'a child running', 10_000, 5);
+    await eventually(
+      async () => {
+        const s = (await stack.request<{ child_operation_id?: string | null }>('GET', '/agent/status')).body;
+        if (!s.child_operation_id) return undefined;
+        return (await stack.request<{ data: { status: string } }>('GET', `/operations/${s.child_operation_id}`)).body.data.status === 'running'
+          ? true
+          : undefined;
+      },
+      'a child running',
+      10_000,
+      5,
+    );
     expect((await stack.request('DELETE', `/agent/cancel/${id}`)).status).toBe(200);
     const after = await eventually(async () => {
       const text = await metrics();
@@ -89,7 +105,9 @@ describe('worker health port', () => {
 
   it('logs lines about an operation with its operation_id', async () => {
     const { id } = await runCycle({});
-    const lines = stack.workers[0]!.output().split('\n').filter((l) => l.startsWith('{') && l.includes(id));
+    const lines = stack.workers[0]!.output()
+      .split('\n')
+      .filter((l) => l.startsWith('{') && l.includes(id));
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {
       const entry = JSON.parse(line) as Record<string, unknown>;

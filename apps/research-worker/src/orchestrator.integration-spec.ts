@@ -80,7 +80,11 @@ describe('orchestrator races', () => {
       expect((await store.require(parent)).status).toBe('cancelled');
       const kids = await store.children(parent);
       for (const k of kids) expect(['completed', 'cancelled']).toContain(k.status);
-      if (order === 0) expect(kids.map((k) => [k.operation_type, k.status])).toEqual([['agent_design', 'completed'], ['training', 'cancelled']]);
+      if (order === 0)
+        expect(kids.map((k) => [k.operation_type, k.status])).toEqual([
+          ['agent_design', 'completed'],
+          ['training', 'cancelled'],
+        ]);
       if (order === 1) expect(kids.map((k) => k.operation_type)).toEqual(['agent_design']);
       expect(kids.length).toBeLessThanOrEqual(2);
     }
@@ -121,7 +125,10 @@ describe('phase runner: a late result never overwrites cancelled', () => {
     await store.start(parent.operation_id);
     const child = await store.create({ type: 'training', parentId: parent.operation_id, requireParentRunning: true, parentParameters: {} });
     await store.update(parent.operation_id, { parameters: { training_op_id: child.operation_id } });
-    const job = { data: { operation_id: child.operation_id, parent_operation_id: parent.operation_id } } as Job<{ operation_id: string; parent_operation_id: string }>;
+    const job = { data: { operation_id: child.operation_id, parent_operation_id: parent.operation_id } } as Job<{
+      operation_id: string;
+      parent_operation_id: string;
+    }>;
 
     const run = runner.run('training', job, worker);
     const signal = await running; // the executor is running
@@ -151,9 +158,17 @@ describe('reconciler', () => {
     const child = await store.create({ type: 'training', parentId: parent.operation_id, requireParentRunning: true, parentParameters: { phase: 'training' } });
     await store.update(parent.operation_id, { parameters: { training_op_id: child.operation_id } });
     const q = producer.queue('training');
-    const failing = new Worker('training', async () => Promise.reject(new Error('redis hiccup')), { connection: bullConnection(url), prefix: bullPrefix(prefix) });
+    const failing = new Worker('training', async () => Promise.reject(new Error('redis hiccup')), {
+      connection: bullConnection(url),
+      prefix: bullPrefix(prefix),
+    });
     await producer.enqueue('training', { name: 'run', data: { operation_id: child.operation_id, parent_operation_id: parent.operation_id } });
-    await eventually(async () => ((await (await q.getJob(child.operation_id))!.getState()) === 'failed' ? true : undefined), 'the training job to fail', 5000, 10);
+    await eventually(
+      async () => ((await (await q.getJob(child.operation_id))!.getState()) === 'failed' ? true : undefined),
+      'the training job to fail',
+      5000,
+      10,
+    );
     await failing.close();
     expect(await (await q.getJob(child.operation_id))!.getState()).toBe('failed');
     await reconciler.runOnce(Date.now() + 5_000);

@@ -117,7 +117,11 @@ export class Orchestrator {
       }
       case 'cancel':
         try {
-          await cancelAndAnnounce(this.store, this.cancelChannel, this.publisher, parentId, { reason: action.reason, childReason: 'Parent cancelled', source: 'orchestrator' });
+          await cancelAndAnnounce(this.store, this.cancelChannel, this.publisher, parentId, {
+            reason: action.reason,
+            childReason: 'Parent cancelled',
+            source: 'orchestrator',
+          });
           this.metrics?.cycleEnded('cancelled', parent.started_at);
           this.log.info({ operation_id: parentId, reason: action.reason }, 'research cycle cancelled after its child was');
         } catch (e) {
@@ -156,7 +160,12 @@ export class Orchestrator {
     } catch (e) {
       const error = new WorkerError(ErrorCode.BackendUnavailable, `could not queue the ${action.phase} job: ${messageOf(e)}`);
       await this.store.fail(childId, error.message, undefined, error.code);
-      await this.store.fail(parentId, `${row.label} failed: ${error.message}`, { failure: { phase: action.phase, cause_code: error.code } }, ErrorCode.CycleFailed);
+      await this.store.fail(
+        parentId,
+        `${row.label} failed: ${error.message}`,
+        { failure: { phase: action.phase, cause_code: error.code } },
+        ErrorCode.CycleFailed,
+      );
       return;
     }
     this.log.info({ operation_id: parentId, child_operation_id: childId, phase: action.phase }, 'phase started');

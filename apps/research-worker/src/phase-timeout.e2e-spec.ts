@@ -36,10 +36,15 @@ describe('phase deadline enforced by the worker', () => {
 
   it('a cancel before the deadline stays a cancel', async () => {
     const parentId = await trigger(stack);
-    const childId = await eventually(async () => {
-      const [c] = await children(stack, parentId);
-      return c?.status === 'running' ? c.operation_id : undefined;
-    }, 'training running', 10_000, 5);
+    const childId = await eventually(
+      async () => {
+        const [c] = await children(stack, parentId);
+        return c?.status === 'running' ? c.operation_id : undefined;
+      },
+      'training running',
+      10_000,
+      5,
+    );
     expect((await stack.request('DELETE', `/agent/cancel/${parentId}`)).status).toBe(200);
     await pause(600); // the wait is what is tested: past the 400 ms deadline, the cancel still stands
     expect(await getOp(stack, childId)).toMatchObject({ status: 'cancelled', error_message: null, cancellation_reason: 'Parent cancelled' });
@@ -66,6 +71,10 @@ describe('phase deadline backed by the reconcile pass', () => {
     // The job lock (30 s) has not expired: only the deadline (1 s + grace) can end it this soon.
     const parent = await terminal(stack, parentId, 10_000);
     expect(parent).toMatchObject({ status: 'failed', error_message: 'Training failed: worker timeout after 1 second' });
-    expect((await children(stack, parentId))[0]).toMatchObject({ status: 'failed', error_message: 'worker timeout after 1 second', failure_code: 'PHASE_TIMEOUT' });
+    expect((await children(stack, parentId))[0]).toMatchObject({
+      status: 'failed',
+      error_message: 'worker timeout after 1 second',
+      failure_code: 'PHASE_TIMEOUT',
+    });
   });
 });

@@ -70,13 +70,19 @@ async function runningCycle(): Promise<{ parent: string; child: string; job: Job
   await store.start(parent.operation_id);
   const child = await store.create({ type: 'training', parentId: parent.operation_id, requireParentRunning: true, parentParameters: {} });
   await store.update(parent.operation_id, { parameters: { training_op_id: child.operation_id } });
-  const job = { data: { operation_id: child.operation_id, parent_operation_id: parent.operation_id } } as Job<{ operation_id: string; parent_operation_id: string }>;
+  const job = { data: { operation_id: child.operation_id, parent_operation_id: parent.operation_id } } as Job<{
+    operation_id: string;
+    parent_operation_id: string;
+  }>;
   return { parent: parent.operation_id, child: child.operation_id, job };
 }
 
 function runner(s: OperationsStore, budgetMs: number): { runner: PhaseRunner; active: ActiveJobs } {
   const active = new ActiveJobs(redis, store.keys, 50, log);
-  const r = new PhaseRunner(s, producer, executors, active, new ArtifactStore(redis, prefix), redis, log, { heartbeatMs: 1000, recordRetry: { budgetMs, ...quick } });
+  const r = new PhaseRunner(s, producer, executors, active, new ArtifactStore(redis, prefix), redis, log, {
+    heartbeatMs: 1000,
+    recordRetry: { budgetMs, ...quick },
+  });
   return { runner: r, active };
 }
 

@@ -1,4 +1,12 @@
-import { PHASE_RESULT_SCHEMAS, formatIssues, readCycleParameters, throwIfAborted, type ActivePhase, type ArtifactName, type PhaseExecutors } from '@ktrdr/agent-domain';
+import {
+  PHASE_RESULT_SCHEMAS,
+  formatIssues,
+  readCycleParameters,
+  throwIfAborted,
+  type ActivePhase,
+  type ArtifactName,
+  type PhaseExecutors,
+} from '@ktrdr/agent-domain';
 import { CancelledError, ErrorCode, WorkerError, isKtrdrError, messageOf, type KtrdrError } from '@ktrdr/errors';
 import { OperationNotFoundError, type OperationsStore } from '@ktrdr/operations';
 import type { PhaseJob, QueueProducer } from '@ktrdr/queues';
@@ -79,7 +87,8 @@ export class PhaseRunner {
     // Registered before the claim, so a cancel landing between claim and execute is not missed.
     this.active.register(id, controller, worker, parentId);
     const progress = new ProgressWriter(this.store, id, parentId, phase, this.failures);
-    const record = <T>(what: string, write: () => Promise<T>, policy = this.opts.recordRetry): Promise<T> => this.recorded(id, what, write, controller.signal, policy);
+    const record = <T>(what: string, write: () => Promise<T>, policy = this.opts.recordRetry): Promise<T> =>
+      this.recorded(id, what, write, controller.signal, policy);
     let outcome: PhaseOutcome = 'skipped';
     let deadline: NodeJS.Timeout | undefined;
     let heartbeat: NodeJS.Timeout | undefined;
@@ -95,11 +104,14 @@ export class PhaseRunner {
         if (timeoutMs !== undefined) {
           // The deadline aborts the same signal a cancel does, with a reason that says it was the clock.
           const timeout = new PhaseTimeoutError(phase, timeoutMs);
-          deadline = setTimeout(() => {
-            if (controller.signal.aborted) return;
-            this.log.warn({ operation_id: id, parent_operation_id: parentId, phase, timeout_ms: timeoutMs }, 'phase deadline passed; stopping it');
-            controller.abort(timeout);
-          }, remainingMs(claimed.operation.started_at, timeoutMs));
+          deadline = setTimeout(
+            () => {
+              if (controller.signal.aborted) return;
+              this.log.warn({ operation_id: id, parent_operation_id: parentId, phase, timeout_ms: timeoutMs }, 'phase deadline passed; stopping it');
+              controller.abort(timeout);
+            },
+            remainingMs(claimed.operation.started_at, timeoutMs),
+          );
         }
         const parent = await this.store.get(parentId);
         throwIfAborted(controller.signal);
@@ -156,7 +168,12 @@ export class PhaseRunner {
     // The orchestrator's notice. Retried briefly only: if it cannot be queued, the reconcile pass
     // advances the cycle from the records, so holding the job for it would gain nothing.
     await record('notice', () => this.notify(parentId, id), NOTICE_RETRY).catch((e: unknown) =>
-      this.failures.warn('phase-notice', e, { operation_id: id, parent_operation_id: parentId }, 'child-finished notice not queued; the reconcile pass will advance the cycle'),
+      this.failures.warn(
+        'phase-notice',
+        e,
+        { operation_id: id, parent_operation_id: parentId },
+        'child-finished notice not queued; the reconcile pass will advance the cycle',
+      ),
     );
     return outcome;
   }
@@ -197,7 +214,9 @@ export class PhaseRunner {
   }
 
   private async undo(id: string, discard?: () => Promise<void>): Promise<void> {
-    await this.artifacts.removeAll(id).catch((e: unknown) => this.log.warn({ operation_id: id, err: messageOf(e) }, 'artifacts of an unfinished child not removed'));
+    await this.artifacts
+      .removeAll(id)
+      .catch((e: unknown) => this.log.warn({ operation_id: id, err: messageOf(e) }, 'artifacts of an unfinished child not removed'));
     await discard?.().catch((e: unknown) => this.log.warn({ operation_id: id, err: messageOf(e) }, 'files of an unfinished child not removed'));
   }
 
@@ -225,7 +244,12 @@ export class PhaseRunner {
   }
 
   private async fail(id: string, error: KtrdrError, signal: AbortSignal): Promise<PhaseOutcome> {
-    const out = await this.recorded(id, 'failure', () => this.store.fail(id, error.message, error.details ? { failure: error.details } : undefined, error.code), signal);
+    const out = await this.recorded(
+      id,
+      'failure',
+      () => this.store.fail(id, error.message, error.details ? { failure: error.details } : undefined, error.code),
+      signal,
+    );
     return out.applied ? 'failed' : 'cancelled';
   }
 
@@ -234,7 +258,12 @@ export class PhaseRunner {
     if (requestedAt !== null) this.opts.metrics?.cancelLatency.observe(Math.max(0, Date.now() - requestedAt) / 1000);
     const key = this.store.keys.computeStopped();
     const entry = JSON.stringify({ operation_id: id, stopped_at: performance.timeOrigin + performance.now() });
-    await this.telemetry.multi().lpush(key, entry).ltrim(key, 0, 4999).exec().catch(() => undefined);
+    await this.telemetry
+      .multi()
+      .lpush(key, entry)
+      .ltrim(key, 0, 4999)
+      .exec()
+      .catch(() => undefined);
   }
 
   private async notify(parentId: string, childId: string): Promise<void> {

@@ -49,7 +49,11 @@ async function ready(worker: WorkerProcess): Promise<void> {
 
 const messages = (worker: WorkerProcess): string[] => worker.lines().map((l) => logMessage(l.text) ?? '');
 /** Lines that are not the worker's JSON log lines: raw stack traces, "[ioredis] Unhandled error event", … */
-const strayLines = (worker: WorkerProcess): string[] => worker.lines().filter((l) => l.text.trim() !== '' && logMessage(l.text) === null).map((l) => l.text);
+const strayLines = (worker: WorkerProcess): string[] =>
+  worker
+    .lines()
+    .filter((l) => l.text.trim() !== '' && logMessage(l.text) === null)
+    .map((l) => l.text);
 
 describe('a worker whose Redis is gone still stops', () => {
   const GRACE_MS = 3000;
@@ -67,7 +71,12 @@ describe('a worker whose Redis is gone still stops', () => {
   it('SIGTERM with a phase running and Redis killed: exits within KTRDR_SHUTDOWN_GRACE_MS, saying why, with no unhandled error event', async () => {
     redis = await startOwnRedis();
     const prefix = newPrefix();
-    worker = launchWorker(redis.url, { KTRDR_KEY_PREFIX: prefix, KTRDR_WORKER_QUEUES: 'training', KTRDR_STUB_DELAY_MS: '60000', KTRDR_SHUTDOWN_GRACE_MS: String(GRACE_MS) });
+    worker = launchWorker(redis.url, {
+      KTRDR_KEY_PREFIX: prefix,
+      KTRDR_WORKER_QUEUES: 'training',
+      KTRDR_STUB_DELAY_MS: '60000',
+      KTRDR_SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    });
     await ready(worker);
     // A running training phase, as the orchestrator would have started it.
     const c = client(redis.url, prefix);
@@ -154,10 +163,15 @@ describe('a worker whose Redis refuses writes (maxmemory reached, noeviction)', 
     c = client(redis.url, prefix);
     const { store } = c;
     const parentId = await triggerCycle(c);
-    const trainingId = await eventually(async () => {
-      const id = (await store.get(parentId))?.metadata.parameters['training_op_id'];
-      return typeof id === 'string' && (await store.get(id))?.status === 'running' ? id : undefined;
-    }, 'training running', 20_000, 20);
+    const trainingId = await eventually(
+      async () => {
+        const id = (await store.get(parentId))?.metadata.parameters['training_op_id'];
+        return typeof id === 'string' && (await store.get(id))?.status === 'running' ? id : undefined;
+      },
+      'training running',
+      20_000,
+      20,
+    );
 
     // Fill Redis to its maxmemory while the phase runs. Then pin the limit under what is used: Redis
     // frees client buffers now and then, which would otherwise let a small write through by chance.
@@ -168,7 +182,10 @@ describe('a worker whose Redis refuses writes (maxmemory reached, noeviction)', 
     const fillerKeys: string[] = [];
     for (;;) {
       const key = `${prefix}:filler:${fillerKeys.length}`;
-      const refused = await admin.set(key, filler).then(() => false, (e: Error) => /^OOM/.test(e.message));
+      const refused = await admin.set(key, filler).then(
+        () => false,
+        (e: Error) => /^OOM/.test(e.message),
+      );
       if (refused) break;
       fillerKeys.push(key);
     }
@@ -177,7 +194,12 @@ describe('a worker whose Redis refuses writes (maxmemory reached, noeviction)', 
     await expect(admin.set(`${prefix}:probe`, '1')).rejects.toThrow(/^OOM command not allowed/);
 
     // The stub phase ends while Redis is full: its result write is refused and retried.
-    await eventually(() => (worker!.lines().some((l) => l.at >= fullAt && logMessage(l.text) === 'phase result not recorded yet; retrying') ? true : undefined), 'result refused', 15_000, 20);
+    await eventually(
+      () => (worker!.lines().some((l) => l.at >= fullAt && logMessage(l.text) === 'phase result not recorded yet; retrying') ? true : undefined),
+      'result refused',
+      15_000,
+      20,
+    );
     // The wait is what is tested: Redis stays full for three job locks, long enough that a phase that
     // went quiet would be "worker lost".
     await pause(3 * LOCK_MS);
@@ -190,10 +212,15 @@ describe('a worker whose Redis refuses writes (maxmemory reached, noeviction)', 
     expect(rate.maxInOneSecond).toBeLessThanOrEqual(MAX_LINES_IN_ONE_SECOND);
 
     const terminal = (id: string) =>
-      eventually(async () => {
-        const op = await store.get(id);
-        return op && TERMINAL.includes(op.status) ? op : undefined;
-      }, `${id} terminal`, 30_000, 50);
+      eventually(
+        async () => {
+          const op = await store.get(id);
+          return op && TERMINAL.includes(op.status) ? op : undefined;
+        },
+        `${id} terminal`,
+        30_000,
+        50,
+      );
     const training: OperationInfo = await terminal(trainingId);
     // Its real outcome, recorded late, not "worker lost".
     expect(training).toMatchObject({ status: 'completed', error_message: null });
@@ -203,6 +230,8 @@ describe('a worker whose Redis refuses writes (maxmemory reached, noeviction)', 
     expect(parent).toMatchObject({ status: 'completed', error_message: null });
     expect(worker.output()).not.toMatch(/worker lost|Unhandled error event/);
     expect(strayLines(worker)).toEqual([]);
-    process.stdout.write(`redis refusal: ${rate.count} worker lines in ${((freedAt - fullAt) / 1000).toFixed(1)}s (${rate.perSecond.toFixed(2)}/s, at most ${rate.maxInOneSecond} in one second)\n`);
+    process.stdout.write(
+      `redis refusal: ${rate.count} worker lines in ${((freedAt - fullAt) / 1000).toFixed(1)}s (${rate.perSecond.toFixed(2)}/s, at most ${rate.maxInOneSecond} in one second)\n`,
+    );
   });
 });

@@ -9,7 +9,10 @@ describe('Redis failures', () => {
     expect(redisFailureKind(new Error(OOM))).toEqual({ kind: 'refused', reply: 'OOM' });
     expect(redisFailureKind(new Error("READONLY You can't write against a read only replica."))).toEqual({ kind: 'refused', reply: 'READONLY' });
     expect(redisFailureKind(new Error('LOADING Redis is loading the dataset in memory'))).toEqual({ kind: 'refused', reply: 'LOADING' });
-    expect(redisFailureKind(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toEqual({ kind: 'unreachable', code: 'ECONNREFUSED' });
+    expect(redisFailureKind(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toEqual({
+      kind: 'unreachable',
+      code: 'ECONNREFUSED',
+    });
     expect(isTransientRedisFailure(new Error('Connection is closed.'))).toBe(true);
     expect(isTransientRedisFailure(new Error('ERR wrong number of arguments'))).toBe(false);
     expect(isTransientRedisFailure(new Error('the training result is malformed: OOM'))).toBe(false);
@@ -17,7 +20,9 @@ describe('Redis failures', () => {
 
   it('read as an operator reads them, without the script hash', () => {
     expect(describeRedisFailure(new Error(OOM))).toBe("Redis refused writes (OOM command not allowed when used memory > 'maxmemory')");
-    expect(describeRedisFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe('Redis unreachable (connect ECONNREFUSED 127.0.0.1:1)');
+    expect(describeRedisFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe(
+      'Redis unreachable (connect ECONNREFUSED 127.0.0.1:1)',
+    );
   });
 });
 
@@ -38,25 +43,38 @@ describe('retryRefusedWrite', () => {
 
   it('throws any other error at once, and a refusal once the budget is spent', async () => {
     let calls = 0;
-    await expect(retryRefusedWrite(async () => {
-      calls++;
-      throw new Error('ERR unknown command');
-    }, { policy })).rejects.toThrow('ERR unknown command');
+    await expect(
+      retryRefusedWrite(
+        async () => {
+          calls++;
+          throw new Error('ERR unknown command');
+        },
+        { policy },
+      ),
+    ).rejects.toThrow('ERR unknown command');
     expect(calls).toBe(1);
     const started = Date.now();
-    await expect(retryRefusedWrite(async () => {
-      throw new Error(OOM);
-    }, { policy: { budgetMs: 100, firstDelayMs: 5, maxDelayMs: 20 } })).rejects.toThrow(/^OOM/);
+    await expect(
+      retryRefusedWrite(
+        async () => {
+          throw new Error(OOM);
+        },
+        { policy: { budgetMs: 100, firstDelayMs: 5, maxDelayMs: 20 } },
+      ),
+    ).rejects.toThrow(/^OOM/);
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('once its signal is aborted, makes one more attempt and then gives up', async () => {
     const controller = new AbortController();
     let calls = 0;
-    const pending = retryRefusedWrite(async () => {
-      calls++;
-      throw new Error(OOM);
-    }, { policy: { budgetMs: 60_000, firstDelayMs: 10_000, maxDelayMs: 10_000 }, signal: controller.signal });
+    const pending = retryRefusedWrite(
+      async () => {
+        calls++;
+        throw new Error(OOM);
+      },
+      { policy: { budgetMs: 60_000, firstDelayMs: 10_000, maxDelayMs: 10_000 }, signal: controller.signal },
+    );
     await new Promise((r) => setImmediate(r));
     controller.abort('received SIGTERM');
     await expect(pending).rejects.toThrow(/^OOM/);

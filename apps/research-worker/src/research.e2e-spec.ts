@@ -31,7 +31,8 @@ let stack: Stack;
 
 const getOp = async (id: string): Promise<Op> => (await getOperation(stack, id)) as Op;
 const children = async (id: string): Promise<Op[]> => (await childrenOf(stack, id)) as Op[];
-const artifacts = async (id: string): Promise<string[]> => (await stack.request<{ data: { artifacts: string[] } }>('GET', `/operations/${id}/artifacts`)).body.data.artifacts;
+const artifacts = async (id: string): Promise<string[]> =>
+  (await stack.request<{ data: { artifacts: string[] } }>('GET', `/operations/${id}/artifacts`)).body.data.artifacts;
 
 const trigger = (body: Record<string, unknown> = {}): Promise<string> => triggerCycle(stack, body);
 
@@ -199,13 +200,18 @@ describe('real research cycles (every phase real, offline designer and assessor)
 
   it('a cancel during real training stops the fit, leaves both records cancelled and writes no model files', async () => {
     const id = await trigger({ strategy: 'slow_training' });
-    const trainingId = await eventually(async () => {
-      const op = await getOp(id);
-      const child = op.metadata.parameters['training_op_id'] as string | undefined;
-      if (!child) return undefined;
-      const c = await getOp(child);
-      return c.progress.current_step?.startsWith('Epoch ') ? child : undefined;
-    }, 'training epochs to start', 60_000, 50);
+    const trainingId = await eventually(
+      async () => {
+        const op = await getOp(id);
+        const child = op.metadata.parameters['training_op_id'] as string | undefined;
+        if (!child) return undefined;
+        const c = await getOp(child);
+        return c.progress.current_step?.startsWith('Epoch ') ? child : undefined;
+      },
+      'training epochs to start',
+      60_000,
+      50,
+    );
 
     const requestedAt = Date.now();
     const res = await stack.request<{ success: boolean; child_cancelled: string }>('DELETE', '/agent/cancel');

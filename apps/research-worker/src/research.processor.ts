@@ -33,7 +33,15 @@ export class ResearchProcessor extends WorkerHost {
 
   @OnWorkerEvent('failed')
   onFailed(job: Job | undefined, err: Error): void {
-    this.log.warn({ queue: QueueName.Research, job_id: job?.id, operation_id: (job?.data as { parent_operation_id?: string } | undefined)?.parent_operation_id, err: err.message }, 'job failed');
+    this.log.warn(
+      {
+        queue: QueueName.Research,
+        job_id: job?.id,
+        operation_id: (job?.data as { parent_operation_id?: string } | undefined)?.parent_operation_id,
+        err: err.message,
+      },
+      'job failed',
+    );
   }
 
   /** BullMQ retries a refused fetch at once, so a Redis refusing writes makes this fire thousands of times a second. */

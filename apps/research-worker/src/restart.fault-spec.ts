@@ -29,16 +29,26 @@ async function trigger(stack: Stack, body: Record<string, unknown> = { strategy:
   return res.body.operation_id;
 }
 async function terminal(stack: Stack, id: string, timeoutMs = 30_000): Promise<Op> {
-  return eventually(async () => {
-    const op = await getOp(stack, id).catch(() => undefined);
-    return op && TERMINAL.includes(op.status) ? op : undefined;
-  }, `${id} terminal`, timeoutMs, 50);
+  return eventually(
+    async () => {
+      const op = await getOp(stack, id).catch(() => undefined);
+      return op && TERMINAL.includes(op.status) ? op : undefined;
+    },
+    `${id} terminal`,
+    timeoutMs,
+    50,
+  );
 }
 async function runningChild(stack: Stack, parentId: string, type: string): Promise<string> {
-  return eventually(async () => {
-    const c = (await children(stack, parentId)).find((k) => k.metadata.parameters['phase'] && k.status === 'running');
-    return c && (await getOp(stack, c.operation_id)).status === 'running' && c.operation_id.startsWith(`op_${type}_`) ? c.operation_id : undefined;
-  }, `${type} running`, 15_000, 10);
+  return eventually(
+    async () => {
+      const c = (await children(stack, parentId)).find((k) => k.metadata.parameters['phase'] && k.status === 'running');
+      return c && (await getOp(stack, c.operation_id)).status === 'running' && c.operation_id.startsWith(`op_${type}_`) ? c.operation_id : undefined;
+    },
+    `${type} running`,
+    15_000,
+    10,
+  );
 }
 
 describe('a worker dies or stops mid-phase', () => {
@@ -61,7 +71,11 @@ describe('a worker dies or stops mid-phase', () => {
     const killedAt = Date.now();
     const parent = await terminal(stack, parentId, 10_000);
     expect(Date.now() - killedAt).toBeLessThan(5_000); // lock 1 s + reconcile 0.2 s, with room for 2 shared cores
-    expect(await getOp(stack, childId)).toMatchObject({ status: 'failed', error_message: 'worker lost: job stalled and was not resumed within 1s', failure_code: 'WORKER_LOST' });
+    expect(await getOp(stack, childId)).toMatchObject({
+      status: 'failed',
+      error_message: 'worker lost: job stalled and was not resumed within 1s',
+      failure_code: 'WORKER_LOST',
+    });
     expect(parent).toMatchObject({ status: 'failed', error_message: 'Training failed: worker lost: job stalled and was not resumed within 1s' });
   });
 
@@ -74,7 +88,10 @@ describe('a worker dies or stops mid-phase', () => {
     expect(await training.exited).toBe('SIGTERM');
     const child = await getOp(stack, childId);
     expect(child).toMatchObject({ status: 'failed', error_message: 'worker stopped during the phase: received SIGTERM', failure_code: 'WORKER_STOPPED' });
-    expect(await terminal(stack, parentId, 10_000)).toMatchObject({ status: 'failed', error_message: 'Training failed: worker stopped during the phase: received SIGTERM' });
+    expect(await terminal(stack, parentId, 10_000)).toMatchObject({
+      status: 'failed',
+      error_message: 'Training failed: worker stopped during the phase: received SIGTERM',
+    });
   });
 });
 
@@ -120,7 +137,10 @@ describe('Redis restarts (AOF) mid-cycle', () => {
     dir = mkdtempSync(join(tmpdir(), 'ktrdr-aof-'));
     port = await freePort();
     await startRedis();
-    stack = await startStack({ redisUrl: `redis://127.0.0.1:${port}`, workerEnv: { KTRDR_STUB_DELAY_MS: '1500', KTRDR_RECONCILE_INTERVAL_MS: '500', KTRDR_JOB_LOCK_MS: '3000' } });
+    stack = await startStack({
+      redisUrl: `redis://127.0.0.1:${port}`,
+      workerEnv: { KTRDR_STUB_DELAY_MS: '1500', KTRDR_RECONCILE_INTERVAL_MS: '500', KTRDR_JOB_LOCK_MS: '3000' },
+    });
   });
   afterAll(async () => {
     await stack?.stop().catch(() => undefined);
@@ -175,10 +195,15 @@ describe("the workers' Redis connection drops for 5 s", () => {
     await pause(5000);
     proxy.restore();
     // The pub/sub message was lost; the durable status re-read on reconnect stops the compute.
-    const stopped = await eventually(async () => {
-      const entries = await stack.redis.lrange(new RedisKeys(stack.prefix).computeStopped(), 0, -1);
-      return entries.some((e) => (JSON.parse(e) as { operation_id: string }).operation_id === childId) ? true : undefined;
-    }, 'compute stopped after reconnect', 15_000, 50);
+    const stopped = await eventually(
+      async () => {
+        const entries = await stack.redis.lrange(new RedisKeys(stack.prefix).computeStopped(), 0, -1);
+        return entries.some((e) => (JSON.parse(e) as { operation_id: string }).operation_id === childId) ? true : undefined;
+      },
+      'compute stopped after reconnect',
+      15_000,
+      50,
+    );
     expect(stopped).toBe(true);
     expect(await getOp(stack, childId)).toMatchObject({ status: 'cancelled' });
     expect(await getOp(stack, parentId)).toMatchObject({ status: 'cancelled' });

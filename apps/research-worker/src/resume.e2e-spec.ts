@@ -68,7 +68,11 @@ describe('resuming research cycles', () => {
   let failedB: string; // failed at backtesting, resumed twice at once
 
   it('refuses unknown ids, non-cycles, and a cycle that is still active', async () => {
-    expect((await resume('op_agent_research_20260101_000000_deadbeef')).body).toMatchObject({ triggered: false, reason: 'not_found', error: { code: 'OPERATION_NOT_FOUND' } });
+    expect((await resume('op_agent_research_20260101_000000_deadbeef')).body).toMatchObject({
+      triggered: false,
+      reason: 'not_found',
+      error: { code: 'OPERATION_NOT_FOUND' },
+    });
     const bad = await resume('..%2F..%2Fetc');
     expect(bad.status).toBe(404);
 
@@ -76,7 +80,13 @@ describe('resuming research cycles', () => {
     const designChild = await inPhase(failedA, 'training');
     const active = await resume(failedA);
     expect(active.status).toBe(409);
-    expect(active.body).toMatchObject({ triggered: false, reason: 'not_resumable', operation_id: failedA, status: 'running', error: { code: 'NOT_RESUMABLE' } });
+    expect(active.body).toMatchObject({
+      triggered: false,
+      reason: 'not_resumable',
+      operation_id: failedA,
+      status: 'running',
+      error: { code: 'NOT_RESUMABLE' },
+    });
     expect(active.body['message']).toContain('is still active');
     const notCycle = await resume(designChild);
     expect(notCycle.status).toBe(422);
@@ -105,7 +115,13 @@ describe('resuming research cycles', () => {
 
     const res = await resume(failedA);
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ triggered: true, resumed_from: failedA, start_phase: 'backtesting', reused_phases: ['designing', 'training'], message: 'Research cycle resumed' });
+    expect(res.body).toMatchObject({
+      triggered: true,
+      resumed_from: failedA,
+      start_phase: 'backtesting',
+      reused_phases: ['designing', 'training'],
+      message: 'Research cycle resumed',
+    });
     const id = res.body['operation_id'] as string;
     expect(id).toMatch(/^op_agent_research_\d{8}_\d{6}_[0-9a-f]{8}$/);
 
@@ -182,7 +198,11 @@ describe('resuming research cycles', () => {
     expect(res.body).toMatchObject({ triggered: true, start_phase: 'training', reused_phases: ['designing'] });
     const resumed = await terminal(res.body['operation_id'] as string);
     expect(resumed.status).toBe('completed');
-    expect(resumed.metadata.parameters).toMatchObject({ design_op_id: old.metadata.parameters['design_op_id'], strategy_name: old.metadata.parameters['strategy_name'], brief: 'breakout' });
+    expect(resumed.metadata.parameters).toMatchObject({
+      design_op_id: old.metadata.parameters['design_op_id'],
+      strategy_name: old.metadata.parameters['strategy_name'],
+      brief: 'breakout',
+    });
     expect(resumed.metadata.parameters['training_op_id']).not.toBe(oldTraining);
     expect((await children(resumed.operation_id)).map((c) => c.metadata.parameters['phase'])).toEqual(['training', 'backtesting', 'assessing']);
 
@@ -199,7 +219,12 @@ describe('resuming research cycles', () => {
     const before = await getOp(failedA);
     const res = await resume(failedA);
     expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ triggered: false, reason: 'not_resumable', operation_id: failedA, message: `Cannot resume ${failedA}: model files are gone: ${modelDir}` });
+    expect(res.body).toMatchObject({
+      triggered: false,
+      reason: 'not_resumable',
+      operation_id: failedA,
+      message: `Cannot resume ${failedA}: model files are gone: ${modelDir}`,
+    });
     // Nothing started, nothing changed.
     expect((await stack.request<Body>('GET', '/agent/status')).body['status']).toBe('idle');
     expect(await getOp(failedA)).toEqual(before);

@@ -23,7 +23,11 @@ describe('ThrottledLogger', () => {
     jest.advanceTimersByTime(10_000);
     expect(lines).toHaveLength(2);
     // The repeats' queues are listed, not one line each.
-    expect(lines[1]).toMatchObject({ level: 'error', msg: 'worker error (repeated 4999 times in the last 10s)', fields: { repeated: 4999, queue: ['training', 'research'] } });
+    expect(lines[1]).toMatchObject({
+      level: 'error',
+      msg: 'worker error (repeated 4999 times in the last 10s)',
+      fields: { repeated: 4999, queue: ['training', 'research'] },
+    });
     // Still failing: one more line per window; then quiet, and forgotten.
     for (let i = 0; i < 300; i++) failures.error('worker', oom(), { queue: 'training' }, 'worker error');
     jest.advanceTimersByTime(10_000);
@@ -40,7 +44,12 @@ describe('ThrottledLogger', () => {
     const { lines, log } = recorder();
     const failures = new ThrottledLogger(log, { windowMs: 10_000 });
     failures.warn('redis', refused(), { connection: 'a' }, 'redis connection error');
-    failures.warn('redis', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:7000'), { code: 'ECONNREFUSED' }), { connection: 'b' }, 'redis connection error');
+    failures.warn(
+      'redis',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:7000'), { code: 'ECONNREFUSED' }),
+      { connection: 'b' },
+      'redis connection error',
+    );
     failures.warn('redis', oom(), {}, 'redis connection error');
     failures.error('worker', new Error('could not renew lock for job op_training_1'), {}, 'worker error');
     failures.error('worker', new Error('could not renew lock for job op_training_2'), {}, 'worker error');
@@ -51,7 +60,10 @@ describe('ThrottledLogger', () => {
     ]);
     jest.advanceTimersByTime(3000);
     failures.flush();
-    expect(lines.slice(3).map((l) => l.msg)).toEqual(['redis connection error (repeated 1 times in the last 3s)', 'worker error (repeated 1 times in the last 3s)']);
+    expect(lines.slice(3).map((l) => l.msg)).toEqual([
+      'redis connection error (repeated 1 times in the last 3s)',
+      'worker error (repeated 1 times in the last 3s)',
+    ]);
     expect(lines[3]!.fields).toMatchObject({ connection: ['a', 'b'] });
   });
 

@@ -35,7 +35,12 @@ const schema = sharedEnvSchema.extend({
   // Loopback unless told otherwise, like the API: /metrics says what runs and how much; compose opens it for its scraper.
   KTRDR_WORKER_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
   /** Fixed seed for the offline designer (same seed + brief → same strategy); unset: one per cycle. */
-  KTRDR_DESIGN_SEED: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(),
+  KTRDR_DESIGN_SEED: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional(),
   ...llmEnvShape,
   TRAINING_GATE_MIN_ACCURACY: num(t.training.minAccuracy),
   TRAINING_GATE_MAX_LOSS: num(t.training.maxLoss),
@@ -82,7 +87,10 @@ export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
  * assessment) or phase name (designing, …). Empty: every phase is real.
  */
 export function parseStubPhases(value: string): { phases: ActivePhase[]; unknown: string[] } {
-  const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (parts.includes('all')) return { phases: [...ACTIVE_PHASES], unknown: [] };
   const phases = new Set<ActivePhase>();
   const unknown: string[] = [];
@@ -95,13 +103,17 @@ export function parseStubPhases(value: string): { phases: ActivePhase[]; unknown
 }
 
 /** The default deadline for every phase, overridden per phase by a JSON object keyed by queue or phase name. */
-export function parsePhaseTimeouts(defaultMs: number, overrides: Record<string, unknown> | undefined): { timeouts: Record<ActivePhase, number>; problems: string[] } {
+export function parsePhaseTimeouts(
+  defaultMs: number,
+  overrides: Record<string, unknown> | undefined,
+): { timeouts: Record<ActivePhase, number>; problems: string[] } {
   const timeouts = Object.fromEntries(ACTIVE_PHASES.map((p) => [p, defaultMs])) as Record<ActivePhase, number>;
   const problems: string[] = [];
   for (const [key, value] of Object.entries(overrides ?? {})) {
     const phase = isActivePhase(key) ? key : (QUEUE_PHASE as Record<string, ActivePhase | undefined>)[key];
     if (!phase) problems.push(`unknown phase "${key}"; use design, training, backtest, assessment`);
-    else if (typeof value !== 'number' || !Number.isInteger(value) || value < 100) problems.push(`${key}: expected milliseconds (an integer ≥ 100), got ${JSON.stringify(value)}`);
+    else if (typeof value !== 'number' || !Number.isInteger(value) || value < 100)
+      problems.push(`${key}: expected milliseconds (an integer ≥ 100), got ${JSON.stringify(value)}`);
     else timeouts[phase] = value;
   }
   return { timeouts, problems };
@@ -112,14 +124,22 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     schema.superRefine((v, ctx) => {
       const { unknown } = parseQueueList(v.KTRDR_WORKER_QUEUES);
       if (unknown.length) {
-        ctx.addIssue({ code: 'custom', path: ['KTRDR_WORKER_QUEUES'], message: `unknown queue(s) ${unknown.join(', ')}; use all or research,design,training,backtest,assessment` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['KTRDR_WORKER_QUEUES'],
+          message: `unknown queue(s) ${unknown.join(', ')}; use all or research,design,training,backtest,assessment`,
+        });
       }
       for (const problem of parsePhaseTimeouts(v.KTRDR_PHASE_TIMEOUT_MS, v.KTRDR_PHASE_TIMEOUTS).problems) {
         ctx.addIssue({ code: 'custom', path: ['KTRDR_PHASE_TIMEOUTS'], message: problem });
       }
       const stubbed = parseStubPhases(v.KTRDR_STUB_PHASES);
       if (stubbed.unknown.length) {
-        ctx.addIssue({ code: 'custom', path: ['KTRDR_STUB_PHASES'], message: `unknown phase(s) ${stubbed.unknown.join(', ')}; use all or design,training,backtest,assessment` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['KTRDR_STUB_PHASES'],
+          message: `unknown phase(s) ${stubbed.unknown.join(', ')}; use all or design,training,backtest,assessment`,
+        });
       }
     }),
     env,
@@ -132,11 +152,11 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     queues: parseQueueList(e.KTRDR_WORKER_QUEUES).queues,
     stubPhases: e.KTRDR_STUB_WORKERS ? [...ACTIVE_PHASES] : parseStubPhases(e.KTRDR_STUB_PHASES).phases,
     stub: {
-          delayMs: e.KTRDR_STUB_DELAY_MS,
-          cpuBound: e.KTRDR_STUB_CPU,
-          results: e.KTRDR_STUB_RESULTS as StubOptions['results'],
-          failures: e.KTRDR_STUB_FAILURES as StubOptions['failures'],
-        },
+      delayMs: e.KTRDR_STUB_DELAY_MS,
+      cpuBound: e.KTRDR_STUB_CPU,
+      results: e.KTRDR_STUB_RESULTS as StubOptions['results'],
+      failures: e.KTRDR_STUB_FAILURES as StubOptions['failures'],
+    },
     phaseConcurrency: e.KTRDR_PHASE_CONCURRENCY,
     orchestratorConcurrency: e.KTRDR_ORCHESTRATOR_CONCURRENCY,
     jobLockMs: e.KTRDR_JOB_LOCK_MS,

@@ -22,7 +22,12 @@ export class WorkerMetrics {
   constructor(producer: QueueProducer | null) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.cycles = new Counter({ name: 'agent_cycles_total', help: 'Research cycles that reached a terminal status, by outcome', labelNames: ['outcome'], registers });
+    this.cycles = new Counter({
+      name: 'agent_cycles_total',
+      help: 'Research cycles that reached a terminal status, by outcome',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.cycleDuration = new Histogram({
       name: 'agent_cycle_duration_seconds',
       help: 'Research cycle wall time, start to terminal status',

@@ -44,7 +44,11 @@ export function workerOptions(queue: Queue, config: WorkerConfig): Omit<WorkerOp
  */
 @Module({})
 export class WorkerModule {
-  static forConfig(config: WorkerConfig, logger: Logger = createLogger('research-worker', config.logLevel), failures = new ThrottledLogger(logger)): DynamicModule {
+  static forConfig(
+    config: WorkerConfig,
+    logger: Logger = createLogger('research-worker', config.logLevel),
+    failures = new ThrottledLogger(logger),
+  ): DynamicModule {
     const processors = config.queues.map((queue) => {
       const cls = PROCESSORS[queue];
       // Re-applied here (the classes carry a plain @Processor(queue)) because the options come from config.

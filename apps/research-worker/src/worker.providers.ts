@@ -94,7 +94,17 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
     {
       provide: PhaseRunner,
       inject: [OperationsStore, QueueProducer, ActiveJobs, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WorkerMetrics, LLM_SERVICES, WORKER_FAILURES],
-      useFactory: (store: OperationsStore, producer: QueueProducer, active: ActiveJobs, r: Redis, c: WorkerConfig, log: Logger, metrics: WorkerMetrics, llm: LlmServices, f: ThrottledLogger) => {
+      useFactory: (
+        store: OperationsStore,
+        producer: QueueProducer,
+        active: ActiveJobs,
+        r: Redis,
+        c: WorkerConfig,
+        log: Logger,
+        metrics: WorkerMetrics,
+        llm: LlmServices,
+        f: ThrottledLogger,
+      ) => {
         const strategies = new StrategyStore(c.strategiesDir);
         const executors = phaseExecutors({
           stubPhases: c.stubPhases,
@@ -105,7 +115,12 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
           designSeed: c.designSeed,
         });
         const artifacts = new ArtifactStore(r, c.prefix, c.artifacts);
-        return new PhaseRunner(store, producer, executors, active, artifacts, r, log, { timeouts: c.phaseTimeouts, metrics, heartbeatMs: c.jobLockMs, failures: f });
+        return new PhaseRunner(store, producer, executors, active, artifacts, r, log, {
+          timeouts: c.phaseTimeouts,
+          metrics,
+          heartbeatMs: c.jobLockMs,
+          failures: f,
+        });
       },
     },
     {

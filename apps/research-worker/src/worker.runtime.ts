@@ -77,11 +77,13 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     for (const w of this.workers) void w.run().catch((e: unknown) => this.failures.error('worker-run', e, { queue: w.name }, 'worker stopped running'));
     if (config.queues.includes('research')) {
       // One schedule in Redis however many orchestrator replicas upsert it (replaces a timer per process).
-      await this.producer.queue('research').upsertJobScheduler(
-        RECONCILE_SCHEDULER_ID,
-        { every: config.reconcileIntervalMs },
-        { name: 'reconcile', data: {}, opts: { removeOnComplete: true, removeOnFail: true } },
-      );
+      await this.producer
+        .queue('research')
+        .upsertJobScheduler(
+          RECONCILE_SCHEDULER_ID,
+          { every: config.reconcileIntervalMs },
+          { name: 'reconcile', data: {}, opts: { removeOnComplete: true, removeOnFail: true } },
+        );
       void this.reconciler.runOnce();
     }
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
@@ -90,16 +92,28 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
       this.health = new HealthServer(
         {
           ping: () => this.redis.ping(),
-          describe: () => ({ queues: config.queues, running: !this.stopping && this.workers.every((w) => w.isRunning()), active_jobs: this.active.ids().length }),
+          describe: () => ({
+            queues: config.queues,
+            running: !this.stopping && this.workers.every((w) => w.isRunning()),
+            active_jobs: this.active.ids().length,
+          }),
         },
         this.metrics.registry,
         log,
       );
       healthPort = await this.health.listen(config.health.port, config.health.host);
     }
-    const phases = Object.fromEntries(ACTIVE_PHASES.map((p) => [p, config.stubPhases.includes(p) ? 'stub' : p === 'designing' || p === 'assessing' ? this.llm.mode : 'real']));
+    const phases = Object.fromEntries(
+      ACTIVE_PHASES.map((p) => [p, config.stubPhases.includes(p) ? 'stub' : p === 'designing' || p === 'assessing' ? this.llm.mode : 'real']),
+    );
     log.info(
-      { queues: config.queues, phases, health_port: healthPort, phase_timeouts_ms: config.phaseTimeouts, stub_delay_ms: config.stubPhases.length ? config.stub.delayMs : undefined },
+      {
+        queues: config.queues,
+        phases,
+        health_port: healthPort,
+        phase_timeouts_ms: config.phaseTimeouts,
+        stub_delay_ms: config.stubPhases.length ? config.stub.delayMs : undefined,
+      },
       'research worker ready',
     );
   }

@@ -74,7 +74,10 @@ export function CycleView({ id }: { id: string }) {
   }, [key]);
 
   // Artifacts of completed children (listed first, so a missing one is not a failed request).
-  const doneIds = (children ?? []).filter((c) => c?.status === 'completed').map((c) => c!.operation_id).join(',');
+  const doneIds = (children ?? [])
+    .filter((c) => c?.status === 'completed')
+    .map((c) => c!.operation_id)
+    .join(',');
   useEffect(() => {
     if (!children || !op) return;
     const ctrl = new AbortController();
@@ -93,7 +96,8 @@ export function CycleView({ id }: { id: string }) {
       const name = strategyName(op);
       if (!next.strategy && name) {
         const all = await api<ListEnvelope<StrategySummary>>('GET', '/strategies', undefined, ctrl.signal);
-        if (all.data.some((s) => s.name === name && s.valid)) next.strategy = (await api<{ data: StrategyConfig }>('GET', `/strategies/${encodeURIComponent(name)}`, undefined, ctrl.signal)).data;
+        if (all.data.some((s) => s.name === name && s.valid))
+          next.strategy = (await api<{ data: StrategyConfig }>('GET', `/strategies/${encodeURIComponent(name)}`, undefined, ctrl.signal)).data;
       }
       setArtifacts(next);
     })().catch((e: unknown) => !ctrl.signal.aborted && setLoadError(e));
@@ -105,7 +109,8 @@ export function CycleView({ id }: { id: string }) {
   if (!op) return <Loading what="the cycle" />;
 
   const backtestChild = children?.[2] ?? null;
-  const metrics: BacktestMetrics | null = backtestMetrics(op) ?? (backtestChild?.status === 'completed' ? (backtestChild.result_summary as unknown as BacktestMetrics) : null);
+  const metrics: BacktestMetrics | null =
+    backtestMetrics(op) ?? (backtestChild?.status === 'completed' ? (backtestChild.result_summary as unknown as BacktestMetrics) : null);
   const assessment = artifacts.assessment ?? (children?.[3]?.result_summary as unknown as AssessmentArtifact | undefined) ?? null;
   const running = !isTerminal(op.status);
   return (
@@ -148,7 +153,9 @@ export function CycleView({ id }: { id: string }) {
             </div>
           )}
         </dl>
-        {running && <ProgressBar percentage={op.progress.percentage} step={snap?.child?.progress.current_step ?? op.progress.current_step} label="Cycle progress" />}
+        {running && (
+          <ProgressBar percentage={op.progress.percentage} step={snap?.child?.progress.current_step ?? op.progress.current_step} label="Cycle progress" />
+        )}
         {op.error_message && (
           <p className="op-error" data-testid="cycle-error">
             {op.error_message}
@@ -166,7 +173,9 @@ export function CycleView({ id }: { id: string }) {
                 <th scope="col">Operation</th>
                 <th scope="col">Status</th>
                 <th scope="col">Step</th>
-                <th scope="col" className="n">Duration</th>
+                <th scope="col" className="n">
+                  Duration
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -179,7 +188,11 @@ export function CycleView({ id }: { id: string }) {
                       {c?.operation_id ?? '—'}
                     </td>
                     <td data-label="Status">
-                      {c ? <StatusBadge status={c.status} /> : <span className="muted">{phase === 'designing' && params(op).strategy ? 'skipped: existing strategy' : 'not started'}</span>}
+                      {c ? (
+                        <StatusBadge status={c.status} />
+                      ) : (
+                        <span className="muted">{phase === 'designing' && params(op).strategy ? 'skipped: existing strategy' : 'not started'}</span>
+                      )}
                     </td>
                     <td className="small" data-label="Step">
                       {c?.error_message ?? c?.progress.current_step ?? ''}
@@ -196,7 +209,11 @@ export function CycleView({ id }: { id: string }) {
       </Section>
 
       <Section title="Strategy" id="strategy">
-        {artifacts.strategy ? <StrategyPanel config={artifacts.strategy} /> : <p className="muted">{running ? 'Not designed yet.' : 'No strategy recorded.'}</p>}
+        {artifacts.strategy ? (
+          <StrategyPanel config={artifacts.strategy} />
+        ) : (
+          <p className="muted">{running ? 'Not designed yet.' : 'No strategy recorded.'}</p>
+        )}
       </Section>
 
       <Section title="Training" id="training">
@@ -208,7 +225,11 @@ export function CycleView({ id }: { id: string }) {
       </Section>
 
       <Section title="Backtest" id="backtest">
-        {artifacts.equity && artifacts.equity.t.length > 0 ? <EquityChart data={artifacts.equity} returns={metrics ? { strategy: metrics.total_return, benchmark: metrics.benchmark_return } : null} /> : <p className="muted">No equity curve{running ? ' yet' : ''}.</p>}
+        {artifacts.equity && artifacts.equity.t.length > 0 ? (
+          <EquityChart data={artifacts.equity} returns={metrics ? { strategy: metrics.total_return, benchmark: metrics.benchmark_return } : null} />
+        ) : (
+          <p className="muted">No equity curve{running ? ' yet' : ''}.</p>
+        )}
         {metrics ? <MetricsTable m={metrics} /> : null}
       </Section>
 
@@ -229,7 +250,11 @@ function AssessmentPanel({ a }: { a: AssessmentArtifact }) {
   const list = (title: string, items: string[] | undefined) => (
     <div>
       <h3>{title}</h3>
-      <ul>{(items ?? []).map((s, i) => <li key={i}>{s}</li>)}</ul>
+      <ul>
+        {(items ?? []).map((s, i) => (
+          <li key={i}>{s}</li>
+        ))}
+      </ul>
     </div>
   );
   return (

@@ -1,13 +1,4 @@
-import {
-  AreaSeries,
-  ColorType,
-  createChart,
-  createSeriesMarkers,
-  LineSeries,
-  type SeriesMarker,
-  type Time,
-  type UTCTimestamp,
-} from 'lightweight-charts';
+import { AreaSeries, ColorType, createChart, createSeriesMarkers, LineSeries, type SeriesMarker, type Time, type UTCTimestamp } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
 import type { EquityArtifact } from './api.types';
 import { signedPct } from './format.util';
@@ -48,7 +39,8 @@ export function versusText(ret: number | null, bench: number | null): string {
   const points = Math.abs(ret - bench) * 100;
   const gap = `${points.toFixed(1)} ${points.toFixed(1) === '1.0' ? 'point' : 'points'}`;
   if (ret >= bench) return `The strategy (${signedPct(ret)}) beat buy-and-hold (${signedPct(bench)}) by ${gap}.`;
-  if (ret > 0) return `The strategy made money (${signedPct(ret)}) but trailed buy-and-hold (${signedPct(bench)}) by ${gap}: holding the market would have earned more.`;
+  if (ret > 0)
+    return `The strategy made money (${signedPct(ret)}) but trailed buy-and-hold (${signedPct(bench)}) by ${gap}: holding the market would have earned more.`;
   return `The strategy lost money (${signedPct(ret)}); buy-and-hold (${signedPct(bench)}) ${bench >= 0 ? 'gained' : 'lost'} over the same bars.`;
 }
 
@@ -131,7 +123,13 @@ export function EquityChart({ data, returns }: { data: EquityArtifact; returns?:
         color: long ? COLORS.long : COLORS.short,
       });
       if (withExits && !tr.open_at_end) {
-        markers.push({ time: snap(times, seconds(tr.exit_time)), position: 'inBar', shape: 'circle', color: tr.pnl >= 0 ? COLORS.long : COLORS.exit, size: 0.6 });
+        markers.push({
+          time: snap(times, seconds(tr.exit_time)),
+          position: 'inBar',
+          shape: 'circle',
+          color: tr.pnl >= 0 ? COLORS.long : COLORS.exit,
+          size: 0.6,
+        });
       }
     }
     markers.sort((a, b) => (a.time as number) - (b.time as number));
@@ -152,14 +150,28 @@ export function EquityChart({ data, returns }: { data: EquityArtifact; returns?:
   return (
     <figure className="chart-figure">
       <div className="legend" data-testid="equity-legend">
-        <span className="key" style={{ color: COLORS.strategy }} data-testid="legend-strategy">━ Strategy {signedPct(ret)}</span>
-        <span className="key" style={{ color: COLORS.benchmark }} data-testid="legend-benchmark">━ Buy &amp; hold {signedPct(benchRet)}</span>
-        <span className="key" style={{ color: COLORS.drawdown }}>▆ Drawdown (lower pane: fall from the running peak)</span>
-        <span className="key" style={{ color: COLORS.long }}>▲ long entry</span>
-        <span className="key" style={{ color: COLORS.short }}>▼ short entry</span>
-        <span className="key" style={{ color: COLORS.exit }}>● exit</span>
+        <span className="key" style={{ color: COLORS.strategy }} data-testid="legend-strategy">
+          ━ Strategy {signedPct(ret)}
+        </span>
+        <span className="key" style={{ color: COLORS.benchmark }} data-testid="legend-benchmark">
+          ━ Buy &amp; hold {signedPct(benchRet)}
+        </span>
+        <span className="key" style={{ color: COLORS.drawdown }}>
+          ▆ Drawdown (lower pane: fall from the running peak)
+        </span>
+        <span className="key" style={{ color: COLORS.long }}>
+          ▲ long entry
+        </span>
+        <span className="key" style={{ color: COLORS.short }}>
+          ▼ short entry
+        </span>
+        <span className="key" style={{ color: COLORS.exit }}>
+          ● exit
+        </span>
       </div>
-      <p className="small verdict-line" data-testid="equity-versus">{versusText(ret, benchRet)}</p>
+      <p className="small verdict-line" data-testid="equity-versus">
+        {versusText(ret, benchRet)}
+      </p>
       <div
         ref={ref}
         className="chart chart-equity"
@@ -169,7 +181,8 @@ export function EquityChart({ data, returns }: { data: EquityArtifact; returns?:
         aria-label={`Equity of the strategy against buy-and-hold over ${data.t.length} points, with ${data.trades.length} trades marked and the drawdown below`}
       />
       <figcaption className="muted small">
-        {data.trades.length} trades marked{data.trades_omitted ? ` (${data.trades_omitted} smallest left out)` : ''}. Drag to pan; the lower pane is the drawdown from the running peak.
+        {data.trades.length} trades marked{data.trades_omitted ? ` (${data.trades_omitted} smallest left out)` : ''}. Drag to pan; the lower pane is the
+        drawdown from the running peak.
       </figcaption>
     </figure>
   );

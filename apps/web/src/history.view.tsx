@@ -85,7 +85,9 @@ export function HistoryView() {
                 <th scope="col">Outcome</th>
                 <th scope="col">Strategy</th>
                 <BacktestColumnHeads />
-                <th scope="col" className="n">Duration</th>
+                <th scope="col" className="n">
+                  Duration
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -95,8 +97,8 @@ export function HistoryView() {
             </tbody>
           </table>
           <p className="muted small" data-testid="return-legend">
-            Return in <span className="pos">green</span>: the strategy beat buy-and-hold over the same bars; in <span className="neg">red</span>: it trailed buy-and-hold,
-            even when it made money (+7.5% against +23.0% is red).
+            Return in <span className="pos">green</span>: the strategy beat buy-and-hold over the same bars; in <span className="neg">red</span>: it trailed
+            buy-and-hold, even when it made money (+7.5% against +23.0% is red).
           </p>
         </div>
       )}

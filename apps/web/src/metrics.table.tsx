@@ -19,15 +19,23 @@ export function MetricsTable({ m }: { m: BacktestMetrics }) {
         <thead>
           <tr>
             <th scope="col">Metric</th>
-            <th scope="col" className="n">Strategy</th>
-            <th scope="col" className="n">Buy &amp; hold</th>
+            <th scope="col" className="n">
+              Strategy
+            </th>
+            <th scope="col" className="n">
+              Buy &amp; hold
+            </th>
           </tr>
         </thead>
         <tbody>
           <tr>
             <th scope="row">Total return</th>
-            <td className="n" data-testid="metric-return">{signedPct(m.total_return)}</td>
-            <td className="n" data-testid="metric-benchmark">{signedPct(m.benchmark_return)}</td>
+            <td className="n" data-testid="metric-return">
+              {signedPct(m.total_return)}
+            </td>
+            <td className="n" data-testid="metric-benchmark">
+              {signedPct(m.benchmark_return)}
+            </td>
           </tr>
           <tr>
             <th scope="row">Max drawdown</th>
@@ -105,11 +113,21 @@ function Significance({ m }: { m: BacktestMetrics }) {
 export function BacktestColumnHeads() {
   return (
     <>
-      <th scope="col" className="n">Return</th>
-      <th scope="col" className="n">Buy &amp; hold</th>
-      <th scope="col" className="n">Sharpe</th>
-      <th scope="col" className="n">Max DD</th>
-      <th scope="col" className="n">Trades</th>
+      <th scope="col" className="n">
+        Return
+      </th>
+      <th scope="col" className="n">
+        Buy &amp; hold
+      </th>
+      <th scope="col" className="n">
+        Sharpe
+      </th>
+      <th scope="col" className="n">
+        Max DD
+      </th>
+      <th scope="col" className="n">
+        Trades
+      </th>
     </>
   );
 }
@@ -123,7 +141,9 @@ function SleevesTable({ sleeves }: { sleeves: SymbolBacktestMetrics[] }) {
         <tr>
           <th scope="col">Symbol</th>
           <BacktestColumnHeads />
-          <th scope="col" className="n">Win rate</th>
+          <th scope="col" className="n">
+            Win rate
+          </th>
         </tr>
       </thead>
       <tbody>

@@ -55,7 +55,11 @@ export function NowView() {
         actions={capacity && <span className="muted small">{`${capacity.active} of ${capacity.limit} slot${capacity.limit === 1 ? '' : 's'} in use`}</span>}
       >
         <ErrorNote error={error} />
-        {loaded && watched.length === 0 && <p className="muted" data-testid="no-active">No research cycle is running.</p>}
+        {loaded && watched.length === 0 && (
+          <p className="muted" data-testid="no-active">
+            No research cycle is running.
+          </p>
+        )}
         <div className="cycle-list">
           {watched.map((id) => (
             <ActiveCycleCard

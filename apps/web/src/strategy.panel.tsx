@@ -1,6 +1,7 @@
 import type { StrategyConfig } from './api.types';
 
-const fmt = (v: unknown): string => (Array.isArray(v) ? v.join(', ') : v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const fmt = (v: unknown): string =>
+  Array.isArray(v) ? v.join(', ') : v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 /** A strategy config as a researcher reads it: data, indicators, fuzzy sets, inputs, model. */
 export function StrategyPanel({ config }: { config: StrategyConfig }) {
@@ -60,7 +61,11 @@ export function StrategyPanel({ config }: { config: StrategyConfig }) {
                   <tr key={id}>
                     <td className="mono">{id}</td>
                     <td>{fmt(type)}</td>
-                    <td className="small">{Object.entries(rest).map(([k, v]) => `${k}=${fmt(v)}`).join(', ') || '—'}</td>
+                    <td className="small">
+                      {Object.entries(rest)
+                        .map(([k, v]) => `${k}=${fmt(v)}`)
+                        .join(', ') || '—'}
+                    </td>
                   </tr>
                 );
               })}
@@ -89,7 +94,10 @@ export function StrategyPanel({ config }: { config: StrategyConfig }) {
                         const m = (s ?? {}) as { type?: string; parameters?: number[] };
                         return (
                           <span key={name} className="fuzzy-set">
-                            {name} <span className="muted">{m.type ?? ''} [{fmt(m.parameters)}]</span>
+                            {name}{' '}
+                            <span className="muted">
+                              {m.type ?? ''} [{fmt(m.parameters)}]
+                            </span>
                           </span>
                         );
                       })}

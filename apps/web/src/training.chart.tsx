@@ -7,7 +7,19 @@ const TRAIN = '#1d4ed8';
 const VALIDATION = '#d97706';
 
 /** One training curve (train vs validation, per epoch) on a numeric horizontal axis. */
-function CurveChart({ title, epochs, train, validation, percent }: { title: string; epochs: number[]; train: number[]; validation: number[]; percent: boolean }) {
+function CurveChart({
+  title,
+  epochs,
+  train,
+  validation,
+  percent,
+}: {
+  title: string;
+  epochs: number[];
+  train: number[];
+  validation: number[];
+  percent: boolean;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = ref.current;
@@ -43,7 +55,13 @@ function CurveChart({ title, epochs, train, validation, percent }: { title: stri
       <figcaption className="chart-title">
         {title} <span style={{ color: TRAIN }}>━ train{last(train)}</span> <span style={{ color: VALIDATION }}>━ validation{last(validation)}</span>
       </figcaption>
-      <div ref={ref} className="chart chart-small" role="img" aria-label={`${title} per epoch, train and validation`} data-testid={`training-${title.toLowerCase()}`} />
+      <div
+        ref={ref}
+        className="chart chart-small"
+        role="img"
+        aria-label={`${title} per epoch, train and validation`}
+        data-testid={`training-${title.toLowerCase()}`}
+      />
     </figure>
   );
 }
@@ -77,7 +95,9 @@ const pct1 = (v: number): string => `${(v * 100).toFixed(1)}%`;
  * from before these numbers existed. The accuracy to beat is always predicting the test part's most
  * frequent class: a model at or below it has learned nothing the class shares did not already say.
  */
-export function skillText(h: Partial<Pick<HistoryArtifact, 'test_accuracy' | 'majority_baseline' | 'balanced_accuracy' | 'stratified_baseline' | 'log_loss' | 'prior_log_loss'>>): string | null {
+export function skillText(
+  h: Partial<Pick<HistoryArtifact, 'test_accuracy' | 'majority_baseline' | 'balanced_accuracy' | 'stratified_baseline' | 'log_loss' | 'prior_log_loss'>>,
+): string | null {
   if (typeof h.test_accuracy !== 'number' || typeof h.majority_baseline !== 'number') return null;
   const edge = h.test_accuracy - h.majority_baseline;
   const verdict = edge > 0 ? `${(edge * 100).toFixed(1)} points better than` : 'no better than';

@@ -109,7 +109,13 @@ export function TriggerForm({ onStarted }: { onStarted: (id: string) => void }) 
         </button>
       </div>
       <div className="form-feedback" aria-live="polite">
-        {error ? <Refusal error={error} /> : started ? <p className="ok">Research cycle started: <span className="mono">{started}</span></p> : null}
+        {error ? (
+          <Refusal error={error} />
+        ) : started ? (
+          <p className="ok">
+            Research cycle started: <span className="mono">{started}</span>
+          </p>
+        ) : null}
       </div>
     </form>
   );

@@ -154,7 +154,12 @@ describe('web view on stub phases', () => {
   it('a failed cycle shows its error message in the history and on its page, and Resume opens the new cycle', async () => {
     // One normal cycle to completion, then a worker whose backtest fails, for a mixed history.
     const ok = await stack.request<{ operation_id: string }>('POST', '/agent/trigger', { bypass_gates: true });
-    await eventually(async () => ((await stack.request<{ data: Op }>('GET', `/operations/${ok.body.operation_id}`)).body.data.status === 'completed' ? true : undefined), 'stub cycle completed', 30_000, 200);
+    await eventually(
+      async () => ((await stack.request<{ data: Op }>('GET', `/operations/${ok.body.operation_id}`)).body.data.status === 'completed' ? true : undefined),
+      'stub cycle completed',
+      30_000,
+      200,
+    );
     const first = stack.workers[0]!;
     first.child.kill('SIGTERM');
     await first.exited;
@@ -162,10 +167,15 @@ describe('web view on stub phases', () => {
     await stack.startWorker('all', { KTRDR_STUB_DELAY_MS: '300', KTRDR_STUB_FAILURES: JSON.stringify({ backtesting: failure }) });
     const bad = await stack.request<{ operation_id: string }>('POST', '/agent/trigger');
     const failedId = bad.body.operation_id;
-    const failed = await eventually(async () => {
-      const op = (await stack.request<{ data: Op }>('GET', `/operations/${failedId}`)).body.data;
-      return op.status === 'failed' ? op : undefined;
-    }, 'cycle failed', 30_000, 100);
+    const failed = await eventually(
+      async () => {
+        const op = (await stack.request<{ data: Op }>('GET', `/operations/${failedId}`)).body.data;
+        return op.status === 'failed' ? op : undefined;
+      },
+      'cycle failed',
+      30_000,
+      100,
+    );
     expect(failed.error_message).toBe(`Backtest failed: ${failure}`);
 
     const { page } = await open();
@@ -260,10 +270,15 @@ describe('web view on real phases, behind an API token', () => {
     const t = await authed<{ operation_id: string }>('POST', '/agent/trigger', { strategy: 'v3_minimal', bypass_gates: true });
     expect(t.status).toBe(202);
     cycleId = t.body.operation_id;
-    const done = await eventually(async () => {
-      const op = (await authed<{ data: Op }>('GET', `/operations/${cycleId}`)).body.data;
-      return op.status === 'completed' || op.status === 'failed' ? op : undefined;
-    }, 'real cycle finished', 120_000, 500);
+    const done = await eventually(
+      async () => {
+        const op = (await authed<{ data: Op }>('GET', `/operations/${cycleId}`)).body.data;
+        return op.status === 'completed' || op.status === 'failed' ? op : undefined;
+      },
+      'real cycle finished',
+      120_000,
+      500,
+    );
     expect(done.error_message).toBeNull();
     expect(done.status).toBe('completed');
   }, 180_000);
@@ -307,7 +322,10 @@ describe('web view on real phases, behind an API token', () => {
     await page.getByTestId('metrics-table').waitFor();
     expect(await page.getByTestId('metric-return').textContent()).toMatch(/^[+-]?\d+\.\d%$/);
     expect(await page.getByTestId('metric-benchmark').textContent()).toMatch(/^[+-]?\d+\.\d%$/);
-    await page.getByTestId('assessment').getByText(/Verdict:/).waitFor();
+    await page
+      .getByTestId('assessment')
+      .getByText(/Verdict:/)
+      .waitFor();
     await page.getByTestId('training-loss').waitFor();
     expect(await page.getByRole('button', { name: 'Resume cycle' }).count()).toBe(0);
     // How training ended, and a legend that names each line with the backtest's own numbers.
@@ -323,22 +341,27 @@ describe('web view on real phases, behind an API token', () => {
     expect(await page.getByTestId('equity-versus').textContent()).toContain(`buy-and-hold (${bench})`);
 
     // Drawn: the chart's canvases hold pixels of the strategy line and of the buy-and-hold line.
-    const counts = await page.waitForFunction(() => {
-      const near = (d: Uint8ClampedArray, i: number, rgb: number[]) => Math.abs(d[i]! - rgb[0]!) + Math.abs(d[i + 1]! - rgb[1]!) + Math.abs(d[i + 2]! - rgb[2]!) < 60 && d[i + 3]! > 200;
-      let strategy = 0;
-      let benchmark = 0;
-      let painted = 0;
-      for (const c of Array.from(document.querySelectorAll<HTMLCanvasElement>('[data-testid="equity-chart"] canvas'))) {
-        if (!c.width || !c.height) continue;
-        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        for (let i = 0; i < d.length; i += 4) {
-          if (d[i + 3]! > 0 && !(d[i]! > 245 && d[i + 1]! > 245 && d[i + 2]! > 245)) painted++;
-          if (near(d, i, [29, 78, 216])) strategy++;
-          if (near(d, i, [217, 119, 6])) benchmark++;
+    const counts = await page.waitForFunction(
+      () => {
+        const near = (d: Uint8ClampedArray, i: number, rgb: number[]) =>
+          Math.abs(d[i]! - rgb[0]!) + Math.abs(d[i + 1]! - rgb[1]!) + Math.abs(d[i + 2]! - rgb[2]!) < 60 && d[i + 3]! > 200;
+        let strategy = 0;
+        let benchmark = 0;
+        let painted = 0;
+        for (const c of Array.from(document.querySelectorAll<HTMLCanvasElement>('[data-testid="equity-chart"] canvas'))) {
+          if (!c.width || !c.height) continue;
+          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          for (let i = 0; i < d.length; i += 4) {
+            if (d[i + 3]! > 0 && !(d[i]! > 245 && d[i + 1]! > 245 && d[i + 2]! > 245)) painted++;
+            if (near(d, i, [29, 78, 216])) strategy++;
+            if (near(d, i, [217, 119, 6])) benchmark++;
+          }
         }
-      }
-      return strategy > 100 && benchmark > 100 ? { strategy, benchmark, painted } : null;
-    }, undefined, { timeout: 10_000 });
+        return strategy > 100 && benchmark > 100 ? { strategy, benchmark, painted } : null;
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
     const drawn = (await counts.jsonValue())!;
     expect(drawn.painted).toBeGreaterThan(drawn.strategy + drawn.benchmark);
     await shot(page, 'cycle-1280');

@@ -21,10 +21,13 @@ describe('cooperativeLoop', () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort('Cancelled by user'), 10);
     let stepsAfterAbort = 0;
-    const run = cooperativeLoop(() => {
-      if (ac.signal.aborted) stepsAfterAbort++;
-      return true; // would run forever without the abort
-    }, { signal: ac.signal, sliceMs: 2 });
+    const run = cooperativeLoop(
+      () => {
+        if (ac.signal.aborted) stepsAfterAbort++;
+        return true; // would run forever without the abort
+      },
+      { signal: ac.signal, sliceMs: 2 },
+    );
     await expect(run).rejects.toBeInstanceOf(CancelledError);
     await expect(run).rejects.toThrow('Cancelled by user');
     expect(stepsAfterAbort).toBe(0); // the abort is seen only between slices, never inside one

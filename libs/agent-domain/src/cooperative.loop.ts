@@ -32,9 +32,12 @@ export async function cooperativeLoop(step: () => boolean, opts: CooperativeLoop
 export async function burnCpu(ms: number, signal: AbortSignal): Promise<void> {
   const end = performance.now() + ms;
   let sink = 0;
-  await cooperativeLoop(() => {
-    for (let i = 0; i < 1000; i++) sink += Math.sqrt(i + sink) % 7;
-    return performance.now() < end;
-  }, { signal });
+  await cooperativeLoop(
+    () => {
+      for (let i = 0; i < 1000; i++) sink += Math.sqrt(i + sink) % 7;
+      return performance.now() < end;
+    },
+    { signal },
+  );
   if (Number.isNaN(sink)) throw new Error('unreachable: keeps the loop from being optimised away');
 }

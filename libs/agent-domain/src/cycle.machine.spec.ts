@@ -28,7 +28,11 @@ const decide = (p: CycleSnapshot, c: ChildSnapshot) => decideAfterChild(p, c, DE
 
 describe('research cycle state machine', () => {
   it('starts by designing, or by training when a strategy is given', () => {
-    expect(firstPhase({ strategy: null }, null)).toMatchObject({ kind: 'start_phase', phase: 'designing', progress: { percentage: 5, current_step: 'Designing strategy...' } });
+    expect(firstPhase({ strategy: null }, null)).toMatchObject({
+      kind: 'start_phase',
+      phase: 'designing',
+      progress: { percentage: 5, current_step: 'Designing strategy...' },
+    });
     expect(firstPhase({ strategy: 'v3_minimal' }, 'strategies/v3_minimal.yaml')).toMatchObject({
       kind: 'start_phase',
       phase: 'training',
@@ -58,12 +62,24 @@ describe('research cycle state machine', () => {
     });
     const usage = { input_tokens: 1200, output_tokens: 300, cost_usd: 0.01 };
     const assessed = { ...STUB_RESULTS.assessing, input_tokens: 800, output_tokens: 200, cost_usd: 0.005 };
-    const done = decide(parent('assessing', { strategy_name: 's', model_path: 'm', backtest_result: { sharpe_ratio: 1 }, llm_usage: usage }), child('a1', 'completed', assessed));
+    const done = decide(
+      parent('assessing', { strategy_name: 's', model_path: 'm', backtest_result: { sharpe_ratio: 1 }, llm_usage: usage }),
+      child('a1', 'completed', assessed),
+    );
     const total = { input_tokens: 2000, output_tokens: 500, cost_usd: 0.015 };
     expect(done).toEqual({
       kind: 'complete',
       parameters: { assessment_verdict: 'promising', llm_usage: total },
-      result: { success: true, strategy_name: 's', verdict: 'promising', backtest_result: { sharpe_ratio: 1 }, model_path: 'm', designer: null, assessor: 'stub', llm_usage: total },
+      result: {
+        success: true,
+        strategy_name: 's',
+        verdict: 'promising',
+        backtest_result: { sharpe_ratio: 1 },
+        model_path: 'm',
+        designer: null,
+        assessor: 'stub',
+        llm_usage: total,
+      },
       progress: { percentage: 100, current_step: 'Complete', steps_completed: 4, steps_total: 4 },
     });
   });
@@ -107,7 +123,11 @@ describe('research cycle state machine', () => {
     const failed = { ...child('t1', 'failed', null, 'worker lost: job stalled and was not resumed within 30s'), failure_code: 'WORKER_LOST' };
     expect(decide(parent('training'), failed)).toMatchObject({
       kind: 'fail',
-      error: { code: 'CYCLE_FAILED', message: 'Training failed: worker lost: job stalled and was not resumed within 30s', details: { phase: 'training', cause_code: 'WORKER_LOST', child_operation_id: 't1' } },
+      error: {
+        code: 'CYCLE_FAILED',
+        message: 'Training failed: worker lost: job stalled and was not resumed within 30s',
+        details: { phase: 'training', cause_code: 'WORKER_LOST', child_operation_id: 't1' },
+      },
     });
   });
 
@@ -129,7 +149,12 @@ describe('research cycle state machine', () => {
 
 describe('resuming a cycle (planResume, resumeFirstPhase)', () => {
   const trigger = { model: 'claude-sonnet-5-5', brief: 'momentum', strategy: null, bypass_gates: false };
-  const designed = { strategy_name: 'momo_1', strategy_path: '/s/momo_1.yaml', designer: 'offline', llm_usage: { input_tokens: 9, output_tokens: 9, cost_usd: 0.1 } };
+  const designed = {
+    strategy_name: 'momo_1',
+    strategy_path: '/s/momo_1.yaml',
+    designer: 'offline',
+    llm_usage: { input_tokens: 9, output_tokens: 9, cost_usd: 0.1 },
+  };
   const trained = { training_result: { accuracy: 0.6 }, model_path: '/m/momo_1/t1' };
   const old = (status: ResumeSource['status'], parameters: Record<string, unknown>, children: ResumeSource['children']): ResumeSource => ({
     operation_id: 'op_agent_research_old',
@@ -143,7 +168,11 @@ describe('resuming a cycle (planResume, resumeFirstPhase)', () => {
   };
 
   it('after a backtest failure starts at backtesting, pointing at the finished design and training children and copying their products', () => {
-    const src = old('failed', { phase: 'backtesting', design_op_id: 'd1', training_op_id: 't1', backtest_op_id: 'b1', ...designed, ...trained, failure: { code: 'CYCLE_FAILED' } }, { d1: 'completed', t1: 'completed', b1: 'failed' });
+    const src = old(
+      'failed',
+      { phase: 'backtesting', design_op_id: 'd1', training_op_id: 't1', backtest_op_id: 'b1', ...designed, ...trained, failure: { code: 'CYCLE_FAILED' } },
+      { d1: 'completed', t1: 'completed', b1: 'failed' },
+    );
     const p = plan(planResume(src));
     expect(p.start_phase).toBe('backtesting');
     expect(p.reused_phases).toEqual(['designing', 'training']);
@@ -167,13 +196,19 @@ describe('resuming a cycle (planResume, resumeFirstPhase)', () => {
   });
 
   it('after a cancel during training starts at training with the same strategy and needs no model', () => {
-    const p = plan(planResume(old('cancelled', { phase: 'training', design_op_id: 'd1', training_op_id: 't1', ...designed }, { d1: 'completed', t1: 'cancelled' })));
+    const p = plan(
+      planResume(old('cancelled', { phase: 'training', design_op_id: 'd1', training_op_id: 't1', ...designed }, { d1: 'completed', t1: 'cancelled' })),
+    );
     expect(p).toMatchObject({ start_phase: 'training', reused_phases: ['designing'], parameters: { design_op_id: 'd1', strategy_name: 'momo_1' } });
     expect(p.needs).toEqual({ strategy: 'momo_1', model_path: null, model_is_stub_placeholder: false });
   });
 
   it('re-runs a phase whose gate failed instead of slipping past the gate', () => {
-    const src = old('failed', { phase: 'training', design_op_id: 'd1', training_op_id: 't1', ...designed, ...trained, failure: { code: 'GATE_FAILED', gate: 'training' } }, { d1: 'completed', t1: 'completed' });
+    const src = old(
+      'failed',
+      { phase: 'training', design_op_id: 'd1', training_op_id: 't1', ...designed, ...trained, failure: { code: 'GATE_FAILED', gate: 'training' } },
+      { d1: 'completed', t1: 'completed' },
+    );
     const p = plan(planResume(src));
     expect(p.start_phase).toBe('training');
     // The code as a field of the record (failure_code), the details beside the cycle's state.
@@ -185,28 +220,56 @@ describe('resuming a cycle (planResume, resumeFirstPhase)', () => {
   });
 
   it('from_phase at or before the unfinished phase re-runs from there; after it, or before a strategy cycle began, is refused', () => {
-    const src = old('failed', { phase: 'backtesting', design_op_id: 'd1', training_op_id: 't1', backtest_op_id: 'b1', ...designed, ...trained }, { d1: 'completed', t1: 'completed', b1: 'failed' });
+    const src = old(
+      'failed',
+      { phase: 'backtesting', design_op_id: 'd1', training_op_id: 't1', backtest_op_id: 'b1', ...designed, ...trained },
+      { d1: 'completed', t1: 'completed', b1: 'failed' },
+    );
     const again = plan(planResume(src, 'designing'));
     expect(again).toMatchObject({ start_phase: 'designing', reused_phases: [], needs: { strategy: null, model_path: null } });
     expect(again.parameters).not.toHaveProperty('design_op_id');
     expect(again.parameters).not.toHaveProperty('strategy_name');
     expect(plan(planResume(src, 'training')).reused_phases).toEqual(['designing']);
-    expect(planResume(src, 'assessing')).toEqual({ ok: false, kind: 'bad_from_phase', message: 'must be at or before backtesting, the first phase of op_agent_research_old that did not finish' });
+    expect(planResume(src, 'assessing')).toEqual({
+      ok: false,
+      kind: 'bad_from_phase',
+      message: 'must be at or before backtesting, the first phase of op_agent_research_old that did not finish',
+    });
 
     const fromStrategy = old('cancelled', { strategy: 'v3_minimal', brief: null, phase: 'idle' }, {});
-    expect(plan(planResume(fromStrategy))).toMatchObject({ start_phase: 'training', reused_phases: ['designing'], parameters: { strategy: 'v3_minimal', strategy_name: 'v3_minimal' } });
-    expect(planResume(fromStrategy, 'designing')).toMatchObject({ ok: false, kind: 'bad_from_phase', message: expect.stringContaining('had no design phase; the earliest is training') });
+    expect(plan(planResume(fromStrategy))).toMatchObject({
+      start_phase: 'training',
+      reused_phases: ['designing'],
+      parameters: { strategy: 'v3_minimal', strategy_name: 'v3_minimal' },
+    });
+    expect(planResume(fromStrategy, 'designing')).toMatchObject({
+      ok: false,
+      kind: 'bad_from_phase',
+      message: expect.stringContaining('had no design phase; the earliest is training'),
+    });
   });
 
   it('refuses completed and still-active cycles', () => {
-    expect(planResume(old('completed', { phase: 'assessing' }, {}))).toEqual({ ok: false, kind: 'not_resumable', message: 'Cycle op_agent_research_old completed; there is nothing to resume' });
-    expect(planResume(old('running', { phase: 'training' }, {}))).toMatchObject({ ok: false, kind: 'not_resumable', message: expect.stringContaining('is still active (running)') });
+    expect(planResume(old('completed', { phase: 'assessing' }, {}))).toEqual({
+      ok: false,
+      kind: 'not_resumable',
+      message: 'Cycle op_agent_research_old completed; there is nothing to resume',
+    });
+    expect(planResume(old('running', { phase: 'training' }, {}))).toMatchObject({
+      ok: false,
+      kind: 'not_resumable',
+      message: expect.stringContaining('is still active (running)'),
+    });
     expect(planResume(old('pending', { phase: 'idle' }, {}))).toMatchObject({ ok: false, kind: 'not_resumable' });
   });
 
   it('resumes a resumed cycle: the reused children are found by id, wherever they live', () => {
     // B resumed from A at backtesting (A's design and training) and was cancelled in its own backtest.
-    const b = old('cancelled', { phase: 'backtesting', resumed_from: 'A', design_op_id: 'dA', training_op_id: 'tA', backtest_op_id: 'bB', ...designed, ...trained }, { dA: 'completed', tA: 'completed', bB: 'cancelled' });
+    const b = old(
+      'cancelled',
+      { phase: 'backtesting', resumed_from: 'A', design_op_id: 'dA', training_op_id: 'tA', backtest_op_id: 'bB', ...designed, ...trained },
+      { dA: 'completed', tA: 'completed', bB: 'cancelled' },
+    );
     const p = plan(planResume(b));
     expect(p).toMatchObject({ start_phase: 'backtesting', parameters: { resumed_from: 'op_agent_research_old', design_op_id: 'dA', training_op_id: 'tA' } });
   });
@@ -215,7 +278,11 @@ describe('resuming a cycle (planResume, resumeFirstPhase)', () => {
     const stubTraining = { training_result: { ...STUB_RESULTS.training, stub: true }, model_path: STUB_RESULTS.training.model_path };
     const base = { phase: 'assessing', design_op_id: 'd1', training_op_id: 't1', backtest_op_id: 'b1', assessment_op_id: 'a1', ...designed, ...stubTraining };
     const kids = { d1: 'completed', t1: 'completed', b1: 'completed', a1: 'failed' } as const;
-    expect(planResume(old('failed', base, kids))).toEqual({ ok: false, kind: 'not_resumable', message: 'the metrics are gone: op_agent_research_old has no backtest_result' });
+    expect(planResume(old('failed', base, kids))).toEqual({
+      ok: false,
+      kind: 'not_resumable',
+      message: 'the metrics are gone: op_agent_research_old has no backtest_result',
+    });
     const p = plan(planResume(old('failed', { ...base, backtest_result: { sharpe_ratio: 1 } }, kids)));
     expect(p).toMatchObject({ start_phase: 'assessing', reused_phases: ['designing', 'training', 'backtesting'] });
     expect(p.needs).toEqual({ strategy: 'momo_1', model_path: STUB_RESULTS.training.model_path, model_is_stub_placeholder: true });

@@ -1,4 +1,14 @@
-import { VERDICTS, type BacktestResult, type CycleKey, type CycleParameters, type CycleParametersPatch, type GateName, type LlmUsage, type TrainingResult, type Verdict } from '@ktrdr/api-contract';
+import {
+  VERDICTS,
+  type BacktestResult,
+  type CycleKey,
+  type CycleParameters,
+  type CycleParametersPatch,
+  type GateName,
+  type LlmUsage,
+  type TrainingResult,
+  type Verdict,
+} from '@ktrdr/api-contract';
 import { CycleError, GateError } from '@ktrdr/errors';
 import { checkBacktestGate, checkTrainingGate, type GateThresholds, type GateVerdict } from './gates.js';
 import { ACTIVE_PHASES, PHASE_TABLE, isActivePhase, nextPhase, type ActivePhase } from './phase.types.js';
@@ -275,7 +285,11 @@ export function planResume(old: ResumeSource, fromPhase: ActivePhase | null = nu
     return { ok: false, kind: 'bad_from_phase', message: `must be at or before ${firstUnfinished}, the first phase of ${id} that did not finish` };
   }
   if (fromPhase && order(fromPhase) < order(earliest)) {
-    return { ok: false, kind: 'bad_from_phase', message: `${id} was started from strategy ${String(p.strategy)} and had no design phase; the earliest is ${earliest}` };
+    return {
+      ok: false,
+      kind: 'bad_from_phase',
+      message: `${id} was started from strategy ${String(p.strategy)} and had no design phase; the earliest is ${earliest}`,
+    };
   }
   const start = fromPhase ?? firstUnfinished;
   const reused = ACTIVE_PHASES.filter((ph) => order(ph) < order(start));
@@ -306,7 +320,10 @@ export function planResume(old: ResumeSource, fromPhase: ActivePhase | null = nu
     const missing = (['training_result', 'backtest_result'] as const).filter((k) => !parameters[k]);
     if (missing.length) return { ok: false, kind: 'not_resumable', message: `the metrics are gone: ${id} has no ${missing.join(' or ')}` };
   }
-  return { ok: true, plan: { start_phase: start, reused_phases: reused, parameters, needs: { strategy, model_path: modelPath, model_is_stub_placeholder: placeholder } } };
+  return {
+    ok: true,
+    plan: { start_phase: start, reused_phases: reused, parameters, needs: { strategy, model_path: modelPath, model_is_stub_placeholder: placeholder } },
+  };
 }
 
 /** Copies one key of the old cycle's state onto the new one's, when the old one has it. */

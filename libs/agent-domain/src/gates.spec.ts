@@ -32,10 +32,13 @@ describe('training gate', () => {
   });
 
   it('fails on missing metrics instead of passing them', () => {
-    expect(checkTrainingGate({ accuracy: 0.9 }, T.training)).toEqual({ passed: false, reason: 'missing_metrics (final_loss, initial_loss, baseline_accuracy)' });
+    expect(checkTrainingGate({ accuracy: 0.9 }, T.training)).toEqual({
+      passed: false,
+      reason: 'missing_metrics (final_loss, initial_loss, baseline_accuracy)',
+    });
   });
 
-  it('fails a model that does not beat always predicting the test part\'s most frequent class, whatever its accuracy', () => {
+  it("fails a model that does not beat always predicting the test part's most frequent class, whatever its accuracy", () => {
     // 89.0% reads well, but the test part is 89.2% HOLD: the model learned nothing the class shares did not say.
     expect(checkTrainingGate({ ...goodTraining, accuracy: 0.89, baseline_accuracy: 0.892 }, T.training)).toEqual({
       passed: false,
@@ -69,7 +72,10 @@ describe('backtest gate', () => {
 
 describe('backtest gate without trades', () => {
   it('reports too_few_trades rather than a win rate of no trades', () => {
-    expect(checkBacktestGate({ win_rate: 0, max_drawdown: 0, sharpe_ratio: 0, total_trades: 0, random_entry_p_value: 1 }, T.backtest)).toEqual({ passed: false, reason: 'too_few_trades (0 < 5)' });
+    expect(checkBacktestGate({ win_rate: 0, max_drawdown: 0, sharpe_ratio: 0, total_trades: 0, random_entry_p_value: 1 }, T.backtest)).toEqual({
+      passed: false,
+      reason: 'too_few_trades (0 < 5)',
+    });
   });
 });
 
@@ -90,7 +96,10 @@ describe('backtest gate with several failing checks', () => {
   });
 
   it('names one failing check alone exactly as before', () => {
-    expect(checkBacktestGate({ ...good, total_trades: 2, win_rate: 0 }, T.backtest)).toEqual({ passed: false, reason: 'too_few_trades (2 < 5); also win_rate_too_low (0.0% < 45.0%)' });
+    expect(checkBacktestGate({ ...good, total_trades: 2, win_rate: 0 }, T.backtest)).toEqual({
+      passed: false,
+      reason: 'too_few_trades (2 < 5); also win_rate_too_low (0.0% < 45.0%)',
+    });
     expect(checkBacktestGate({ ...good, sharpe_ratio: -0.8 }, T.backtest)).toEqual({ passed: false, reason: 'sharpe_too_low (-0.80 < -0.5)' });
   });
 });
@@ -101,11 +110,13 @@ describe('backtest gate on significance', () => {
   it('fails a result random entries matched too often, with the threshold it was given', () => {
     expect(checkBacktestGate({ ...good, random_entry_p_value: 0.31 }, T.backtest)).toEqual({ passed: false, reason: 'not_significant (p 0.31 > 0.10)' });
     expect(checkBacktestGate({ ...good, random_entry_p_value: 0.1 }, T.backtest).passed).toBe(true);
-    expect(checkBacktestGate({ ...good, random_entry_p_value: 0.04 }, { ...T.backtest, maxPValue: 0.01 })).toEqual({ passed: false, reason: 'not_significant (p 0.04 > 0.01)' });
+    expect(checkBacktestGate({ ...good, random_entry_p_value: 0.04 }, { ...T.backtest, maxPValue: 0.01 })).toEqual({
+      passed: false,
+      reason: 'not_significant (p 0.04 > 0.01)',
+    });
   });
 
   it('never passes a result without its p-value', () => {
     expect(checkBacktestGate(good, T.backtest)).toEqual({ passed: false, reason: 'missing_metrics (random_entry_p_value)' });
   });
 });
-

@@ -47,7 +47,10 @@ export const INDICATOR_CATALOGUE = {
   },
   bbands: {
     params: z
-      .object({ period: period(20), std_dev: z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' }).max(10).default(2) })
+      .object({
+        period: period(20),
+        std_dev: z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' }).max(10).default(2),
+      })
       .strict(),
     outputs: ['percent_b', 'width', 'upper', 'middle', 'lower'],
     description: 'Bollinger Bands; `percent_b` 0..1 inside the bands, `width` = (upper-lower)/middle; bands in price units',

@@ -29,6 +29,9 @@ export function isModelId(value: string): boolean {
 
 /** Turns any proposed name into a safe one (for names produced by a designer, not typed by a user). */
 export function sanitizeStrategyName(raw: string): string {
-  const cleaned = raw.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 64);
+  const cleaned = raw
+    .replace(/[^A-Za-z0-9_-]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 64);
   return cleaned || 'strategy';
 }

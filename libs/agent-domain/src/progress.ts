@@ -14,7 +14,12 @@ export function phaseStartProgress(phase: ActivePhase): ProgressView {
 }
 
 export function cycleCompleteProgress(): ProgressView {
-  return { percentage: COMPLETE_PROGRESS.percentage, current_step: COMPLETE_PROGRESS.step, steps_completed: ACTIVE_PHASES.length, steps_total: ACTIVE_PHASES.length };
+  return {
+    percentage: COMPLETE_PROGRESS.percentage,
+    current_step: COMPLETE_PROGRESS.step,
+    steps_completed: ACTIVE_PHASES.length,
+    steps_total: ACTIVE_PHASES.length,
+  };
 }
 
 /**

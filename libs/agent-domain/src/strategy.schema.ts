@@ -36,7 +36,10 @@ const dateRange = z
   .refine((r) => Date.parse(r.start) < Date.parse(r.end), { error: 'start must be before end', path: ['end'] });
 
 const fraction = (what = 'a fraction between 0 and 1') =>
-  z.number({ error: `expected ${what}` }).min(0, { error: `expected ${what}` }).max(1, { error: `expected ${what}` });
+  z
+    .number({ error: `expected ${what}` })
+    .min(0, { error: `expected ${what}` })
+    .max(1, { error: `expected ${what}` });
 // The type error only: a schema-level message would also replace `.max()`'s "expected at most N".
 const positiveInt = z
   .number({ error: (issue) => (issue.code === 'invalid_type' ? 'expected a positive integer' : undefined) })
@@ -102,16 +105,17 @@ export const strategySchema = z
     hypothesis: z.string().max(4000).default(''),
     training_data: z
       .object({
-        symbols: z.array(z.string().regex(SYMBOL, { error: SYMBOL_RULE })).min(1).max(10),
+        symbols: z
+          .array(z.string().regex(SYMBOL, { error: SYMBOL_RULE }))
+          .min(1)
+          .max(10),
         timeframes: z.array(timeframe).min(1).max(4),
         date_range: dateRange,
       })
       .strict(),
     indicators: z.record(idKey, indicatorEntry).refine((r) => Object.keys(r).length > 0, { error: 'expected at least one indicator' }),
     fuzzy_sets: z.record(idKey, fuzzySet).refine((r) => Object.keys(r).length > 0, { error: 'expected at least one fuzzy set' }),
-    nn_inputs: z
-      .array(z.object({ fuzzy_set: z.string(), timeframes: z.union([z.array(timeframe).min(1), z.literal('all')]).default('all') }).strict())
-      .min(1),
+    nn_inputs: z.array(z.object({ fuzzy_set: z.string(), timeframes: z.union([z.array(timeframe).min(1), z.literal('all')]).default('all') }).strict()).min(1),
     model: z
       .object({
         type: z.literal('mlp', { error: 'expected "mlp"' }),
@@ -127,7 +131,10 @@ export const strategySchema = z
             learning_rate: z.number().positive().max(1).default(0.001),
             batch_size: positiveInt.max(4096).default(64),
             epochs: positiveInt.max(1000).default(50),
-            early_stopping: z.object({ patience: positiveInt.max(100).default(8), min_delta: z.number().min(0).default(0.0005) }).strict().default({ patience: 8, min_delta: 0.0005 }),
+            early_stopping: z
+              .object({ patience: positiveInt.max(100).default(8), min_delta: z.number().min(0).default(0.0005) })
+              .strict()
+              .default({ patience: 8, min_delta: 0.0005 }),
             seed: z.number().int().min(0).default(42),
             /**
              * none: plain cross-entropy (the loss gates compare against it); balanced: each class
@@ -179,7 +186,11 @@ export const strategySchema = z
       const { id: ref, output } = splitIndicatorRef(fs.indicator);
       const ind = s.indicators[ref];
       if (!ind) {
-        ctx.addIssue({ code: 'custom', path: ['fuzzy_sets', id, 'indicator'], message: `unknown indicator "${ref}"; defined: ${Object.keys(s.indicators).join(', ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fuzzy_sets', id, 'indicator'],
+          message: `unknown indicator "${ref}"; defined: ${Object.keys(s.indicators).join(', ')}`,
+        });
       } else if (output !== null && !(INDICATOR_CATALOGUE[ind.type].outputs as readonly string[]).includes(output)) {
         ctx.addIssue({
           code: 'custom',
@@ -194,11 +205,16 @@ export const strategySchema = z
       }
       if (input.timeframes !== 'all') {
         const extra = input.timeframes.filter((t) => !s.training_data.timeframes.includes(t));
-        if (extra.length) ctx.addIssue({ code: 'custom', path: ['nn_inputs', i, 'timeframes'], message: `not in training_data.timeframes: ${extra.join(', ')}` });
+        if (extra.length)
+          ctx.addIssue({ code: 'custom', path: ['nn_inputs', i, 'timeframes'], message: `not in training_data.timeframes: ${extra.join(', ')}` });
       }
     });
     if (Date.parse(s.backtest.date_range.start) <= Date.parse(s.training_data.date_range.end)) {
-      ctx.addIssue({ code: 'custom', path: ['backtest', 'date_range', 'start'], message: 'must be after training_data.date_range.end (the backtest runs on unseen bars)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backtest', 'date_range', 'start'],
+        message: 'must be after training_data.date_range.end (the backtest runs on unseen bars)',
+      });
     }
   });
 

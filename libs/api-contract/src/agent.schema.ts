@@ -20,9 +20,17 @@ export const TriggerRequestSchema = request(
   'TriggerRequest',
   z.strictObject(
     {
-      model: z.string({ message: 'expected a string' }).max(100, 'at most 100 characters').optional().meta({ description: 'opus | sonnet | haiku or a full model id' }),
+      model: z
+        .string({ message: 'expected a string' })
+        .max(100, 'at most 100 characters')
+        .optional()
+        .meta({ description: 'opus | sonnet | haiku or a full model id' }),
       brief: z.string({ message: 'expected a string' }).max(4000, 'at most 4000 characters').optional().meta({ description: 'Free text guiding the design' }),
-      strategy: z.string({ message: 'expected a string' }).max(64, 'at most 64 characters').optional().meta({ description: 'An existing strategy: skips design. Not with brief.' }),
+      strategy: z
+        .string({ message: 'expected a string' })
+        .max(64, 'at most 64 characters')
+        .optional()
+        .meta({ description: 'An existing strategy: skips design. Not with brief.' }),
       bypass_gates: z.boolean({ message: 'expected true or false' }).optional(),
     },
     { message: 'expected a JSON object' },
@@ -41,7 +49,10 @@ export const TriggerRefusedSchema = response(
   'TriggerRefused',
   z.object({
     triggered: z.literal(false),
-    reason: z.enum(RESUME_REFUSALS).meta({ description: 'Why no cycle started: a trigger answers active_cycle_exists, at_capacity or budget_exhausted; a resume also not_found, not_research or not_resumable' }),
+    reason: z.enum(RESUME_REFUSALS).meta({
+      description:
+        'Why no cycle started: a trigger answers active_cycle_exists, at_capacity or budget_exhausted; a resume also not_found, not_research or not_resumable',
+    }),
     operation_id: nullable(z.string()).meta({ description: 'The (oldest) active cycle' }),
     message: z.string(),
     active_count: z.number().optional(),

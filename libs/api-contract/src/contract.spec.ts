@@ -23,7 +23,14 @@ describe('api-contract', () => {
   });
 
   it('refuses a status outside the vocabulary', () => {
-    const r = OperationInfoSchema.safeParse({ operation_id: 'x', operation_type: 'training', status: 'done', created_at: 't', progress: { percentage: 0 }, metadata: { parameters: {} } });
+    const r = OperationInfoSchema.safeParse({
+      operation_id: 'x',
+      operation_type: 'training',
+      status: 'done',
+      created_at: 't',
+      progress: { percentage: 0 },
+      metadata: { parameters: {} },
+    });
     expect(r.success).toBe(false);
   });
 
@@ -48,7 +55,12 @@ describe('api-contract', () => {
   });
 
   it('converts every registered response schema to JSON Schema', () => {
-    const { schemas } = z.toJSONSchema(responseSchemas, { io: 'output', target: 'openapi-3.0', unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}` });
+    const { schemas } = z.toJSONSchema(responseSchemas, {
+      io: 'output',
+      target: 'openapi-3.0',
+      unrepresentable: 'any',
+      uri: (id) => `#/components/schemas/${id}`,
+    });
     expect(Object.keys(schemas)).toEqual(expect.arrayContaining(['ErrorEnvelope', 'OperationInfo', 'AgentStatus', 'TriggerRefused', 'CancelRefused']));
   });
 });

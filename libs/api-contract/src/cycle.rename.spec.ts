@@ -18,9 +18,21 @@ type Edit = (text: string) => string;
 /** Type errors of one app's sources, with the contract's cycle declarations passed through `edit`. */
 function typeErrors(app: App, edit: Edit | null, previous?: ts.Program): { errors: string[]; program: ts.Program } {
   const configPath = join(ROOT, app, 'tsconfig.json');
-  const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')) });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    configPath,
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')) },
+  );
   if (!parsed) throw new Error(`cannot read ${configPath}`);
-  const options: ts.CompilerOptions = { ...parsed.options, noEmit: true, incremental: false, composite: false, tsBuildInfoFile: undefined, declaration: false, declarationMap: false };
+  const options: ts.CompilerOptions = {
+    ...parsed.options,
+    noEmit: true,
+    incremental: false,
+    composite: false,
+    tsBuildInfoFile: undefined,
+    declaration: false,
+    declarationMap: false,
+  };
   const host = ts.createCompilerHost(options);
   const read = host.readFile.bind(host);
   host.readFile = (file) => {

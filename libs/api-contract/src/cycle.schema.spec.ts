@@ -4,12 +4,27 @@ import { ACTIVE_PHASES } from './vocabulary';
 describe('the cycle record', () => {
   it('reads a record written before a key existed, with the trigger echo defaulted', () => {
     const p = readCycleParameters({ phase: 'training', model: 'claude-sonnet-5-5', training_op_id: 'op_training_20260101_000000_deadbeef' });
-    expect(p).toEqual({ phase: 'training', model: 'claude-sonnet-5-5', brief: null, strategy: null, bypass_gates: false, training_op_id: 'op_training_20260101_000000_deadbeef' });
+    expect(p).toEqual({
+      phase: 'training',
+      model: 'claude-sonnet-5-5',
+      brief: null,
+      strategy: null,
+      bypass_gates: false,
+      training_op_id: 'op_training_20260101_000000_deadbeef',
+    });
     expect(currentChildId(p)).toBe('op_training_20260101_000000_deadbeef');
   });
 
   it('reads a malformed field as absent instead of failing the whole record, and leaves unknown keys out', () => {
-    const p = readCycleParameters({ phase: 'dancing', bypass_gates: 'yes', design_op_id: 42, assessment_verdict: 'great', llm_usage: { input_tokens: 'x' }, from_the_future: 1, strategy_name: 'ok' });
+    const p = readCycleParameters({
+      phase: 'dancing',
+      bypass_gates: 'yes',
+      design_op_id: 42,
+      assessment_verdict: 'great',
+      llm_usage: { input_tokens: 'x' },
+      from_the_future: 1,
+      strategy_name: 'ok',
+    });
     expect(p).toEqual({ phase: 'idle', model: null, brief: null, strategy: null, bypass_gates: false, strategy_name: 'ok' });
     expect(readCycleParameters(null)).toEqual(readCycleParameters({}));
     expect(currentChildId(readCycleParameters({ phase: 'idle' }))).toBeNull();

@@ -7,7 +7,10 @@ export const ErrorDetailSchema = response(
   z.object({
     code: z.string().meta({ description: 'Stable machine code, e.g. VALIDATION_FAILED, OPERATION_NOT_FOUND (docs/ERRORS.md)', example: 'OPERATION_NOT_FOUND' }),
     message: z.string().meta({ example: 'Operation not found: op_training_20261125_143022_ab12cd34' }),
-    details: z.record(z.string(), z.unknown()).optional().meta({ description: 'Code-specific context, e.g. `errors: [{field, message}]` for VALIDATION_FAILED' }),
+    details: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: 'Code-specific context, e.g. `errors: [{field, message}]` for VALIDATION_FAILED' }),
   }),
 );
 export type ErrorDetail = z.infer<typeof ErrorDetailSchema>;
@@ -20,10 +23,7 @@ export const ErrorEnvelopeSchema = response(
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
 
 /** `details` of a 422 VALIDATION_FAILED: one entry per bad field. */
-export const ValidationDetailsSchema = response(
-  'ValidationDetails',
-  z.object({ errors: z.array(z.object({ field: z.string(), message: z.string() })) }),
-);
+export const ValidationDetailsSchema = response('ValidationDetails', z.object({ errors: z.array(z.object({ field: z.string(), message: z.string() })) }));
 
 /** `details` of a 422 CSV_INVALID answer: the bad rows by line number. */
 export const CsvProblemsSchema = response(

@@ -34,7 +34,9 @@ export const OperationInfoSchema = response(
     }),
     result_summary: nullable(z.record(z.string(), z.unknown())).meta({ description: 'The result; `stub: true` when any phase ran as a stub' }),
     error_message: nullable(z.string()),
-    failure_code: nullable(z.string()).meta({ description: 'Error code of a failed operation (e.g. GATE_FAILED, EXECUTOR_FAILED, WORKER_LOST), null otherwise' }),
+    failure_code: nullable(z.string()).meta({
+      description: 'Error code of a failed operation (e.g. GATE_FAILED, EXECUTOR_FAILED, WORKER_LOST), null otherwise',
+    }),
     cancelled_at: nullable(z.string()),
     cancellation_reason: nullable(z.string()),
     cancelled_by: nullable(z.string()).meta({ description: 'The route that cancelled it, e.g. `DELETE /api/v1/agent/cancel/{id}`' }),

@@ -19,7 +19,15 @@ function reference(equity: Float64Array, perYear: number): { volatility: number;
 
 describe('metrics', () => {
   // Long from bar 1's open at 100 with no costs: 100 shares, so equity = 100 × close.
-  const ddBars = barsOf([[100, 100], [100, 100], [100, 120], [120, 90], [90, 130], [130, 110], [110, 125]]);
+  const ddBars = barsOf([
+    [100, 100],
+    [100, 100],
+    [100, 120],
+    [120, 90],
+    [90, 130],
+    [130, 110],
+    [110, 125],
+  ]);
   const ddRun = simulateSync({ ...free, bars: ddBars, signals: sig(1, 0, 0, 0, 0, 0, 0) });
 
   it('max drawdown, its peak and trough dates, on a crafted curve', () => {
@@ -46,7 +54,7 @@ describe('metrics', () => {
 
   it('annualised volatility, Sharpe and Sortino from per-bar returns, with bars per year observed from the window', () => {
     const m = metrics(ddBars, ddRun);
-    const perYear = 6 / (6 * 86_400_000 / YEAR_MS); // 6 intervals over 6 days: 365.25 bars a year
+    const perYear = 6 / ((6 * 86_400_000) / YEAR_MS); // 6 intervals over 6 days: 365.25 bars a year
     expect(barsPerYear(ddBars)).toBeCloseTo(365.25, 9);
     const ref = reference(ddRun.equity, perYear);
     expect(m.volatility).toBeCloseTo(ref.volatility, 9);
@@ -57,7 +65,14 @@ describe('metrics', () => {
 
   it('CAGR over the calendar span; no losing bar gives Sortino 0', () => {
     const t0 = Date.UTC(2021, 0, 1);
-    const bars = barsOf([[100, 100], [100, 150], [150, 200]], { times: [t0, t0 + YEAR_MS / 2, t0 + YEAR_MS] });
+    const bars = barsOf(
+      [
+        [100, 100],
+        [100, 150],
+        [150, 200],
+      ],
+      { times: [t0, t0 + YEAR_MS / 2, t0 + YEAR_MS] },
+    );
     const m = metrics(bars, simulateSync({ ...free, bars, signals: sig(1, 0, 0) }));
     expect(m.total_return).toBeCloseTo(1, 12); // 100 → 200 in exactly one year
     expect(m.cagr).toBeCloseTo(1, 12);
@@ -70,7 +85,15 @@ describe('metrics', () => {
 
   it('win rate and profit factor over winners and a loser', () => {
     // Three long round trips, open to open: +10 %, −10 %, +10 %.
-    const bars = barsOf([[100, 100], [100, 100], [110, 110], [110, 110], [99, 99], [99, 99], [108.9, 108.9]]);
+    const bars = barsOf([
+      [100, 100],
+      [100, 100],
+      [110, 110],
+      [110, 110],
+      [99, 99],
+      [99, 99],
+      [108.9, 108.9],
+    ]);
     const r = simulateSync({ ...free, bars, signals: sig(1, -1, 1, -1, 1, -1, 0) });
     expect(r.trades.map((t) => Math.round(t.pnl * 1e6) / 1e6)).toEqual([1000, -1100, 990]);
     const m = metrics(bars, r);
@@ -81,7 +104,11 @@ describe('metrics', () => {
   });
 
   it('zero trades and a flat curve: every ratio 0, no drawdown dates, profit factor null', () => {
-    const bars = barsOf([[100, 101], [101, 102], [102, 103]]);
+    const bars = barsOf([
+      [100, 101],
+      [101, 102],
+      [102, 103],
+    ]);
     const m = metrics(bars, simulateSync({ ...free, bars, signals: sig(0, 0, 1) }));
     expect(m).toMatchObject({
       total_trades: 0,
@@ -104,7 +131,13 @@ describe('metrics', () => {
   it('keeps every number finite where the maths would overflow, and fits the domain schema', () => {
     // Price doubles within one minute: the annualised growth is 2^525960, beyond a double.
     const t0 = Date.UTC(2024, 0, 1);
-    const bars = barsOf([[100, 100], [100, 200]], { times: [t0, t0 + 60_000], timeframe: '1m' });
+    const bars = barsOf(
+      [
+        [100, 100],
+        [100, 200],
+      ],
+      { times: [t0, t0 + 60_000], timeframe: '1m' },
+    );
     const m = metrics(bars, simulateSync({ ...free, bars, signals: sig(1, 0) }));
     expect(m.cagr).toBe(Number.MAX_VALUE);
     expect(backtestResultSchema.parse(m)).toEqual(m);

@@ -11,7 +11,13 @@ describe('simulateSync: fills, costs and trades', () => {
   it('one long round trip: enters at the next open with slippage, pays commission on both legs', () => {
     const c = 0.001;
     const s = 0.002;
-    const bars = barsOf([[100, 100], [101, 102], [103, 105], [106, 104], [104, 103]]);
+    const bars = barsOf([
+      [100, 100],
+      [101, 102],
+      [103, 105],
+      [106, 104],
+      [104, 103],
+    ]);
     const r = simulateSync({ bars, signals: sig(1, 0, -1, 0, 0), positionMode: 'long_only', initialCapital: C, commission: c, slippage: s });
 
     const entry = 101 * (1 + s); // BUY at bar 0 → bar 1's open, paying slippage
@@ -44,14 +50,22 @@ describe('simulateSync: fills, costs and trades', () => {
   });
 
   it('fills at the next bar open, not the signal bar close, across a gap', () => {
-    const bars = barsOf([[100, 100], [110, 121], [121, 121]]);
+    const bars = barsOf([
+      [100, 100],
+      [110, 121],
+      [121, 121],
+    ]);
     const r = simulateSync({ ...free, bars, signals: sig(1, 0, 0) });
     expect(r.trades[0]!.entry_price).toBe(110);
     expect(r.equity[1]).toBeCloseTo((C / 110) * 121, 9); // 11000, not 12100
   });
 
   it('ignores a signal on the last bar: there is no next open', () => {
-    const bars = barsOf([[100, 101], [101, 102], [102, 103]]);
+    const bars = barsOf([
+      [100, 101],
+      [101, 102],
+      [102, 103],
+    ]);
     const r = simulateSync({ ...free, commission: 0.01, bars, signals: sig(0, 0, 1) });
     expect(r.trades).toEqual([]);
     expect(Array.from(r.position)).toEqual([0, 0, 0]);
@@ -61,7 +75,13 @@ describe('simulateSync: fills, costs and trades', () => {
   it('long_short flips at one open (both legs charged) and closes the open short at the last close', () => {
     const c = 0.001;
     const s = 0.001;
-    const bars = barsOf([[100, 100], [100, 110], [120, 115], [110, 100], [90, 95]]);
+    const bars = barsOf([
+      [100, 100],
+      [100, 110],
+      [120, 115],
+      [110, 100],
+      [90, 95],
+    ]);
     const r = simulateSync({ bars, signals: sig(1, -1, 0, 0, 0), positionMode: 'long_short', initialCapital: C, commission: c, slippage: s });
 
     const e1 = 100 * (1 + s);
@@ -92,7 +112,13 @@ describe('simulateSync: fills, costs and trades', () => {
   });
 
   it('long_only: SELL closes a long and never opens a short; SELL when flat does nothing', () => {
-    const bars = barsOf([[100, 100], [100, 110], [120, 115], [110, 100], [90, 95]]);
+    const bars = barsOf([
+      [100, 100],
+      [100, 110],
+      [120, 115],
+      [110, 100],
+      [90, 95],
+    ]);
     const r = simulateSync({ ...free, bars, signals: sig(-1, 1, -1, -1, 0) });
     expect(Array.from(r.position)).toEqual([0, 0, 1, 0, 0]);
     expect(r.trades.map((t) => [t.side, t.entry_price, t.exit_price])).toEqual([['long', 120, 110]]);
@@ -101,7 +127,11 @@ describe('simulateSync: fills, costs and trades', () => {
   it('a long still open at the end is sold at the last close with slippage and commission', () => {
     const c = 0.002;
     const s = 0.001;
-    const bars = barsOf([[50, 50], [50, 55], [56, 60]]);
+    const bars = barsOf([
+      [50, 50],
+      [50, 55],
+      [56, 60],
+    ]);
     const r = simulateSync({ bars, signals: sig(1, 0, 0), positionMode: 'long_only', initialCapital: C, commission: c, slippage: s });
     const q = C / (50 * (1 + s) * (1 + c));
     const proceeds = q * 60 * (1 - s) * (1 - c);
@@ -116,7 +146,11 @@ describe('simulateSync: fills, costs and trades', () => {
   it('benchmark: bought at the first open with the same costs, marked at each close, sold at the last close', () => {
     const c = 0.001;
     const s = 0.0005;
-    const bars = barsOf([[100, 101], [102, 99], [98, 105]]);
+    const bars = barsOf([
+      [100, 101],
+      [102, 99],
+      [98, 105],
+    ]);
     const r = simulateSync({ bars, signals: sig(0, 0, 0), positionMode: 'long_only', initialCapital: C, commission: c, slippage: s });
     const q = C / (100 * (1 + s) * (1 + c));
     expect(r.benchmark[0]).toBeCloseTo(q * 101, 9);
@@ -142,14 +176,25 @@ describe('simulateSync: fills, costs and trades', () => {
 });
 
 describe('simulateSync: input checks', () => {
-  const bars = barsOf([[100, 100], [101, 101]]);
+  const bars = barsOf([
+    [100, 100],
+    [101, 101],
+  ]);
 
   it.each([
     [{ signals: sig(0) }, /1 signals for 2 bars/],
     [{ commission: 1 }, /commission/],
     [{ slippage: -0.1 }, /slippage/],
     [{ initialCapital: 0 }, /initialCapital/],
-    [{ bars: barsOf([[100, 100], [101, -1]]) }, /bar 1 has close -1/],
+    [
+      {
+        bars: barsOf([
+          [100, 100],
+          [101, -1],
+        ]),
+      },
+      /bar 1 has close -1/,
+    ],
   ])('refuses %p with VALIDATION_FAILED', (change, message) => {
     let thrown: unknown;
     try {

@@ -156,7 +156,6 @@ class Simulator {
       const e = cash + q * cl;
       equity[t] = e;
       benchmark[t] = be;
-
     }
     s.pushRange(equity, from, to);
     b.pushRange(benchmark, from, to);

@@ -8,7 +8,15 @@ const C = 10_000;
 
 describe('equityArtifact', () => {
   it('a short curve: every point, ISO times, drawdown from the running peak, trades with ISO times', () => {
-    const bars = barsOf([[100, 100], [100, 100], [100, 120], [120, 90], [90, 130], [130, 110], [110, 125]]);
+    const bars = barsOf([
+      [100, 100],
+      [100, 100],
+      [100, 120],
+      [120, 90],
+      [90, 130],
+      [130, 110],
+      [110, 125],
+    ]);
     const r = simulateSync({ bars, signals: Int8Array.from([1, 0, 0, -1, 0, 0, 0]), positionMode: 'long_only', initialCapital: C, commission: 0, slippage: 0 });
     const a = equityArtifact(bars, r);
     expect(a.t).toEqual(Array.from({ length: 7 }, (_, i) => `2024-01-0${i + 1}T00:00:00.000Z`));
@@ -16,7 +24,19 @@ describe('equityArtifact', () => {
     expect(a.benchmark).toEqual([10_000, 10_000, 12_000, 9_000, 13_000, 11_000, 12_500]);
     expect(a.drawdown.map((d) => Math.round(d * 1e12) / 1e12)).toEqual([0, 0, 0, 0.25, 0.25, 0.25, 0.25]);
     expect(a.trades).toEqual([
-      { symbol: 'TEST', side: 'long', entry_time: '2024-01-02T00:00:00.000Z', exit_time: '2024-01-05T00:00:00.000Z', entry_price: 100, exit_price: 90, quantity: 100, pnl: -1000, return: -0.1, fees: 0, open_at_end: false },
+      {
+        symbol: 'TEST',
+        side: 'long',
+        entry_time: '2024-01-02T00:00:00.000Z',
+        exit_time: '2024-01-05T00:00:00.000Z',
+        entry_price: 100,
+        exit_price: 90,
+        quantity: 100,
+        pnl: -1000,
+        return: -0.1,
+        fees: 0,
+        open_at_end: false,
+      },
     ]);
     expect([a.points, a.total_points, a.trades_omitted]).toEqual([7, 7, 0]);
     expect(JSON.parse(JSON.stringify(a))).toEqual(a); // plain JSON

@@ -15,16 +15,48 @@ const day = (i: number): number => JAN1 + i * DAY;
 const iso = (i: number): string => new Date(day(i)).toISOString();
 
 /** A sleeve of half the capital, no costs, long only. */
-function sleeve(symbol: string, rows: ReadonlyArray<readonly [number, number]>, signals: number[], days?: number[], opts: Partial<SimulationOptions> = {}): Sleeve {
+function sleeve(
+  symbol: string,
+  rows: ReadonlyArray<readonly [number, number]>,
+  signals: number[],
+  days?: number[],
+  opts: Partial<SimulationOptions> = {},
+): Sleeve {
   const bars: Bars = { ...barsOf(rows, days ? { times: days.map(day) } : {}), symbol };
-  const result = simulateSync({ positionMode: 'long_only', initialCapital: C / 2, commission: 0, slippage: 0, ...opts, bars, signals: Int8Array.from(signals) });
+  const result = simulateSync({
+    positionMode: 'long_only',
+    initialCapital: C / 2,
+    commission: 0,
+    slippage: 0,
+    ...opts,
+    bars,
+    signals: Int8Array.from(signals),
+  });
   return { bars, result };
 }
 
 describe('combineSleeves', () => {
   // FLAT never trades; DOUBLE is long from bar 1's open at 100 (50 shares): 5000, 7500, 5000, 10000.
-  const flat = sleeve('FLAT', [[100, 100], [100, 100], [100, 100], [100, 100]], [0, 0, 0, 0]);
-  const double = sleeve('DOUBLE', [[100, 100], [100, 150], [150, 100], [100, 200]], [1, 0, 0, 0]);
+  const flat = sleeve(
+    'FLAT',
+    [
+      [100, 100],
+      [100, 100],
+      [100, 100],
+      [100, 100],
+    ],
+    [0, 0, 0, 0],
+  );
+  const double = sleeve(
+    'DOUBLE',
+    [
+      [100, 100],
+      [100, 150],
+      [150, 100],
+      [100, 200],
+    ],
+    [1, 0, 0, 0],
+  );
 
   it('a flat sleeve and a doubling one: the sum of their equity, with the return and drawdown of the sum', () => {
     const p = combineSleeves([flat, double]);
@@ -52,8 +84,28 @@ describe('combineSleeves', () => {
 
   it('different calendars: the union of bar times, each sleeve carried forward between its own bars and cash before its first', () => {
     // A trades Jan 1–5, long from Jan 2 at 100 (50 shares); B trades Jan 2, 4 and 6, long from Jan 4 at 10 (500 shares).
-    const a = sleeve('A', [[100, 100], [100, 110], [110, 120], [120, 90], [90, 100]], [1, 0, 0, 0, 0], [0, 1, 2, 3, 4]);
-    const b = sleeve('B', [[10, 10], [10, 20], [20, 15]], [1, 0, 0], [1, 3, 5]);
+    const a = sleeve(
+      'A',
+      [
+        [100, 100],
+        [100, 110],
+        [110, 120],
+        [120, 90],
+        [90, 100],
+      ],
+      [1, 0, 0, 0, 0],
+      [0, 1, 2, 3, 4],
+    );
+    const b = sleeve(
+      'B',
+      [
+        [10, 10],
+        [10, 20],
+        [20, 15],
+      ],
+      [1, 0, 0],
+      [1, 3, 5],
+    );
     expect(Array.from(a.result.equity)).toEqual([5000, 5500, 6000, 4500, 5000]);
     expect(Array.from(b.result.equity)).toEqual([5000, 10_000, 7500]);
     const p = combineSleeves([a, b]);
@@ -76,11 +128,31 @@ describe('combineSleeves', () => {
     expect(Array.from(unionTimes([f(4, 7)]))).toEqual([4, 7]);
   });
 
-  it('pools every sleeve\'s trades: counts, win rate and profit factor over all of them, each trade naming its symbol', () => {
+  it("pools every sleeve's trades: counts, win rate and profit factor over all of them, each trade naming its symbol", () => {
     // Three long round trips open to open on 5000: +10 %, −10 %, +10 % → +500, −550, +495.
-    const three = sleeve('THREE', [[100, 100], [100, 100], [110, 110], [110, 110], [99, 99], [99, 99], [108.9, 108.9]], [1, -1, 1, -1, 1, -1, 0]);
+    const three = sleeve(
+      'THREE',
+      [
+        [100, 100],
+        [100, 100],
+        [110, 110],
+        [110, 110],
+        [99, 99],
+        [99, 99],
+        [108.9, 108.9],
+      ],
+      [1, -1, 1, -1, 1, -1, 0],
+    );
     // One long bought at 100, sold at 80: −1000.
-    const one = sleeve('ONE', [[100, 100], [100, 100], [80, 80]], [1, -1, 0]);
+    const one = sleeve(
+      'ONE',
+      [
+        [100, 100],
+        [100, 100],
+        [80, 80],
+      ],
+      [1, -1, 0],
+    );
     const p = combineSleeves([three, one]);
     const m = portfolioMetrics([three, one], p);
     expect(m.total_trades).toBe(4);
@@ -111,11 +183,17 @@ describe('combineSleeves', () => {
     const sleeves: Sleeve[] = [3000, 5000, 4000].map((n, i) => {
       const { bars, signals } = randomWalk(n, 11 + i, 0.02);
       const shifted = { ...bars, symbol: `W${i}`, time: bars.time.map((t) => t + i * 1_200_000) }; // 20-minute offsets: disjoint calendars
-      return { bars: shifted, result: simulateSync({ bars: shifted, signals, positionMode: 'long_short', initialCapital: C / 3, commission: 0.0005, slippage: 0.0002 }) };
+      return {
+        bars: shifted,
+        result: simulateSync({ bars: shifted, signals, positionMode: 'long_short', initialCapital: C / 3, commission: 0.0005, slippage: 0.0002 }),
+      };
     });
     const m = portfolioMetrics(sleeves);
     expect(m.bars).toBe(12_000);
-    expect(m.final_equity).toBeCloseTo(m.per_symbol!.reduce((a, s) => a + s.final_equity, 0), 6);
+    expect(m.final_equity).toBeCloseTo(
+      m.per_symbol!.reduce((a, s) => a + s.final_equity, 0),
+      6,
+    );
     expect(m.total_trades).toBe(m.per_symbol!.reduce((a, s) => a + s.total_trades, 0));
     expect(m.total_trades).toBeGreaterThan(100);
   });

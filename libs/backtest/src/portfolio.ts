@@ -62,7 +62,8 @@ export function combineSleeves(sleeves: readonly Sleeve[]): Portfolio {
   const timeframe = sleeves[0]!.bars.timeframe;
   for (const s of sleeves) {
     if (s.bars.timeframe !== timeframe) throw invalid(`${s.bars.symbol} is on ${s.bars.timeframe}, ${sleeves[0]!.bars.symbol} on ${timeframe}`);
-    if (s.result.equity.length !== s.bars.time.length) throw invalid(`${s.bars.symbol} has ${s.result.equity.length} equity points for ${s.bars.time.length} bars`);
+    if (s.result.equity.length !== s.bars.time.length)
+      throw invalid(`${s.bars.symbol} has ${s.result.equity.length} equity points for ${s.bars.time.length} bars`);
   }
   const time = unionTimes(sleeves.map((s) => s.bars.time));
   const n = time.length;

@@ -21,7 +21,11 @@ export function normalCdf(x: number): number {
     Math.exp(
       -z * z -
         1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? 1 - erfc / 2 : erfc / 2;
 }
@@ -227,7 +231,12 @@ function pValue(strategy: number, runs: Float64Array): number {
  * is at least the strategy's, (1 + #{Rᵢ ≥ R}) / (1 + M). A strategy whose entries carry no
  * information lands anywhere in that distribution; one with an edge lands in its upper tail.
  */
-export function randomEntryPValue(prices: ArrayLike<number>, trades: readonly TradeSpan[], costs: TradeCosts, opts: RandomEntryOptions = {}): RandomEntryResult {
+export function randomEntryPValue(
+  prices: ArrayLike<number>,
+  trades: readonly TradeSpan[],
+  costs: TradeCosts,
+  opts: RandomEntryOptions = {},
+): RandomEntryResult {
   const simulations = opts.simulations ?? 1000;
   const strategy = compoundedReturn(prices, trades, costs);
   if (trades.length === 0) return { p_value: 1, simulations, strategy_return: strategy };

@@ -36,7 +36,13 @@ describe('error classes', () => {
     expect(e.code).toBe(ErrorCode.GateFailed);
     expect(e.phase).toBe('backtesting');
     expect(e.message).toBe('Backtest gate failed: drawdown_too_high (45.2% > 40.0%)');
-    expect(e.details).toEqual({ phase: 'backtesting', gate: 'backtest', reason: 'drawdown_too_high (45.2% > 40.0%)', metrics: { max_drawdown: 0.452 }, thresholds: { max_drawdown: 0.4 } });
+    expect(e.details).toEqual({
+      phase: 'backtesting',
+      gate: 'backtest',
+      reason: 'drawdown_too_high (45.2% > 40.0%)',
+      metrics: { max_drawdown: 0.452 },
+      thresholds: { max_drawdown: 0.4 },
+    });
     expect(new GateError('training', 'r', {}, {}).message).toBe('Training gate failed: r');
     expect(new CycleError('designing', 'Design failed: x').code).toBe(ErrorCode.CycleFailed);
   });
@@ -47,7 +53,9 @@ describe('error classes', () => {
     expect(new LlmError(ErrorCode.LlmNoToolCall, 'Claude answered without a tool call').code).toBe('LLM_NO_TOOL_CALL');
     const budget = new BudgetExhaustedError({ date: '2026-11-25', spent_usd: 1.23456, limit_usd: 1, reserved_usd: 0.5 });
     expect(budget.code).toBe('BUDGET_EXHAUSTED');
-    expect(budget.message).toBe('Daily LLM budget exhausted: $1.2346 of $1.00 spent on 2026-11-25 (UTC) (+ $0.5000 held by calls in flight); it resets at 00:00 UTC');
+    expect(budget.message).toBe(
+      'Daily LLM budget exhausted: $1.2346 of $1.00 spent on 2026-11-25 (UTC) (+ $0.5000 held by calls in flight); it resets at 00:00 UTC',
+    );
   });
 
   it('messageOf gives the message of anything thrown, without a stack', () => {
@@ -65,6 +73,11 @@ describe('configuration reports', () => {
     expect(configProblemLine({ variable: 'REDIS_URL', message: 'bad', value: 'redis://u:pw@host:x' })).toBe('REDIS_URL: bad (got "redis://***@host:x")');
     expect(configProblemLine({ variable: 'X', message: 'missing' })).toBe('X: missing');
     expect(configProblemLine({ variable: 'KTRDR_KEY_PREFIX', message: 'bad', value: 'a b' })).toBe('KTRDR_KEY_PREFIX: bad (got "a b")');
-    expect(configReport('api', [{ variable: 'A', message: 'a' }, { variable: 'B', message: 'b', value: '1' }])).toBe('api: Invalid configuration:\n  - A: a\n  - B: b (got "1")');
+    expect(
+      configReport('api', [
+        { variable: 'A', message: 'a' },
+        { variable: 'B', message: 'b', value: '1' },
+      ]),
+    ).toBe('api: Invalid configuration:\n  - A: a\n  - B: b (got "1")');
   });
 });

@@ -63,5 +63,13 @@ export function chronologicalSplit(barIndex: ArrayLike<number>, fractions: Split
   const tStart = afterPurge(validation.end);
   const test = { start: tStart, end: m };
   if (validation.end - validation.start < 1 || test.end - test.start < 1) throw tooFew();
-  return { train, validation, test, purged: [{ start: train.end, end: vStart }, { start: validation.end, end: tStart }] };
+  return {
+    train,
+    validation,
+    test,
+    purged: [
+      { start: train.end, end: vStart },
+      { start: validation.end, end: tStart },
+    ],
+  };
 }

@@ -15,10 +15,18 @@ const tri = (a: number, b: number, c: number) => ({ type: 'triangular' as const,
 const twoTimeframes = (): ReturnType<typeof strategy> =>
   strategy({
     training_data: { symbols: ['TEST'], timeframes: ['4h', '1h'], date_range: { start: '2015-01-01', end: '2016-01-01' } },
-    indicators: { rsi_7: { type: 'rsi', period: 7 }, macd_fast: { type: 'macd', fast_period: 4, slow_period: 9, signal_period: 3 }, atr_5: { type: 'atr', period: 5 } },
+    indicators: {
+      rsi_7: { type: 'rsi', period: 7 },
+      macd_fast: { type: 'macd', fast_period: 4, slow_period: 9, signal_period: 3 },
+      atr_5: { type: 'atr', period: 5 },
+    },
     fuzzy_sets: {
       rsi_7: { indicator: 'rsi_7', low: tri(0, 25, 50), high: tri(50, 75, 100) },
-      macd_h: { indicator: 'macd_fast.histogram', neg: { type: 'gaussian', parameters: [-0.005, 0.005] }, pos: { type: 'gaussian', parameters: [0.005, 0.005] } },
+      macd_h: {
+        indicator: 'macd_fast.histogram',
+        neg: { type: 'gaussian', parameters: [-0.005, 0.005] },
+        pos: { type: 'gaussian', parameters: [0.005, 0.005] },
+      },
       atr_pct: { indicator: 'atr_5.percent', calm: { type: 'trapezoidal', parameters: [0, 0, 0.01, 0.03] } },
     },
     nn_inputs: [
@@ -51,7 +59,9 @@ describe('featureColumns', () => {
   });
 
   it('uses the default output when the fuzzy set names only the indicator', () => {
-    const c = featureColumns(strategy({ fuzzy_sets: { s: { indicator: 'sma_fast', near: tri(-0.01, 0, 0.01) } }, nn_inputs: [{ fuzzy_set: 's', timeframes: 'all' }] }));
+    const c = featureColumns(
+      strategy({ fuzzy_sets: { s: { indicator: 'sma_fast', near: tri(-0.01, 0, 0.01) } }, nn_inputs: [{ fuzzy_set: 's', timeframes: 'all' }] }),
+    );
     expect(c).toEqual([expect.objectContaining({ name: 's.near@1d', indicatorId: 'sma_fast', output: 'distance' })]);
   });
 });

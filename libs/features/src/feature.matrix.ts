@@ -56,7 +56,10 @@ export function featureNames(config: StrategyConfig): string[] {
 function barsOf(bars: BarsByTimeframe, tf: Timeframe, symbol: string): Bars {
   const b = bars[tf];
   if (!b || b.time.length === 0) {
-    throw new FeaturesError(ErrorCode.NoMarketData, 'missing_timeframe', `no ${tf} bars for ${symbol}: the strategy's features need them`, { symbol, timeframe: tf });
+    throw new FeaturesError(ErrorCode.NoMarketData, 'missing_timeframe', `no ${tf} bars for ${symbol}: the strategy's features need them`, {
+      symbol,
+      timeframe: tf,
+    });
   }
   return b;
 }

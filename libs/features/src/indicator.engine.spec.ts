@@ -144,7 +144,7 @@ describe('computeIndicator against hand-computed values', () => {
     }
   });
 
-  it("ATR (Wilder) and percent = ATR / close", async () => {
+  it('ATR (Wilder) and percent = ATR / close', async () => {
     const p = 4;
     const out = await computeIndicator(bars, cfg('atr', { period: p }));
     const tr = close.map((_, t) =>

@@ -178,8 +178,7 @@ function stepperFor(cfg: IndicatorConfig, b: Bars, out: Outputs): Stepper {
       const obv = new Float64Array(b.close.length);
       const slope = col(out, 'slope');
       return (i) => {
-        obv[i] =
-          ind.add({ open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: close[i]!, volume: b.volume[i]! }) ?? 0;
+        obv[i] = ind.add({ open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: close[i]!, volume: b.volume[i]! }) ?? 0;
         const avg = avgVolume.add(b.volume[i]!);
         if (i < period || avg === null) return;
         const change = obv[i]! - obv[i - period]!;

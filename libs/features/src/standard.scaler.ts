@@ -109,7 +109,11 @@ function scaleRange(scaler: StandardScaler, X: Float32Array, out: Float32Array, 
 export function parseScaler(json: unknown): StandardScaler {
   const parsed = standardScalerSchema.safeParse(typeof json === 'string' ? safeJson(json) : json);
   if (!parsed.success) {
-    throw new FeaturesError(ErrorCode.StrategyInvalid, 'bad_scaler', `invalid feature scaler: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new FeaturesError(
+      ErrorCode.StrategyInvalid,
+      'bad_scaler',
+      `invalid feature scaler: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

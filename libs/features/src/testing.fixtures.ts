@@ -121,7 +121,11 @@ export function strategy(overrides: Record<string, unknown> = {}): StrategyConfi
       },
     },
     nn_inputs: [{ fuzzy_set: 'rsi_14', timeframes: ['1d'] }],
-    model: { type: 'mlp', architecture: { hidden_layers: [16, 8], activation: 'relu', dropout: 0.1 }, training: { learning_rate: 0.001, batch_size: 64, epochs: 50 } },
+    model: {
+      type: 'mlp',
+      architecture: { hidden_layers: [16, 8], activation: 'relu', dropout: 0.1 },
+      training: { learning_rate: 0.001, batch_size: 64, epochs: 50 },
+    },
     training: { labels: { source: 'zigzag', zigzag_threshold: 0.03, label_lookahead: 20 }, data_split: { train: 0.7, validation: 0.15, test: 0.15 } },
     backtest: { date_range: { start: '2017-01-01', end: '2020-04-17' } },
     ...overrides,

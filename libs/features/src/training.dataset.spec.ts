@@ -138,7 +138,9 @@ describe('buildInferenceFeatures', () => {
   it('refuses a scaler whose columns differ from the strategy (it changed after training)', async () => {
     const ds = await buildTrainingDataset(config, { SP500: { '1d': sp500 } });
     const changed = strategy({
-      fuzzy_sets: { rsi_14: { indicator: 'rsi_14', oversold: { type: 'triangular', parameters: [0, 20, 35] }, high: { type: 'gaussian', parameters: [70, 10] } } },
+      fuzzy_sets: {
+        rsi_14: { indicator: 'rsi_14', oversold: { type: 'triangular', parameters: [0, 20, 35] }, high: { type: 'gaussian', parameters: [70, 10] } },
+      },
     });
     const err = await buildInferenceFeatures(changed, { '1d': sp500 }, ds.scaler).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FeaturesError);

@@ -149,7 +149,12 @@ async function assemble(perSymbol: SymbolRows[], part: PartName, cols: number, s
  * warming up are flagged `valid = 0` (their values hold NaN): the backtest gives them no signal.
  * Refuses a scaler whose column names differ from the strategy's (the strategy changed after training).
  */
-export async function buildInferenceFeatures(config: StrategyConfig, bars: BarsByTimeframe, scaler: StandardScaler, signal?: AbortSignal): Promise<FeatureMatrix> {
+export async function buildInferenceFeatures(
+  config: StrategyConfig,
+  bars: BarsByTimeframe,
+  scaler: StandardScaler,
+  signal?: AbortSignal,
+): Promise<FeatureMatrix> {
   const names = featureNames(config);
   assertSameColumns(names, scaler.names, config.name);
   const matrix = await buildFeatureMatrix(config, bars, signal);
@@ -160,7 +165,10 @@ function assertSameColumns(strategy: readonly string[], model: readonly string[]
   if (strategy.length === model.length && strategy.every((n, i) => n === model[i])) return;
   const missing = model.filter((n) => !strategy.includes(n));
   const extra = strategy.filter((n) => !model.includes(n));
-  const detail = missing.length || extra.length ? `model-only: ${missing.join(', ') || 'none'}; strategy-only: ${extra.join(', ') || 'none'}` : 'same columns in another order';
+  const detail =
+    missing.length || extra.length
+      ? `model-only: ${missing.join(', ') || 'none'}; strategy-only: ${extra.join(', ') || 'none'}`
+      : 'same columns in another order';
   throw new FeaturesError(
     ErrorCode.StrategyInvalid,
     'feature_mismatch',

@@ -22,7 +22,8 @@ function perSymbol(b: AssessInput['backtest']): string {
   const sleeves = b.per_symbol ?? [];
   if (sleeves.length < 2) return '';
   const lines = sleeves.map(
-    (s) => `  - ${s.symbol}: return ${pct(s.total_return)} (buy-and-hold ${pct(s.benchmark_return)}); Sharpe ${num(s.sharpe_ratio)}; max drawdown ${pct(s.max_drawdown)}; ${s.total_trades} trades, win rate ${pct(s.win_rate)}`,
+    (s) =>
+      `  - ${s.symbol}: return ${pct(s.total_return)} (buy-and-hold ${pct(s.benchmark_return)}); Sharpe ${num(s.sharpe_ratio)}; max drawdown ${pct(s.max_drawdown)}; ${s.total_trades} trades, win rate ${pct(s.win_rate)}`,
   );
   return `\n- the numbers above are a portfolio of ${sleeves.length} equal-weight sleeves, one per symbol:\n${lines.join('\n')}`;
 }

@@ -13,7 +13,13 @@ const parsed = parseStrategy(EXAMPLE_STRATEGY);
 if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
 const strategy: StrategyConfig = parsed.config;
 
-const training = (t: Partial<TrainingMetrics> = {}): TrainingMetrics => ({ accuracy: 0.52, baseline_accuracy: 0.44, initial_loss: 1.09, final_loss: 0.93, ...t });
+const training = (t: Partial<TrainingMetrics> = {}): TrainingMetrics => ({
+  accuracy: 0.52,
+  baseline_accuracy: 0.44,
+  initial_loss: 1.09,
+  final_loss: 0.93,
+  ...t,
+});
 const backtest = (b: Partial<BacktestMetrics> = {}): BacktestMetrics => ({
   total_return: 0.31,
   sharpe_ratio: 1.21,
@@ -24,7 +30,12 @@ const backtest = (b: Partial<BacktestMetrics> = {}): BacktestMetrics => ({
   benchmark_return: 0.22,
   ...b,
 });
-const input = (t?: Partial<TrainingMetrics>, b?: Partial<BacktestMetrics>): AssessInput => ({ model: 'claude-sonnet-5-5', strategy, training: training(t), backtest: backtest(b) });
+const input = (t?: Partial<TrainingMetrics>, b?: Partial<BacktestMetrics>): AssessInput => ({
+  model: 'claude-sonnet-5-5',
+  strategy,
+  training: training(t),
+  backtest: backtest(b),
+});
 
 describe('offline assessor (rubric)', () => {
   it('calls strong numbers promising and quotes them', () => {
@@ -50,20 +61,33 @@ describe('offline assessor (rubric)', () => {
   });
 
   it('calls losses with a negative Sharpe poor, with the weaknesses first and fitting suggestions', () => {
-    const a = assessOffline(input({ accuracy: 0.41, baseline_accuracy: 0.43 }, { total_return: -0.08, sharpe_ratio: -0.7, max_drawdown: 0.45, win_rate: 0.38, profit_factor: 0.8, total_trades: 7, benchmark_return: 0.2 }));
+    const a = assessOffline(
+      input(
+        { accuracy: 0.41, baseline_accuracy: 0.43 },
+        { total_return: -0.08, sharpe_ratio: -0.7, max_drawdown: 0.45, win_rate: 0.38, profit_factor: 0.8, total_trades: 7, benchmark_return: 0.2 },
+      ),
+    );
     expect(a.verdict).toBe('poor');
     expect(a.weaknesses).toHaveLength(4);
     expect(a.weaknesses[0]).toBe('Sharpe ratio -0.70: clearly negative risk-adjusted return (below -0.5)');
     expect(a.weaknesses).toContain('Max drawdown 45.0%: too deep (above 40% of peak equity)');
     // Nothing scored above 0: the least weak points, marked as such.
-    expect(a.strengths).toEqual(['Least weak point: Only 7 trades: thin evidence (fewer than 20)', expect.stringMatching(/^Least weak point: The model has no edge: test accuracy 41.0%/)]);
+    expect(a.strengths).toEqual([
+      'Least weak point: Only 7 trades: thin evidence (fewer than 20)',
+      expect.stringMatching(/^Least weak point: The model has no edge: test accuracy 41.0%/),
+    ]);
     expect(a.suggestions).toHaveLength(4);
     expect(a.suggestions[0]).toContain("Test accuracy 41.0% is no better than the 43.0% of always predicting the test bars' most frequent class");
     expect(a.suggestions[1]).toBe('Only 7 trades: lower decisions.confidence_threshold (now 0.50) or use a longer backtest window to gather more evidence.');
   });
 
   it('calls mixed numbers mediocre', () => {
-    const a = assessOffline(input({ accuracy: 0.47, baseline_accuracy: 0.45 }, { total_return: 0.05, sharpe_ratio: 0.35, max_drawdown: 0.22, win_rate: 0.5, profit_factor: 1.1, total_trades: 25, benchmark_return: 0.12 }));
+    const a = assessOffline(
+      input(
+        { accuracy: 0.47, baseline_accuracy: 0.45 },
+        { total_return: 0.05, sharpe_ratio: 0.35, max_drawdown: 0.22, win_rate: 0.5, profit_factor: 1.1, total_trades: 25, benchmark_return: 0.12 },
+      ),
+    );
     expect(a.verdict).toBe('mediocre');
     for (const list of [a.strengths, a.weaknesses, a.suggestions]) {
       expect(list.length).toBeGreaterThanOrEqual(2);
@@ -112,17 +136,34 @@ describe('Claude assessor against a local Messages API', () => {
     const body = fake.requests[0]!.body as { tool_choice: unknown; messages: { content: string }[] };
     expect(body.tool_choice).toEqual({ type: 'tool', name: 'save_assessment' });
     const prompt = body.messages[0]!.content;
-    expect(prompt).toContain("test accuracy: 52.0% (always predicting the test bars' most frequent class would score 44.0%; edge 8.0%; an edge of zero or less means no skill)");
+    expect(prompt).toContain(
+      "test accuracy: 52.0% (always predicting the test bars' most frequent class would score 44.0%; edge 8.0%; an edge of zero or less means no skill)",
+    );
     expect(prompt).toContain('total return: 31.0%; buy-and-hold: 22.0%; difference: 9.0%');
     expect(prompt).toContain('Sharpe ratio: 1.21');
     expect(prompt).toContain('trades: 42; win rate: 58.0%; profit factor: 1.80');
     expect(prompt).toContain('2 to 4 strengths, 2 to 4 weaknesses and 2 to 4 concrete suggestions');
   });
 
-  it('shows a multi-symbol backtest as a portfolio with each symbol\'s own line', () => {
-    const sleeve = (symbol: string, total_return: number, total_trades: number) => ({ symbol, bars: 800, total_return, sharpe_ratio: 0.9, max_drawdown: 0.15, win_rate: 0.6, profit_factor: 1.5, total_trades, exposure: 0.5, benchmark_return: 0.2, initial_capital: 50_000, final_equity: 50_000 * (1 + total_return) });
+  it("shows a multi-symbol backtest as a portfolio with each symbol's own line", () => {
+    const sleeve = (symbol: string, total_return: number, total_trades: number) => ({
+      symbol,
+      bars: 800,
+      total_return,
+      sharpe_ratio: 0.9,
+      max_drawdown: 0.15,
+      win_rate: 0.6,
+      profit_factor: 1.5,
+      total_trades,
+      exposure: 0.5,
+      benchmark_return: 0.2,
+      initial_capital: 50_000,
+      final_equity: 50_000 * (1 + total_return),
+    });
     const multi = assessmentPrompt(input(undefined, { symbol: 'SP500,SYNTH_A', per_symbol: [sleeve('SP500', 0.4, 30), sleeve('SYNTH_A', 0.22, 12)] }));
-    expect(multi).toContain('- the numbers above are a portfolio of 2 equal-weight sleeves, one per symbol:\n  - SP500: return 40.0% (buy-and-hold 20.0%); Sharpe 0.90; max drawdown 15.0%; 30 trades, win rate 60.0%\n  - SYNTH_A: return 22.0%');
+    expect(multi).toContain(
+      '- the numbers above are a portfolio of 2 equal-weight sleeves, one per symbol:\n  - SP500: return 40.0% (buy-and-hold 20.0%); Sharpe 0.90; max drawdown 15.0%; 30 trades, win rate 60.0%\n  - SYNTH_A: return 22.0%',
+    );
     expect(assessmentPrompt(input())).not.toContain('sleeves');
   });
 
@@ -137,7 +178,9 @@ describe('Claude assessor against a local Messages API', () => {
 
   it('fails with "Claude did not save an assessment" when the tool is not called', async () => {
     fake.reply(textMessage('Looks fine to me.'));
-    const e = await assessor().assess(input(), { signal: new AbortController().signal }).catch((err: unknown) => err);
+    const e = await assessor()
+      .assess(input(), { signal: new AbortController().signal })
+      .catch((err: unknown) => err);
     expect(e).toBeInstanceOf(LlmError);
     expect((e as LlmError).code).toBe(ErrorCode.LlmNoToolCall);
     expect((e as Error).message).toBe('Claude did not save an assessment');
@@ -145,7 +188,9 @@ describe('Claude assessor against a local Messages API', () => {
 
   it('fails with the first errors when the assessment stays invalid', async () => {
     fake.always(toolUseMessage('save_assessment', { ...good, verdict: 'great' }));
-    const e = await assessor().assess(input(), { signal: new AbortController().signal }).catch((err: unknown) => err);
+    const e = await assessor()
+      .assess(input(), { signal: new AbortController().signal })
+      .catch((err: unknown) => err);
     expect((e as LlmError).code).toBe(ErrorCode.LlmInvalidOutput);
     expect((e as Error).message).toMatch(/^Claude produced an invalid assessment: verdict: /);
   });

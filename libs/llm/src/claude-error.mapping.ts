@@ -28,10 +28,11 @@ function networkCode(error: unknown, depth = 0): string | null {
   const fromCause = networkCode(inner, depth + 1);
   if (fromCause) return fromCause;
   const errors = (error as { errors?: unknown }).errors;
-  if (Array.isArray(errors)) for (const e of errors) {
-    const c = networkCode(e, depth + 1);
-    if (c) return c;
-  }
+  if (Array.isArray(errors))
+    for (const e of errors) {
+      const c = networkCode(e, depth + 1);
+      if (c) return c;
+    }
   return null;
 }
 

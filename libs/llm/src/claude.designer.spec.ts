@@ -89,7 +89,13 @@ describe('ClaudeDesigner against a local Messages API', () => {
     expect(req!.path).toBe('/v1/messages');
     // SDK 1.x sends the key as a bearer token (0.x used x-api-key).
     expect([req!.headers['authorization'], req!.headers['x-api-key']]).toContain(`Bearer ${KEY}`);
-    const body = req!.body as { model: string; tool_choice: unknown; tools: { name: string; input_schema: Record<string, unknown> }[]; messages: { content: string }[]; system: string };
+    const body = req!.body as {
+      model: string;
+      tool_choice: unknown;
+      tools: { name: string; input_schema: Record<string, unknown> }[];
+      messages: { content: string }[];
+      system: string;
+    };
     expect(body.model).toBe(MODEL);
     expect(body.tool_choice).toEqual({ type: 'tool', name: 'save_strategy_config' });
     expect(body.tools[0]!.input_schema).toMatchObject({ type: 'object', required: expect.arrayContaining(['name', 'indicators', 'fuzzy_sets']) });
@@ -242,7 +248,12 @@ describe('ClaudeDesigner: cancellation', () => {
     const listens = jest.spyOn(ac.signal, 'addEventListener');
     const run = designer({ KTRDR_LLM_MAX_RETRIES: '3' }).design(INPUT, { signal: ac.signal });
     await fake.waitForRequests(1);
-    await eventually(() => (listens.mock.calls.filter(([type]) => type === 'abort').length >= 2 ? true : undefined), "the SDK's wait before its retry", 5000, 1);
+    await eventually(
+      () => (listens.mock.calls.filter(([type]) => type === 'abort').length >= 2 ? true : undefined),
+      "the SDK's wait before its retry",
+      5000,
+      1,
+    );
     ac.abort();
     const e = await run.catch((err: unknown) => err);
     expect(e).toBeInstanceOf(CancelledError);

@@ -33,7 +33,7 @@ function designer(ledger: BudgetLedger): ClaudeDesigner {
 }
 
 describe('Claude calls spend through the budget ledger (real Redis)', () => {
-  it('records each turn\'s tokens and cost', async () => {
+  it("records each turn's tokens and cost", async () => {
     const ledger = new BudgetLedger(redis, `${prefix}_a`, { limitUsd: 5 });
     fake.reply(
       toolUseMessage('save_strategy_config', { ...EXAMPLE_STRATEGY, indicators: {} }, { input_tokens: 3000, output_tokens: 700 }),
@@ -45,7 +45,7 @@ describe('Claude calls spend through the budget ledger (real Redis)', () => {
     expect(status.spent_usd).toBeCloseTo(costUsd('claude-sonnet-5-5', out.usage), 6);
   });
 
-  it('sends nothing once the day\'s budget is spent', async () => {
+  it("sends nothing once the day's budget is spent", async () => {
     const ledger = new BudgetLedger(redis, `${prefix}_b`, { limitUsd: 0.01 });
     await ledger.record({ input_tokens: 1, output_tokens: 1 }, 0.02);
     await expect(designer(ledger).design(input, { signal: new AbortController().signal })).rejects.toBeInstanceOf(BudgetExhaustedError);

@@ -86,8 +86,7 @@ export async function callForcedTool<T>(call: ForcedToolCall<T>): Promise<Forced
             tool_use_id: toolUse.id,
             is_error: true,
             content:
-              `The input is invalid:\n${checked.errors.map((e) => `- ${e}`).join('\n')}\n` +
-              `Call ${call.tool.name} again with the complete, corrected input.`,
+              `The input is invalid:\n${checked.errors.map((e) => `- ${e}`).join('\n')}\n` + `Call ${call.tool.name} again with the complete, corrected input.`,
           },
         ],
       },

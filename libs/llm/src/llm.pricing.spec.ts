@@ -26,7 +26,10 @@ describe('prices and cost', () => {
     try {
       loadLlmConfig({ KTRDR_LLM_PRICES: 'not json', KTRDR_LLM_MAX_CORRECTIONS: '9' });
     } catch (e) {
-      expect((e as ConfigError).problems).toEqual([expect.stringMatching(/^KTRDR_LLM_MAX_CORRECTIONS: /), expect.stringMatching(/^KTRDR_LLM_PRICES: expected JSON/)]);
+      expect((e as ConfigError).problems).toEqual([
+        expect.stringMatching(/^KTRDR_LLM_MAX_CORRECTIONS: /),
+        expect.stringMatching(/^KTRDR_LLM_PRICES: expected JSON/),
+      ]);
     }
   });
 

@@ -143,18 +143,26 @@ function suggestions(input: AssessInput, verdict: Verdict): string[] {
     out.push(`Only ${b.total_trades} trades: lower decisions.confidence_threshold (now ${threshold}) or use a longer backtest window to gather more evidence.`);
   }
   if (b.max_drawdown > 0.3) {
-    out.push(`Max drawdown ${pct(b.max_drawdown)}: add a volatility input (ATR percent) or a trend filter (distance to a 100-bar SMA) to stay out of falling markets.`);
+    out.push(
+      `Max drawdown ${pct(b.max_drawdown)}: add a volatility input (ATR percent) or a trend filter (distance to a 100-bar SMA) to stay out of falling markets.`,
+    );
   }
   if (b.win_rate < 0.45) out.push(`Win rate ${pct(b.win_rate)}: raise decisions.confidence_threshold (now ${threshold}) so only confident signals trade.`);
   if (b.profit_factor !== null && b.profit_factor < 1) {
-    out.push(`Profit factor ${b.profit_factor.toFixed(2)}: losers outweigh winners; widen the SELL side of the fuzzy sets or use long_short only if shorts pay.`);
+    out.push(
+      `Profit factor ${b.profit_factor.toFixed(2)}: losers outweigh winners; widen the SELL side of the fuzzy sets or use long_short only if shorts pay.`,
+    );
   }
   if (b.total_return < b.benchmark_return - 0.1) {
-    out.push(`Return ${pct(b.total_return)} trails buy-and-hold ${pct(b.benchmark_return)}: a trend input could keep the strategy invested through rising markets.`);
+    out.push(
+      `Return ${pct(b.total_return)} trails buy-and-hold ${pct(b.benchmark_return)}: a trend input could keep the strategy invested through rising markets.`,
+    );
   }
   const ids = Object.keys(c.indicators).join(', ');
   if (verdict === 'promising') out.push(`Refine around what works: vary the periods of ${ids} and the fuzzy set boundaries near their current values.`);
-  out.push(`Re-test on another window or symbol (e.g. a SYNTH_* series) before trusting a Sharpe ratio of ${b.sharpe_ratio.toFixed(2)} from ${b.total_trades} trades.`);
+  out.push(
+    `Re-test on another window or symbol (e.g. a SYNTH_* series) before trusting a Sharpe ratio of ${b.sharpe_ratio.toFixed(2)} from ${b.total_trades} trades.`,
+  );
   if (out.length < 2) out.push(`Try a different indicator mix than ${ids} to see whether the result holds.`);
   return out.slice(0, 4);
 }
@@ -167,8 +175,14 @@ export function assessOffline(input: AssessInput): Assessment {
   const neutral = (side: 'strength' | 'weakness') => byScore.filter((f) => f.score === 0 && f.side !== (side === 'strength' ? 'weakness' : 'strength'));
 
   const worstFirst = [...all].sort((a, b) => a.score - b.score);
-  const weaknesses = worstFirst.filter((f) => f.score < 0).slice(0, 4).map((f) => f.text);
-  const strengths = byScore.filter((f) => f.score > 0).slice(0, 4).map((f) => f.text);
+  const weaknesses = worstFirst
+    .filter((f) => f.score < 0)
+    .slice(0, 4)
+    .map((f) => f.text);
+  const strengths = byScore
+    .filter((f) => f.score > 0)
+    .slice(0, 4)
+    .map((f) => f.text);
   for (const f of neutral('strength')) if (strengths.length < 2) strengths.push(f.text);
   for (const f of byScore.filter((x) => x.score < 0 && !weaknesses.includes(x.text))) if (strengths.length < 2) strengths.push(`Least weak point: ${f.text}`);
   for (const f of neutral('weakness')) if (weaknesses.length < 2 && !strengths.includes(f.text)) weaknesses.push(f.text);

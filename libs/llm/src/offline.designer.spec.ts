@@ -71,7 +71,7 @@ describe('offline designer', () => {
     }
   });
 
-  it('places every fuzzy set on its indicator output\'s real range', () => {
+  it("places every fuzzy set on its indicator output's real range", () => {
     for (const brief of BRIEFS) {
       for (let seed = 0; seed < 10; seed++) {
         const c = designOffline(input(brief, seed));
@@ -79,13 +79,16 @@ describe('offline designer', () => {
           const { id } = splitIndicatorRef(fs.indicator);
           const type = c.indicators[id]!.type;
           const [lo, hi] = OUTPUT_RANGES[`${type}.${PRIMARY_OUTPUT[type]}`]!.bounds;
-          const sets = Object.entries(fs).filter(([k]) => k !== 'indicator').map(([, m]) => m as { type: string; parameters: number[] });
+          const sets = Object.entries(fs)
+            .filter(([k]) => k !== 'indicator')
+            .map(([, m]) => m as { type: string; parameters: number[] });
           expect(sets).toHaveLength(3);
           const pad = (hi - lo) * 0.02;
-          for (const m of sets) for (const p of m.parameters.slice(0, m.type === 'gaussian' ? 1 : undefined)) {
-            expect(p).toBeGreaterThanOrEqual(lo - pad);
-            expect(p).toBeLessThanOrEqual(hi + pad);
-          }
+          for (const m of sets)
+            for (const p of m.parameters.slice(0, m.type === 'gaussian' ? 1 : undefined)) {
+              expect(p).toBeGreaterThanOrEqual(lo - pad);
+              expect(p).toBeLessThanOrEqual(hi + pad);
+            }
           // The outer sets reach both ends of the range: no value is left without a membership.
           expect(sets[0]!.parameters[1]).toBeLessThanOrEqual(lo);
           expect(sets[2]!.parameters[2]).toBeGreaterThanOrEqual(hi);
@@ -161,7 +164,7 @@ describe('offline designer', () => {
     expect([...types(other)].sort()).not.toEqual([...types(pinned)].sort());
   });
 
-  it('reads the brief\'s words', () => {
+  it("reads the brief's words", () => {
     expect(readBrief('Use MACD and RSI for a trend idea on hourly SYNTH_abc bars', [])).toEqual({
       theme: 'trend',
       indicators: ['macd', 'rsi'],

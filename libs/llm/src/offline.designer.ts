@@ -13,7 +13,15 @@ import {
 import type { CallOptions, DesignInput, DesignOutcome, RecentStrategy, StrategyDesigner } from './llm.types.js';
 import { OUTPUT_RANGES, PARAM_VARIANTS, PRIMARY_OUTPUT, type OutputRange } from './offline.ranges.js';
 import { isSyntheticSymbol } from '@ktrdr/market-data';
-import { DEFAULT_SYMBOL, DEFAULT_SYNTHETIC_SYMBOL, DEFAULT_TIMEFRAME, listedTimeframes, nearestSyntheticTimeframe, servable, windowsFor } from './offline.windows.js';
+import {
+  DEFAULT_SYMBOL,
+  DEFAULT_SYNTHETIC_SYMBOL,
+  DEFAULT_TIMEFRAME,
+  listedTimeframes,
+  nearestSyntheticTimeframe,
+  servable,
+  windowsFor,
+} from './offline.windows.js';
 import { SeededRandom } from './seeded.random.js';
 
 /**
@@ -233,7 +241,11 @@ export function designOffline(input: DesignInput): StrategyConfig {
         seed: rng.int(1, 2 ** 31 - 1),
       },
     },
-    decisions: { output_format: 'classification', confidence_threshold: rng.pick([0.3, 0.35, 0.4]), position_mode: intent.allowShort ? 'long_short' : 'long_only' },
+    decisions: {
+      output_format: 'classification',
+      confidence_threshold: rng.pick([0.3, 0.35, 0.4]),
+      position_mode: intent.allowShort ? 'long_short' : 'long_only',
+    },
     training: {
       labels: { source: 'zigzag', zigzag_threshold: round(zigzag, 3), label_lookahead: rng.pick([10, 20, 30]) },
       data_split: { train: 0.7, validation: 0.15, test: 0.15 },

@@ -80,7 +80,10 @@ export function nearestSyntheticTimeframe(tf: Timeframe): SyntheticTimeframe {
 
 /** Timeframes listed for a symbol, daily first. */
 export function listedTimeframes(symbol: string, available: readonly AvailableData[]): Timeframe[] {
-  const tfs = available.filter((a) => listed(a, symbol)).map((a) => a.timeframe).filter(isTimeframe);
+  const tfs = available
+    .filter((a) => listed(a, symbol))
+    .map((a) => a.timeframe)
+    .filter(isTimeframe);
   return [...new Set(tfs)].sort((a, b) => (a === '1d' ? -1 : b === '1d' ? 1 : TIMEFRAME_MS[a] - TIMEFRAME_MS[b]));
 }
 

@@ -6,7 +6,8 @@ import { CsvInvalidError, NoMarketDataError } from './market-data.error';
 import { MarketDataRepository } from './market-data.repository';
 
 const iso = (ms: number | undefined): string => new Date(ms!).toISOString();
-const GOOD = 'timestamp,open,high,low,close,volume\n2021-01-04T00:00:00Z,10,11,9,10.5,100\n2021-01-04T01:00:00Z,10.5,11,10,10.8,120\n2021-01-04T02:00:00Z,10.8,11.2,10.6,11,90\n';
+const GOOD =
+  'timestamp,open,high,low,close,volume\n2021-01-04T00:00:00Z,10,11,9,10.5,100\n2021-01-04T01:00:00Z,10.5,11,10,10.8,120\n2021-01-04T02:00:00Z,10.8,11.2,10.6,11,90\n';
 
 let dir: string;
 let repo: MarketDataRepository;

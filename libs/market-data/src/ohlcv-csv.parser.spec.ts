@@ -64,13 +64,15 @@ describe('OHLCV CSV parsing', () => {
     expect(err.problems[5]!.message).toContain('is not after line 7');
     expect(err.problems[6]!.message).toContain('unparseable timestamp "not-a-date"');
     expect(err.problems[7]!.message).toContain('prices must be positive');
-    expect(err.message).toBe(
-      'invalid CSV: line 3: expected 6 columns, found 5; line 4: unparseable number: high "x"; line 5: high 9 < low 11 (and 5 more)',
-    );
+    expect(err.message).toBe('invalid CSV: line 3: expected 6 columns, found 5; line 4: unparseable number: high "x"; line 5: high 9 < low 11 (and 5 more)');
   });
 
   it('refuses a timestamp outside the range a date can hold, naming its line, instead of failing on it later', () => {
-    const err = problemsOf(['timestamp,open,high,low,close,volume', '2024-01-01,10,11,9,10.5,100', '9999999999999999,10,11,9,10.5,100', '8640000000000001,10,11,9,10.5,100'].join('\n'));
+    const err = problemsOf(
+      ['timestamp,open,high,low,close,volume', '2024-01-01,10,11,9,10.5,100', '9999999999999999,10,11,9,10.5,100', '8640000000000001,10,11,9,10.5,100'].join(
+        '\n',
+      ),
+    );
     expect(err.problems.map((p) => p.line)).toEqual([3, 4]);
     expect(err.problems[0]!.message).toBe('timestamp "9999999999999999" is outside the representable date range (years -271821 to 275760)');
     // The last representable instant is still a timestamp.

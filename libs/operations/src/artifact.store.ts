@@ -78,7 +78,11 @@ export class ArtifactStore {
     }
     if (fields.length === 0) return;
     const key = this.keys.artifacts(operationId);
-    const replies = await this.redis.multi().hset(key, ...fields).expire(key, this.ttlSeconds).exec();
+    const replies = await this.redis
+      .multi()
+      .hset(key, ...fields)
+      .expire(key, this.ttlSeconds)
+      .exec();
     const failed = replies?.find(([err]) => err);
     if (!replies || failed) throw failed?.[0] ?? new Error(`artifacts of ${operationId} not written (transaction aborted)`);
   }

@@ -172,7 +172,12 @@ export class BudgetLedger {
     if (granted !== 1) {
       const spentUsd = usd(Number(spent));
       const reservedUsd = usd(Number(reserved));
-      throw new BudgetExhaustedError({ date, spent_usd: spentUsd, limit_usd: this.limitUsd, ...(spentUsd < this.limitUsd ? { reserved_usd: reservedUsd } : {}) });
+      throw new BudgetExhaustedError({
+        date,
+        spent_usd: spentUsd,
+        limit_usd: this.limitUsd,
+        ...(spentUsd < this.limitUsd ? { reserved_usd: reservedUsd } : {}),
+      });
     }
     let settled = false;
     const settle = (): void => {

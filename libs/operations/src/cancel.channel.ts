@@ -30,11 +30,7 @@ export class CancelChannel {
    * Subscribes `subscriber` (a connection dedicated to pub/sub) and returns an unsubscribe function.
    * `onResync` fires after each reconnect, when messages may have been missed.
    */
-  async subscribe(
-    subscriber: Redis,
-    onMessage: (message: CancelMessage) => void,
-    onResync: () => void,
-  ): Promise<() => Promise<void>> {
+  async subscribe(subscriber: Redis, onMessage: (message: CancelMessage) => void, onResync: () => void): Promise<() => Promise<void>> {
     let connectedOnce = false;
     const messageHandler = (channel: string, raw: string): void => {
       if (channel !== this.channel) return;

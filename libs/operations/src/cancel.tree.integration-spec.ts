@@ -43,7 +43,11 @@ describe('cancelAndAnnounce', () => {
         }),
       () => undefined,
     );
-    const out = await cancelAndAnnounce(store, channel, redis, parent.operation_id, { reason: 'Cancelled by user', childReason: 'Parent cancelled', source: 'test' });
+    const out = await cancelAndAnnounce(store, channel, redis, parent.operation_id, {
+      reason: 'Cancelled by user',
+      childReason: 'Parent cancelled',
+      source: 'test',
+    });
     await gotIt;
     await unsubscribe();
     expect(out.children_cancelled).toEqual([child.operation_id]);
@@ -56,7 +60,9 @@ describe('cancelAndAnnounce', () => {
     const op = await store.create({ type: 'agent_research' });
     await store.start(op.operation_id);
     await store.complete(op.operation_id, {});
-    await expect(cancelAndAnnounce(store, channel, redis, op.operation_id, { reason: 'x', childReason: 'y', source: 'test' })).rejects.toBeInstanceOf(OperationFinishedError);
+    await expect(cancelAndAnnounce(store, channel, redis, op.operation_id, { reason: 'x', childReason: 'y', source: 'test' })).rejects.toBeInstanceOf(
+      OperationFinishedError,
+    );
     expect((await store.require(op.operation_id)).status).toBe('completed');
   });
 });

@@ -31,7 +31,8 @@ async function numsub(): Promise<number> {
 }
 
 /** The `childIdOf` a cycle uses, reduced to what these tests need: the `child` parameter. */
-const childParam = (op: OperationInfo): string | null => (typeof op.metadata.parameters['child'] === 'string' ? (op.metadata.parameters['child'] as string) : null);
+const childParam = (op: OperationInfo): string | null =>
+  typeof op.metadata.parameters['child'] === 'string' ? (op.metadata.parameters['child'] as string) : null;
 
 function recorder() {
   const updates: OperationSnapshot[] = [];
@@ -189,7 +190,8 @@ describe('OperationWatch: one client following one operation', () => {
 
     await store.start(parent);
     await until(() => rec.updates.find((u) => u.operation.status === 'running'), 'running');
-    const child = (await store.create({ type: 'training', parentId: parent, requireParentRunning: true, parentParameters: { phase: 'training' } })).operation_id;
+    const child = (await store.create({ type: 'training', parentId: parent, requireParentRunning: true, parentParameters: { phase: 'training' } }))
+      .operation_id;
     await store.update(parent, { parameters: { child } });
     await until(() => rec.updates.find((u) => u.child?.operation_id === child), 'the child');
     await store.start(child);

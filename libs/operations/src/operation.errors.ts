@@ -25,11 +25,10 @@ export class ParentNotRunningError extends KtrdrError {
     readonly parentId: string,
     readonly status: OperationStatus | null,
   ) {
-    super(
-      ErrorCode.ParentNotRunning,
-      status ? `Parent operation ${parentId} is not running (status: ${status})` : `Parent operation not found: ${parentId}`,
-      { parent_operation_id: parentId, status },
-    );
+    super(ErrorCode.ParentNotRunning, status ? `Parent operation ${parentId} is not running (status: ${status})` : `Parent operation not found: ${parentId}`, {
+      parent_operation_id: parentId,
+      status,
+    });
   }
 }
 

@@ -1,15 +1,7 @@
 /** Wire and storage shapes of an operation. Field names are snake_case on purpose: they are the API. */
 
 // The vocabulary and the wire shapes are defined once, in the API contract; the store speaks them.
-export {
-  OperationStatus,
-  OPERATION_STATUSES,
-  OperationType,
-  OPERATION_TYPES,
-  TERMINAL_STATUSES,
-  ACTIVE_STATUSES,
-  isTerminalStatus,
-} from '@ktrdr/api-contract';
+export { OperationStatus, OPERATION_STATUSES, OperationType, OPERATION_TYPES, TERMINAL_STATUSES, ACTIVE_STATUSES, isTerminalStatus } from '@ktrdr/api-contract';
 export type { OperationInfo, OperationProgress, OperationSummary } from '@ktrdr/api-contract';
 import type { OperationInfo, OperationProgress, OperationStatus, OperationSummary, OperationType } from '@ktrdr/api-contract';
 

@@ -30,14 +30,28 @@ async function cycleWithChild(childType: OperationType = 'training') {
 describe('OperationsStore on a real Redis', () => {
   it('creates, reads and advances an operation with timestamps, progress and metadata', async () => {
     const op = await store.create({ type: 'training', parameters: { strategy: 'x', nested: { a: [1, 2] }, empty: [] } });
-    expect(op).toMatchObject({ status: 'pending', parent_operation_id: null, started_at: null, completed_at: null, metadata: { parameters: { strategy: 'x', nested: { a: [1, 2] }, empty: [] } } });
+    expect(op).toMatchObject({
+      status: 'pending',
+      parent_operation_id: null,
+      started_at: null,
+      completed_at: null,
+      metadata: { parameters: { strategy: 'x', nested: { a: [1, 2] }, empty: [] } },
+    });
     const started = await store.start(op.operation_id);
     expect(started).toMatchObject({ applied: true, previous: 'pending', operation: { status: 'running' } });
-    await store.update(op.operation_id, { progress: { percentage: 40, current_step: 'Epoch 4/10', steps_completed: 4, steps_total: 10 }, parameters: { extra: 1 } });
+    await store.update(op.operation_id, {
+      progress: { percentage: 40, current_step: 'Epoch 4/10', steps_completed: 4, steps_total: 10 },
+      parameters: { extra: 1 },
+    });
     const done = await store.complete(op.operation_id, { accuracy: 0.6 });
     expect(done.applied).toBe(true);
     const read = await store.require(op.operation_id);
-    expect(read).toMatchObject({ status: 'completed', result_summary: { accuracy: 0.6 }, progress: { percentage: 40, current_step: 'Epoch 4/10' }, metadata: { parameters: { strategy: 'x', extra: 1 } } });
+    expect(read).toMatchObject({
+      status: 'completed',
+      result_summary: { accuracy: 0.6 },
+      progress: { percentage: 40, current_step: 'Epoch 4/10' },
+      metadata: { parameters: { strategy: 'x', extra: 1 } },
+    });
     expect(Date.parse(read.completed_at!)).toBeGreaterThanOrEqual(Date.parse(read.started_at!));
   });
 
@@ -75,7 +89,12 @@ describe('OperationsStore on a real Redis', () => {
           ),
         ]);
         const final = await store.require(o.operation_id);
-        return { completionWon: completion.applied, cancelWon: cancellation === 'won', final: final.status, loserSaw: completion.applied ? null : completion.current };
+        return {
+          completionWon: completion.applied,
+          cancelWon: cancellation === 'won',
+          final: final.status,
+          loserSaw: completion.applied ? null : completion.current,
+        };
       }),
     );
     let completed = 0;
@@ -130,7 +149,9 @@ describe('OperationsStore on a real Redis', () => {
     const parent = await store.create({ type: 'agent_research' });
     await expect(store.create({ type: 'training', parentId: parent.operation_id, requireParentRunning: true })).rejects.toBeInstanceOf(ParentNotRunningError);
     await store.cancel(parent.operation_id, { reason: 'r', childReason: 'c', source: 't' });
-    await expect(store.create({ type: 'training', parentId: parent.operation_id, requireParentRunning: true })).rejects.toThrow('is not running (status: cancelled)');
+    await expect(store.create({ type: 'training', parentId: parent.operation_id, requireParentRunning: true })).rejects.toThrow(
+      'is not running (status: cancelled)',
+    );
     expect(await store.children(parent.operation_id)).toEqual([]);
   });
 
@@ -146,7 +167,12 @@ describe('OperationsStore on a real Redis', () => {
     });
     expect((await store.require(parent.operation_id)).metadata.parameters).toMatchObject({ phase: 'designing' });
     await expect(
-      store.create({ type: 'agent_design', parentId: parent.operation_id, parentGuard: { parameter: 'phase', value: 'idle' }, parentParameters: { phase: 'designing' } }),
+      store.create({
+        type: 'agent_design',
+        parentId: parent.operation_id,
+        parentGuard: { parameter: 'phase', value: 'idle' },
+        parentParameters: { phase: 'designing' },
+      }),
     ).rejects.toBeInstanceOf(ParentMovedError);
     expect((await store.children(parent.operation_id)).map((c) => c.operation_id)).toEqual([child.operation_id]);
   });

@@ -1,12 +1,6 @@
 import type { Redis } from 'ioredis';
 import { newOperationId } from './operation-id.js';
-import {
-  AtCapacityError,
-  OperationFinishedError,
-  OperationNotFoundError,
-  ParentMovedError,
-  ParentNotRunningError,
-} from './operation.errors.js';
+import { AtCapacityError, OperationFinishedError, OperationNotFoundError, ParentMovedError, ParentNotRunningError } from './operation.errors.js';
 import {
   EMPTY_PROGRESS,
   OperationStatus,
@@ -23,8 +17,7 @@ import { ALLOWED_TRANSITIONS } from './status-machine.js';
 
 /** Outcome of a transition: applied, or refused with the status that stood in the way. */
 export type TransitionOutcome =
-  | { applied: true; previous: OperationStatus; operation: OperationInfo }
-  | { applied: false; reason: 'terminal' | 'invalid'; current: OperationStatus };
+  { applied: true; previous: OperationStatus; operation: OperationInfo } | { applied: false; reason: 'terminal' | 'invalid'; current: OperationStatus };
 
 export interface CreateOptions {
   type: OperationType;
@@ -158,7 +151,7 @@ export class OperationsStore {
   }
 
   async get(id: string): Promise<OperationInfo | null> {
-    const flat = await this.redis.call('HGETALL', this.keys.op(id)) as string[];
+    const flat = (await this.redis.call('HGETALL', this.keys.op(id))) as string[];
     return flat.length ? decode(flat) : null;
   }
 
@@ -172,11 +165,7 @@ export class OperationsStore {
     return this.transition(id, OperationStatus.Running, progressFields(progress));
   }
 
-  complete(
-    id: string,
-    result: Record<string, unknown>,
-    extra: { progress?: OperationProgress; parameters?: Parameters } = {},
-  ): Promise<TransitionOutcome> {
+  complete(id: string, result: Record<string, unknown>, extra: { progress?: OperationProgress; parameters?: Parameters } = {}): Promise<TransitionOutcome> {
     return this.transition(id, OperationStatus.Completed, {
       result_summary: JSON.stringify(result),
       ...progressFields(extra.progress),
@@ -253,19 +242,13 @@ export class OperationsStore {
     let total: number;
     if (sets.length === 1) {
       const stop = filter.offset + filter.limit - 1;
-      [ids, total] = await Promise.all([
-        this.redis.zrevrange(sets[0]!, filter.offset, stop),
-        this.redis.zcard(sets[0]!),
-      ]);
+      [ids, total] = await Promise.all([this.redis.zrevrange(sets[0]!, filter.offset, stop), this.redis.zcard(sets[0]!)]);
     } else {
       const all = (await this.redis.call('ZINTER', String(sets.length), ...sets)) as string[];
       total = all.length;
       ids = all.reverse().slice(filter.offset, filter.offset + filter.limit);
     }
-    const [operations, active_count] = await Promise.all([
-      this.load(ids),
-      this.redis.zcard(this.keys.active(filter.operation_type)),
-    ]);
+    const [operations, active_count] = await Promise.all([this.load(ids), this.redis.zcard(this.keys.active(filter.operation_type))]);
     return { operations, total_count: total, active_count };
   }
 

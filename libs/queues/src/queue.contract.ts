@@ -74,7 +74,10 @@ export function jobIdFor<Q extends QueueName>(queue: Q, job: JobOf<Q>): string {
 /** Parses `KTRDR_WORKER_QUEUES` ("all" or a comma list) into queue names; returns the unknown ones too. */
 export function parseQueueList(value: string | undefined): { queues: QueueName[]; unknown: string[] } {
   if (!value || value.trim() === '' || value.trim() === 'all') return { queues: [...QUEUE_NAMES], unknown: [] };
-  const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = parts.filter((p) => !(QUEUE_NAMES as readonly string[]).includes(p));
   const queues = [...new Set(parts.filter((p): p is QueueName => (QUEUE_NAMES as readonly string[]).includes(p)))];
   return { queues, unknown };

@@ -66,9 +66,7 @@ export class QueueProducer {
 
   /** Job counts per queue, for health and metrics. */
   async counts(): Promise<Record<QueueName, Record<string, number>>> {
-    const entries = await Promise.all(
-      QUEUE_NAMES.map(async (n) => [n, await this.queue(n).getJobCounts('waiting', 'active', 'delayed', 'failed')] as const),
-    );
+    const entries = await Promise.all(QUEUE_NAMES.map(async (n) => [n, await this.queue(n).getJobCounts('waiting', 'active', 'delayed', 'failed')] as const));
     return Object.fromEntries(entries) as Record<QueueName, Record<string, number>>;
   }
 

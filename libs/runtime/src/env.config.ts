@@ -8,7 +8,10 @@ export const sharedEnvSchema = z.object({
   KTRDR_KEY_PREFIX: z
     .string()
     // A whole-prefix hash tag ({ktrdr}) puts every ktrdr key, BullMQ's included, on one Redis Cluster slot.
-    .regex(/^(\{[A-Za-z0-9_.-]{1,62}\}|[A-Za-z0-9_.-]{1,64})$/, 'letters, digits, "_", "-" and "." only (1-64), optionally all in braces like {ktrdr} for Redis Cluster')
+    .regex(
+      /^(\{[A-Za-z0-9_.-]{1,62}\}|[A-Za-z0-9_.-]{1,64})$/,
+      'letters, digits, "_", "-" and "." only (1-64), optionally all in braces like {ktrdr} for Redis Cluster',
+    )
     .default('ktrdr'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // One setting per directory, read by the API and the workers alike (relative to the working directory).
@@ -64,7 +67,10 @@ export class ConfigError extends KtrdrError {
 
   constructor(readonly configProblems: ConfigProblem[]) {
     super(ErrorCode.ConfigInvalid, configProblemsText(configProblems), { problems: configProblems });
-    this.problems = this.message.split('\n').slice(1).map((l) => l.replace(/^ {2}- /, ''));
+    this.problems = this.message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.replace(/^ {2}- /, ''));
   }
 }
 

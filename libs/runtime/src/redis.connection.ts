@@ -26,4 +26,3 @@ export function openFailFastRedis(url: string, name: string): Redis {
 export async function closeRedis(...conns: Redis[]): Promise<void> {
   await Promise.all(conns.map((c) => c.quit().catch(() => c.disconnect())));
 }
-

@@ -8,7 +8,8 @@ import { messageOf } from '@ktrdr/errors';
 const REFUSAL_REPLY = /^(?:ERR )?(OOM|READONLY|LOADING|MISCONF|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|NOREPLICAS)\b/;
 /** Socket-level failures: Redis is unreachable, not refusing. */
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const CONNECTION_MESSAGES = /^(Connection is closed|Stream isn't writeable|Reached the max retries per request limit|connect ETIMEDOUT|Socket closed unexpectedly)/i;
+const CONNECTION_MESSAGES =
+  /^(Connection is closed|Stream isn't writeable|Reached the max retries per request limit|connect ETIMEDOUT|Socket closed unexpectedly)/i;
 
 export type RedisFailureKind = { kind: 'refused'; reply: string } | { kind: 'unreachable'; code: string } | { kind: 'other' };
 
@@ -34,7 +35,9 @@ export function isTransientRedisFailure(error: unknown): boolean {
  */
 export function describeRedisFailure(error: unknown): string {
   const failure = redisFailureKind(error);
-  const message = messageOf(error).replace(/\.?\s*script: [0-9a-f]+, on @user_script:\d+\.?$/, '').trim();
+  const message = messageOf(error)
+    .replace(/\.?\s*script: [0-9a-f]+, on @user_script:\d+\.?$/, '')
+    .trim();
   if (failure.kind === 'refused') return `Redis refused writes (${message})`;
   if (failure.kind === 'unreachable') return `Redis unreachable (${message})`;
   return message;

@@ -16,7 +16,15 @@ describe('parseEnv', () => {
   it('lists every bad variable at once, each with what was given, in words an operator can act on', () => {
     let error: unknown;
     try {
-      parseEnv(schema, { PORT: 'abc', FLAG: 'maybe', REDIS_URL: 'nope', LOG_LEVEL: 'loud', KTRDR_KEY_PREFIX: 'a b', TOKEN: 'short', KTRDR_ARTIFACT_MAX_MB: '999' });
+      parseEnv(schema, {
+        PORT: 'abc',
+        FLAG: 'maybe',
+        REDIS_URL: 'nope',
+        LOG_LEVEL: 'loud',
+        KTRDR_KEY_PREFIX: 'a b',
+        TOKEN: 'short',
+        KTRDR_ARTIFACT_MAX_MB: '999',
+      });
     } catch (e) {
       error = e;
     }
@@ -41,12 +49,24 @@ describe('parseEnv', () => {
 
 describe('envBoolean and derived settings', () => {
   it('accepts true/false/1/0/yes/no and nothing else', () => {
-    for (const [raw, v] of [['true', true], ['1', true], ['yes', true], ['false', false], ['0', false], ['no', false]] as const) expect(envBoolean.parse(raw)).toBe(v);
+    for (const [raw, v] of [
+      ['true', true],
+      ['1', true],
+      ['yes', true],
+      ['false', false],
+      ['0', false],
+      ['no', false],
+    ] as const)
+      expect(envBoolean.parse(raw)).toBe(v);
     expect(envBoolean.safeParse('on').success).toBe(false);
   });
 
   it('resolves research directories and artifact limits', () => {
-    expect(researchDirs({ KTRDR_STRATEGIES_DIR: '/s', KTRDR_DATA_DIR: 'd', KTRDR_MODELS_DIR: '/m' })).toEqual({ strategiesDir: '/s', dataDir: `${process.cwd()}/d`, modelsDir: '/m' });
+    expect(researchDirs({ KTRDR_STRATEGIES_DIR: '/s', KTRDR_DATA_DIR: 'd', KTRDR_MODELS_DIR: '/m' })).toEqual({
+      strategiesDir: '/s',
+      dataDir: `${process.cwd()}/d`,
+      modelsDir: '/m',
+    });
     expect(artifactLimits({ KTRDR_ARTIFACT_TTL_DAYS: 1.5, KTRDR_ARTIFACT_MAX_MB: 2 })).toEqual({ ttlSeconds: 129_600, maxBytes: 2 * 1024 * 1024 });
   });
 });

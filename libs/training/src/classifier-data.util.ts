@@ -9,7 +9,8 @@ export const rangeLength = ([start, end]: RowRange): number => end - start;
 /** Throws TrainingInputError unless shapes agree, labels are 0..2 and the split ranges are in bounds, non-empty and disjoint. */
 export function validateClassifierData(data: ClassifierData): void {
   const { x, rows, cols, y, split } = data;
-  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows <= 0 || cols <= 0) throw new TrainingInputError(`rows and cols must be positive integers (got ${rows} × ${cols})`);
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows <= 0 || cols <= 0)
+    throw new TrainingInputError(`rows and cols must be positive integers (got ${rows} × ${cols})`);
   if (x.length !== rows * cols) throw new TrainingInputError(`x has ${x.length} values, expected rows × cols = ${rows * cols}`);
   if (y.length !== rows) throw new TrainingInputError(`y has ${y.length} labels, expected one per row (${rows})`);
   for (let i = 0; i < y.length; i++) {
@@ -55,4 +56,3 @@ export function classWeights(counts: readonly number[], weighting: ClassWeightin
   const present = counts.filter((c) => c > 0).length;
   return counts.map((c) => (c > 0 ? n / (present * c) : 1));
 }
-

@@ -82,7 +82,11 @@ describe('trainClassifier', () => {
     // Pure noise: validation loss bottoms out within a few epochs, then the model overfits.
     const noise = syntheticClasses({ rows: 600, cols: 8, seed: 3, separation: 0 });
     const epochs = 60;
-    const { model, metrics } = await trainClassifier(noise, config({ epochs, learning_rate: 0.02, early_stopping: { patience: 3, min_delta: 0.001 } }, { hidden_layers: [32], dropout: 0 }), { signal: live() });
+    const { model, metrics } = await trainClassifier(
+      noise,
+      config({ epochs, learning_rate: 0.02, early_stopping: { patience: 3, min_delta: 0.001 } }, { hidden_layers: [32], dropout: 0 }),
+      { signal: live() },
+    );
     try {
       expect(metrics.stopped_early).toBe(true);
       expect(metrics.epochs_planned).toBe(epochs);
@@ -94,7 +98,11 @@ describe('trainClassifier', () => {
       expect(metrics.final_loss).toBe(metrics.history.val_loss[metrics.best_epoch - 1]);
       expect(metrics.final_loss).toBeLessThan(metrics.history.val_loss[metrics.epochs_run - 1]!);
       // The returned model really carries the best epoch's weights, not the last epoch's.
-      const now = await evaluateClassifier(model, noise, noise.split.validation, [metrics.class_weights.BUY, metrics.class_weights.HOLD, metrics.class_weights.SELL]);
+      const now = await evaluateClassifier(model, noise, noise.split.validation, [
+        metrics.class_weights.BUY,
+        metrics.class_weights.HOLD,
+        metrics.class_weights.SELL,
+      ]);
       expect(now.loss).toBeCloseTo(metrics.final_loss, 6);
     } finally {
       model.dispose();

@@ -116,7 +116,8 @@ export async function trainClassifier(data: ClassifierData, modelConfig: ModelCo
       }
     }
     throwIfAborted(signal);
-    if (!best) throw new TrainingDivergedError(`training diverged: validation loss was not finite after epoch 1 (learning_rate ${learning_rate})`, { learning_rate });
+    if (!best)
+      throw new TrainingDivergedError(`training diverged: validation loss was not finite after epoch 1 (learning_rate ${learning_rate})`, { learning_rate });
     model.setWeights(best);
 
     const test = await evaluateClassifier(model, data, split.test, weights, signal);

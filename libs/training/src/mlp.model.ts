@@ -19,7 +19,10 @@ export function buildMlp(featureCount: number, config: ModelConfig): Sequential 
         units,
         activation,
         // He initialisation suits ReLU/ELU; Glorot suits the saturating tanh/sigmoid (Keras's default).
-        kernelInitializer: activation === 'relu' || activation === 'elu' ? initializers.heNormal({ seed: seed + 101 * i }) : initializers.glorotUniform({ seed: seed + 101 * i }),
+        kernelInitializer:
+          activation === 'relu' || activation === 'elu'
+            ? initializers.heNormal({ seed: seed + 101 * i })
+            : initializers.glorotUniform({ seed: seed + 101 * i }),
         biasInitializer: 'zeros',
         ...(i === 0 ? { inputShape: [featureCount] } : {}),
       }),

@@ -36,7 +36,12 @@ export interface SaveModelOptions {
  * An existing `dir` (a retried training job) is replaced. tfjs has no file:// saver without
  * tfjs-node, hence the save handler that writes the files itself.
  */
-export async function saveModel<E extends Record<string, unknown>>(model: LayersModel, dir: string, extra: E, opts: SaveModelOptions = {}): Promise<ModelMeta<E>> {
+export async function saveModel<E extends Record<string, unknown>>(
+  model: LayersModel,
+  dir: string,
+  extra: E,
+  opts: SaveModelOptions = {},
+): Promise<ModelMeta<E>> {
   const parent = dirname(dir);
   await mkdir(parent, { recursive: true });
   const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -93,7 +98,11 @@ async function replaceDir(from: string, to: string): Promise<void> {
 /** Loads a model saved by saveModel, with its meta.json. The meta's `extra` is the caller's to validate. */
 export async function loadModel<E = Record<string, unknown>>(dir: string): Promise<{ model: LayersModel; meta: ModelMeta<E> }> {
   await initTrainingBackend();
-  const [modelText, weights, metaText] = await Promise.all([readFile(join(dir, MODEL_FILE), 'utf8'), readFile(join(dir, WEIGHTS_FILE)), readFile(join(dir, META_FILE), 'utf8')]);
+  const [modelText, weights, metaText] = await Promise.all([
+    readFile(join(dir, MODEL_FILE), 'utf8'),
+    readFile(join(dir, WEIGHTS_FILE)),
+    readFile(join(dir, META_FILE), 'utf8'),
+  ]);
   const modelJson = JSON.parse(modelText) as tf.io.ModelJSON;
   // Copy into a standalone ArrayBuffer: a Buffer from readFile may be a view into a larger pooled one.
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);

@@ -28,7 +28,8 @@ const clipped = (p: number): number => Math.min(1 - EPSILON, Math.max(EPSILON, p
 /** `probs` holds CLASS_COUNT probabilities per row, `labels` one class index per row; `trainShares` sums to 1. */
 export function skillMetrics(probs: Float32Array | readonly number[], labels: Uint8Array | readonly number[], trainShares: readonly number[]): SkillMetrics {
   const rows = labels.length;
-  if (rows === 0) return { majority_baseline: Number.NaN, stratified_baseline: Number.NaN, balanced_accuracy: Number.NaN, log_loss: Number.NaN, prior_log_loss: Number.NaN };
+  if (rows === 0)
+    return { majority_baseline: Number.NaN, stratified_baseline: Number.NaN, balanced_accuracy: Number.NaN, log_loss: Number.NaN, prior_log_loss: Number.NaN };
   const counts = new Array<number>(CLASS_COUNT).fill(0);
   const correct = new Array<number>(CLASS_COUNT).fill(0);
   let logLoss = 0;

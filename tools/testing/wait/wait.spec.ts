@@ -23,10 +23,15 @@ describe('eventually', () => {
   it('ends at once on an error from the probe, without trying again', async () => {
     let calls = 0;
     const started = Date.now();
-    const failing = eventually(() => {
-      calls++;
-      throw new Error('assertion inside the probe');
-    }, 'never', 5000, 1);
+    const failing = eventually(
+      () => {
+        calls++;
+        throw new Error('assertion inside the probe');
+      },
+      'never',
+      5000,
+      1,
+    );
     await expect(failing).rejects.toThrow('assertion inside the probe');
     expect(calls).toBe(1);
     expect(Date.now() - started).toBeLessThan(1000);

@@ -4,8 +4,8 @@ import { ExitCode } from '../lib/error.mapping.js';
 import { cancelOnInterruptFlag, KtrdrCommand, type FollowResult } from '../lib/ktrdr.command.js';
 import { NOTHING_TO_RESUME, resumeRefusedLines, resumeSourceFacts, resumeStartedLines, type ResumeSourceFacts } from '../lib/resume.format.js';
 
-export type AgentResumeResult = ((ResumeStarted | TriggerRefused) & { follow?: FollowResult }) | { resumed: false; reason: 'nothing_to_resume'; message: string };
-
+export type AgentResumeResult =
+  ((ResumeStarted | TriggerRefused) & { follow?: FollowResult }) | { resumed: false; reason: 'nothing_to_resume'; message: string };
 
 export default class AgentResume extends KtrdrCommand {
   static override summary = 'Resume a failed or cancelled research cycle';

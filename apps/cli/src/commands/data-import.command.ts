@@ -12,7 +12,7 @@ export default class DataImport extends KtrdrCommand {
     'The header names a time column (timestamp, date or time: ISO date/date-time or epoch seconds/ms, UTC unless a zone is given) ' +
     'and open, high, low, close, volume (any case; other columns are ignored). Every bad row is reported with its line number and ' +
     'nothing is stored unless the whole file is valid. Importing the same symbol and timeframe again replaces the earlier import. ' +
-    'The file travels in the request body, so the API\'s KTRDR_IMPORT_BODY_LIMIT (default 50mb) caps its size: start the API with a ' +
+    "The file travels in the request body, so the API's KTRDR_IMPORT_BODY_LIMIT (default 50mb) caps its size: start the API with a " +
     'larger one (e.g. KTRDR_IMPORT_BODY_LIMIT=200mb) for bigger files.';
   static override examples = [
     '<%= config.bin %> data import ./eurusd_1h.csv --symbol EURUSD --timeframe 1h',
@@ -34,7 +34,9 @@ export default class DataImport extends KtrdrCommand {
     const { args, flags } = await this.parse(DataImport);
     this.file = args.file;
     const csv = await readFile(args.file, 'utf8').catch((e: NodeJS.ErrnoException) =>
-      this.error(`cannot read ${args.file}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a directory' : (e.code ?? e.message)}`, { exit: ExitCode.Failure }),
+      this.error(`cannot read ${args.file}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a directory' : (e.code ?? e.message)}`, {
+        exit: ExitCode.Failure,
+      }),
     );
     const result = await this.api.importData({ symbol: flags.symbol, timeframe: flags.timeframe, csv });
     this.say(dataImportLines(result, args.file));

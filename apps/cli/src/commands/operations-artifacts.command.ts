@@ -5,8 +5,7 @@ import { KtrdrCommand } from '../lib/ktrdr.command.js';
 export default class OperationsArtifacts extends KtrdrCommand {
   static override summary = "List an operation's artifacts, or show one (strategy, history, equity, assessment)";
   static override description =
-    'Without a name, lists the artifacts the operation published. With a name, prints a short summary of it; ' +
-    'with --json, the artifact itself.';
+    'Without a name, lists the artifacts the operation published. With a name, prints a short summary of it; ' + 'with --json, the artifact itself.';
   static override examples = [
     '<%= config.bin %> operations artifacts op_backtesting_20261125_143022_ab12cd34',
     '<%= config.bin %> operations artifacts op_backtesting_20261125_143022_ab12cd34 equity --json',

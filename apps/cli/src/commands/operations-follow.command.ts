@@ -4,8 +4,7 @@ import { cancelOnInterruptFlag, KtrdrCommand, type FollowResult } from '../lib/k
 export default class OperationsFollow extends KtrdrCommand {
   static override summary = 'Watch an operation with a progress bar until it ends (Ctrl+C detaches)';
   static override description =
-    'Exit code: 0 when it completes (or on detach), 1 when it failed or was cancelled, ' +
-    '130 when Ctrl+C cancelled it (--cancel-on-interrupt).';
+    'Exit code: 0 when it completes (or on detach), 1 when it failed or was cancelled, ' + '130 when Ctrl+C cancelled it (--cancel-on-interrupt).';
   static override examples = ['<%= config.bin %> operations follow op_agent_research_20261125_143022_ab12cd34'];
 
   static override args = {

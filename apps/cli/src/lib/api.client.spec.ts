@@ -54,9 +54,7 @@ describe('networkReason', () => {
   it('names common connection failures', () => {
     expect(networkReason(fetchFailed(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })))).toBe('connection refused');
     expect(networkReason(fetchFailed(Object.assign(new Error('x'), { code: 'ENOTFOUND' })))).toBe('host not found');
-    expect(networkReason(fetchFailed(Object.assign(new Error('x'), { code: 'UND_ERR_CONNECT_TIMEOUT' })))).toBe(
-      'connection timed out',
-    );
+    expect(networkReason(fetchFailed(Object.assign(new Error('x'), { code: 'UND_ERR_CONNECT_TIMEOUT' })))).toBe('connection timed out');
   });
 
   it('finds the code inside an AggregateError (happy eyeballs)', () => {

@@ -71,8 +71,7 @@ export interface ApiClientOptions {
 
 /** An opened event stream, or the API's refusal to stream (older API, proxy, unknown operation…). */
 export type EventStreamOpening =
-  | { kind: 'stream'; body: ReadableStream<Uint8Array>; close: () => void }
-  | { kind: 'refused'; status: number; contentType: string | null };
+  { kind: 'stream'; body: ReadableStream<Uint8Array>; close: () => void } | { kind: 'refused'; status: number; contentType: string | null };
 
 interface RawResponse {
   status: number;
@@ -315,11 +314,7 @@ export class ApiClient {
     } catch (error) {
       if (options.signal?.aborted) throw new ApiError(ClientErrorCode.Aborted, null, 'request aborted');
       if (timeout.aborted) {
-        throw new ApiError(
-          ClientErrorCode.Timeout,
-          null,
-          `the ktrdr API at ${this.baseUrl} did not answer within ${Math.round(this.timeoutMs / 1000)}s`,
-        );
+        throw new ApiError(ClientErrorCode.Timeout, null, `the ktrdr API at ${this.baseUrl} did not answer within ${Math.round(this.timeoutMs / 1000)}s`);
       }
       const reason = networkReason(error);
       throw new ApiError(ClientErrorCode.Unreachable, null, unreachableMessage(this.baseUrl, reason), { reason });

@@ -14,7 +14,9 @@ describe('budgetLines', () => {
   });
 
   it('says when the budget is exhausted', () => {
-    expect(budgetLines({ ...base, spent_usd: 5.2, limit_usd: 5, remaining_usd: 0 }).at(-1)).toBe('  Budget exhausted: new research cycles are refused until 00:00 UTC.');
+    expect(budgetLines({ ...base, spent_usd: 5.2, limit_usd: 5, remaining_usd: 0 }).at(-1)).toBe(
+      '  Budget exhausted: new research cycles are refused until 00:00 UTC.',
+    );
   });
 
   it('says how to set a limit when there is none', () => {

@@ -9,7 +9,9 @@ export function budgetLines(b: BudgetInfo): string[] {
   const share = limited ? ` (${((b.spent_usd / b.limit_usd) * 100).toFixed(1)}%)` : '';
   const lines = [
     `LLM budget for ${b.date} (UTC)`,
-    limited ? `  Spent:     ${usd(b.spent_usd)} of ${usd(b.limit_usd, 2)}${share}` : `  Spent:     ${usd(b.spent_usd)} (no daily limit; set KTRDR_DAILY_BUDGET_USD to cap it)`,
+    limited
+      ? `  Spent:     ${usd(b.spent_usd)} of ${usd(b.limit_usd, 2)}${share}`
+      : `  Spent:     ${usd(b.spent_usd)} (no daily limit; set KTRDR_DAILY_BUDGET_USD to cap it)`,
   ];
   if (limited) lines.push(`  Remaining: ${usd(b.remaining_usd ?? Math.max(0, b.limit_usd - b.spent_usd))}`);
   lines.push(`  Calls:     ${int(b.calls)} (${int(b.input_tokens)} input / ${int(b.output_tokens)} output tokens)`);

@@ -36,7 +36,9 @@ describe('skill beside its baselines', () => {
   it('says the test accuracy beside always predicting the most frequent class, then the other baselines', () => {
     expect(
       skillText({ accuracy: 0.532, majority_baseline: 0.491, balanced_accuracy: 0.41, stratified_baseline: 0.362, log_loss: 0.9812, prior_log_loss: 1.0461 }),
-    ).toBe('test accuracy 53.2% vs 49.1% always predicting its most frequent class (balanced accuracy 41.0%, random by class shares 36.2%); log-loss 0.981 vs 1.046 for the class shares');
+    ).toBe(
+      'test accuracy 53.2% vs 49.1% always predicting its most frequent class (balanced accuracy 41.0%, random by class shares 36.2%); log-loss 0.981 vs 1.046 for the class shares',
+    );
   });
 
   it('says nothing for a result from before the baselines existed', () => {
@@ -50,8 +52,9 @@ describe('significance of a backtest', () => {
     expect(significanceText({ random_entry_p_value: 0.031, random_entry_simulations: 1000, psr: 0.9712, sharpe_ci95: [0.214, 2.051] })).toBe(
       'random entries did as well in 3.1% of 1000 runs (p 0.031); PSR 0.97; Sharpe 95% interval 0.21 to 2.05',
     );
-    expect(significanceText({ random_entry_p_value: 1, random_entry_simulations: 1000, psr: null, sharpe_ci95: null })).toBe('random entries did as well in 100.0% of 1000 runs (p 1.000)');
+    expect(significanceText({ random_entry_p_value: 1, random_entry_simulations: 1000, psr: null, sharpe_ci95: null })).toBe(
+      'random entries did as well in 100.0% of 1000 runs (p 1.000)',
+    );
     expect(significanceText({ sharpe_ratio: 1 })).toBeNull();
   });
 });
-

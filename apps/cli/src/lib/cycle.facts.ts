@@ -110,7 +110,8 @@ export function trainingEpochsText(t: TrainingEpochs): string {
     head = `stopped at epoch ${t.epochs_run}${t.planned !== null ? `/${t.planned}` : ''}`;
     const stale = t.best_epoch !== null ? t.epochs_run - t.best_epoch : null;
     if (t.diverged) notes.push('early stop: validation loss diverged (not a number)');
-    else notes.push(stale !== null && stale > 0 ? `early stop: validation loss did not improve for ${stale} ${stale === 1 ? 'epoch' : 'epochs'}` : 'early stop');
+    else
+      notes.push(stale !== null && stale > 0 ? `early stop: validation loss did not improve for ${stale} ${stale === 1 ? 'epoch' : 'epochs'}` : 'early stop');
   } else if (t.planned !== null && t.stopped_early === false) {
     head = `ran all ${t.epochs_run}/${t.planned} epochs`;
   } else {
@@ -171,6 +172,7 @@ export function significanceText(backtestResult: unknown): string | null {
   const psr = num(b?.['psr']);
   if (psr !== null) parts.push(`PSR ${psr.toFixed(2)}`);
   const ci = b?.['sharpe_ci95'];
-  if (Array.isArray(ci) && ci.length === 2 && ci.every((v) => typeof v === 'number')) parts.push(`Sharpe 95% interval ${(ci[0] as number).toFixed(2)} to ${(ci[1] as number).toFixed(2)}`);
+  if (Array.isArray(ci) && ci.length === 2 && ci.every((v) => typeof v === 'number'))
+    parts.push(`Sharpe 95% interval ${(ci[0] as number).toFixed(2)} to ${(ci[1] as number).toFixed(2)}`);
   return parts.join('; ');
 }

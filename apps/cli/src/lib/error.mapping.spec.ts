@@ -11,9 +11,7 @@ describe('describeError', () => {
       'cannot reach the ktrdr API at http://localhost:8000 (connection refused). Is it running? Start it with: npm start',
     );
     const report = describeError(err);
-    expect(report.line).toBe(
-      'Error: cannot reach the ktrdr API at http://localhost:8000 (connection refused). Is it running? Start it with: npm start',
-    );
+    expect(report.line).toBe('Error: cannot reach the ktrdr API at http://localhost:8000 (connection refused). Is it running? Start it with: npm start');
     expect(report.exitCode).toBe(ExitCode.Unreachable);
     expect(report.json.code).toBe('api_unreachable');
     expect(report.line).not.toContain('\n');
@@ -28,7 +26,10 @@ describe('describeError', () => {
     const saved = process.env['KTRDR_API_URL'];
     process.env['KTRDR_API_URL'] = 'not a url';
     try {
-      const error = await new ApiClient().agentStatus().then(() => null, (e: unknown) => e);
+      const error = await new ApiClient().agentStatus().then(
+        () => null,
+        (e: unknown) => e,
+      );
       const report = describeError(error);
       expect(report.line).toBe('ktrdr: Invalid configuration:\n  - KTRDR_API_URL: expected a URL (e.g. http://localhost:8000) (got "not a url")');
       expect(report.exitCode).toBe(ExitCode.Unreachable);
@@ -58,9 +59,9 @@ describe('describeError', () => {
     expect(describeError(new ApiError(ErrorCode.ValidationFailed, 422, 'Invalid request', details)).line).toBe(
       'Error: Invalid request (model: must be one of opus, sonnet, haiku)',
     );
-    expect(
-      describeError(new ApiError(ErrorCode.ValidationFailed, 422, 'model: must be one of opus, sonnet, haiku', details)).line,
-    ).toBe('Error: model: must be one of opus, sonnet, haiku');
+    expect(describeError(new ApiError(ErrorCode.ValidationFailed, 422, 'model: must be one of opus, sonnet, haiku', details)).line).toBe(
+      'Error: model: must be one of opus, sonnet, haiku',
+    );
   });
 
   it('reports unexpected errors on one line without a stack', () => {
@@ -73,13 +74,8 @@ describe('describeError', () => {
 
 describe('fieldIssues', () => {
   it('reads arrays of field/path items, objects of field → message and nested lists', () => {
-    expect(fieldIssues([{ path: ['query', 'limit'], message: 'too big' }, 'loose text'])).toEqual([
-      'query.limit: too big',
-      'loose text',
-    ]);
-    expect(fieldIssues({ errors: [{ field: 'limit', message: ['too big', 'not a number'] }] })).toEqual([
-      'limit: too big, not a number',
-    ]);
+    expect(fieldIssues([{ path: ['query', 'limit'], message: 'too big' }, 'loose text'])).toEqual(['query.limit: too big', 'loose text']);
+    expect(fieldIssues({ errors: [{ field: 'limit', message: ['too big', 'not a number'] }] })).toEqual(['limit: too big, not a number']);
     expect(fieldIssues({ fields: [{ field: 'brief', msg: 'too long' }] })).toEqual(['brief: too long']);
     // context objects that are not a list of issues add nothing
     expect(fieldIssues({ field: 'strategy', strategy: 'nope' })).toEqual([]);

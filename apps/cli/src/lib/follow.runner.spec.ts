@@ -138,7 +138,8 @@ describe('followOperation', () => {
   it('a stream silent past the idle limit (no heartbeat) counts as dropped and is re-opened', async () => {
     handler = (_req, res, n) => {
       const send = sse(res);
-      if (n === 1) send('update', { operation: running, child: null }); // then silence
+      if (n === 1)
+        send('update', { operation: running, child: null }); // then silence
       else {
         send('end', { operation: done, child: null });
         res.end();

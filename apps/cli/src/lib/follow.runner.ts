@@ -18,9 +18,7 @@ export const DEFAULT_FOLLOW_INTERVAL_MS = 300;
 /** Consecutive transient failures (API restarting, a timeout) tolerated before giving up. */
 const MAX_TRANSIENT_FAILURES = 10;
 
-export type FollowOutcome =
-  | { kind: 'terminal'; operation: OperationInfo }
-  | { kind: 'interrupted'; operation: OperationInfo | null };
+export type FollowOutcome = { kind: 'terminal'; operation: OperationInfo } | { kind: 'interrupted'; operation: OperationInfo | null };
 
 export interface FollowOptions {
   signal: AbortSignal;
@@ -117,7 +115,12 @@ async function readStream(
         if (message.event !== 'update' && message.event !== 'end') continue;
         const parsed = OperationEventSchema.safeParse(safeJson(message.data));
         if (!parsed.success) {
-          throw new ApiError(ClientErrorCode.BadResponse, 200, `unexpected event from the ktrdr API: ${parsed.error.issues[0]?.message ?? 'invalid shape'}`, message.data.slice(0, 500));
+          throw new ApiError(
+            ClientErrorCode.BadResponse,
+            200,
+            `unexpected event from the ktrdr API: ${parsed.error.issues[0]?.message ?? 'invalid shape'}`,
+            message.data.slice(0, 500),
+          );
         }
         onEvent(message.event, { op: parsed.data.operation, child: parsed.data.child });
         if (message.event === 'end') return 'end';

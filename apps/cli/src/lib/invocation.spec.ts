@@ -26,7 +26,7 @@ describe('detectCommandName', () => {
     expect(detectCommandName({ env: {}, script: undefined, realpath })).toBe('npx ktrdr');
   });
 
-  it('says npx ktrdr inside an npm script (npm test, npm start), where npm put the repository\'s node_modules/.bin on PATH', () => {
+  it("says npx ktrdr inside an npm script (npm test, npm start), where npm put the repository's node_modules/.bin on PATH", () => {
     const env = { npm_command: 'test', npm_lifecycle_event: 'test', PATH: '/repo/node_modules/.bin:/usr/bin' };
     expect(detectCommandName({ env, script: '/repo/apps/cli/bin/run.js', realpath })).toBe('npx ktrdr');
   });

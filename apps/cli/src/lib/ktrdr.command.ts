@@ -14,12 +14,7 @@ import { ApiClient } from './api.client.js';
 import type { CancelCycleResult, CancelOperationResult, OperationInfo } from '@ktrdr/api-contract';
 import { describeError, ExitCode } from './error.mapping.js';
 import { followIntervalFromEnv, followOperation } from './follow.runner.js';
-import {
-  cycleCancelLines,
-  detachLines,
-  followSummaryLines,
-  operationCancelledLines,
-} from './output.format.js';
+import { cycleCancelLines, detachLines, followSummaryLines, operationCancelledLines } from './output.format.js';
 import { configuredEpochs, trainingEpochs, trainingResultOf } from './cycle.facts.js';
 import { chooseRenderMode, createRenderer, followHeader, FollowNotes, type ProgressRenderer } from './progress.renderer.js';
 

@@ -1,8 +1,4 @@
-import {
-  AgentStatusSchema,
-  OperationInfoSchema,
-  type OperationInfo,
-} from '@ktrdr/api-contract';
+import { AgentStatusSchema, OperationInfoSchema, type OperationInfo } from '@ktrdr/api-contract';
 import {
   activeChildId,
   agentStatusLines,
@@ -87,9 +83,7 @@ describe('agent trigger output', () => {
     expect(lines.join('\n')).not.toContain('claude-haiku-5-5');
     // A cycle from an existing strategy has no designer at all.
     expect(triggerStartedLines(started, true, { strategy: 'v3_minimal' })).toContain('  Designer: none (strategy v3_minimal given)');
-    expect(triggerStartedLines({ triggered: true, operation_id: CYCLE_ID }, false).at(-1)).toBe(
-      `  Follow it with: npx ktrdr operations follow ${CYCLE_ID}`,
-    );
+    expect(triggerStartedLines({ triggered: true, operation_id: CYCLE_ID }, false).at(-1)).toBe(`  Follow it with: npx ktrdr operations follow ${CYCLE_ID}`);
   });
 
   it('explains each refusal', () => {
@@ -177,7 +171,7 @@ describe('agent status output', () => {
     ]);
   });
 
-  it('adds from the cycle\'s record the phase it ended in and who designed it', () => {
+  it("adds from the cycle's record the phase it ended in and who designed it", () => {
     const idle = AgentStatusSchema.parse({
       status: 'idle',
       last_cycle: { operation_id: CYCLE_ID, outcome: 'completed', strategy_name: 'alpha', completed_at: '2026-11-25T15:00:00Z' },
@@ -296,24 +290,44 @@ describe('operations output', () => {
     expect(cancelled.some((l) => l.startsWith('  Child operation'))).toBe(false);
   });
 
-  it('shows a finished cycle\'s outcome as its phase, and where a failed one stopped rather than a live-looking percentage', () => {
-    const completed = operationLines(op({ status: 'completed', progress: { percentage: 100, current_step: 'Complete' }, metadata: { parameters: { phase: 'assessing', designer: 'offline' } } }));
+  it("shows a finished cycle's outcome as its phase, and where a failed one stopped rather than a live-looking percentage", () => {
+    const completed = operationLines(
+      op({
+        status: 'completed',
+        progress: { percentage: 100, current_step: 'Complete' },
+        metadata: { parameters: { phase: 'assessing', designer: 'offline' } },
+      }),
+    );
     expect(completed).toContain('  Phase: done (completed)');
     expect(completed).toContain('  Designer: offline');
     expect(completed.join('\n')).not.toContain('assessing');
-    const failed = operationLines(op({ status: 'failed', error_message: 'Assessment failed: x', progress: { percentage: 90, current_step: 'Assessing results...' }, metadata: { parameters: { phase: 'assessing' } } }));
+    const failed = operationLines(
+      op({
+        status: 'failed',
+        error_message: 'Assessment failed: x',
+        progress: { percentage: 90, current_step: 'Assessing results...' },
+        metadata: { parameters: { phase: 'assessing' } },
+      }),
+    );
     expect(failed).toContain('  Phase: assessing (failed)');
     expect(failed).toContain('  Progress: failed at 90%');
     expect(failed).toContain('  Last step: Assessing results...');
     expect(failed).not.toContain('  Progress: 90%');
-    const cancelled = operationLines(op({ status: 'cancelled', progress: { percentage: 5, current_step: 'Designing strategy...' }, metadata: { parameters: { phase: 'designing' } } }));
+    const cancelled = operationLines(
+      op({ status: 'cancelled', progress: { percentage: 5, current_step: 'Designing strategy...' }, metadata: { parameters: { phase: 'designing' } } }),
+    );
     expect(cancelled).toContain('  Phase: designing (cancelled)');
     expect(cancelled).toContain('  Progress: cancelled at 5%');
   });
 
-  it('shows a training operation\'s epochs with the early stop', () => {
+  it("shows a training operation's epochs with the early stop", () => {
     const lines = operationLines(
-      op({ operation_type: 'training', status: 'completed', result_summary: { epochs_run: 12, best_epoch: 2, history: { loss: [1], val_loss: [1] } }, metadata: { parameters: { phase: 'training' } } }),
+      op({
+        operation_type: 'training',
+        status: 'completed',
+        result_summary: { epochs_run: 12, best_epoch: 2, history: { loss: [1], val_loss: [1] } },
+        metadata: { parameters: { phase: 'training' } },
+      }),
       { plannedEpochs: 50 },
     );
     expect(lines).toContain('  Training: stopped at epoch 12/50 (early stop: validation loss did not improve for 10 epochs; kept epoch 2)');
@@ -352,9 +366,10 @@ describe('operations output', () => {
         children_cancelled: [TRAIN_ID],
       }),
     ).toEqual([`Operation cancelled: ${CYCLE_ID}`, '  Reason: Cancelled by user', '  Children cancelled:', `    - ${TRAIN_ID}`]);
-    expect(
-      operationCancelledLines({ operation_id: TRAIN_ID, status: 'cancelled', children_cancelled: [] }),
-    ).toEqual([`Operation cancelled: ${TRAIN_ID}`, '  Children cancelled: none']);
+    expect(operationCancelledLines({ operation_id: TRAIN_ID, status: 'cancelled', children_cancelled: [] })).toEqual([
+      `Operation cancelled: ${TRAIN_ID}`,
+      '  Children cancelled: none',
+    ]);
   });
 });
 
@@ -391,7 +406,12 @@ describe('follow summary', () => {
     const lines = followSummaryLines(
       op({
         status: 'completed',
-        result_summary: { strategy_name: 's', verdict: 'mediocre', assessor: 'offline', backtest_result: { sharpe_ratio: 0.4, win_rate: 1, max_drawdown: 0.34, total_return: 0.205, benchmark_return: 0.273, total_trades: 2 } },
+        result_summary: {
+          strategy_name: 's',
+          verdict: 'mediocre',
+          assessor: 'offline',
+          backtest_result: { sharpe_ratio: 0.4, win_rate: 1, max_drawdown: 0.34, total_return: 0.205, benchmark_return: 0.273, total_trades: 2 },
+        },
         metadata: { parameters: { designer: 'offline' } },
       }),
     );
@@ -421,7 +441,11 @@ describe('follow summary', () => {
     // Unknown configured epochs: only what the result itself says.
     expect(followSummaryLines(done)).toContain('  Training: ran 14 epochs (kept epoch 4)');
     // A result that says it stopped early (and what it was given) needs nothing else.
-    const explicit = op({ status: 'failed', error_message: 'Training gate failed: loss_too_high (0.9 > 0.8)', metadata: { parameters: { phase: 'training', training_result: { ...training_result, stopped_early: true, epochs_planned: 40 } } } });
+    const explicit = op({
+      status: 'failed',
+      error_message: 'Training gate failed: loss_too_high (0.9 > 0.8)',
+      metadata: { parameters: { phase: 'training', training_result: { ...training_result, stopped_early: true, epochs_planned: 40 } } },
+    });
     expect(followSummaryLines(explicit)).toEqual([
       'Failed: Training gate failed: loss_too_high (0.9 > 0.8)',
       `  Operation: ${CYCLE_ID}`,
@@ -430,9 +454,30 @@ describe('follow summary', () => {
     ]);
   });
 
-  it('lists each symbol of a multi-symbol backtest under the portfolio\'s numbers', () => {
-    const sleeve = (symbol: string, total_return: number, total_trades: number) => ({ symbol, bars: 100, total_return, sharpe_ratio: 0.5, max_drawdown: 0.1, win_rate: 0.5, profit_factor: 1.2, total_trades, exposure: 0.4, benchmark_return: 0.1, initial_capital: 50_000, final_equity: 50_000 * (1 + total_return) });
-    const backtest_result = { symbol: 'SP500,SYNTH_A', sharpe_ratio: 0.6, win_rate: 0.5, max_drawdown: 0.08, total_return: 0.05, total_trades: 7, per_symbol: [sleeve('SP500', 0.12, 3), sleeve('SYNTH_A', -0.02, 4)] };
+  it("lists each symbol of a multi-symbol backtest under the portfolio's numbers", () => {
+    const sleeve = (symbol: string, total_return: number, total_trades: number) => ({
+      symbol,
+      bars: 100,
+      total_return,
+      sharpe_ratio: 0.5,
+      max_drawdown: 0.1,
+      win_rate: 0.5,
+      profit_factor: 1.2,
+      total_trades,
+      exposure: 0.4,
+      benchmark_return: 0.1,
+      initial_capital: 50_000,
+      final_equity: 50_000 * (1 + total_return),
+    });
+    const backtest_result = {
+      symbol: 'SP500,SYNTH_A',
+      sharpe_ratio: 0.6,
+      win_rate: 0.5,
+      max_drawdown: 0.08,
+      total_return: 0.05,
+      total_trades: 7,
+      per_symbol: [sleeve('SP500', 0.12, 3), sleeve('SYNTH_A', -0.02, 4)],
+    };
     const lines = followSummaryLines(op({ status: 'completed', result_summary: { strategy_name: 's', verdict: 'poor', backtest_result } }));
     const at = lines.indexOf('  Trades: 7');
     expect(lines.slice(at + 1, at + 4)).toEqual([
@@ -446,7 +491,9 @@ describe('follow summary', () => {
   });
 
   it('names only the assessor of a cycle started from an existing strategy (no design phase)', () => {
-    const lines = followSummaryLines(op({ status: 'completed', result_summary: { strategy_name: 'v3_minimal', verdict: 'poor', assessor: 'offline', designer: null } }));
+    const lines = followSummaryLines(
+      op({ status: 'completed', result_summary: { strategy_name: 'v3_minimal', verdict: 'poor', assessor: 'offline', designer: null } }),
+    );
     expect(lines).toContain('  Assessed by: offline');
     expect(lines.join('\n')).not.toContain('Designed by');
   });
@@ -472,12 +519,19 @@ describe('follow summary', () => {
   });
 
   it('marks a stub cycle summary as stub, and only then', () => {
-    const summary = { strategy_name: 'v3_minimal', verdict: 'promising', backtest_result: { sharpe_ratio: 1.2, win_rate: 0.55, max_drawdown: 0.1 }, model_path: 'models/v3_minimal/model.json' };
+    const summary = {
+      strategy_name: 'v3_minimal',
+      verdict: 'promising',
+      backtest_result: { sharpe_ratio: 1.2, win_rate: 0.55, max_drawdown: 0.1 },
+      model_path: 'models/v3_minimal/model.json',
+    };
     const stub = followSummaryLines(op({ status: 'completed', result_summary: { ...summary, stub: true } }));
     expect(stub[0]).toBe('Research cycle completed!');
     expect(stub.at(-1)).toBe('  (stub results: canned numbers, no real research ran)');
     expect(followSummaryLines(op({ status: 'completed', result_summary: summary })).join('\n')).not.toContain('stub results');
-    const child = followSummaryLines(op({ operation_id: TRAIN_ID, operation_type: 'training', status: 'completed', result_summary: { accuracy: 0.61, stub: true } }));
+    const child = followSummaryLines(
+      op({ operation_id: TRAIN_ID, operation_type: 'training', status: 'completed', result_summary: { accuracy: 0.61, stub: true } }),
+    );
     expect(child.at(-1)).toBe('  (stub results: canned numbers, no real research ran)');
   });
 
@@ -488,9 +542,6 @@ describe('follow summary', () => {
   });
 
   it('tells how to re-attach after a detach', () => {
-    expect(detachLines(CYCLE_ID)).toEqual([
-      'Detached. The operation keeps running.',
-      `Re-attach with: npx ktrdr operations follow ${CYCLE_ID}`,
-    ]);
+    expect(detachLines(CYCLE_ID)).toEqual(['Detached. The operation keeps running.', `Re-attach with: npx ktrdr operations follow ${CYCLE_ID}`]);
   });
 });

@@ -127,16 +127,10 @@ export function triggerStartedLines(res: TriggerStarted, following: boolean, req
 export function triggerRefusedLines(res: TriggerRefused): string[] {
   switch (res.reason) {
     case 'active_cycle_exists':
-      return [
-        'Cannot trigger: Active cycle exists',
-        `  Operation ID: ${orDash(res.operation_id)}`,
-        `  Cancel it with: ${ktrdrCommand('agent cancel')}`,
-      ];
+      return ['Cannot trigger: Active cycle exists', `  Operation ID: ${orDash(res.operation_id)}`, `  Cancel it with: ${ktrdrCommand('agent cancel')}`];
     case 'at_capacity': {
       const count =
-        typeof res.active_count === 'number' && typeof res.limit === 'number'
-          ? ` (${res.active_count} of ${res.limit} research cycles active)`
-          : '';
+        typeof res.active_count === 'number' && typeof res.limit === 'number' ? ` (${res.active_count} of ${res.limit} research cycles active)` : '';
       return [
         `Cannot trigger: At capacity${count}`,
         `  See them with: ${ktrdrCommand('agent status')}`,
@@ -224,11 +218,7 @@ export function operationsTableLines(list: OperationList): string[] {
     { header: 'CREATED (UTC)', get: (r) => formatTimestamp(r.created_at, false) },
     { header: 'DURATION', get: (r) => formatDuration(r.duration_seconds), alignRight: true },
   ];
-  return [
-    ...renderTable(list.data, columns),
-    '',
-    `Showing ${list.data.length} of ${list.total_count} operations (${list.active_count} active)`,
-  ];
+  return [...renderTable(list.data, columns), '', `Showing ${list.data.length} of ${list.total_count} operations (${list.active_count} active)`];
 }
 
 /** What an operation's own record cannot say: the strategy's configured epochs (read from the strategy file). */
@@ -303,9 +293,7 @@ export function resultLines(value: Record<string, unknown>, indent = '', depth =
       }
     } else if (Array.isArray(v)) {
       const scalars = v.every((x) => x === null || typeof x !== 'object');
-      lines.push(
-        `${indent}${key}: ${scalars && v.length <= 8 ? `[${v.map(String).join(', ')}]` : `[${v.length} items]`}`,
-      );
+      lines.push(`${indent}${key}: ${scalars && v.length <= 8 ? `[${v.map(String).join(', ')}]` : `[${v.length} items]`}`);
     } else {
       lines.push(`${indent}${key}: ${v === null ? '-' : String(v)}`);
     }
@@ -478,7 +466,10 @@ export function strategiesTableLines(rows: readonly StrategySummary[]): string[]
       lines.push(`  ${r.name}: ${errors[0] ?? 'invalid'}${more}`);
     }
   }
-  lines.push('', `${rows.length} ${rows.length === 1 ? 'strategy' : 'strategies'}${invalid.length ? ` (${invalid.length} invalid)` : ''}. Show one with: ${ktrdrCommand('strategies show <name>')}`);
+  lines.push(
+    '',
+    `${rows.length} ${rows.length === 1 ? 'strategy' : 'strategies'}${invalid.length ? ` (${invalid.length} invalid)` : ''}. Show one with: ${ktrdrCommand('strategies show <name>')}`,
+  );
   return lines;
 }
 
@@ -541,19 +532,22 @@ export function strategyLines(config: StrategyConfigWire): string[] {
   if (labels || split) {
     lines.push('Labels and split:');
     if (labels) lines.push(`  ${describeParams(labels, 'source')}`);
-    if (split) lines.push(`  train ${formatFraction(split['train'])}, validation ${formatFraction(split['validation'])}, test ${formatFraction(split['test'])}`);
+    if (split)
+      lines.push(`  train ${formatFraction(split['train'])}, validation ${formatFraction(split['validation'])}, test ${formatFraction(split['test'])}`);
   }
   const bt = config.backtest;
   if (bt) {
     const range = asRecord(bt['date_range']);
     lines.push('Backtest:');
     if (range) lines.push(`  Dates: ${String(range['start'])} … ${String(range['end'])}`);
-    lines.push(
-      `  Capital ${String(bt['initial_capital'] ?? '-')}, commission ${exactPercent(bt['commission'])}, slippage ${exactPercent(bt['slippage'])}`,
-    );
+    lines.push(`  Capital ${String(bt['initial_capital'] ?? '-')}, commission ${exactPercent(bt['commission'])}, slippage ${exactPercent(bt['slippage'])}`);
   }
   if (config.decisions) {
-    lines.push(`Decisions: ${Object.entries(config.decisions).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`);
+    lines.push(
+      `Decisions: ${Object.entries(config.decisions)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(', ')}`,
+    );
   }
   return lines;
 }

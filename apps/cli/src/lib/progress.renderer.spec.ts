@@ -16,7 +16,7 @@ describe('progressLine', () => {
     expect(progressLine({ op: parent, child })).toBe('[  20%] Training model... | training op_t: 30% Epoch 3/10');
   });
 
-  it('shows the child\'s step once, from the child, not the cycle\'s lagging copy of it', () => {
+  it("shows the child's step once, from the child, not the cycle's lagging copy of it", () => {
     const parent = op({ progress: { percentage: 25.9, current_step: 'Training model... (Epoch 1/30)' } });
     const child = op({ operation_id: 'op_t', operation_type: 'training', progress: { percentage: 16, current_step: 'Epoch 2/30' } });
     const line = progressLine({ op: parent, child });
@@ -27,8 +27,12 @@ describe('progressLine', () => {
   });
 
   it('says where a failed or cancelled operation stopped instead of a live-looking percentage', () => {
-    expect(progressLine({ op: op({ status: 'failed', progress: { percentage: 90, current_step: 'Assessing results...' } }), child: null })).toBe('[failed at 90%] Assessing results...');
-    expect(progressLine({ op: op({ status: 'cancelled', progress: { percentage: 20, current_step: 'Training model...' } }), child: null })).toBe('[cancelled at 20%] Training model...');
+    expect(progressLine({ op: op({ status: 'failed', progress: { percentage: 90, current_step: 'Assessing results...' } }), child: null })).toBe(
+      '[failed at 90%] Assessing results...',
+    );
+    expect(progressLine({ op: op({ status: 'cancelled', progress: { percentage: 20, current_step: 'Training model...' } }), child: null })).toBe(
+      '[cancelled at 20%] Training model...',
+    );
     expect(progressLine({ op: op({ status: 'completed', progress: { percentage: 100, current_step: 'Complete' } }), child: null })).toBe('[ 100%] Complete');
   });
 
@@ -67,17 +71,31 @@ describe('FollowNotes', () => {
     expect(notes.next({ op: designed, child: null })).toEqual(['Designer: offline']);
     expect(notes.next({ op: designed, child: null })).toEqual([]);
     const claude = new FollowNotes();
-    expect(claude.next({ op: op({ metadata: { parameters: { designer: 'claude', model: 'claude-sonnet-5-5' } } }), child: null })).toEqual(['Designer: Claude (claude-sonnet-5-5)']);
+    expect(claude.next({ op: op({ metadata: { parameters: { designer: 'claude', model: 'claude-sonnet-5-5' } } }), child: null })).toEqual([
+      'Designer: Claude (claude-sonnet-5-5)',
+    ]);
     const given = new FollowNotes();
-    expect(given.next({ op: op({ metadata: { parameters: { phase: 'idle', strategy: 'v3_minimal' } } }), child: null })).toEqual(['Designer: none (strategy v3_minimal given)']);
+    expect(given.next({ op: op({ metadata: { parameters: { phase: 'idle', strategy: 'v3_minimal' } } }), child: null })).toEqual([
+      'Designer: none (strategy v3_minimal given)',
+    ]);
   });
 
   it('says training stopped early, with the configured epochs seen on the training child', () => {
     const notes = new FollowNotes();
-    const child = op({ operation_id: 'op_t', operation_type: 'training', progress: { percentage: 50, current_step: 'Epoch 14/30', steps_completed: 14, steps_total: 30 } });
+    const child = op({
+      operation_id: 'op_t',
+      operation_type: 'training',
+      progress: { percentage: 50, current_step: 'Epoch 14/30', steps_completed: 14, steps_total: 30 },
+    });
     notes.next({ op: op({ metadata: { parameters: { phase: 'training', designer: 'offline' } } }), child });
-    const after = op({ metadata: { parameters: { phase: 'backtesting', designer: 'offline', training_result: { epochs_run: 14, best_epoch: 4, history: { loss: [1], val_loss: [1] } } } } });
-    expect(notes.next({ op: after, child: null })).toEqual(['Training: stopped at epoch 14/30 (early stop: validation loss did not improve for 10 epochs; kept epoch 4)']);
+    const after = op({
+      metadata: {
+        parameters: { phase: 'backtesting', designer: 'offline', training_result: { epochs_run: 14, best_epoch: 4, history: { loss: [1], val_loss: [1] } } },
+      },
+    });
+    expect(notes.next({ op: after, child: null })).toEqual([
+      'Training: stopped at epoch 14/30 (early stop: validation loss did not improve for 10 epochs; kept epoch 4)',
+    ]);
     expect(notes.planned).toBe(30);
   });
 

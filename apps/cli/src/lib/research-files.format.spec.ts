@@ -3,7 +3,16 @@ import { csvProblemLines, dataImportLines, dataTableLines, formatBarTime, strate
 
 const rows = [
   { symbol: 'MYCO', timeframe: '1h', source: 'csv', start: '2021-01-04T00:00:00.000Z', end: '2021-01-04T02:00:00.000Z', bars: 3, path: '/d/MYCO_1h.csv' },
-  { symbol: 'BROKEN', timeframe: '1d', source: 'csv', start: '', end: '', bars: 0, path: '/d/BROKEN_1d.csv', error: 'invalid CSV /d/BROKEN_1d.csv: line 2: high 2 < low 3' },
+  {
+    symbol: 'BROKEN',
+    timeframe: '1d',
+    source: 'csv',
+    start: '',
+    end: '',
+    bars: 0,
+    path: '/d/BROKEN_1d.csv',
+    error: 'invalid CSV /d/BROKEN_1d.csv: line 2: high 2 < low 3',
+  },
   { symbol: 'SP500', timeframe: '1d', source: 'builtin', start: '2000-01-03T00:00:00.000Z', end: '2020-04-17T00:00:00.000Z', bars: 5105 },
   { symbol: 'SYNTH_*', timeframe: '4h', source: 'synthetic', start: '2015-01-01T00:00:00.000Z', end: '2026-12-31T20:00:00.000Z', bars: 18786 },
 ].map((r) => DataSetInfoSchema.parse(r));
@@ -30,7 +39,15 @@ describe('market data output', () => {
   it('summarises an import, saying when it replaced an earlier one', () => {
     const res = DataImportEnvelopeSchema.parse({
       success: true,
-      data: { symbol: 'MYCO', timeframe: '1d', bars: 2, start: '2021-01-04T00:00:00.000Z', end: '2021-01-05T00:00:00.000Z', path: '/d/MYCO_1d.csv', replaced: true },
+      data: {
+        symbol: 'MYCO',
+        timeframe: '1d',
+        bars: 2,
+        start: '2021-01-04T00:00:00.000Z',
+        end: '2021-01-05T00:00:00.000Z',
+        path: '/d/MYCO_1d.csv',
+        replaced: true,
+      },
     }).data;
     expect(dataImportLines(res, 'prices.csv')).toEqual([
       'Imported 2 bars of MYCO 1d from prices.csv',
@@ -62,7 +79,15 @@ describe('market data output', () => {
 describe('strategy output', () => {
   it('tabulates strategies and lists the first error of each invalid one', () => {
     const list = [
-      { name: 'half_done', valid: false, errors: ['training_data: required', 'indicators: required'], description: 'wip', symbols: [], timeframes: [], path: 'strategies/half_done.yaml' },
+      {
+        name: 'half_done',
+        valid: false,
+        errors: ['training_data: required', 'indicators: required'],
+        description: 'wip',
+        symbols: [],
+        timeframes: [],
+        path: 'strategies/half_done.yaml',
+      },
       { name: 'v3_minimal', valid: true, description: 'RSI on daily SP500', symbols: ['SP500'], timeframes: ['1d'], path: 'strategies/v3_minimal.yaml' },
     ].map((s) => StrategySummarySchema.parse(s));
     const lines = strategiesTableLines(list);
@@ -83,7 +108,11 @@ describe('strategy output', () => {
       indicators: { rsi_14: { type: 'rsi', period: 14 }, bb: { type: 'bbands', period: 20, std_dev: 2 } },
       fuzzy_sets: { rsi_14: { indicator: 'rsi_14', low: { type: 'triangular', parameters: [0, 20, 35] } } },
       nn_inputs: [{ fuzzy_set: 'rsi_14', timeframes: 'all' }],
-      model: { type: 'mlp', architecture: { hidden_layers: [32, 16], activation: 'tanh', dropout: 0.2 }, training: { learning_rate: 0.01, batch_size: 128, epochs: 30 } },
+      model: {
+        type: 'mlp',
+        architecture: { hidden_layers: [32, 16], activation: 'tanh', dropout: 0.2 },
+        training: { learning_rate: 0.01, batch_size: 128, epochs: 30 },
+      },
       training: { labels: { source: 'zigzag', zigzag_threshold: 0.02, label_lookahead: 10 }, data_split: { train: 0.7, validation: 0.15, test: 0.15 } },
       backtest: { date_range: { start: '2022-01-01', end: '2023-12-31' }, initial_capital: 50000, commission: 0.001, slippage: 0.0005 },
     });

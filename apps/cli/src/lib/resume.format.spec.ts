@@ -7,7 +7,14 @@ const NEW = 'op_agent_research_20261125_150000_cd34ef56';
 
 describe('resume output', () => {
   it('says what started, from which cycle, where it begins and what it reuses', () => {
-    const res = { triggered: true as const, operation_id: NEW, resumed_from: OLD, start_phase: 'backtesting' as const, reused_phases: ['designing', 'training'] as const, message: 'Research cycle resumed' };
+    const res = {
+      triggered: true as const,
+      operation_id: NEW,
+      resumed_from: OLD,
+      start_phase: 'backtesting' as const,
+      reused_phases: ['designing', 'training'] as const,
+      message: 'Research cycle resumed',
+    };
     expect(resumeStartedLines({ ...res, reused_phases: [...res.reused_phases] }, false)).toEqual([
       'Research cycle resumed!',
       `  Operation ID: ${NEW}`,
@@ -15,12 +22,26 @@ describe('resume output', () => {
       '  Starting at: backtesting (reusing designing, training)',
       `  Follow it with: npx ktrdr operations follow ${NEW}`,
     ]);
-    expect(resumeStartedLines({ ...res, start_phase: 'designing', reused_phases: [] }, true)).toEqual(['Research cycle resumed!', `  Operation ID: ${NEW}`, `  Resumed from: ${OLD}`, '  Starting at: designing']);
+    expect(resumeStartedLines({ ...res, start_phase: 'designing', reused_phases: [] }, true)).toEqual([
+      'Research cycle resumed!',
+      `  Operation ID: ${NEW}`,
+      `  Resumed from: ${OLD}`,
+      '  Starting at: designing',
+    ]);
   });
 
   it('does not claim to reuse the design of a cycle started from a strategy (it never had one)', () => {
-    const res = { triggered: true as const, operation_id: NEW, resumed_from: OLD, start_phase: 'training' as const, reused_phases: ['designing' as const], message: 'Research cycle resumed' };
-    const source = resumeSourceFacts({ metadata: { parameters: { phase: 'training', strategy: 'v3_minimal', strategy_name: 'v3_minimal', training_op_id: 'op_t' } } });
+    const res = {
+      triggered: true as const,
+      operation_id: NEW,
+      resumed_from: OLD,
+      start_phase: 'training' as const,
+      reused_phases: ['designing' as const],
+      message: 'Research cycle resumed',
+    };
+    const source = resumeSourceFacts({
+      metadata: { parameters: { phase: 'training', strategy: 'v3_minimal', strategy_name: 'v3_minimal', training_op_id: 'op_t' } },
+    });
     expect(source).toEqual({ givenStrategy: 'v3_minimal' });
     const lines = resumeStartedLines(res, true, source);
     expect(lines).toContain('  Starting at: training (strategy v3_minimal as given; it had no design phase)');
@@ -41,7 +62,12 @@ describe('resume output', () => {
 
   it('agent status and operations status show the cycle a resumed one came from', () => {
     const capacity = { active: 0, limit: 1 };
-    const idle = { status: 'idle', last_cycle: { operation_id: NEW, outcome: 'completed', strategy_name: 's', completed_at: null, error_message: null, resumed_from: OLD }, active_researches: [], capacity } as AgentStatus;
+    const idle = {
+      status: 'idle',
+      last_cycle: { operation_id: NEW, outcome: 'completed', strategy_name: 's', completed_at: null, error_message: null, resumed_from: OLD },
+      active_researches: [],
+      capacity,
+    } as AgentStatus;
     expect(agentStatusLines(idle)).toContain(`  Resumed from: ${OLD}`);
     const plain = { ...idle, last_cycle: { ...(idle as { last_cycle: object }).last_cycle, resumed_from: null } } as AgentStatus;
     expect(agentStatusLines(plain).join('\n')).not.toContain('Resumed from');

@@ -27,9 +27,17 @@ export function resumeStartedLines(
   source: ResumeSourceFacts = { givenStrategy: null },
 ): string[] {
   const phases = (res.reused_phases ?? []).filter((p) => !(source.givenStrategy && p === 'designing'));
-  const parts = [...(phases.length ? [`reusing ${phases.join(', ')}`] : []), ...(source.givenStrategy ? [`strategy ${source.givenStrategy} as given; it had no design phase`] : [])];
+  const parts = [
+    ...(phases.length ? [`reusing ${phases.join(', ')}`] : []),
+    ...(source.givenStrategy ? [`strategy ${source.givenStrategy} as given; it had no design phase`] : []),
+  ];
   const reused = parts.length ? ` (${parts.join('; ')})` : '';
-  const lines = ['Research cycle resumed!', `  Operation ID: ${res.operation_id}`, `  Resumed from: ${res.resumed_from}`, `  Starting at: ${res.start_phase}${reused}`];
+  const lines = [
+    'Research cycle resumed!',
+    `  Operation ID: ${res.operation_id}`,
+    `  Resumed from: ${res.resumed_from}`,
+    `  Starting at: ${res.start_phase}${reused}`,
+  ];
   if (!following) lines.push(`  Follow it with: ${FOLLOW_HINT(res.operation_id)}`);
   return lines;
 }

@@ -12,13 +12,14 @@ const columns: Column<Row>[] = [
 
 describe('renderTable', () => {
   it('aligns columns to the widest cell and right-aligns numbers', () => {
-    const lines = renderTable([{ id: 'a', n: 5 }, { id: 'longer-id', n: 12345 }], columns);
-    expect(lines).toEqual([
-      'ID         COUNT',
-      '---------  -----',
-      'a              5',
-      'longer-id  12345',
-    ]);
+    const lines = renderTable(
+      [
+        { id: 'a', n: 5 },
+        { id: 'longer-id', n: 12345 },
+      ],
+      columns,
+    );
+    expect(lines).toEqual(['ID         COUNT', '---------  -----', 'a              5', 'longer-id  12345']);
   });
 
   it('keeps the header width when cells are narrower', () => {

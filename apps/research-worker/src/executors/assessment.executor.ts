@@ -1,11 +1,4 @@
-import {
-  backtestResultSchema,
-  trainingResultSchema,
-  type PhaseContext,
-  type PhaseExecutor,
-  type PhaseInput,
-  type PhaseOutput,
-} from '@ktrdr/agent-domain';
+import { backtestResultSchema, trainingResultSchema, type PhaseContext, type PhaseExecutor, type PhaseInput, type PhaseOutput } from '@ktrdr/agent-domain';
 import type { AssessmentArtifact } from '@ktrdr/api-contract';
 import { ErrorCode, KtrdrError } from '@ktrdr/errors';
 import type { StrategyAssessor } from '@ktrdr/llm';
@@ -49,7 +42,15 @@ export class AssessmentExecutor implements PhaseExecutor<'assessing'> {
         output_tokens: outcome.usage.output_tokens,
         cost_usd: outcome.cost_usd,
       },
-      artifacts: { assessment: { ...outcome.assessment, strategy_name: name, assessor: outcome.source, model: outcome.model, metrics: judged } satisfies AssessmentArtifact },
+      artifacts: {
+        assessment: {
+          ...outcome.assessment,
+          strategy_name: name,
+          assessor: outcome.source,
+          model: outcome.model,
+          metrics: judged,
+        } satisfies AssessmentArtifact,
+      },
     };
   }
 }

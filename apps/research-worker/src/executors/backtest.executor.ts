@@ -47,10 +47,12 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
     // Every symbol's data before the model: a symbol without bars in the window fails the phase, naming it.
     const inputs: SymbolInput[] = [];
     for (const symbol of symbols) {
-      const bars = await loadSymbolBars(this.deps.marketData, config, symbol, { start: warmupStart(config, window.start), end: window.end }, signal).catch((e: unknown) => {
-        // The warm-up start is ours, not the user's: name the strategy's own window.
-        throw e instanceof NoMarketDataError ? new NoMarketDataError(e.symbol, e.timeframe, window.start, window.end) : e;
-      });
+      const bars = await loadSymbolBars(this.deps.marketData, config, symbol, { start: warmupStart(config, window.start), end: window.end }, signal).catch(
+        (e: unknown) => {
+          // The warm-up start is ours, not the user's: name the strategy's own window.
+          throw e instanceof NoMarketDataError ? new NoMarketDataError(e.symbol, e.timeframe, window.start, window.end) : e;
+        },
+      );
       const base = bars[tf]!;
       const inWindow = sliceBars(base, range);
       if (inWindow.time.length === 0) throw new NoMarketDataError(symbol, tf, window.start, window.end);
@@ -89,7 +91,12 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
         signal,
         onProgress: (done) => {
           const bar = before + done;
-          ctx.reportProgress({ percentage: PREPARE_PCT + ((100 - PREPARE_PCT) * bar) / Math.max(1, total), current_step: `Bar ${bar}/${total}`, steps_completed: bar, steps_total: total });
+          ctx.reportProgress({
+            percentage: PREPARE_PCT + ((100 - PREPARE_PCT) * bar) / Math.max(1, total),
+            current_step: `Bar ${bar}/${total}`,
+            steps_completed: bar,
+            steps_total: total,
+          });
         },
       });
       before += s.inWindow.time.length;

@@ -40,7 +40,10 @@ export function warmupStart(config: StrategyConfig, start: string): string {
   let lookback = 1;
   for (const ind of Object.values(config.indicators)) {
     const periods = Object.keys(INDICATOR_CATALOGUE[ind.type].params.shape).map((k) => Number(ind[k]) || 0);
-    lookback = Math.max(lookback, periods.reduce((a, b) => a + b, 0));
+    lookback = Math.max(
+      lookback,
+      periods.reduce((a, b) => a + b, 0),
+    );
   }
   const coarsest = Math.max(...featureTimeframes(config).map((tf) => TIMEFRAME_MS[tf]));
   const bars = lookback * 3 + 10;
@@ -50,7 +53,13 @@ export function warmupStart(config: StrategyConfig, start: string): string {
 }
 
 /** Bars of every feature timeframe of one symbol over a window. */
-export async function loadSymbolBars(data: MarketDataRepository, config: StrategyConfig, symbol: string, window: DateWindow, signal: AbortSignal): Promise<BarsByTimeframe> {
+export async function loadSymbolBars(
+  data: MarketDataRepository,
+  config: StrategyConfig,
+  symbol: string,
+  window: DateWindow,
+  signal: AbortSignal,
+): Promise<BarsByTimeframe> {
   const out: BarsByTimeframe = {};
   for (const tf of featureTimeframes(config)) out[tf] = await data.load(symbol, tf, window, signal);
   return out;

@@ -40,7 +40,12 @@ export class TrainingExecutor implements PhaseExecutor<'training'> {
       signal,
       classWeighting: config.model.training.class_weighting,
       onEpoch: (epoch, total) =>
-        ctx.reportProgress({ percentage: PREPARE_PCT + ((100 - PREPARE_PCT) * epoch) / total, current_step: `Epoch ${epoch}/${total}`, steps_completed: epoch, steps_total: total }),
+        ctx.reportProgress({
+          percentage: PREPARE_PCT + ((100 - PREPARE_PCT) * epoch) / total,
+          current_step: `Epoch ${epoch}/${total}`,
+          steps_completed: epoch,
+          steps_total: total,
+        }),
     });
     const dir = join(this.deps.modelsDir, name, input.operation_id);
     try {
@@ -79,7 +84,12 @@ function classifierData(ds: TrainingDataset): ClassifierData {
 /** The `history` artifact: per-epoch curves and what the model was trained on. */
 function historyArtifact(config: StrategyConfig, ds: TrainingDataset, metrics: Awaited<ReturnType<typeof trainClassifier>>['metrics']): HistoryArtifact {
   const iso = (t: number | undefined): string | null => (t === undefined ? null : new Date(t).toISOString());
-  const span = (p: TrainingDataset['train']) => ({ rows: p.rows, from: iso(p.time[0]), to: iso(p.time[p.rows - 1]), class_counts: { BUY: p.classCounts[0], HOLD: p.classCounts[1], SELL: p.classCounts[2] } });
+  const span = (p: TrainingDataset['train']) => ({
+    rows: p.rows,
+    from: iso(p.time[0]),
+    to: iso(p.time[p.rows - 1]),
+    class_counts: { BUY: p.classCounts[0], HOLD: p.classCounts[1], SELL: p.classCounts[2] },
+  });
   return {
     epochs: metrics.history.loss.map((_, i) => i + 1),
     loss: metrics.history.loss,

@@ -5,7 +5,8 @@ import { benchBacktest } from './backtest.bench.js';
 import { benchCancelLatency } from './cancel-latency.bench.js';
 import { benchCycleTransitions } from './cycle-transitions.bench.js';
 import { loadAverage, machineInfo } from './machine.js';
-import { runOpsBenches, writeOpsSection } from './ops.bench.js';
+import { runOpsBenches, writeMarkedSection, writeOpsSection } from './ops.bench.js';
+import { SIGNIFICANCE_MARKERS, benchSignificance } from './significance.bench.js';
 import { loadOptions } from './options.js';
 import { ensureRedis } from './redis-server.js';
 import { renderResults, writeDocs, type RunResult } from './report.js';
@@ -68,13 +69,19 @@ async function main(): Promise<void> {
       writeDocs(path, block);
       log(`bench: results written to ${path}`);
     }
-    // Issue #9: API throughput beside a bare handler, orchestration on 1 and 2 workers (BENCH_OPS=0 skips).
+    // API throughput beside a bare handler, orchestration on 1 and 2 workers (BENCH_OPS=0 skips).
     if (!['0', 'false', 'no'].includes((process.env['BENCH_OPS'] ?? '1').toLowerCase())) {
       log('bench: operations (API throughput, orchestration)');
       const ops = await runOpsBenches(log);
       process.stdout.write(`${ops}
 `);
       if (opts.writeDocs) writeOpsSection(join(repoRoot(), 'docs', 'BENCHMARKS.md'), ops);
+    }
+    // The significance tests a backtest phase runs (BENCH_SIGNIFICANCE=0 skips).
+    if (!['0', 'false', 'no'].includes((process.env['BENCH_SIGNIFICANCE'] ?? '1').toLowerCase())) {
+      const significance = benchSignificance(log);
+      process.stdout.write(`${significance}\n`);
+      if (opts.writeDocs) writeMarkedSection(join(repoRoot(), 'docs', 'BENCHMARKS.md'), significance, SIGNIFICANCE_MARKERS.begin, SIGNIFICANCE_MARKERS.end);
     }
   } finally {
     await redis.stop();

@@ -32,13 +32,16 @@ export async function runOpsBenches(log: (s: string) => void): Promise<string> {
   return parts.join('\n').trimEnd();
 }
 
-export function writeOpsSection(path: string, block: string): void {
+/** Writes `block` between its own markers in the benchmarks page (appended with them the first time). */
+export function writeMarkedSection(path: string, block: string, begin = BEGIN, end = END): void {
   const doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const b = doc.indexOf(BEGIN);
-  const e = doc.indexOf(END);
-  const next = b >= 0 && e > b ? `${doc.slice(0, b + BEGIN.length)}\n${block}\n${doc.slice(e)}` : `${doc.trimEnd()}\n\n${BEGIN}\n${block}\n${END}\n`;
+  const b = doc.indexOf(begin);
+  const e = doc.indexOf(end);
+  const next = b >= 0 && e > b ? `${doc.slice(0, b + begin.length)}\n${block}\n${doc.slice(e)}` : `${doc.trimEnd()}\n\n${begin}\n${block}\n${end}\n`;
   writeFileSync(path, next);
 }
+
+export const writeOpsSection = (path: string, block: string): void => writeMarkedSection(path, block);
 
 export const writeDocsEnabled = (): boolean => !['0', 'false', 'no'].includes((process.env['BENCH_WRITE_DOCS'] ?? '1').toLowerCase());
 

@@ -52,8 +52,17 @@ export interface SplitSpan {
   class_counts: Record<ClassLabel, number>;
 }
 
+/** The test predictions beside predictions that use no feature (libs/training skill.metrics.ts computes them). */
+export interface SkillMetrics {
+  majority_baseline: number;
+  stratified_baseline: number;
+  balanced_accuracy: number;
+  log_loss: number;
+  prior_log_loss: number;
+}
+
 /** `history` (training): per-epoch curves and what the model was trained on. */
-export interface HistoryArtifact {
+export interface HistoryArtifact extends SkillMetrics {
   epochs: number[];
   loss: number[];
   val_loss: number[];
@@ -63,11 +72,6 @@ export interface HistoryArtifact {
   stopped_early: boolean;
   test_accuracy: number;
   baseline_accuracy: number;
-  majority_baseline: number;
-  stratified_baseline: number;
-  balanced_accuracy: number;
-  log_loss: number;
-  prior_log_loss: number;
   class_balance: Record<ClassLabel, number>;
   class_weights: Record<ClassLabel, number> | null;
   backend: string;

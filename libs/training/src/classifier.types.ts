@@ -1,3 +1,4 @@
+import type { SkillMetrics } from '@ktrdr/api-contract';
 import type { ClassLabel, StrategyConfig } from '@ktrdr/agent-domain';
 
 /** Half-open row range [start, end) of the feature matrix. */
@@ -53,8 +54,11 @@ export interface TrainingHistory {
   val_acc: number[];
 }
 
-/** Everything `TrainingResult` needs from the model side (the caller adds model_path, symbols, timeframe). */
-export interface ClassifierMetrics {
+/**
+ * Everything `TrainingResult` needs from the model side (the caller adds model_path, symbols,
+ * timeframe), the skill numbers included (skill.metrics.ts says how each is computed).
+ */
+export interface ClassifierMetrics extends SkillMetrics {
   /** Validation loss of the untrained model, before epoch 1. */
   initial_loss: number;
   /** Validation loss at the kept (best) epoch. */
@@ -66,12 +70,7 @@ export interface ClassifierMetrics {
   test_loss: number;
   /** The score to beat: accuracy of always predicting the test part's own most frequent class (= majority_baseline). */
   baseline_accuracy: number;
-  /** The test predictions beside predictions that use no feature (skill.metrics.ts says how each is computed). */
-  majority_baseline: number;
-  stratified_baseline: number;
-  balanced_accuracy: number;
-  log_loss: number;
-  prior_log_loss: number;
+
   /** Fractions of BUY/HOLD/SELL in the training part. */
   class_balance: ClassBalance;
   /** Weight of each class in the training and validation losses (all 1 when weighting is `none`). */

@@ -1,3 +1,4 @@
+import type { SkillMetrics } from '@ktrdr/api-contract';
 import { CLASS_COUNT } from './classifier-data.util.js';
 
 /**
@@ -14,13 +15,7 @@ import { CLASS_COUNT } from './classifier-data.util.js';
  *   shares on every row, −(1/N) Σ_i ln p_train(y_i). Probabilities are clipped to [ε, 1 − ε].
  * Hand-rolled: five sums over one array; a statistics library would be a dependency for this page.
  */
-export interface SkillMetrics {
-  majority_baseline: number;
-  stratified_baseline: number;
-  balanced_accuracy: number;
-  log_loss: number;
-  prior_log_loss: number;
-}
+export type { SkillMetrics };
 
 const EPSILON = 1e-7;
 const clipped = (p: number): number => Math.min(1 - EPSILON, Math.max(EPSILON, p));

@@ -5,7 +5,7 @@ import { eventually, startStack, type Stack } from '../../../tools/testing/stack
 import { childrenOf as children, getOp, pause, triggerCycle as trigger } from '../../../tools/testing/stack.requests';
 
 /**
- * Cancellation across processes (milestone M6, ported and tightened): the API cancels durably in
+ * Cancellation across processes: the API cancels durably in
  * one store step, publishes on Redis pub/sub, and the worker holding the child's job aborts it.
  */
 
@@ -60,7 +60,7 @@ describe('cancel during each phase (worker in its own process, real Redis)', () 
     expect(res.body).toMatchObject({ success: true, operation_id: parentId, child_cancelled: childId, message: 'Research cycle cancelled' });
     expect(parent).toMatchObject({ status: 'cancelled', cancellation_reason: 'Cancelled by user', cancelled_by: 'DELETE /api/v1/agent/cancel' });
     expect(child).toMatchObject({ status: 'cancelled', cancellation_reason: 'Parent cancelled' });
-    expect(bothCancelledMs).toBeLessThan(500); // the milestone's bound; the benchmark measures the real figure
+    expect(bothCancelledMs).toBeLessThan(500); // the bound a user is promised; the benchmark measures the real figure
 
     // The worker's compute really stopped (the stub sleep aborted, well before its 700 ms phase).
     expect((await stoppedAt(stack, childId)) - t0).toBeLessThan(500);

@@ -3,7 +3,7 @@ import { PhaseTimeoutError, formatDuration, remainingMs } from './phase.timeout'
 import { loadWorkerConfig, parsePhaseTimeouts } from './worker.config';
 
 describe('phase deadlines', () => {
-  it('word the deadline as the milestone does', () => {
+  it('words the deadline as users read it (worker timeout after 30 minutes)', () => {
     expect(new PhaseTimeoutError('training', 30 * 60_000).message).toBe('worker timeout after 30 minutes');
     expect(new PhaseTimeoutError('training', 60_000).message).toBe('worker timeout after 1 minute');
     expect(formatDuration(2 * 3_600_000)).toBe('2 hours');

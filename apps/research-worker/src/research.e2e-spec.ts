@@ -8,7 +8,7 @@ import { eventually, startStack, type Stack } from '../../../tools/testing/stack
 import { childrenOf, getOp as getOperation, triggerCycle, waitTerminal } from '../../../tools/testing/stack.requests';
 
 /**
- * Real research end to end (milestones M3–M5): the built API and a worker with every phase real —
+ * Real research end to end: the built API and a worker with every phase real —
  * the offline designer (no API key), indicator features and a tfjs MLP on the built-in market data,
  * the backtester, the offline assessor — on a real Redis. Strategies, models and data live in a
  * scratch directory so the repository's own directories are never written.

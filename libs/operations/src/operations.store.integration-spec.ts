@@ -124,7 +124,7 @@ describe('OperationsStore on a real Redis', () => {
     expect(await store.require(finished.operation_id)).toMatchObject({ status: 'completed', cancellation_reason: null });
   });
 
-  describe('milestone M6 task 6.2 (ported): parent cancel', () => {
+  describe('parent cancel', () => {
     it.each(['agent_design', 'training', 'backtesting', 'agent_assessment'] as OperationType[])(
       'during the %s phase cancels the child; both end cancelled',
       async (type) => {

@@ -45,7 +45,7 @@ export function MetricsTable({ m }: { m: BacktestMetrics }) {
           <tr>
             <th scope="row">Sharpe ratio</th>
             <td className="n">{num(m.sharpe_ratio)}</td>
-            <td className="n">—</td>
+            <td className="n">{typeof m.benchmark_sharpe === 'number' ? num(m.benchmark_sharpe) : '—'}</td>
           </tr>
           <tr>
             <th scope="row">Sortino ratio</th>
@@ -85,6 +85,7 @@ export function MetricsTable({ m }: { m: BacktestMetrics }) {
         </tbody>
       </table>
       <Significance m={m} />
+      <CostSensitivity m={m} />
       {sleeves ? <SleevesTable sleeves={sleeves} /> : null}
     </div>
   );
@@ -105,6 +106,25 @@ function Significance({ m }: { m: BacktestMetrics }) {
       {p <= 0.1 ? ', unlikely to be luck' : ', could well be luck'}).
       {typeof m.psr === 'number' ? ` Probability the true Sharpe ratio is above 0: ${pct(m.psr)}.` : ''}
       {ci ? ` Sharpe ratio 95% interval: ${num(ci[0])} to ${num(ci[1])}.` : ''}
+    </p>
+  );
+}
+
+/** What survives higher costs: the same signals at 0×, 1×, 2×, 3× the costs, and what the trades cost and moved. */
+function CostSensitivity({ m }: { m: BacktestMetrics }) {
+  const c = m.cost_sensitivity;
+  if (!c) return null;
+  const breakEven =
+    c.break_even_cost === null
+      ? 'still positive at 10× the costs'
+      : c.break_even_cost === 0
+        ? 'no gain even without costs'
+        : `break-even at ${num(c.break_even_cost)}× the costs`;
+  return (
+    <p className="small" data-testid="cost-sensitivity">
+      Return at {c.runs.map((r) => `${r.multiple}× costs ${signedPct(r.total_return)}`).join(', ')}; {breakEven}.
+      {typeof m.turnover === 'number' ? ` Turnover ${num(m.turnover)}× the capital` : ''}
+      {typeof m.commission_paid === 'number' ? `, commission paid ${money(m.commission_paid)}.` : '.'}
     </p>
   );
 }

@@ -113,6 +113,12 @@ export const backtestResultSchema = z.object({
   exposure: finite,
   benchmark_return: finite,
   benchmark_max_drawdown: finite,
+  /** Buy-and-hold's own annualised Sharpe ratio over the same bars (absent on older results). */
+  benchmark_sharpe: finite.optional(),
+  /** Traded notional, both legs of every trade, as a multiple of the initial capital. */
+  turnover: finite.optional(),
+  /** Commission booked on every leg, in the account's currency (slippage is in the fill prices). */
+  commission_paid: finite.optional(),
   equity_curve_length: count,
   initial_capital: finite,
   final_equity: finite,
@@ -125,6 +131,18 @@ export const backtestResultSchema = z.object({
    * Absent on results from before they existed; PSR and interval are null for a curve that never moved.
    */
   random_entry_p_value: finite.optional(),
+  /**
+   * The same signals re-run with costs (commission and slippage) at 0×, 1×, 2× and 3×, and the cost
+   * multiple at which the return reaches 0 (null when it stays above 0 up to 10×; 0 when it is not
+   * positive even without costs). `cost_drag` is the return the costs took: return at 0× minus at 1×.
+   */
+  cost_sensitivity: z
+    .object({
+      runs: z.array(z.object({ multiple: finite, total_return: finite, sharpe_ratio: finite })),
+      break_even_cost: finite.nullable(),
+      cost_drag: finite,
+    })
+    .optional(),
   random_entry_simulations: count.optional(),
   psr: finite.nullable().optional(),
   sharpe_ci95: z.tuple([finite, finite]).nullable().optional(),

@@ -94,6 +94,13 @@ export function metrics(bars: CurveAxis, result: CurveResult, opts: MetricsOptio
   const { strategy: s, benchmark: b } = result.stats;
   const r = ratios(s, perYear);
   const date = (i: number): string | null => (i >= 0 ? iso(bars.time[i]!) : null);
+  // What the trades cost and moved: commission as booked, traded notional (both legs) per initial capital.
+  let fees = 0;
+  let notional = 0;
+  for (const t of result.trades) {
+    fees += t.fees;
+    notional += t.quantity * (t.entry_price + t.exit_price);
+  }
 
   return {
     symbol: bars.symbol,
@@ -115,6 +122,9 @@ export function metrics(bars: CurveAxis, result: CurveResult, opts: MetricsOptio
     exposure: n > 0 ? result.stats.exposedBars / n : 0,
     benchmark_return: finite(result.benchmark[n - 1]! / capital - 1),
     benchmark_max_drawdown: finite(b.maxDrawdown),
+    benchmark_sharpe: finite(ratios(b, perYear).sharpe),
+    turnover: capital > 0 ? finite(notional / capital) : 0,
+    commission_paid: finite(fees),
     equity_curve_length: n,
     initial_capital: capital,
     final_equity: finite(finalEquity),

@@ -4,3 +4,4 @@ export * from './backtest.metrics.js';
 export * from './equity.artifact.js';
 export * from './portfolio.js';
 export * from './significance.js';
+export * from './robustness.js';

@@ -1,4 +1,14 @@
-import { configuredEpochs, cyclePhaseText, designerText, llmRoleText, significanceText, skillText, trainingEpochs, trainingEpochsText } from './cycle.facts';
+import {
+  configuredEpochs,
+  cyclePhaseText,
+  designerText,
+  llmRoleText,
+  robustnessText,
+  significanceText,
+  skillText,
+  trainingEpochs,
+  trainingEpochsText,
+} from './cycle.facts';
 
 describe('cycle facts', () => {
   it('names Claude only with the record saying Claude designed it', () => {
@@ -56,5 +66,29 @@ describe('significance of a backtest', () => {
       'random entries did as well in 100.0% of 1000 runs (p 1.000)',
     );
     expect(significanceText({ sharpe_ratio: 1 })).toBeNull();
+  });
+});
+
+describe('robustness of a backtest', () => {
+  it('says the return at each cost multiple, the break-even, the turnover and buy-and-hold on its own', () => {
+    const b = {
+      cost_sensitivity: {
+        runs: [
+          { multiple: 0, total_return: 0.041, sharpe_ratio: 1 },
+          { multiple: 1, total_return: 0.023, sharpe_ratio: 0.7 },
+          { multiple: 2, total_return: 0.005, sharpe_ratio: 0.2 },
+          { multiple: 3, total_return: -0.012, sharpe_ratio: -0.2 },
+        ],
+        break_even_cost: 2.29,
+        cost_drag: 0.018,
+      },
+      turnover: 12.43,
+      benchmark_sharpe: 0.614,
+    };
+    expect(robustnessText(b)).toBe(
+      'return +4.1% at 0×, +2.3% at 1×, +0.5% at 2×, −1.2% at 3× costs; break-even at 2.29× the costs; turnover 12.4× the capital; buy-and-hold Sharpe 0.61',
+    );
+    expect(robustnessText({ ...b, cost_sensitivity: { ...b.cost_sensitivity, break_even_cost: null } })).toContain('still positive at 10× the costs');
+    expect(robustnessText({ sharpe_ratio: 1 })).toBeNull();
   });
 });

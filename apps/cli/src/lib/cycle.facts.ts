@@ -176,3 +176,24 @@ export function significanceText(backtestResult: unknown): string | null {
     parts.push(`Sharpe 95% interval ${(ci[0] as number).toFixed(2)} to ${(ci[1] as number).toFixed(2)}`);
   return parts.join('; ');
 }
+
+/**
+ * What survives higher costs and how buy-and-hold did on its own: `return +4.1% at 0× costs, +2.3%
+ * at 1×, +0.5% at 2×, −1.2% at 3×; break-even at 2.3× the costs; turnover 12.4× the capital;
+ * buy-and-hold Sharpe 0.61`. Null for a result from before these numbers existed.
+ */
+export function robustnessText(backtestResult: unknown): string | null {
+  const b = record(backtestResult);
+  const c = record(b?.['cost_sensitivity']);
+  const runs = Array.isArray(c?.['runs']) ? (c['runs'] as unknown[]).map(record).filter((r): r is Record<string, unknown> => r !== null) : [];
+  if (runs.length === 0) return null;
+  const signed = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)}%`;
+  const parts = [`return ${runs.map((r) => `${signed(num(r['total_return']) ?? 0)} at ${num(r['multiple'])}×`).join(', ')} costs`];
+  const breakEven = c?.['break_even_cost'];
+  parts.push(breakEven === null ? 'still positive at 10× the costs' : typeof breakEven === 'number' ? `break-even at ${breakEven.toFixed(2)}× the costs` : '');
+  const turnover = num(b?.['turnover']);
+  if (turnover !== null) parts.push(`turnover ${turnover.toFixed(1)}× the capital`);
+  const benchmarkSharpe = num(b?.['benchmark_sharpe']);
+  if (benchmarkSharpe !== null) parts.push(`buy-and-hold Sharpe ${benchmarkSharpe.toFixed(2)}`);
+  return parts.filter(Boolean).join('; ');
+}

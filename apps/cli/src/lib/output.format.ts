@@ -30,6 +30,7 @@ import {
   trainingEpochs,
   trainingEpochsText,
   trainingResultOf,
+  robustnessText,
   significanceText,
   skillText,
 } from './cycle.facts.js';
@@ -360,6 +361,8 @@ export function followSummaryLines(op: OperationInfo, context: OperationContext 
     if (typeof backtest['total_trades'] === 'number') lines.push(`  Trades: ${backtest['total_trades']}`);
     const significance = significanceText(backtest);
     if (significance) lines.push(`  Significance: ${significance}`);
+    const robustness = robustnessText(backtest);
+    if (robustness) lines.push(`  Robustness: ${robustness}`);
     lines.push(...perSymbolLines(backtest['per_symbol']));
   }
   // Who designed and judged it (Claude with its model, the offline designer/assessor, or stub

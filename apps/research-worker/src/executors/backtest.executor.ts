@@ -1,5 +1,5 @@
 import { baseTimeframe, throwIfAborted, type PhaseContext, type PhaseExecutor, type PhaseInput, type PhaseOutput } from '@ktrdr/agent-domain';
-import { backtestSignificance, barsPerYear, combineSleeves, equityArtifact, portfolioMetrics, simulate, type Sleeve } from '@ktrdr/backtest';
+import { backtestSignificance, barsPerYear, combineSleeves, costSensitivity, equityArtifact, portfolioMetrics, simulate, type Sleeve } from '@ktrdr/backtest';
 import { buildInferenceFeatures, parseScaler, type BarsByTimeframe } from '@ktrdr/features';
 import { NoMarketDataError, lowerBound, sliceBars, windowRange, type Bars } from '@ktrdr/market-data';
 import { loadModel, predictProbabilities } from '@ktrdr/training';
@@ -103,8 +103,28 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
       sleeves.push({ bars: s.inWindow, result });
     }
     const portfolio = combineSleeves(sleeves);
-    ctx.reportProgress({ percentage: 99, current_step: 'Testing significance', steps_completed: total, steps_total: total });
+    ctx.reportProgress({ percentage: 99, current_step: 'Testing significance and cost sensitivity', steps_completed: total, steps_total: total });
     throwIfAborted(signal);
+    // The same signals at 0×, 1×, 2×, 3× the costs, and where the return reaches zero.
+    const costs = config.backtest;
+    const runAt = async (multiple: number): Promise<{ total_return: number; sharpe_ratio: number }> => {
+      const rerun: Sleeve[] = [];
+      for (const [i, s] of inputs.entries()) {
+        const result = await simulate({
+          bars: s.inWindow,
+          signals: signals[i]!,
+          positionMode: config.decisions.position_mode,
+          initialCapital: config.backtest.initial_capital / inputs.length,
+          commission: costs.commission * multiple,
+          slippage: costs.slippage * multiple,
+          signal,
+        });
+        rerun.push({ bars: s.inWindow, result });
+      }
+      const m = portfolioMetrics(rerun);
+      return { total_return: m.total_return, sharpe_ratio: m.sharpe_ratio };
+    };
+    const cost_sensitivity = await costSensitivity(runAt);
     const significance = backtestSignificance(
       inputs.map((s, i) => ({ open: s.inWindow.open, close: s.inWindow.close, trades: sleeves[i]!.result.trades })),
       portfolio.result.equity,
@@ -114,7 +134,7 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
       { barsPerYear: barsPerYear(portfolio.axis), seed: config.model.training.seed ?? 1 },
     );
     return {
-      result: { ...portfolioMetrics(sleeves, portfolio), ...significance },
+      result: { ...portfolioMetrics(sleeves, portfolio), ...significance, cost_sensitivity },
       artifacts: { equity: equityArtifact(portfolio.axis, portfolio.result) },
     };
   }

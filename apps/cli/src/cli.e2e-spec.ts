@@ -177,7 +177,8 @@ describe('ktrdr CLI against a running stack (slow stub phases)', () => {
     const outputs: Array<[string[], 'object' | 'array']> = [
       [['operations', 'list'], 'array'],
       [['operations', 'status', cycleId], 'object'],
-      [['operations', 'artifacts', cycleId], 'object'],
+      [['operations', 'artifacts', cycleId], 'array'],
+      [['operations', 'children', cycleId], 'array'],
       [['agent', 'status'], 'object'],
       [['agent', 'budget'], 'object'],
       [['data', 'list'], 'array'],

@@ -11,6 +11,7 @@ import DataImport from './commands/data-import.command.js';
 import DataList from './commands/data-list.command.js';
 import OperationsArtifacts from './commands/operations-artifacts.command.js';
 import OperationsCancel from './commands/operations-cancel.command.js';
+import OperationsChildren from './commands/operations-children.command.js';
 import OperationsFollow from './commands/operations-follow.command.js';
 import OperationsList from './commands/operations-list.command.js';
 import OperationsStatus from './commands/operations-status.command.js';
@@ -27,6 +28,7 @@ export const COMMANDS = {
   'operations:status': OperationsStatus,
   'operations:cancel': OperationsCancel,
   'operations:follow': OperationsFollow,
+  'operations:children': OperationsChildren,
   'operations:artifacts': OperationsArtifacts,
   'data:list': DataList,
   'data:import': DataImport,

@@ -21,6 +21,7 @@ import {
   AnyErrorBodySchema,
   NoActiveCycleSchema,
   ResumeStartedSchema,
+  OperationChildrenSchema,
   OperationEnvelopeSchema,
   OperationListSchema,
   StrategyEnvelopeSchema,
@@ -173,6 +174,13 @@ export class ApiClient {
     const res = await this.request('GET', `/operations/${encodeURIComponent(operationId)}`, { signal });
     if (res.status !== 200) throw this.errorFrom(res);
     return this.parse(OperationEnvelopeSchema, res).data;
+  }
+
+  /** The operation's children, oldest first (a research cycle's phases); 404 for an unknown id. */
+  async listChildren(operationId: string): Promise<OperationInfo[]> {
+    const res = await this.request('GET', `/operations/${encodeURIComponent(operationId)}/children`);
+    if (res.status !== 200) throw this.errorFrom(res);
+    return this.parse(OperationChildrenSchema, res).data;
   }
 
   async cancelOperation(operationId: string, reason?: string, signal?: AbortSignal): Promise<CancelOperationResult> {

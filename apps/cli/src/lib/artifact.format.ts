@@ -4,7 +4,8 @@
  * series by length and first → last value, other arrays by length, objects by their keys. The full
  * value is one `--json` away.
  */
-import type { ArtifactList } from '@ktrdr/api-contract';
+import { phaseOfOperationType, type ArtifactList } from '@ktrdr/api-contract';
+import type { ChildArtifacts } from './cycle.artifacts.js';
 import { ktrdrCommand } from './invocation.js';
 
 const MAX_KEYS = 12;
@@ -16,6 +17,35 @@ export function artifactListLines(list: ArtifactList): string[] {
     ...list.artifacts.map((name) => `  ${name}`),
     `Show one with: ${ktrdrCommand(`operations artifacts ${list.operation_id} <name> [--json]`)}`,
   ];
+}
+
+/**
+ * A research cycle's artifacts, under the child operation that published each (its phase and id), so
+ * the id to pass to other commands is on screen. A child that published none says so, with its status
+ * when it did not complete (a failed training has no history to show).
+ */
+export function cycleArtifactListLines(cycleId: string, entries: readonly ChildArtifacts[]): string[] {
+  if (entries.length === 0) return [`No artifacts for ${cycleId}: the research cycle has no child operations yet.`];
+  if (entries.every((e) => e.artifacts.length === 0)) {
+    return [`No artifacts for ${cycleId}: none of its ${entries.length} child operation(s) published any.`, ...childBlocks(cycleId, entries)];
+  }
+  return [
+    `Artifacts of research cycle ${cycleId}, by child operation:`,
+    ...childBlocks(cycleId, entries),
+    `Show one with: ${ktrdrCommand(`operations artifacts ${cycleId} <name> [--json]`)}`,
+  ];
+}
+
+function childBlocks(cycleId: string, entries: readonly ChildArtifacts[]): string[] {
+  const labels = entries.map(({ child }) => phaseOfOperationType(child.operation_type) ?? child.operation_type);
+  const width = Math.max(...labels.map((l) => l.length));
+  return entries.flatMap(({ child, artifacts }, i) => {
+    const notes: string[] = [];
+    if (child.status !== 'completed') notes.push(child.status);
+    if (child.parent_operation_id && child.parent_operation_id !== cycleId) notes.push(`reused from ${child.parent_operation_id}`);
+    const head = `  ${(labels[i] ?? '').padEnd(width)}  ${child.operation_id}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
+    return [head, ...(artifacts.length > 0 ? artifacts.map((name) => `    ${name}`) : ['    (none)'])];
+  });
 }
 
 export function artifactSummaryLines(operationId: string, name: string, value: unknown): string[] {

@@ -21,7 +21,7 @@ import type {
   TriggerRefused,
   TriggerStarted,
 } from '@ktrdr/api-contract';
-import { currentChildId, isTerminalStatus, readCycleParameters } from '@ktrdr/api-contract';
+import { currentChildId, isTerminalStatus, phaseOfOperationType, readCycleParameters } from '@ktrdr/api-contract';
 import {
   assessorText,
   cyclePhaseText,
@@ -220,6 +220,42 @@ export function operationsTableLines(list: OperationList): string[] {
     { header: 'DURATION', get: (r) => formatDuration(r.duration_seconds), alignRight: true },
   ];
   return [...renderTable(list.data, columns), '', `Showing ${list.data.length} of ${list.total_count} operations (${list.active_count} active)`];
+}
+
+/**
+ * How long an operation has run: from its start (or creation, when it never started but ended) to
+ * its end, or to `now` while it runs; null before it started. The children route sends whole records,
+ * which carry no duration, so it is worked out here as the list route works it out.
+ */
+export function operationDurationSeconds(op: Pick<OperationInfo, 'created_at' | 'started_at' | 'completed_at'>, now: Date = new Date()): number | null {
+  if (!op.started_at && !op.completed_at) return null;
+  const start = Date.parse(op.started_at ?? op.created_at);
+  const end = op.completed_at ? Date.parse(op.completed_at) : now.getTime();
+  return Number.isNaN(start) || Number.isNaN(end) ? null : Math.max(0, (end - start) / 1000);
+}
+
+/**
+ * `ktrdr operations children`: one row per child, oldest first, with the error of a failed one in
+ * full (it is what the user came to read, so it is the last column and never cut). A research
+ * cycle's listing ends with the command that shows its children's artifacts.
+ */
+export function childrenTableLines(parent: string, children: readonly OperationInfo[], now: Date = new Date()): string[] {
+  if (children.length === 0) return [`No child operations of ${parent}.`];
+  const columns: Column<OperationInfo>[] = [
+    { header: 'OPERATION ID', get: (r) => r.operation_id },
+    { header: 'TYPE', get: (r) => r.operation_type },
+    { header: 'STATUS', get: (r) => r.status },
+    { header: 'PROGRESS', get: (r) => formatPercentage(r.progress.percentage), alignRight: true },
+    { header: 'DURATION', get: (r) => formatDuration(operationDurationSeconds(r, now)), alignRight: true },
+  ];
+  if (children.some((c) => c.status === 'failed' && c.error_message)) {
+    columns.push({ header: 'ERROR', get: (r) => (r.status === 'failed' ? orDash(r.error_message) : '') });
+  }
+  const active = children.filter((c) => !isTerminal(c.status)).length;
+  const lines = [...renderTable(children, columns), '', `${children.length} child operation(s) of ${parent} (${active} active)`];
+  // Phase children mean the parent is a research cycle, whose artifacts are its children's.
+  if (children.some((c) => phaseOfOperationType(c.operation_type) !== null)) lines.push(`Their artifacts: ${ktrdrCommand(`operations artifacts ${parent}`)}`);
+  return lines;
 }
 
 /** What an operation's own record cannot say: the strategy's configured epochs (read from the strategy file). */

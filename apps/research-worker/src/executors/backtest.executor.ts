@@ -78,37 +78,10 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
     }
 
     const total = inputs.reduce((a, s) => a + s.inWindow.time.length, 0);
-    const sleeves: Sleeve[] = [];
-    let before = 0;
-    for (const [i, s] of inputs.entries()) {
-      const result = await simulate({
-        bars: s.inWindow,
-        signals: signals[i]!,
-        positionMode: config.decisions.position_mode,
-        initialCapital: config.backtest.initial_capital / inputs.length,
-        commission: config.backtest.commission,
-        slippage: config.backtest.slippage,
-        signal,
-        onProgress: (done) => {
-          const bar = before + done;
-          ctx.reportProgress({
-            percentage: PREPARE_PCT + ((100 - PREPARE_PCT) * bar) / Math.max(1, total),
-            current_step: `Bar ${bar}/${total}`,
-            steps_completed: bar,
-            steps_total: total,
-          });
-        },
-      });
-      before += s.inWindow.time.length;
-      sleeves.push({ bars: s.inWindow, result });
-    }
-    const portfolio = combineSleeves(sleeves);
-    ctx.reportProgress({ percentage: 99, current_step: 'Testing significance and cost sensitivity', steps_completed: total, steps_total: total });
-    throwIfAborted(signal);
-    // The same signals at 0×, 1×, 2×, 3× the costs, and where the return reaches zero.
-    const costs = config.backtest;
-    const runAt = async (multiple: number): Promise<{ total_return: number; sharpe_ratio: number }> => {
-      const rerun: Sleeve[] = [];
+    const costs = { commission: config.backtest.commission, slippage: config.backtest.slippage };
+    /** Every symbol's sleeve of the portfolio, with the costs multiplied by `multiple`. */
+    const simulateSleeves = async (multiple: number, onProgress?: (i: number, done: number) => void): Promise<Sleeve[]> => {
+      const out: Sleeve[] = [];
       for (const [i, s] of inputs.entries()) {
         const result = await simulate({
           bars: s.inWindow,
@@ -118,10 +91,28 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
           commission: costs.commission * multiple,
           slippage: costs.slippage * multiple,
           signal,
+          ...(onProgress ? { onProgress: (done: number) => onProgress(i, done) } : {}),
         });
-        rerun.push({ bars: s.inWindow, result });
+        out.push({ bars: s.inWindow, result });
       }
-      const m = portfolioMetrics(rerun);
+      return out;
+    };
+    const offsets = inputs.map((_, i) => inputs.slice(0, i).reduce((a, s) => a + s.inWindow.time.length, 0));
+    const sleeves = await simulateSleeves(1, (i, done) => {
+      const bar = offsets[i]! + done;
+      ctx.reportProgress({
+        percentage: PREPARE_PCT + ((100 - PREPARE_PCT) * bar) / Math.max(1, total),
+        current_step: `Bar ${bar}/${total}`,
+        steps_completed: bar,
+        steps_total: total,
+      });
+    });
+    const portfolio = combineSleeves(sleeves);
+    ctx.reportProgress({ percentage: 99, current_step: 'Testing significance and cost sensitivity', steps_completed: total, steps_total: total });
+    throwIfAborted(signal);
+    // The same signals at 0×, 1×, 2×, 3× the costs, and where the return reaches zero.
+    const runAt = async (multiple: number): Promise<{ total_return: number; sharpe_ratio: number }> => {
+      const m = portfolioMetrics(await simulateSleeves(multiple));
       return { total_return: m.total_return, sharpe_ratio: m.sharpe_ratio };
     };
     const cost_sensitivity = await costSensitivity(runAt);
@@ -129,7 +120,7 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
       inputs.map((s, i) => ({ open: s.inWindow.open, close: s.inWindow.close, trades: sleeves[i]!.result.trades })),
       portfolio.result.equity,
       portfolio.result.initialCapital,
-      { commission: config.backtest.commission, slippage: config.backtest.slippage },
+      costs,
       // Seeded by the strategy's own seed, so the same backtest gives the same p-value.
       { barsPerYear: barsPerYear(portfolio.axis), seed: config.model.training.seed ?? 1 },
     );

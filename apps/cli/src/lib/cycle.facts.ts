@@ -132,6 +132,12 @@ export function trainingResultOf(op: OperationInfo): unknown {
   return readCycleParameters(op.metadata?.parameters).training_result ?? null;
 }
 
+/** A backtest result for a cycle (`backtest_result`) or a backtesting operation (its result). */
+export function backtestResultOf(op: OperationInfo): unknown {
+  if (op.operation_type === 'backtesting') return op.result_summary;
+  return readCycleParameters(op.metadata?.parameters).backtest_result ?? null;
+}
+
 const pct1 = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
 /**

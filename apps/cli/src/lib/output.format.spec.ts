@@ -290,6 +290,28 @@ describe('operations output', () => {
     expect(cancelled.some((l) => l.startsWith('  Child operation'))).toBe(false);
   });
 
+  it('shows a cycle refused by the backtest gate with its significance and robustness, as a backtest operation shows its own', () => {
+    const backtest = {
+      total_return: 0.2,
+      random_entry_p_value: 0.426,
+      random_entry_simulations: 1000,
+      psr: 0.75,
+      sharpe_ci95: [-0.48, 1.72],
+      cost_sensitivity: { runs: [{ multiple: 1, total_return: 0.2, sharpe_ratio: 0.4 }], break_even_cost: null, cost_drag: 0.01 },
+    };
+    const cycle = operationLines(
+      op({
+        status: 'failed',
+        error_message: 'Backtest gate failed: not_significant (p 0.43 > 0.10)',
+        metadata: { parameters: { phase: 'backtesting', backtest_result: backtest } },
+      }),
+    );
+    expect(cycle).toContain('  Significance: random entries did as well in 42.6% of 1000 runs (p 0.426); PSR 0.75; Sharpe 95% interval -0.48 to 1.72');
+    expect(cycle.some((l) => l.startsWith('  Robustness: return +20.0% at 1× costs; still positive at 10× the costs'))).toBe(true);
+    const child = operationLines(op({ operation_id: TRAIN_ID, operation_type: 'backtesting', status: 'completed', result_summary: backtest }));
+    expect(child.some((l) => l.startsWith('  Significance: random entries did as well in 42.6%'))).toBe(true);
+  });
+
   it("shows a finished cycle's outcome as its phase, and where a failed one stopped rather than a live-looking percentage", () => {
     const completed = operationLines(
       op({

@@ -30,6 +30,7 @@ import {
   trainingEpochs,
   trainingEpochsText,
   trainingResultOf,
+  backtestResultOf,
   robustnessText,
   significanceText,
   skillText,
@@ -288,6 +289,12 @@ export function operationLines(op: OperationInfo, context: OperationContext = {}
   if (epochs) lines.push(`  Training: ${trainingEpochsText(epochs)}`);
   const skill = skillText(trainingResultOf(op));
   if (skill) lines.push(`  Skill: ${skill}`);
+  // Whether the backtest could be luck and what survives higher costs: the numbers a gate refusal
+  // needs beside it as much as a completed cycle does.
+  const significance = significanceText(backtestResultOf(op));
+  if (significance) lines.push(`  Significance: ${significance}`);
+  const robustness = robustnessText(backtestResultOf(op));
+  if (robustness) lines.push(`  Robustness: ${robustness}`);
   lines.push(
     `  Created: ${formatTimestamp(op.created_at)}`,
     `  Started: ${formatTimestamp(op.started_at)}`,

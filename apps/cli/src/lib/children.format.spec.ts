@@ -1,22 +1,19 @@
-import { OperationInfoSchema, type OperationInfo } from '@ktrdr/api-contract';
+import { operationRecord } from '../../../../tools/testing/operation.fixture';
+import type { OperationInfo } from '@ktrdr/api-contract';
 import { childrenTableLines, operationDurationSeconds } from './output.format';
 
 const CYCLE = 'op_agent_research_20261125_143022_ab12cd34';
 const NOW = new Date('2026-11-25T14:40:00.000Z');
 
 function child(type: string, id: string, fields: Partial<Record<string, unknown>> = {}): OperationInfo {
-  return OperationInfoSchema.parse({
+  return operationRecord({
     operation_id: id,
     operation_type: type,
     status: 'completed',
     parent_operation_id: CYCLE,
-    created_at: '2026-11-25T14:30:22.000Z',
     started_at: '2026-11-25T14:30:23.000Z',
     completed_at: '2026-11-25T14:30:35.000Z',
     progress: { percentage: 100, current_step: 'Done' },
-    metadata: { parameters: {} },
-    result_summary: null,
-    error_message: null,
     ...fields,
   });
 }

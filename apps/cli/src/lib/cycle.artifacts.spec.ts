@@ -1,4 +1,5 @@
-import { OperationInfoSchema, type ArtifactList, type OperationInfo } from '@ktrdr/api-contract';
+import { operationRecord } from '../../../../tools/testing/operation.fixture';
+import type { ArtifactList, OperationInfo } from '@ktrdr/api-contract';
 import { ApiError } from './api.error';
 import { cycleArtifactListLines } from './artifact.format';
 import { childArtifactsJson, childWithArtifact, gatherCycleArtifacts, type CycleArtifactsSource } from './cycle.artifacts';
@@ -12,18 +13,12 @@ const ASSESS = 'op_agent_assessment_20261125_143110_44444444';
 const OLD_DESIGN = 'op_agent_design_20261124_090000_55555555';
 
 function record(id: string, type: string, fields: Partial<Record<string, unknown>> = {}): OperationInfo {
-  return OperationInfoSchema.parse({
+  return operationRecord({
     operation_id: id,
     operation_type: type,
     status: 'completed',
     parent_operation_id: CYCLE,
-    created_at: '2026-11-25T14:30:22.000Z',
-    started_at: null,
-    completed_at: null,
     progress: { percentage: 100, current_step: null },
-    metadata: { parameters: {} },
-    result_summary: null,
-    error_message: null,
     ...fields,
   });
 }

@@ -1,4 +1,5 @@
-import { AgentStatusSchema, OperationInfoSchema, type OperationInfo } from '@ktrdr/api-contract';
+import { operationRecord } from '../../../../tools/testing/operation.fixture';
+import { AgentStatusSchema, type OperationInfo } from '@ktrdr/api-contract';
 import {
   activeChildId,
   agentStatusLines,
@@ -22,18 +23,13 @@ const CYCLE_ID = 'op_agent_research_20261125_143022_ab12cd34';
 const TRAIN_ID = 'op_training_20261125_143100_00ff00ff';
 
 function op(fields: Partial<Record<string, unknown>> = {}): OperationInfo {
-  return OperationInfoSchema.parse({
+  return operationRecord({
     operation_id: CYCLE_ID,
-    operation_type: 'agent_research',
     status: 'running',
-    parent_operation_id: null,
     created_at: '2026-11-25T14:30:22.123Z',
     started_at: '2026-11-25T14:30:23.000Z',
-    completed_at: null,
     progress: { percentage: 20, current_step: 'Training model...', steps_completed: 1, steps_total: 4 },
     metadata: { parameters: { phase: 'training', design_op_id: 'op_agent_design_x', training_op_id: TRAIN_ID } },
-    result_summary: null,
-    error_message: null,
     ...fields,
   });
 }

@@ -1,11 +1,11 @@
+import { operationRecord } from '../../../../tools/testing/operation.fixture';
 import { PassThrough } from 'node:stream';
-import { OperationInfoSchema, type OperationInfo } from '@ktrdr/api-contract';
+import type { OperationInfo } from '@ktrdr/api-contract';
 import { chooseRenderMode, createRenderer, fitToWidth, followHeader, FollowNotes, progressLine } from './progress.renderer';
 
 function op(fields: Record<string, unknown>): OperationInfo {
-  // The fields every record has (the API always writes them); each test sets what it is about.
-  const base = { operation_id: 'op_1', operation_type: 'agent_research', status: 'running', created_at: '2026-11-25T14:30:22Z' };
-  return OperationInfoSchema.parse({ ...base, progress: { percentage: 0, current_step: null }, metadata: { parameters: {} }, ...fields });
+  // Each test sets what it is about.
+  return operationRecord({ operation_id: 'op_1', status: 'running', created_at: '2026-11-25T14:30:22Z', ...fields });
 }
 
 describe('progressLine', () => {

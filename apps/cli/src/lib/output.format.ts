@@ -285,15 +285,17 @@ export function operationLines(op: OperationInfo, context: OperationContext = {}
     const designer = designerText(params);
     if (designer) lines.push(`  Designer: ${designer}`);
   }
-  const epochs = trainingEpochs(trainingResultOf(op), context.plannedEpochs ?? null);
+  const training = trainingResultOf(op);
+  const epochs = trainingEpochs(training, context.plannedEpochs ?? null);
   if (epochs) lines.push(`  Training: ${trainingEpochsText(epochs)}`);
-  const skill = skillText(trainingResultOf(op));
+  const skill = skillText(training);
   if (skill) lines.push(`  Skill: ${skill}`);
   // Whether the backtest could be luck and what survives higher costs: the numbers a gate refusal
   // needs beside it as much as a completed cycle does.
-  const significance = significanceText(backtestResultOf(op));
+  const backtest = backtestResultOf(op);
+  const significance = significanceText(backtest);
   if (significance) lines.push(`  Significance: ${significance}`);
-  const robustness = robustnessText(backtestResultOf(op));
+  const robustness = robustnessText(backtest);
   if (robustness) lines.push(`  Robustness: ${robustness}`);
   lines.push(
     `  Created: ${formatTimestamp(op.created_at)}`,
@@ -357,8 +359,9 @@ export function isTerminal(status: string): boolean {
 
 /** The closing summary of a followed operation that reached a terminal status. */
 export function followSummaryLines(op: OperationInfo, context: OperationContext = {}): string[] {
-  const epochs = trainingEpochs(trainingResultOf(op), context.plannedEpochs ?? null);
-  const skill = skillText(trainingResultOf(op));
+  const training = trainingResultOf(op);
+  const epochs = trainingEpochs(training, context.plannedEpochs ?? null);
+  const skill = skillText(training);
   const epochLine = [...(epochs ? [`  Training: ${trainingEpochsText(epochs)}`] : []), ...(skill ? [`  Skill: ${skill}`] : [])];
   if (op.status === 'failed' || op.status === 'cancelled') {
     const lines =

@@ -110,9 +110,10 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
     const portfolio = combineSleeves(sleeves);
     ctx.reportProgress({ percentage: 99, current_step: 'Testing significance and cost sensitivity', steps_completed: total, steps_total: total });
     throwIfAborted(signal);
-    // The same signals at 0×, 1×, 2×, 3× the costs, and where the return reaches zero.
+    const result = portfolioMetrics(sleeves, portfolio);
+    // The same signals at 0×, 1×, 2×, 3× the costs, and where the return reaches zero (1× is the run above).
     const runAt = async (multiple: number): Promise<{ total_return: number; sharpe_ratio: number }> => {
-      const m = portfolioMetrics(await simulateSleeves(multiple));
+      const m = multiple === 1 ? result : portfolioMetrics(await simulateSleeves(multiple));
       return { total_return: m.total_return, sharpe_ratio: m.sharpe_ratio };
     };
     const cost_sensitivity = await costSensitivity(runAt);
@@ -125,7 +126,7 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
       { barsPerYear: barsPerYear(portfolio.axis), seed: config.model.training.seed ?? 1 },
     );
     return {
-      result: { ...portfolioMetrics(sleeves, portfolio), ...significance, cost_sensitivity },
+      result: { ...result, ...significance, cost_sensitivity },
       artifacts: { equity: equityArtifact(portfolio.axis, portfolio.result) },
     };
   }

@@ -145,7 +145,11 @@ describe('cancellation races across processes', () => {
     // The child's job waits in the design queue: no worker consumes it yet.
     const designQueue = new Queue('design', { connection: { url: stack.redisUrl }, prefix: bullPrefix(stack.prefix) });
     try {
-      expect(await designQueue.getJobState(childId)).toBe('waiting');
+      // The record names its child before the child's job is queued (so no phase is ever without
+      // its child id): wait for the job itself.
+      expect(await eventually(async () => ((await designQueue.getJobState(childId)) === 'waiting' ? 'waiting' : undefined), 'the design job queued')).toBe(
+        'waiting',
+      );
       expect((await stack.request('DELETE', '/agent/cancel')).status).toBe(200);
       // A worker that reports ready, and then really takes the job off the queue: "never started"
       // below is only meaningful once a worker was there to start it.

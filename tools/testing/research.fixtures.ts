@@ -7,7 +7,7 @@ import { repoRoot } from '../shared/repo-root.js';
  * Real-phase fixtures shared by the research e2e tests and the training-cancel benchmark: a
  * scratch directory (strategies, models, data) so runs never write into the repository, and a
  * strategy whose training runs long enough to be cancelled mid-fit (1,000 epochs, wide layers,
- * two years of synthetic hourly bars; early stopping waits 100 epochs).
+ * two years of synthetic hourly bars; early stopping waits 100 epochs), in 3 walk-forward folds.
  */
 export const SLOW_TRAINING_STRATEGY = `name: slow_training
 training_data: { symbols: [SYNTH_SLOW], timeframes: [1h], date_range: { start: "2022-01-01", end: "2023-12-31" } }
@@ -23,6 +23,7 @@ model:
 training:
   labels: { source: zigzag, zigzag_threshold: 0.01, label_lookahead: 24 }
   data_split: { train: 0.7, validation: 0.15, test: 0.15 }
+evaluation: { folds: 3, seeds: 1 }
 backtest: { date_range: { start: "2024-01-01", end: "2024-03-31" } }
 `;
 

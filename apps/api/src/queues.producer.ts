@@ -16,9 +16,10 @@ export class ApiQueueProducer extends QueueProducer {
     @InjectQueue(QueueName.Training) training: TypedQueue<'training'>,
     @InjectQueue(QueueName.Backtest) backtest: TypedQueue<'backtest'>,
     @InjectQueue(QueueName.Assessment) assessment: TypedQueue<'assessment'>,
+    @InjectQueue(QueueName.Fold) fold: TypedQueue<'fold'>,
   ) {
     // One entry per contract name: a queue added to QueueName fails to compile here until it is injected.
-    const queues: QueueSet = { research, design, training, backtest, assessment };
+    const queues: QueueSet = { research, design, training, backtest, assessment, fold };
     super((name) => queues[name]);
   }
 }

@@ -7,8 +7,8 @@ import { ThrottledLogger } from './throttled.logger.js';
 interface ActiveJob {
   controller: AbortController;
   worker: Worker;
-  /** The cycle this phase belongs to: a cancel message naming the cycle aborts it. */
-  parentId: string | null;
+  /** The operations above it (a phase's cycle; a fold's phase child and cycle): a cancel message naming one aborts it. */
+  ancestors: readonly string[];
   /** When the cancel that aborted it was requested (epoch ms, from the cancel message), for the latency metric. */
   cancelRequestedAt?: number;
 }
@@ -35,8 +35,8 @@ export class ActiveJobs {
     this.failures = failures ?? new ThrottledLogger(log);
   }
 
-  register(operationId: string, controller: AbortController, worker: Worker, parentId: string | null = null): void {
-    this.jobs.set(operationId, { controller, worker, parentId });
+  register(operationId: string, controller: AbortController, worker: Worker, ancestors: readonly string[] = []): void {
+    this.jobs.set(operationId, { controller, worker, ancestors });
     if (!this.timer) {
       this.timer = setInterval(() => void this.recheck(), this.pollMs);
       this.timer.unref();
@@ -68,11 +68,11 @@ export class ActiveJobs {
 
   /**
    * A cancel message names the cancelled root (cancelAndAnnounce): abort the job of that operation
-   * and the jobs of its children. Returns how many this process aborted.
+   * and the jobs of its descendants. Returns how many this process aborted.
    */
   abortTree(rootId: string, reason: string, requestedAt?: number): number {
     let n = 0;
-    for (const [id, job] of this.jobs) if ((id === rootId || job.parentId === rootId) && this.abort(id, reason, requestedAt)) n++;
+    for (const [id, job] of this.jobs) if ((id === rootId || job.ancestors.includes(rootId)) && this.abort(id, reason, requestedAt)) n++;
     return n;
   }
 

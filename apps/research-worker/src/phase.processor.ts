@@ -1,12 +1,12 @@
 import type { ActivePhase } from '@ktrdr/agent-domain';
-import { QUEUE_PHASE, QueueName, type PhaseJob, type PhaseQueueName } from '@ktrdr/queues';
+import { QUEUE_PHASE, QueueName, type FoldJob, type PhaseJob, type PhaseQueueName } from '@ktrdr/queues';
 import type { Logger } from '@ktrdr/runtime';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { PhaseRunner, type PhaseOutcome } from './phase.runner.js';
+import { PhaseRunner, type FoldExecutor, type PhaseOutcome } from './phase.runner.js';
 import type { ThrottledLogger } from './throttled.logger.js';
-import { WORKER_FAILURES, WORKER_LOGGER } from './worker.providers.js';
+import { FOLD_EXECUTOR, WORKER_FAILURES, WORKER_LOGGER } from './worker.providers.js';
 
 /**
  * Thin processor of a phase queue. `process` declares all three parameters — BullMQ only creates
@@ -63,4 +63,31 @@ export class BacktestProcessor extends PhaseQueueProcessor {
 @Processor(QueueName.Assessment)
 export class AssessmentProcessor extends PhaseQueueProcessor {
   protected readonly queue = QueueName.Assessment;
+}
+
+/** The walk-forward fold queue: one fold's training or prediction per job, under its phase child. */
+@Processor(QueueName.Fold)
+export class FoldProcessor extends WorkerHost {
+  constructor(
+    private readonly runner: PhaseRunner,
+    @Inject(FOLD_EXECUTOR) private readonly executor: FoldExecutor,
+    @Inject(WORKER_LOGGER) private readonly log: Logger,
+    @Inject(WORKER_FAILURES) private readonly failures: ThrottledLogger,
+  ) {
+    super();
+  }
+
+  process(job: Job<FoldJob['data'], unknown, FoldJob['name']>, _token?: string, signal?: AbortSignal): Promise<PhaseOutcome> {
+    return this.runner.runFold(job, this.worker, this.executor, signal);
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, err: Error): void {
+    this.log.warn({ queue: QueueName.Fold, operation_id: job?.id, err: err.message }, 'job failed');
+  }
+
+  @OnWorkerEvent('error')
+  onError(err: Error): void {
+    this.failures.error('worker', err, { queue: QueueName.Fold }, 'worker error');
+  }
 }

@@ -5,11 +5,13 @@ import {
   throwIfAborted,
   type ActivePhase,
   type ArtifactName,
+  type PhaseContext,
   type PhaseExecutors,
+  type ProgressView,
 } from '@ktrdr/agent-domain';
 import { CancelledError, ErrorCode, WorkerError, isKtrdrError, messageOf, type KtrdrError } from '@ktrdr/errors';
-import { OperationNotFoundError, type OperationsStore } from '@ktrdr/operations';
-import type { PhaseJob, QueueProducer } from '@ktrdr/queues';
+import { OperationNotFoundError, type OperationInfo, type OperationsStore } from '@ktrdr/operations';
+import type { FoldJob, PhaseJob, QueueProducer } from '@ktrdr/queues';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ActiveJobs } from './active-jobs.registry.js';
@@ -58,6 +60,32 @@ export interface ArtifactSink {
 
 export type PhaseOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped';
 
+/** What a fold job runs: the fold's own record says which fold and how (its metadata parameters). */
+export interface FoldExecutor {
+  execute(kind: FoldJob['name'], operation: OperationInfo, ctx: PhaseContext): Promise<{ result: unknown; discard?: () => Promise<void> }>;
+}
+
+/** One operation job as the runner sees it: a phase child or a fold. */
+interface OperationSpec {
+  id: string;
+  parentId: string;
+  /** Operations whose cancel message stops this job (its parent, and a fold's cycle). */
+  ancestors: string[];
+  /** The phase whose progress the cycle mirrors and whose deadline applies; null for a fold. */
+  phase: ActivePhase | null;
+  timeoutMs?: number;
+  execute(
+    signal: AbortSignal,
+    report: (p: ProgressView) => void,
+    operation: OperationInfo,
+  ): Promise<{ result: unknown; artifacts?: Partial<Record<ArtifactName, unknown>>; discard?: () => Promise<void> }>;
+  /** The result as it will be stored, or a thrown error naming what is wrong with it. */
+  check(result: unknown): Record<string, unknown>;
+  onCompleted?(result: Record<string, unknown>): void;
+  /** After the outcome is recorded (the phase's notice to the orchestrator). */
+  afterwards?(signal: AbortSignal): Promise<unknown>;
+}
+
 /**
  * Runs one phase job: claims the child operation (pending → running), runs the phase executor
  * with an AbortSignal, records the outcome, and tells the orchestrator the child ended. A job
@@ -81,11 +109,68 @@ export class PhaseRunner {
 
   async run(phase: ActivePhase, job: Job<PhaseJob['data']>, worker: Worker, jobSignal?: AbortSignal): Promise<PhaseOutcome> {
     const { operation_id: id, parent_operation_id: parentId } = job.data;
+    return this.runOperation(
+      {
+        id,
+        parentId,
+        ancestors: [parentId],
+        phase,
+        timeoutMs: this.opts.timeouts?.[phase],
+        execute: async (signal, report) => {
+          const parent = await this.store.get(parentId);
+          throwIfAborted(signal);
+          return this.executors[phase].execute(
+            { operation_id: id, parent_operation_id: parentId, phase, cycle: readCycleParameters(parent?.metadata.parameters) },
+            { signal, reportProgress: report },
+          );
+        },
+        check: (result) => checkedResult(phase, result),
+        onCompleted: (result) => this.opts.metrics?.llmUsage(result),
+        // The orchestrator's notice. Retried briefly only: if it cannot be queued, the reconcile pass
+        // advances the cycle from the records, so holding the job for it would gain nothing.
+        afterwards: (signal) =>
+          this.recorded(id, 'notice', () => this.notify(parentId, id), signal, NOTICE_RETRY).catch((e: unknown) =>
+            this.failures.warn(
+              'phase-notice',
+              e,
+              { operation_id: id, parent_operation_id: parentId },
+              'child-finished notice not queued; the reconcile pass will advance the cycle',
+            ),
+          ),
+      },
+      worker,
+      jobSignal,
+    );
+  }
+
+  /**
+   * Runs one walk-forward fold job: the same claim, heartbeat, cancel and outcome rules as a phase,
+   * under its phase child (`parent_operation_id`) and cycle, whose cancel messages stop it too.
+   * Nothing is told to the orchestrator: the phase child waits on the fold's record.
+   */
+  runFold(job: Job<FoldJob['data'], unknown, FoldJob['name']>, worker: Worker, executor: FoldExecutor, jobSignal?: AbortSignal): Promise<PhaseOutcome> {
+    const { operation_id: id, parent_operation_id: parentId, cycle_operation_id: cycleId } = job.data;
+    return this.runOperation(
+      {
+        id,
+        parentId,
+        ancestors: [parentId, cycleId],
+        phase: null,
+        execute: (signal, report, operation) => executor.execute(job.name, operation, { signal, reportProgress: report }),
+        check: (result) => result as Record<string, unknown>,
+      },
+      worker,
+      jobSignal,
+    );
+  }
+
+  private async runOperation(spec: OperationSpec, worker: Worker, jobSignal?: AbortSignal): Promise<PhaseOutcome> {
+    const { id, parentId, phase } = spec;
     const controller = new AbortController();
     const forward = (): void => controller.abort(jobSignal?.reason);
     jobSignal?.addEventListener('abort', forward, { once: true });
     // Registered before the claim, so a cancel landing between claim and execute is not missed.
-    this.active.register(id, controller, worker, parentId);
+    this.active.register(id, controller, worker, spec.ancestors);
     const progress = new ProgressWriter(this.store, id, parentId, phase, this.failures);
     const record = <T>(what: string, write: () => Promise<T>, policy = this.opts.recordRetry): Promise<T> =>
       this.recorded(id, what, write, controller.signal, policy);
@@ -100,8 +185,8 @@ export class PhaseRunner {
       if (claimed.applied) {
         claimedAt = performance.now();
         heartbeat = this.startHeartbeat(id);
-        const timeoutMs = this.opts.timeouts?.[phase];
-        if (timeoutMs !== undefined) {
+        const timeoutMs = spec.timeoutMs;
+        if (timeoutMs !== undefined && phase) {
           // The deadline aborts the same signal a cancel does, with a reason that says it was the clock.
           const timeout = new PhaseTimeoutError(phase, timeoutMs);
           deadline = setTimeout(
@@ -113,16 +198,11 @@ export class PhaseRunner {
             remainingMs(claimed.operation.started_at, timeoutMs),
           );
         }
-        const parent = await this.store.get(parentId);
-        throwIfAborted(controller.signal);
-        const output = await this.executors[phase].execute(
-          { operation_id: id, parent_operation_id: parentId, phase, cycle: readCycleParameters(parent?.metadata.parameters) },
-          { signal: controller.signal, reportProgress: (p) => progress.report(p) },
-        );
+        const output = await spec.execute(controller.signal, (p) => progress.report(p), claimed.operation);
         await progress.flush();
         try {
           throwIfAborted(controller.signal);
-          const result = checkedResult(phase, output.result);
+          const result = spec.check(output.result);
           // The finished phase's outcome is worth waiting for: while Redis refuses it, it is retried
           // (the heartbeat goes on, so the phase does not read "worker lost"), and only past the
           // retry budget does the phase fail, saying why.
@@ -136,7 +216,7 @@ export class PhaseRunner {
             throw isTransientRedisFailure(e) ? new WorkerError(ErrorCode.BackendUnavailable, `could not record the result: ${describeRedisFailure(e)}`) : e;
           });
           outcome = done.applied ? 'completed' : 'cancelled';
-          if (done.applied) this.opts.metrics?.llmUsage(result);
+          if (done.applied) spec.onCompleted?.(result);
         } finally {
           // A child that did not complete (cancelled at the last moment, malformed result) keeps
           // nothing: no artifacts, no model or strategy files.
@@ -164,17 +244,8 @@ export class PhaseRunner {
       this.active.unregister(id);
       if (heartbeat) await this.telemetry.del(heartbeatKey(this.store, id)).catch(() => undefined);
     }
-    if (claimedAt !== null) this.opts.metrics?.phaseDuration.observe({ phase }, (performance.now() - claimedAt) / 1000);
-    // The orchestrator's notice. Retried briefly only: if it cannot be queued, the reconcile pass
-    // advances the cycle from the records, so holding the job for it would gain nothing.
-    await record('notice', () => this.notify(parentId, id), NOTICE_RETRY).catch((e: unknown) =>
-      this.failures.warn(
-        'phase-notice',
-        e,
-        { operation_id: id, parent_operation_id: parentId },
-        'child-finished notice not queued; the reconcile pass will advance the cycle',
-      ),
-    );
+    if (claimedAt !== null && phase) this.opts.metrics?.phaseDuration.observe({ phase }, (performance.now() - claimedAt) / 1000);
+    await spec.afterwards?.(controller.signal);
     return outcome;
   }
 

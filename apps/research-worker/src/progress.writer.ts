@@ -15,7 +15,8 @@ export class ProgressWriter {
     private readonly store: OperationsStore,
     private readonly childId: string,
     private readonly parentId: string,
-    private readonly phase: ActivePhase,
+    /** The phase whose progress the parent cycle shows; null: the child's own progress only (a fold). */
+    private readonly phase: ActivePhase | null,
     private readonly failures?: ThrottledLogger,
   ) {}
 
@@ -34,7 +35,7 @@ export class ProgressWriter {
         const p = this.pending;
         this.pending = null;
         const child = await this.store.update(this.childId, { progress: p });
-        if (child.applied) await this.store.update(this.parentId, { progress: parentProgressDuringChild(this.phase, p) }).catch(() => undefined);
+        if (child.applied && this.phase) await this.store.update(this.parentId, { progress: parentProgressDuringChild(this.phase, p) }).catch(() => undefined);
       }
     } catch (e) {
       // Progress is best effort (the next report writes the latest value again); the final status

@@ -78,6 +78,7 @@ export class Reconciler {
       }
       return;
     }
+    if (op.operation_type === 'training_fold' || op.operation_type === 'backtest_fold') return this.reconcileFold(op, age);
     if (!phase || !op.parent_operation_id) return;
     const queue = PHASE_QUEUE[phase];
     const timeoutMs = this.opts.timeouts?.[phase];
@@ -102,6 +103,29 @@ export class Reconciler {
       }
     } else if (op.status === OperationStatus.Pending && age > this.lockMs) {
       await this.producer.requeue(queue, { name: 'run', data: { operation_id: op.operation_id, parent_operation_id: op.parent_operation_id } });
+    }
+  }
+
+  /**
+   * A walk-forward fold: its phase child waits on its record, so a fold whose worker died is failed
+   * "worker lost" (the phase child then fails naming the fold), and a fold job lost before it was
+   * picked up is queued again. The phase child's own deadline bounds the rest.
+   */
+  private async reconcileFold(op: OperationInfo, age: number): Promise<void> {
+    const parentId = op.parent_operation_id;
+    if (!parentId || age <= this.lockMs) return;
+    if (op.status === OperationStatus.Running) {
+      if (await this.redis.exists(heartbeatKey(this.store, op.operation_id))) return;
+      const seconds = Math.round(this.lockMs / 1000);
+      const lost = new WorkerError(ErrorCode.WorkerLost, `worker lost: job stalled and was not resumed within ${seconds}s`);
+      const out = await this.store.fail(op.operation_id, lost.message, { failure: { queue: 'fold' } }, lost.code);
+      if (out.applied) this.log.warn({ operation_id: op.operation_id, parent_operation_id: parentId }, 'worker lost; fold failed');
+    } else if (op.status === OperationStatus.Pending) {
+      const parent = await this.store.get(parentId);
+      const cycleId = parent?.parent_operation_id;
+      if (!cycleId) return;
+      const name = op.operation_type === 'training_fold' ? 'train' : 'backtest';
+      await this.producer.requeue('fold', { name, data: { operation_id: op.operation_id, parent_operation_id: parentId, cycle_operation_id: cycleId } });
     }
   }
 }

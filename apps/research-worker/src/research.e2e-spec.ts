@@ -38,7 +38,7 @@ const trigger = (body: Record<string, unknown> = {}): Promise<string> => trigger
 
 const finished = async (id: string, timeoutMs = 120_000): Promise<Op> => (await waitTerminal(stack, id, timeoutMs, 100)) as Op;
 
-/** Trains fine, but its backtest window lies where the built-in S&P 500 sample has no bars. */
+/** Its backtest window lies where the built-in S&P 500 sample has no bars: there is nothing to train walk-forward folds for. */
 const NO_BACKTEST_DATA = `name: no_backtest_data
 training_data: { symbols: [SP500], timeframes: [1d], date_range: { start: "2010-01-01", end: "2016-12-31" } }
 indicators: { rsi_14: { type: rsi, period: 14 } }
@@ -48,6 +48,7 @@ model: { type: mlp, architecture: { hidden_layers: [8] }, training: { epochs: 3 
 training:
   labels: { source: zigzag, zigzag_threshold: 0.03, label_lookahead: 10 }
   data_split: { train: 0.7, validation: 0.15, test: 0.15 }
+evaluation: { folds: 2, seeds: 1 }
 backtest: { date_range: { start: "2021-01-01", end: "2021-06-30" } }
 `;
 
@@ -68,8 +69,23 @@ decisions: { confidence_threshold: 0.1 }
 training:
   labels: { source: zigzag, zigzag_threshold: 0.05, label_lookahead: 10 }
   data_split: { train: 0.7, validation: 0.15, test: 0.15 }
+evaluation: { folds: 2, seeds: 1 }
 backtest: { date_range: ${backtest}, initial_capital: 100000 }
 `;
+/** Its first training window is 11 bars: fold 1 has nothing left to train on after the purge, later folds do. */
+const LATE_FOLD_NO_ROWS = `name: late_fold_no_rows
+training_data: { symbols: [SP500], timeframes: [1d], date_range: { start: "2019-12-15", end: "2019-12-31" } }
+indicators: { rsi_14: { type: rsi, period: 14 } }
+fuzzy_sets: { rsi_14: { indicator: rsi_14, low: { type: triangular, parameters: [0, 25, 50] }, high: { type: triangular, parameters: [50, 75, 100] } } }
+nn_inputs: [{ fuzzy_set: rsi_14 }]
+model: { type: mlp, architecture: { hidden_layers: [8] }, training: { epochs: 3 } }
+training:
+  labels: { source: zigzag, zigzag_threshold: 0.03, label_lookahead: 10 }
+  data_split: { train: 0.7, validation: 0.15, test: 0.15 }
+evaluation: { folds: 3, seeds: 1 }
+backtest: { date_range: { start: "2020-01-01", end: "2020-04-17" } }
+`;
+
 const TWO_SYMBOLS = twoSymbols('two_symbols', 'SP500, SYNTH_PAIR', '{ start: "2019-01-01", end: "2020-04-17" }');
 /** The synthetic series has bars in 2021, the S&P 500 sample does not: the second symbol fails the backtest. */
 const SECOND_SYMBOL_NO_DATA = twoSymbols('second_symbol_no_data', 'SYNTH_PAIR, SP500', '{ start: "2021-01-01", end: "2021-06-30" }');
@@ -80,6 +96,7 @@ beforeAll(async () => {
     no_backtest_data: NO_BACKTEST_DATA,
     two_symbols: TWO_SYMBOLS,
     second_symbol_no_data: SECOND_SYMBOL_NO_DATA,
+    late_fold_no_rows: LATE_FOLD_NO_ROWS,
   });
   scratch = dirs.root;
   stack = await startStack({
@@ -94,7 +111,7 @@ afterAll(async () => {
 });
 
 describe('real research cycles (every phase real, offline designer and assessor)', () => {
-  it('v3_minimal on daily S&P 500 with gates bypassed: trains, backtests and is assessed, with artifacts and model files', async () => {
+  it('v3_minimal on daily S&P 500 with gates bypassed: 5 walk-forward folds × 3 seeds, stitched, significance and robustness, with artifacts and model files', async () => {
     const id = await trigger({ strategy: 'v3_minimal', bypass_gates: true });
     const parent = await finished(id);
     expect(parent.status).toBe('completed');
@@ -102,17 +119,48 @@ describe('real research cycles (every phase real, offline designer and assessor)
     expect(parent.result_summary!['stub']).toBeUndefined();
     expect(['promising', 'mediocre', 'poor']).toContain(parent.result_summary!['verdict']);
 
-    const [training, backtest, assessment] = await children(id);
-    expect(training!.result_summary).toMatchObject({ symbols: ['SP500'], timeframe: '1d', seed: 42 });
-    expect(training!.result_summary!['samples'].train).toBeGreaterThan(1500);
-    expect(training!.result_summary!['stub']).toBeUndefined();
-    const modelPath = training!.result_summary!['model_path'] as string;
+    // The four phases and their child operations stay what they are; the folds are children of the phase children.
+    const phases = await children(id);
+    expect(phases.map((c) => c.operation_type)).toEqual(['training', 'backtesting', 'agent_assessment']);
+    const [training, backtest, assessment] = phases;
+    const plan = { scheme: 'expanding', folds: 5, purge: 20, embargo: 20, seeds: 3 };
+    const t = training!.result_summary!;
+    expect(t).toMatchObject({ symbols: ['SP500'], timeframe: '1d', seed: 42, evaluation: plan });
+    expect(t['stub']).toBeUndefined();
+    const trainingFolds = await children(training!.operation_id);
+    expect(trainingFolds.map((f) => [f.operation_type, f.status])).toEqual(Array(5).fill(['training_fold', 'completed']));
+    const folds = t['folds'] as Record<string, any>[];
+    expect(folds.map((f) => f['fold'])).toEqual([1, 2, 3, 4, 5]);
+    // Every fold trains only before its own test bars, and the test folds tile the backtest window in order.
+    for (const [k, f] of folds.entries()) {
+      expect(Date.parse(f['train'].to)).toBeLessThan(Date.parse(f['test'].from));
+      expect(Date.parse(f['validation'].to)).toBeLessThan(Date.parse(f['test'].from));
+      if (k > 0) expect(Date.parse(f['test'].from)).toBeGreaterThan(Date.parse(folds[k - 1]!['test'].to));
+      expect(f['seed_accuracies']).toHaveLength(3);
+    }
+    // Pooled skill: every fold's test rows counted once.
+    expect(t['samples'].test).toBe(folds.reduce((n, f) => n + f['test'].rows, 0));
+    expect(t['majority_baseline']).toBe(t['baseline_accuracy']);
+    const modelPath = t['model_path'] as string;
     expect(modelPath.startsWith(join(scratch, 'models', 'v3_minimal', training!.operation_id))).toBe(true);
-    expect(readdirSync(modelPath).sort()).toEqual(['meta.json', 'model.json', 'weights.bin']);
+    expect(readdirSync(modelPath).sort()).toEqual(['fold-1', 'fold-2', 'fold-3', 'fold-4', 'fold-5', 'walk-forward.json']);
+    expect(readdirSync(join(modelPath, 'fold-3')).sort()).toEqual(['seed-42', 'seed-43', 'seed-44']);
+    expect(readdirSync(join(modelPath, 'fold-3', 'seed-43')).sort()).toEqual(['meta.json', 'model.json', 'weights.bin']);
 
-    expect(backtest!.result_summary).toMatchObject({ symbol: 'SP500', timeframe: '1d', initial_capital: 100000 });
-    expect(backtest!.result_summary!['bars']).toBeGreaterThan(800);
-    expect(backtest!.result_summary!['benchmark_return']).toBeCloseTo(0.27, 1);
+    const b = backtest!.result_summary!;
+    expect(b).toMatchObject({ symbol: 'SP500', timeframe: '1d', initial_capital: 100000, evaluation: plan });
+    const backtestFolds = await children(backtest!.operation_id);
+    expect(backtestFolds.map((f) => [f.operation_type, f.status])).toEqual(Array(5).fill(['backtest_fold', 'completed']));
+    // The stitched out-of-sample run covers 2008 → 2020-04-17, each fold's bars once.
+    expect(b['bars']).toBeGreaterThan(3000);
+    expect((b['folds'] as Record<string, any>[]).reduce((n, f) => n + f['bars'], 0)).toBe(b['bars']);
+    expect(b['fold_dispersion']).toMatchObject({ folds: 5 });
+    expect(b['seed_robustness'].seeds.map((s: { seed: number }) => s.seed)).toEqual([42, 43, 44]);
+    expect(b['seed_robustness'].seeds[0].total_return).toBe(b['total_return']);
+    expect(b['regimes'].length).toBeGreaterThan(0);
+    expect(b['random_entry_p_value']).toBeGreaterThan(0);
+    expect(b['random_entry_p_value']).toBeLessThanOrEqual(1);
+    expect(b['cost_sensitivity'].runs.map((r: { multiple: number }) => r.multiple)).toEqual([0, 1, 2, 3]);
     expect(assessment!.result_summary).toMatchObject({ assessor: 'offline', verdict: parent.result_summary!['verdict'] });
     expect(existsSync(join(scratch, 'strategies', 'v3_minimal', 'assessment.json'))).toBe(true);
 
@@ -120,10 +168,11 @@ describe('real research cycles (every phase real, offline designer and assessor)
     expect(await artifacts(backtest!.operation_id)).toEqual(['equity']);
     expect(await artifacts(assessment!.operation_id)).toEqual(['assessment']);
     const equity = (await stack.request<{ data: any }>('GET', `/operations/${backtest!.operation_id}/artifacts/equity`)).body.data;
-    expect(equity.t.length).toBe(backtest!.result_summary!['equity_curve_length']);
+    expect(equity.t.length).toBe(b['equity_curve_length']);
     expect(equity.benchmark.length).toBe(equity.t.length);
+    expect(equity.fold_starts).toEqual(folds.map((f) => f['test'].from));
     expect(training!.progress.current_step).toBe('Done');
-  }, 180_000);
+  }, 300_000);
 
   it('an offline design on a brief completes or fails a gate with its numbers, never with an executor error', async () => {
     const id = await trigger({ brief: 'mean reversion with RSI on daily SP500' });
@@ -155,7 +204,7 @@ describe('real research cycles (every phase real, offline designer and assessor)
   it('a backtest window without market data fails the cycle with the window in the message', async () => {
     const parent = await finished(await trigger({ strategy: 'no_backtest_data', bypass_gates: true }));
     expect(parent.status).toBe('failed');
-    expect(parent.error_message).toBe('Backtest failed: no market data for SP500 1d between 2021-01-01 and 2021-06-30');
+    expect(parent.error_message).toBe('Training failed: no market data for SP500 1d between 2021-01-01 and 2021-06-30');
   }, 120_000);
 
   it('a strategy on two symbols is backtested on both as one equal-weight portfolio', async () => {
@@ -192,55 +241,76 @@ describe('real research cycles (every phase real, offline designer and assessor)
     expect(parent.status).toBe('completed');
   }, 120_000);
 
-  it('a backtest fails naming the symbol that has no bars in the window, even when another has', async () => {
+  it('a cycle fails naming the symbol that has no bars in the backtest window, even when another has', async () => {
     const parent = await finished(await trigger({ strategy: 'second_symbol_no_data', bypass_gates: true }));
     expect(parent.status).toBe('failed');
-    expect(parent.error_message).toBe('Backtest failed: no market data for SP500 1d between 2021-01-01 and 2021-06-30');
+    expect(parent.error_message).toBe('Training failed: no market data for SP500 1d between 2021-01-01 and 2021-06-30');
   }, 120_000);
 
-  it('a cancel during real training stops the fit, leaves both records cancelled and writes no model files', async () => {
+  it('a cancel mid-fan-out stops every fold: every fold, the phase child and the cycle cancelled, no model files, no artifacts', async () => {
     const id = await trigger({ strategy: 'slow_training' });
     const trainingId = await eventually(
       async () => {
         const op = await getOp(id);
         const child = op.metadata.parameters['training_op_id'] as string | undefined;
         if (!child) return undefined;
-        const c = await getOp(child);
-        return c.progress.current_step?.startsWith('Epoch ') ? child : undefined;
+        const folds = await children(child);
+        return folds.length === 3 && folds.some((f) => f.progress.current_step?.includes('epoch')) ? child : undefined;
       },
-      'training epochs to start',
+      'fold training epochs to start',
       60_000,
       50,
     );
+    const folds = await children(trainingId);
+    const running = folds.filter((f) => f.status === 'running').map((f) => f.operation_id);
+    expect(running.length).toBeGreaterThan(0);
 
     const requestedAt = Date.now();
     const res = await stack.request<{ success: boolean; child_cancelled: string }>('DELETE', '/agent/cancel');
     expect(res.body).toMatchObject({ success: true, operation_id: id, child_cancelled: trainingId });
     expect((await getOp(id)).status).toBe('cancelled');
     expect((await getOp(trainingId)).status).toBe('cancelled');
+    expect((await children(trainingId)).map((f) => f.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
 
-    const stoppedAt = await eventually(async () => {
-      const entries = await stack.redis.lrange(new RedisKeys(stack.prefix).computeStopped(), 0, -1);
-      return entries.map((e) => JSON.parse(e) as { operation_id: string; stopped_at: number }).find((e) => e.operation_id === trainingId)?.stopped_at;
-    }, 'training to stop');
+    // Every running fold's compute stopped, and the phase child's wait too.
+    const stopped = await eventually(async () => {
+      const entries = (await stack.redis.lrange(new RedisKeys(stack.prefix).computeStopped(), 0, -1)).map(
+        (e) => JSON.parse(e) as { operation_id: string; stopped_at: number },
+      );
+      const at = [...running, trainingId].map((r) => entries.find((e) => e.operation_id === r)?.stopped_at);
+      return at.every((x) => x !== undefined) ? (at as number[]) : undefined;
+    }, 'every fold to stop');
     // Generous bound for a loaded 2-core CI machine; the benchmark measures the real latency.
-    expect(stoppedAt - requestedAt).toBeLessThan(2000);
+    for (const at of stopped) expect(at - requestedAt).toBeLessThan(2000);
 
-    // A late save could only land while the training job still runs in the worker (the fit and the
-    // save are awaited inside it): once the job has ended, whatever the phase wrote is on disk.
-    const trainingQueue = new Queue('training', { connection: { url: stack.redisUrl }, prefix: bullPrefix(stack.prefix) });
+    // A late save could only land while a fold job still runs in the worker (the fit and the save are
+    // awaited inside it): once every job has ended, whatever they wrote is on disk.
+    const foldQueue = new Queue('fold', { connection: { url: stack.redisUrl }, prefix: bullPrefix(stack.prefix) });
     try {
-      const ended = await eventually(async () => {
-        const state = await trainingQueue.getJobState(trainingId);
-        return state === 'completed' || state === 'failed' ? state : undefined;
-      }, 'the training job to end in the worker');
-      expect(['completed', 'failed']).toContain(ended);
+      for (const f of running) {
+        const ended = await eventually(async () => {
+          const state = await foldQueue.getJobState(f);
+          return state === 'completed' || state === 'failed' ? state : undefined;
+        }, 'the fold job to end in the worker');
+        expect(['completed', 'failed']).toContain(ended);
+      }
     } finally {
-      await trainingQueue.close();
+      await foldQueue.close();
     }
     expect(existsSync(join(scratch, 'models', 'slow_training'))).toBe(false);
     expect(await artifacts(trainingId)).toEqual([]);
-    expect((await getOp(trainingId)).status).toBe('cancelled');
+    for (const f of folds) expect((await getOp(f.operation_id)).status).toBe('cancelled');
     expect((await stack.request<{ status: string }>('GET', '/agent/status')).body.status).toBe('idle');
+  }, 120_000);
+
+  it('a fold that fails fails its phase naming the fold, and cancels the other folds', async () => {
+    const parent = await finished(await trigger({ strategy: 'late_fold_no_rows', bypass_gates: true }));
+    expect(parent.status).toBe('failed');
+    expect(parent.error_message).toMatch(/^Training failed: fold 1\/3: too few usable rows for SP500 1d for fold 1\/3: /);
+    const [training] = await children(parent.operation_id);
+    const folds = await children(training!.operation_id);
+    expect(folds[0]!.status).toBe('failed');
+    for (const f of folds.slice(1)) expect(['completed', 'cancelled']).toContain(f.status);
+    expect(existsSync(join(scratch, 'models', 'late_fold_no_rows'))).toBe(false);
   }, 120_000);
 });

@@ -18,6 +18,9 @@ const schema = sharedEnvSchema.extend({
   KTRDR_STUB_RESULTS: jsonObject,
   KTRDR_STUB_FAILURES: jsonObject,
   KTRDR_PHASE_CONCURRENCY: int(4, 1),
+  // Walk-forward folds are CPU-bound on the process's one thread: more than one at a time per
+  // process only interleaves them. Run more worker processes to run more folds at once.
+  KTRDR_FOLD_CONCURRENCY: int(1, 1),
   KTRDR_ORCHESTRATOR_CONCURRENCY: int(16, 1),
   KTRDR_JOB_LOCK_MS: int(30000, 500),
   KTRDR_RECONCILE_INTERVAL_MS: int(5000, 100),
@@ -62,6 +65,8 @@ export interface WorkerConfig extends ResearchDirs {
   stubPhases: ActivePhase[];
   stub: StubOptions;
   phaseConcurrency: number;
+  /** Fold jobs run at once by this process. */
+  foldConcurrency: number;
   orchestratorConcurrency: number;
   /** BullMQ lock duration: how long a job of a killed worker looks alive before it counts as lost. */
   jobLockMs: number;
@@ -158,6 +163,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       failures: e.KTRDR_STUB_FAILURES as StubOptions['failures'],
     },
     phaseConcurrency: e.KTRDR_PHASE_CONCURRENCY,
+    foldConcurrency: e.KTRDR_FOLD_CONCURRENCY,
     orchestratorConcurrency: e.KTRDR_ORCHESTRATOR_CONCURRENCY,
     jobLockMs: e.KTRDR_JOB_LOCK_MS,
     reconcileIntervalMs: e.KTRDR_RECONCILE_INTERVAL_MS,

@@ -4,7 +4,7 @@ import { BullModule, Processor, getQueueToken, type WorkerHost } from '@nestjs/b
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { Queue as BullQueue, WorkerOptions } from 'bullmq';
 import { LoggerModule } from 'nestjs-pino';
-import { AssessmentProcessor, BacktestProcessor, DesignProcessor, TrainingProcessor } from './phase.processor.js';
+import { AssessmentProcessor, BacktestProcessor, DesignProcessor, FoldProcessor, TrainingProcessor } from './phase.processor.js';
 import { ResearchProcessor } from './research.processor.js';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config.js';
 import { ThrottledLogger } from './throttled.logger.js';
@@ -20,6 +20,7 @@ const PROCESSORS: Readonly<Record<Queue, Type<WorkerHost>>> = {
   [QueueName.Training]: TrainingProcessor,
   [QueueName.Backtest]: BacktestProcessor,
   [QueueName.Assessment]: AssessmentProcessor,
+  [QueueName.Fold]: FoldProcessor,
 };
 
 /**
@@ -31,7 +32,7 @@ export function workerOptions(queue: Queue, config: WorkerConfig): Omit<WorkerOp
   const isResearch = queue === QueueName.Research;
   return {
     autorun: false,
-    concurrency: isResearch ? config.orchestratorConcurrency : config.phaseConcurrency,
+    concurrency: isResearch ? config.orchestratorConcurrency : queue === QueueName.Fold ? config.foldConcurrency : config.phaseConcurrency,
     lockDuration: config.jobLockMs,
     stalledInterval: config.jobLockMs,
     maxStalledCount: isResearch ? 1 : 0,

@@ -8,7 +8,10 @@ import type { Provider } from '@nestjs/common';
 import type { ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ActiveJobs } from './active-jobs.registry.js';
+import { WalkForwardFoldExecutor } from './executors/fold.executor.js';
+import { QueuedFoldRunner } from './executors/fold.launcher.js';
 import { phaseExecutors } from './executors/phase-executors.factory.js';
+import type { ResearchDeps } from './executors/research.inputs.js';
 import { recentResearch } from './executors/recent-research.reader.js';
 import { Orchestrator } from './orchestrator.service.js';
 import { PhaseRunner } from './phase.runner.js';
@@ -22,6 +25,8 @@ export const WORKER_LOGGER = Symbol('WORKER_LOGGER');
 export const WORKER_REDIS = Symbol('WORKER_REDIS');
 /** Claude or the offline designer/assessor (LlmServices.mode says which). */
 export const LLM_SERVICES = Symbol('LLM_SERVICES');
+/** What this process's fold jobs run (executors/fold.executor.ts). */
+export const FOLD_EXECUTOR = Symbol('FOLD_EXECUTOR');
 /** The process's one ThrottledLogger: every repeated Redis failure, whichever path it comes from, goes through it. */
 export const WORKER_FAILURES = Symbol('WORKER_FAILURES');
 
@@ -44,6 +49,11 @@ export function listenedProducer(connection: ConnectionOptions, prefix: string, 
   return new QueueProducer(lookup, async () => {
     await Promise.all([...made.values()].map((q) => q.close()));
   });
+}
+
+/** Where this process finds strategies, market data and models. */
+function researchDeps(c: WorkerConfig): ResearchDeps {
+  return { strategies: new StrategyStore(c.strategiesDir), marketData: new MarketDataRepository(c.dataDir), modelsDir: c.modelsDir };
 }
 
 /**
@@ -93,10 +103,11 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
     },
     {
       provide: PhaseRunner,
-      inject: [OperationsStore, QueueProducer, ActiveJobs, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WorkerMetrics, LLM_SERVICES, WORKER_FAILURES],
+      inject: [OperationsStore, QueueProducer, CancelChannel, ActiveJobs, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WorkerMetrics, LLM_SERVICES, WORKER_FAILURES],
       useFactory: (
         store: OperationsStore,
         producer: QueueProducer,
+        cancel: CancelChannel,
         active: ActiveJobs,
         r: Redis,
         c: WorkerConfig,
@@ -105,13 +116,13 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
         llm: LlmServices,
         f: ThrottledLogger,
       ) => {
-        const strategies = new StrategyStore(c.strategiesDir);
+        const research = researchDeps(c);
         const executors = phaseExecutors({
           stubPhases: c.stubPhases,
           stub: c.stub,
-          research: { strategies, marketData: new MarketDataRepository(c.dataDir), modelsDir: c.modelsDir },
+          research: { ...research, folds: new QueuedFoldRunner(store, producer, cancel, r) },
           llm,
-          recent: () => recentResearch(store, strategies),
+          recent: () => recentResearch(store, research.strategies),
           designSeed: c.designSeed,
         });
         const artifacts = new ArtifactStore(r, c.prefix, c.artifacts);
@@ -123,6 +134,7 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
         });
       },
     },
+    { provide: FOLD_EXECUTOR, inject: [WORKER_CONFIG], useFactory: (c: WorkerConfig) => new WalkForwardFoldExecutor(researchDeps(c)) },
     {
       provide: Reconciler,
       inject: [OperationsStore, QueueProducer, Orchestrator, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WORKER_FAILURES],

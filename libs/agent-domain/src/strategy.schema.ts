@@ -9,7 +9,7 @@ import { STRATEGY_NAME } from './naming.js';
  * a positive integer`), so a user or Claude can fix the file from the message alone.
  */
 
-import { SYMBOL, SYMBOL_RULE, TIMEFRAMES, type Timeframe } from '@ktrdr/api-contract';
+import { SYMBOL, SYMBOL_RULE, TIMEFRAMES, type EvaluationPlan, type Timeframe } from '@ktrdr/api-contract';
 export { SYMBOL, SYMBOL_RULE, TIMEFRAMES, type Timeframe };
 export const TIMEFRAME_MS: Readonly<Record<Timeframe, number>> = {
   '1m': 60_000,
@@ -171,6 +171,23 @@ export const strategySchema = z
           .refine((s) => s.train > 0 && s.validation > 0 && s.test > 0, { error: 'every part must be above 0' }),
       })
       .strict(),
+    /**
+     * Walk-forward evaluation (docs/RESEARCH.md, Walk-forward): the backtest window is cut into
+     * `folds` test folds; each is predicted by models trained only on bars before it (from the
+     * training window's start: `expanding`; or a window as long as the first fold's: `rolling`),
+     * `purge` bars short of it, skipping `embargo` bars after every earlier test fold; `seeds`
+     * models per fold. purge and embargo default to the label horizon (label_lookahead).
+     */
+    evaluation: z
+      .object({
+        folds: positiveInt.max(20).default(5),
+        scheme: z.enum(['expanding', 'rolling']).default('expanding'),
+        purge: z.number().int({ error: 'expected a whole number of bars' }).min(0).max(1000).optional(),
+        embargo: z.number().int({ error: 'expected a whole number of bars' }).min(0).max(1000).optional(),
+        seeds: positiveInt.max(10).default(3),
+      })
+      .strict()
+      .default({ folds: 5, scheme: 'expanding', seeds: 3 }),
     backtest: z
       .object({
         date_range: dateRange,
@@ -250,6 +267,13 @@ export function parseStrategyYaml(text: string): StrategyParse {
 
 export function strategyToYaml(config: StrategyConfig | StrategyInput): string {
   return stringifyYaml(config, { lineWidth: 0 });
+}
+
+/** The walk-forward plan with its defaults resolved (purge and embargo: the label horizon). */
+export function evaluationPlan(config: Pick<StrategyConfig, 'evaluation' | 'training'>): EvaluationPlan {
+  const horizon = config.training.labels.label_lookahead;
+  const e = config.evaluation;
+  return { scheme: e.scheme, folds: e.folds, purge: e.purge ?? horizon, embargo: e.embargo ?? horizon, seeds: e.seeds };
 }
 
 /** The timeframe features and trades are computed on: the finest one the strategy lists. */

@@ -42,6 +42,8 @@ export interface EquityArtifact {
   points: number;
   /** Trades left out because there were more than the cap (the smallest by |P&L| go first). */
   trades_omitted: number;
+  /** Walk-forward: ISO time of each test fold's first bar, in order (absent on single-split runs). */
+  fold_starts?: string[];
 }
 
 /** One part of the training split: its rows, its time span and its class counts. */

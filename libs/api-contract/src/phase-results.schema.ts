@@ -26,6 +26,96 @@ export const CLASS_LABELS = ['BUY', 'HOLD', 'SELL'] as const;
 export type ClassLabel = (typeof CLASS_LABELS)[number];
 const classBalance = z.object({ BUY: finite, HOLD: finite, SELL: finite });
 
+/** How a cycle was evaluated: walk-forward folds over the backtest window (docs/RESEARCH.md, Walk-forward). */
+export const EVALUATION_SCHEMES = ['expanding', 'rolling'] as const;
+export const evaluationPlanSchema = z.object({
+  scheme: z.enum(EVALUATION_SCHEMES),
+  folds: count,
+  /** Bars dropped before each test fold (and before each validation part): the label horizon by default. */
+  purge: count,
+  /** Bars after each test fold that no later fold trains on. */
+  embargo: count,
+  /** Training seeds per fold (the first is the strategy's own seed). */
+  seeds: count,
+});
+export type EvaluationPlan = z.output<typeof evaluationPlanSchema>;
+
+/** A time span of bars: ISO open times of the first and last bar, and how many rows it holds. */
+const span = z.object({ from: z.string().nullable(), to: z.string().nullable(), rows: count });
+
+/** One fold of the training phase: what it trained and tested on, and its test-part skill (first seed). */
+export const trainingFoldSchema = z.object({
+  /** 1-based. */
+  fold: z.number().int().min(1),
+  train: span,
+  validation: span,
+  test: span,
+  accuracy: finite,
+  majority_baseline: finite,
+  stratified_baseline: finite,
+  balanced_accuracy: finite,
+  log_loss: finite,
+  prior_log_loss: finite,
+  epochs_run: count,
+  /** Test accuracy of every seed's model, first seed first. */
+  seed_accuracies: z.array(finite),
+});
+export type TrainingFold = z.output<typeof trainingFoldSchema>;
+
+/** One test fold of the backtest: the stitched run's numbers on the fold's bars alone. */
+export const backtestFoldSchema = z.object({
+  fold: z.number().int().min(1),
+  start: z.string(),
+  end: z.string(),
+  bars: count,
+  total_return: finite,
+  sharpe_ratio: finite,
+  max_drawdown: finite,
+  total_trades: count,
+  win_rate: finite,
+  benchmark_return: finite,
+});
+export type BacktestFold = z.output<typeof backtestFoldSchema>;
+
+/** How much the folds disagree: mean and sample standard deviation of their returns and Sharpe ratios. */
+export const foldDispersionSchema = z.object({
+  folds: count,
+  return_mean: finite,
+  return_std: finite,
+  sharpe_mean: finite,
+  sharpe_std: finite,
+  /** Share of folds with a positive return. */
+  positive_share: finite,
+  worst_return: finite,
+  best_return: finite,
+});
+export type FoldDispersion = z.output<typeof foldDispersionSchema>;
+
+/** The same walk-forward run with every training seed: how many stay profitable out of sample. */
+export const seedRobustnessSchema = z.object({
+  seeds: z.array(z.object({ seed: z.number().int(), total_return: finite, sharpe_ratio: finite })),
+  profitable: count,
+  /** profitable / seeds. */
+  share: finite,
+});
+export type SeedRobustness = z.output<typeof seedRobustnessSchema>;
+
+export const REGIMES = ['bull_calm', 'bull_volatile', 'bear_calm', 'bear_volatile'] as const;
+export type Regime = (typeof REGIMES)[number];
+/** The strategy and buy-and-hold on the bars of one market regime (docs/RESEARCH.md, Regimes). */
+export const regimeRowSchema = z.object({
+  regime: z.enum(REGIMES),
+  bars: count,
+  /** Share of the evaluated bars in this regime. */
+  share: finite,
+  total_return: finite,
+  sharpe_ratio: finite,
+  benchmark_return: finite,
+  /** Share of the regime's bars with an open position. */
+  exposure: finite,
+});
+export type RegimeRow = z.output<typeof regimeRowSchema>;
+
 export const trainingResultSchema = z.object({
   model_path: z.string(),
   /** Accuracy on the held-out test part (the gate's number). */
@@ -60,6 +150,12 @@ export const trainingResultSchema = z.object({
   history: z.object({ loss: z.array(finite), val_loss: z.array(finite) }),
   symbols: z.array(z.string()).default([]),
   timeframe: z.string().default(''),
+  /**
+   * Walk-forward: the plan and each fold's own numbers. The headline skill numbers above are then
+   * pooled over every fold's test predictions (first seed); absent on single-split results.
+   */
+  evaluation: evaluationPlanSchema.optional(),
+  folds: z.array(trainingFoldSchema).optional(),
   stub: z.boolean().optional(),
 });
 export type TrainingResult = z.output<typeof trainingResultSchema>;
@@ -146,6 +242,14 @@ export const backtestResultSchema = z.object({
   random_entry_simulations: count.optional(),
   psr: finite.nullable().optional(),
   sharpe_ci95: z.tuple([finite, finite]).nullable().optional(),
+  /** Commission plus slippage paid on every leg, in the account's currency. */
+  costs_paid: finite.optional(),
+  /** Walk-forward: the headline numbers are the stitched out-of-sample run over every test fold. */
+  evaluation: evaluationPlanSchema.optional(),
+  folds: z.array(backtestFoldSchema).optional(),
+  fold_dispersion: foldDispersionSchema.optional(),
+  seed_robustness: seedRobustnessSchema.optional(),
+  regimes: z.array(regimeRowSchema).optional(),
   stub: z.boolean().optional(),
 });
 export type BacktestResult = z.output<typeof backtestResultSchema>;

@@ -28,6 +28,9 @@ export const OperationType = {
   Training: 'training',
   Backtesting: 'backtesting',
   AgentAssessment: 'agent_assessment',
+  /** One walk-forward fold under the training or backtest phase child (its parent). */
+  TrainingFold: 'training_fold',
+  BacktestFold: 'backtest_fold',
 } as const;
 export type OperationType = (typeof OperationType)[keyof typeof OperationType];
 export const OPERATION_TYPES = Object.values(OperationType) as readonly OperationType[] as readonly [OperationType, ...OperationType[]];

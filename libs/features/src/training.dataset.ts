@@ -1,6 +1,7 @@
 import { baseTimeframe, type StrategyConfig } from '@ktrdr/agent-domain';
 import { ErrorCode } from '@ktrdr/errors';
 import { chronologicalSplit, type PartRange } from './dataset.split.js';
+import { foldRowPlan, type FoldRowOptions, type FoldWindow } from './walk-forward.split.js';
 import { buildFeatureMatrix, featureNames } from './feature.matrix.js';
 import { FeaturesError } from './features.error.js';
 import type { BarsBySymbol, BarsByTimeframe, FeatureMatrix } from './features.types.js';
@@ -58,8 +59,11 @@ interface SymbolRows {
   matrix: FeatureMatrix;
   labels: Int8Array;
   usable: Int32Array;
-  parts: Record<PartName, PartRange>;
+  /** Positions in `usable` each part takes, increasing. */
+  parts: Record<PartName, Int32Array>;
 }
+
+const positions = (r: PartRange): Int32Array => Int32Array.from({ length: r.end - r.start }, (_, i) => r.start + i);
 
 type PartName = 'train' | 'validation' | 'test';
 const PARTS: readonly PartName[] = ['train', 'validation', 'test'];
@@ -75,21 +79,57 @@ const PARTS: readonly PartName[] = ['train', 'validation', 'test'];
  * Bars are used as given: load the window to train on (plus any warm-up history before it).
  */
 export async function buildTrainingDataset(config: StrategyConfig, barsBySymbol: BarsBySymbol, signal?: AbortSignal): Promise<TrainingDataset> {
-  const { zigzag_threshold: threshold, label_lookahead: lookahead } = config.training.labels;
+  const lookahead = config.training.labels.label_lookahead;
   const base = baseTimeframe(config);
   const perSymbol: SymbolRows[] = [];
   for (const symbol of config.training_data.symbols) {
-    const bars = barsBySymbol[symbol];
-    if (!bars) throw new FeaturesError(ErrorCode.NoMarketData, 'missing_timeframe', `no bars for ${symbol}`, { symbol });
-    const matrix = await buildFeatureMatrix(config, bars, signal);
-    const labels = await zigzagLabels(bars[base]!.close, { threshold, lookahead }, signal);
-    const usableList: number[] = [];
-    for (let r = 0; r < matrix.rows; r++) if (matrix.valid[r] && labels[r]! >= 0) usableList.push(r);
-    const usable = Int32Array.from(usableList);
-    const plan = chronologicalSplit(usable, config.training.data_split, lookahead, ` for ${symbol} ${base}`);
-    perSymbol.push({ symbol, matrix, labels, usable, parts: { train: plan.train, validation: plan.validation, test: plan.test } });
+    const rows = await labelledRows(config, symbol, barsBySymbol, 0, signal);
+    const plan = chronologicalSplit(rows.usable, config.training.data_split, lookahead, ` for ${symbol} ${base}`);
+    perSymbol.push({ ...rows, parts: { train: positions(plan.train), validation: positions(plan.validation), test: positions(plan.test) } });
   }
+  return scaledDataset(config, perSymbol, signal);
+}
 
+/** A walk-forward fold to build: its window among all of them, and how rows are chosen (foldRowPlan). */
+export interface FoldSpec extends Omit<FoldRowOptions, 'context'> {
+  windows: readonly FoldWindow[];
+  /** Index of the fold in `windows`. */
+  index: number;
+  /** Bars before this time (epoch ms) are history for the indicators only: no row is taken from them. */
+  rowsFrom: number;
+}
+
+/**
+ * The train / validation / test parts of one walk-forward fold (foldRowPlan per symbol), features
+ * computed over each symbol's whole span and standardised with a scaler fitted on the fold's
+ * train part only. `barsBySymbol` holds every bar from the indicator warm-up before the training
+ * window to the end of the backtest window.
+ */
+export async function buildFoldDataset(config: StrategyConfig, barsBySymbol: BarsBySymbol, fold: FoldSpec, signal?: AbortSignal): Promise<TrainingDataset> {
+  const base = baseTimeframe(config);
+  const perSymbol: SymbolRows[] = [];
+  for (const symbol of config.training_data.symbols) {
+    const rows = await labelledRows(config, symbol, barsBySymbol, fold.rowsFrom, signal);
+    const plan = foldRowPlan(rows.matrix.time, rows.usable, fold.windows, fold.index, { ...fold, context: ` for ${symbol} ${base}` });
+    perSymbol.push({ ...rows, parts: plan });
+  }
+  return scaledDataset(config, perSymbol, signal);
+}
+
+/** One symbol's features, labels, and the rows (at or after `rowsFrom`) that have both. */
+async function labelledRows(config: StrategyConfig, symbol: string, barsBySymbol: BarsBySymbol, rowsFrom: number, signal?: AbortSignal): Promise<Omit<SymbolRows, 'parts'>> {
+  const { zigzag_threshold: threshold, label_lookahead: lookahead } = config.training.labels;
+  const bars = barsBySymbol[symbol];
+  if (!bars) throw new FeaturesError(ErrorCode.NoMarketData, 'missing_timeframe', `no bars for ${symbol}`, { symbol });
+  const matrix = await buildFeatureMatrix(config, bars, signal);
+  const labels = await zigzagLabels(bars[baseTimeframe(config)]!.close, { threshold, lookahead }, signal);
+  const usableList: number[] = [];
+  for (let r = 0; r < matrix.rows; r++) if (matrix.valid[r] && labels[r]! >= 0 && matrix.time[r]! >= rowsFrom) usableList.push(r);
+  return { symbol, matrix, labels, usable: Int32Array.from(usableList) };
+}
+
+/** The parts assembled across symbols, standardised with a scaler fitted on the train part. */
+async function scaledDataset(config: StrategyConfig, perSymbol: SymbolRows[], signal?: AbortSignal): Promise<TrainingDataset> {
   const names = featureNames(config);
   const cols = names.length;
   const raw = {} as Record<PartName, DatasetPart>;
@@ -108,28 +148,28 @@ export async function buildTrainingDataset(config: StrategyConfig, barsBySymbol:
       symbol: s.symbol,
       bars: s.matrix.rows,
       usableRows: s.usable.length,
-      purgedRows: s.usable.length - PARTS.reduce((n, p) => n + s.parts[p].end - s.parts[p].start, 0),
+      purgedRows: s.usable.length - PARTS.reduce((n, p) => n + s.parts[p].length, 0),
     })),
   };
 }
 
 /** One part's rows from every symbol, unscaled. */
 async function assemble(perSymbol: SymbolRows[], part: PartName, cols: number, signal?: AbortSignal): Promise<DatasetPart> {
-  const rows = perSymbol.reduce((n, s) => n + s.parts[part].end - s.parts[part].start, 0);
+  const rows = perSymbol.reduce((n, s) => n + s.parts[part].length, 0);
   const X = new Float32Array(rows * cols);
   const y = new Uint8Array(rows);
   const time = new Float64Array(rows);
   const segments: PartSegment[] = [];
   let at = 0;
   for (const s of perSymbol) {
-    const { start, end } = s.parts[part];
+    const take = s.parts[part];
     const segStart = at;
     await forEachChunk(
-      end - start,
+      take.length,
       (a, b) => {
-        for (let k = start + a; k < start + b; k++) {
-          const r = s.usable[k]!;
-          const row = segStart + k - start;
+        for (let j = a; j < b; j++) {
+          const r = s.usable[take[j]!]!;
+          const row = segStart + j;
           X.set(s.matrix.values.subarray(r * cols, (r + 1) * cols), row * cols);
           y[row] = s.labels[r]!;
           time[row] = s.matrix.time[r]!;
@@ -138,8 +178,8 @@ async function assemble(perSymbol: SymbolRows[], part: PartName, cols: number, s
       signal,
       4096,
     );
-    at += end - start;
-    segments.push({ symbol: s.symbol, start: segStart, end: at, firstBar: s.usable[start]!, lastBar: s.usable[end - 1]! });
+    at += take.length;
+    segments.push({ symbol: s.symbol, start: segStart, end: at, firstBar: s.usable[take[0]!] ?? -1, lastBar: s.usable[take[take.length - 1]!] ?? -1 });
   }
   return { rows, X, y, time, segments, classCounts: classCounts(y) };
 }

@@ -5,8 +5,12 @@ import type { AvailableData } from './llm.types.js';
 /**
  * Which symbol, timeframe and date windows the offline designer trains and backtests on: only
  * windows that hold data. The built-in S&P 500 sample has daily bars 2000-01-03 → 2020-04-17;
- * synthetic `SYNTH_*` series exist on 1h, 4h and 1d from 2015 through 2026 (weekdays only). Windows
- * hold at most about 9,000 training bars so a cycle stays within a couple of minutes on two cores.
+ * synthetic `SYNTH_*` series exist on 1h, 4h and 1d from 2015 through 2026 (weekdays only).
+ * Evaluation is walk-forward: the backtest window is cut into test folds, each predicted by models
+ * trained on every bar before it, so the training window is only the first fold's history and the
+ * backtest window is long — a default cycle judges some 3,000 out-of-sample bars, enough for dozens
+ * of trades. Windows stay within about 5,000 training and 4,500 backtest bars so a cycle's 5 folds
+ * × 3 seeds finish within a minute or two on two cores.
  */
 
 export const DEFAULT_SYMBOL = 'SP500';
@@ -22,17 +26,17 @@ export interface Windows {
 
 const w = (ts: string, te: string, bs: string, be: string): Windows => ({ training: { start: ts, end: te }, backtest: { start: bs, end: be } });
 
-/** The built-in sample: training 2005–2016, backtest 2017 → the last bar. */
-const SP500_DAILY = w('2005-01-01', '2016-12-31', '2017-01-01', '2020-04-17');
+/** The built-in sample: first training window 2000–2007 (~2,000 bars), walk-forward over 2008 → the last bar (~3,100 bars). */
+const SP500_DAILY = w('2000-01-01', '2007-12-31', '2008-01-01', '2020-04-17');
 
-/** About 6,200 / 6,200 / 1,800 training bars (weekdays only). */
+/** First training window / walk-forward window, in bars (weekdays only): 1h ~3,100 / 4,600; 4h ~3,100 / 3,100; 1d ~1,300 / 1,300. */
 const SYNTHETIC_WINDOWS: Readonly<Record<SyntheticTimeframe, Windows>> = {
-  '1h': w('2023-01-01', '2023-12-31', '2024-01-01', '2024-06-30'),
-  '4h': w('2020-01-01', '2023-12-31', '2024-01-01', '2024-12-31'),
-  '1d': w('2015-01-01', '2021-12-31', '2022-01-01', '2025-06-30'),
+  '1h': w('2023-01-01', '2023-06-30', '2023-07-01', '2024-03-31'),
+  '4h': w('2021-01-01', '2022-12-31', '2023-01-01', '2024-12-31'),
+  '1d': w('2015-01-01', '2019-12-31', '2020-01-01', '2024-12-31'),
 };
 
-const MAX_TRAIN_BARS = 9_000;
+const MAX_TRAIN_BARS = 5_000;
 const MAX_BACKTEST_BARS = 4_500;
 const DAY = 86_400_000;
 
@@ -45,17 +49,17 @@ function inside(win: Windows, entry: AvailableData): boolean {
   return Date.parse(win.training.start) >= s - 7 * DAY && Date.parse(win.backtest.end) <= e + DAY;
 }
 
-/** Recent bars for the backtest, earlier ones for training, each bounded in bar count. */
+/** Recent bars for the walk-forward backtest (the larger share), earlier ones for the first training window, each bounded in bar count. */
 function deriveWindows(entry: AvailableData, tf: Timeframe): Windows | null {
   const start = Date.parse(entry.start.slice(0, 10));
   const end = Date.parse(entry.end.slice(0, 10));
   const span = end - start;
   if (!(span > 10 * DAY)) return null;
   const bar = TIMEFRAME_MS[tf];
-  const backtestMs = Math.max(2 * DAY, Math.min(0.2 * span, MAX_BACKTEST_BARS * bar));
+  const backtestMs = Math.max(2 * DAY, Math.min(0.6 * span, MAX_BACKTEST_BARS * bar));
   const backtestStart = end - backtestMs;
   const trainEnd = backtestStart - DAY;
-  const trainStart = Math.max(start, trainEnd - Math.min(0.8 * span, MAX_TRAIN_BARS * bar));
+  const trainStart = Math.max(start, trainEnd - Math.min(0.4 * span, MAX_TRAIN_BARS * bar));
   if (trainEnd - trainStart < 3 * DAY) return null;
   return w(day(trainStart), day(trainEnd), day(backtestStart), day(end));
 }

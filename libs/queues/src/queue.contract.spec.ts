@@ -12,7 +12,7 @@ describe('queue contract', () => {
 
   it('maps every phase to its queue and back', () => {
     for (const [phase, queue] of Object.entries(PHASE_QUEUE)) expect(QUEUE_PHASE[queue]).toBe(phase);
-    expect(QUEUE_NAMES).toEqual(['research', 'design', 'training', 'backtest', 'assessment']);
+    expect(QUEUE_NAMES).toEqual(['research', 'design', 'training', 'backtest', 'assessment', 'fold']);
   });
 
   it('parses KTRDR_WORKER_QUEUES: all/empty means every queue; lists are trimmed and deduplicated; unknown names are returned', () => {

@@ -11,11 +11,13 @@ export const QueueName = {
   Training: 'training',
   Backtest: 'backtest',
   Assessment: 'assessment',
+  /** Walk-forward folds of the training and backtest phases: CPU-bound compute, spread over the workers that take it. */
+  Fold: 'fold',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const QUEUE_NAMES = Object.values(QueueName) as readonly QueueName[];
 
-export type PhaseQueueName = Exclude<QueueName, 'research'>;
+export type PhaseQueueName = Exclude<QueueName, 'research' | 'fold'>;
 // The phase table names each phase's queue; a queue it names that is not one of these fails to compile.
 type QueuesAreNamed = PhaseRow['queue'] extends PhaseQueueName ? (PhaseQueueName extends PhaseRow['queue'] ? true : never) : never;
 const _queuesAreNamed: QueuesAreNamed = true;
@@ -45,12 +47,23 @@ export interface PhaseJob {
   data: { operation_id: string; parent_operation_id: string };
 }
 
+/**
+ * Fold jobs: run one walk-forward fold operation (`train` under the training phase child, `backtest`
+ * under the backtest phase child). The job id is the fold's operation id; the phase child waits for
+ * the record, not for the job.
+ */
+export interface FoldJob {
+  name: 'train' | 'backtest';
+  data: { operation_id: string; parent_operation_id: string; cycle_operation_id: string };
+}
+
 export interface QueueContract {
   research: ResearchJob;
   design: PhaseJob;
   training: PhaseJob;
   backtest: PhaseJob;
   assessment: PhaseJob;
+  fold: FoldJob;
 }
 
 export type JobOf<Q extends QueueName> = QueueContract[Q];
@@ -68,7 +81,7 @@ export function jobIdFor<Q extends QueueName>(queue: Q, job: JobOf<Q>): string {
     if (r.name === 'child-finished') return `finished-${r.data.child_operation_id}`;
     return `reconcile-${Date.now()}`; // normally the scheduler names these; a manual one is just another pass
   }
-  return (job as PhaseJob).data.operation_id;
+  return (job as PhaseJob | FoldJob).data.operation_id;
 }
 
 /** Parses `KTRDR_WORKER_QUEUES` ("all" or a comma list) into queue names; returns the unknown ones too. */

@@ -6,3 +6,4 @@ export { initTrainingBackend, type BackendInfo, type BackendName } from './tf.ba
 export { syntheticClasses, type SyntheticClassesOptions } from './synthetic-classes.fixture.js';
 export { saveModel, loadModel, MODEL_FILE, WEIGHTS_FILE, META_FILE, type ModelMeta, type SaveModelOptions } from './model.store.js';
 export { toTrainingResult, type TrainingResultContext } from './training-result.mapper.js';
+export { skillSums, addSkillSums, skillFromSums, type SkillSums } from './skill.metrics.js';

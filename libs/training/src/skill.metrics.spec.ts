@@ -1,4 +1,4 @@
-import { skillMetrics } from './skill.metrics';
+import { addSkillSums, skillFromSums, skillMetrics, skillSums } from './skill.metrics';
 
 // Classes: 0 BUY, 1 HOLD, 2 SELL.
 describe('skill against baselines', () => {
@@ -44,5 +44,32 @@ describe('skill against baselines', () => {
 
   it('has nothing to say about an empty test part', () => {
     expect(Number.isNaN(skillMetrics([], [], trainShares).majority_baseline)).toBe(true);
+  });
+});
+
+describe('skill pooled over walk-forward folds', () => {
+  // Fold A: 2 rows (HOLD right, BUY wrong) scored against shares [0.5, 0.5, 0]; fold B: 2 rows (SELL right, SELL right) against [0.25, 0.25, 0.5].
+  const a = skillSums([0.2, 0.7, 0.1, 0.3, 0.6, 0.1], [1, 0], [0.5, 0.5, 0]);
+  const b = skillSums([0.1, 0.1, 0.8, 0.2, 0.3, 0.5], [2, 2], [0.25, 0.25, 0.5]);
+  const pooled = skillFromSums(addSkillSums(a, b));
+
+  it('pools by hand: accuracy 3/4, majority (SELL) 2/4, balanced over BUY/HOLD/SELL recalls (0 + 1 + 1) / 3', () => {
+    expect(pooled.accuracy).toBe(0.75);
+    expect(pooled.majority_baseline).toBe(0.5);
+    expect(pooled.balanced_accuracy).toBeCloseTo(2 / 3, 12);
+    // Each row against its own fold's shares: (0.5 + 0.5 + 0.5 + 0.5) / 4.
+    expect(pooled.stratified_baseline).toBeCloseTo(0.5, 12);
+    expect(pooled.log_loss).toBeCloseTo(-(Math.log(0.7) + Math.log(0.3) + Math.log(0.8) + Math.log(0.5)) / 4, 12);
+    expect(pooled.prior_log_loss).toBeCloseTo(-(2 * Math.log(0.5) + 2 * Math.log(0.5)) / 4, 12);
+  });
+
+  it('equals scoring every row at once when the folds share their class shares', () => {
+    const shares = [0.3, 0.5, 0.2];
+    const probs = [0.2, 0.7, 0.1, 0.3, 0.6, 0.1, 0.1, 0.1, 0.8, 0.6, 0.3, 0.1];
+    const labels = [1, 0, 2, 0];
+    const split = skillFromSums(addSkillSums(skillSums(probs.slice(0, 6), labels.slice(0, 2), shares), skillSums(probs.slice(6), labels.slice(2), shares)));
+    const { accuracy, ...rest } = split;
+    expect(rest).toEqual(skillMetrics(probs, labels, shares));
+    expect(accuracy).toBe(0.75);
   });
 });

@@ -1,151 +1,225 @@
-import { baseTimeframe, throwIfAborted, type PhaseContext, type PhaseExecutor, type PhaseInput, type PhaseOutput } from '@ktrdr/agent-domain';
-import { backtestSignificance, barsPerYear, combineSleeves, costSensitivity, equityArtifact, portfolioMetrics, simulate, type Sleeve } from '@ktrdr/backtest';
-import { buildInferenceFeatures, parseScaler, type BarsByTimeframe } from '@ktrdr/features';
+import { baseTimeframe, throwIfAborted, type PhaseContext, type PhaseExecutor, type PhaseInput, type PhaseOutput, type StrategyConfig } from '@ktrdr/agent-domain';
+import type { BacktestFold, BacktestResult } from '@ktrdr/api-contract';
+import {
+  backtestSignificance,
+  barsPerYear,
+  combineSleeves,
+  costSensitivity,
+  equityArtifact,
+  foldDispersion,
+  portfolioMetrics,
+  regimeTable,
+  seedRobustness,
+  simulate,
+  type Portfolio,
+  type Sleeve,
+} from '@ktrdr/backtest';
+import { ErrorCode, KtrdrError } from '@ktrdr/errors';
 import { NoMarketDataError, lowerBound, sliceBars, windowRange, type Bars } from '@ktrdr/market-data';
-import { loadModel, predictProbabilities } from '@ktrdr/training';
-import { cycleString, loadSymbolBars, warmupStart, type ResearchDeps } from './research.inputs.js';
-import type { ModelExtra } from './training.executor.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { foldsProgress } from './fold.launcher.js';
+import { backtestFoldResultSchema, decodeSignals } from './fold.schema.js';
+import { cycleString, loadSymbolBars, type ResearchDeps } from './research.inputs.js';
+import { WALK_FORWARD_FILE, type TrainingDeps, type WalkForwardManifest } from './training.executor.js';
 
-const PREPARE_PCT = 20;
-/** Where feature computation starts in the preparation share of the progress bar. */
-const FEATURES_PCT = 5;
+/** Progress shares: the folds' predictions, then the simulations. */
+const FOLDS_PCT = 70;
 
-/** One symbol's bars: every feature timeframe from the warm-up start, and the base bars in the window. */
-interface SymbolInput {
+/** One symbol's base bars in the backtest window (a contiguous run of its bars). */
+interface SymbolWindow {
   symbol: string;
-  bars: BarsByTimeframe;
   inWindow: Bars;
-  /** Index of the window's first bar in the base bars (the window is a contiguous run of them). */
-  offset: number;
 }
 
 /**
- * The backtest phase: the trained model on the strategy's later, unseen window, on every
- * symbol of `training_data.symbols`. Features are computed with history before the window (warm-up
- * only; no trade happens there), the model's class probabilities become signals, and the
- * simulation fills each signal at the next bar's open with commission and slippage. Several
- * symbols are equal-weight sleeves of one portfolio (`initial_capital / n` each, simulated on
- * their own, summed; see `combineSleeves`): the result is the portfolio's, with each symbol's own
- * numbers in `per_symbol`. Reports `Bar i/N` over all sleeves' bars.
+ * The backtest phase, walk-forward: one job per test fold (backtest-fold.work.ts) turns that fold's
+ * models' predictions into signals; this phase child stitches them, in order, into one signal
+ * series over the whole backtest window and simulates it on every symbol of
+ * `training_data.symbols` — the stitched out-of-sample run the gate judges. Signals fill at the
+ * next bar's open with commission and slippage; several symbols are equal-weight sleeves of one
+ * portfolio (`initial_capital / n` each, see `combineSleeves`). Beside it: each fold's own numbers
+ * (its bars simulated alone), the same run with every training seed, the result per market
+ * regime, random-entry significance and cost sensitivity (docs/RESEARCH.md).
  */
 export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
   readonly phase = 'backtesting' as const;
 
-  constructor(private readonly deps: ResearchDeps) {}
+  constructor(private readonly deps: TrainingDeps) {}
 
   async execute(input: PhaseInput, ctx: PhaseContext): Promise<PhaseOutput<'backtesting'>> {
     const { signal } = ctx;
     const name = cycleString(input.cycle, 'strategy_name', 'backtest');
     const modelPath = cycleString(input.cycle, 'model_path', 'backtest');
     const config = await this.deps.strategies.read(name);
-    const window = config.backtest.date_range;
-    const symbols = config.training_data.symbols;
-    const tf = baseTimeframe(config);
-    const range = windowRange(window);
+    const manifest = await readManifest(modelPath);
+    ctx.reportProgress({ percentage: 1, current_step: 'Loading market data', steps_completed: 0, steps_total: manifest.folds.length });
+    const inputs = await windowBars(this.deps, config, signal);
 
-    ctx.reportProgress({ percentage: 1, current_step: 'Loading market data and model', steps_completed: 0, steps_total: 0 });
-    // Every symbol's data before the model: a symbol without bars in the window fails the phase, naming it.
-    const inputs: SymbolInput[] = [];
-    for (const symbol of symbols) {
-      const bars = await loadSymbolBars(this.deps.marketData, config, symbol, { start: warmupStart(config, window.start), end: window.end }, signal).catch(
-        (e: unknown) => {
-          // The warm-up start is ours, not the user's: name the strategy's own window.
-          throw e instanceof NoMarketDataError ? new NoMarketDataError(e.symbol, e.timeframe, window.start, window.end) : e;
-        },
-      );
-      const base = bars[tf]!;
-      const inWindow = sliceBars(base, range);
-      if (inWindow.time.length === 0) throw new NoMarketDataError(symbol, tf, window.start, window.end);
-      inputs.push({ symbol, bars, inWindow, offset: lowerBound(base.time, range.from) });
-    }
+    const records = await this.deps.folds.run({
+      kind: 'backtest',
+      parentId: input.operation_id,
+      cycleId: input.parent_operation_id,
+      folds: manifest.folds.map((f) => ({ strategy_name: name, fold: f.fold, folds: manifest.folds.length, window: manifest.windows[f.fold - 1]!, models: f.models })),
+      signal,
+      onProgress: (folds) => ctx.reportProgress(foldsProgress('Predicting', folds, 2, FOLDS_PCT)),
+    });
+    const folds = records.map((r) => backtestFoldResultSchema.parse(r.result_summary));
+    const seeds = manifest.folds[0]!.models.map((m) => m.seed);
+    // Per seed, per symbol: the folds' signals end to end, one per bar of the window.
+    const stitched = seeds.map((_, s) =>
+      inputs.map((w, i) => {
+        const parts = folds.map((f) => decodeSignals(f.symbols[i]!.signals[s]!));
+        const all = new Int8Array(parts.reduce((n, p) => n + p.length, 0));
+        let at = 0;
+        for (const p of parts) {
+          all.set(p, at);
+          at += p.length;
+        }
+        if (all.length !== w.inWindow.time.length) {
+          throw new KtrdrError(ErrorCode.ExecutorFailed, `the folds predicted ${all.length} bars of ${w.symbol}, the backtest window has ${w.inWindow.time.length}`);
+        }
+        return all;
+      }),
+    );
 
-    // Loaded last and disposed in `finally`: the model's tensors must not outlive a failed run.
-    const { model, meta } = await loadModel<ModelExtra>(modelPath);
-    const signals: Int8Array[] = [];
-    try {
-      const scaler = parseScaler(meta.extra.scaler);
-      for (const [i, s] of inputs.entries()) {
-        const of = inputs.length > 1 ? ` for ${s.symbol}` : '';
-        const share = (PREPARE_PCT - FEATURES_PCT) / inputs.length;
-        ctx.reportProgress({ percentage: FEATURES_PCT + share * i, current_step: `Computing features${of}`, steps_completed: 0, steps_total: 0 });
-        const features = await buildInferenceFeatures(config, s.bars, scaler, signal);
-        ctx.reportProgress({ percentage: FEATURES_PCT + share * (i + 0.5), current_step: `Predicting signals${of}`, steps_completed: 0, steps_total: 0 });
-        const probabilities = await predictProbabilities(model, features.values, features.rows, features.cols, signal);
-        signals.push(toSignals(probabilities, features.valid, config.decisions.confidence_threshold).subarray(s.offset, s.offset + s.inWindow.time.length));
-      }
-    } finally {
-      model.dispose();
-    }
-
-    const total = inputs.reduce((a, s) => a + s.inWindow.time.length, 0);
     const costs = { commission: config.backtest.commission, slippage: config.backtest.slippage };
-    /** Every symbol's sleeve of the portfolio, with the costs multiplied by `multiple`. */
-    const simulateSleeves = async (multiple: number, onProgress?: (i: number, done: number) => void): Promise<Sleeve[]> => {
+    /** Every symbol's sleeve over `inputs`' bars with these signals, costs × `multiple`. */
+    const simulateSleeves = async (bars: readonly Bars[], signals: readonly Int8Array[], multiple = 1, onProgress?: (i: number, done: number) => void): Promise<Sleeve[]> => {
       const out: Sleeve[] = [];
-      for (const [i, s] of inputs.entries()) {
+      for (const [i, b] of bars.entries()) {
         const result = await simulate({
-          bars: s.inWindow,
+          bars: b,
           signals: signals[i]!,
           positionMode: config.decisions.position_mode,
-          initialCapital: config.backtest.initial_capital / inputs.length,
+          initialCapital: config.backtest.initial_capital / bars.length,
           commission: costs.commission * multiple,
           slippage: costs.slippage * multiple,
           signal,
           ...(onProgress ? { onProgress: (done: number) => onProgress(i, done) } : {}),
         });
-        out.push({ bars: s.inWindow, result });
+        out.push({ bars: b, result });
       }
       return out;
     };
-    const offsets = inputs.map((_, i) => inputs.slice(0, i).reduce((a, s) => a + s.inWindow.time.length, 0));
-    const sleeves = await simulateSleeves(1, (i, done) => {
+    const bars = inputs.map((w) => w.inWindow);
+    const total = bars.reduce((a, b) => a + b.time.length, 0);
+    const offsets = bars.map((_, i) => bars.slice(0, i).reduce((a, b) => a + b.time.length, 0));
+    const sleeves = await simulateSleeves(bars, stitched[0]!, 1, (i, done) => {
       const bar = offsets[i]! + done;
       ctx.reportProgress({
-        percentage: PREPARE_PCT + ((100 - PREPARE_PCT) * bar) / Math.max(1, total),
+        percentage: FOLDS_PCT + (20 * bar) / Math.max(1, total),
         current_step: `Bar ${bar}/${total}`,
         steps_completed: bar,
         steps_total: total,
       });
     });
     const portfolio = combineSleeves(sleeves);
-    ctx.reportProgress({ percentage: 99, current_step: 'Testing significance and cost sensitivity', steps_completed: total, steps_total: total });
-    throwIfAborted(signal);
     const result = portfolioMetrics(sleeves, portfolio);
+    ctx.reportProgress({ percentage: 90, current_step: 'Folds, seeds and regimes', steps_completed: total, steps_total: total });
+
+    const windows = manifest.windows.map(([from, to]) => ({ from: Date.parse(from), to: Date.parse(to) }));
+    const perFold: BacktestFold[] = [];
+    for (const [k, w] of windows.entries()) {
+      const slices = bars.map((b) => ({ from: lowerBound(b.time, w.from), to: lowerBound(b.time, w.to) }));
+      const foldBars = bars.map((b) => sliceBars(b, w));
+      const m = portfolioMetrics(await simulateSleeves(foldBars, stitched[0]!.map((sig, i) => sig.subarray(slices[i]!.from, slices[i]!.to))));
+      perFold.push({
+        fold: k + 1,
+        start: m.start,
+        end: m.end,
+        bars: m.bars,
+        total_return: m.total_return,
+        sharpe_ratio: m.sharpe_ratio,
+        max_drawdown: m.max_drawdown,
+        total_trades: m.total_trades,
+        win_rate: m.win_rate,
+        benchmark_return: m.benchmark_return,
+      });
+    }
+    const seedRuns: { seed: number; total_return: number; sharpe_ratio: number }[] = [];
+    for (const [s, seed] of seeds.entries()) {
+      const m = s === 0 ? result : portfolioMetrics(await simulateSleeves(bars, stitched[s]!));
+      seedRuns.push({ seed, total_return: m.total_return, sharpe_ratio: m.sharpe_ratio });
+    }
+    const perYear = barsPerYear(portfolio.axis);
+    const regimes = regimeTable({
+      close: portfolio.result.benchmark,
+      equity: portfolio.result.equity,
+      initialCapital: portfolio.result.initialCapital,
+      inPosition: heldOnAxis(sleeves, portfolio),
+      barsPerYear: perYear,
+    });
+
+    ctx.reportProgress({ percentage: 95, current_step: 'Testing significance and cost sensitivity', steps_completed: total, steps_total: total });
+    throwIfAborted(signal);
     // The same signals at 0×, 1×, 2×, 3× the costs, and where the return reaches zero (1× is the run above).
     const runAt = async (multiple: number): Promise<{ total_return: number; sharpe_ratio: number }> => {
-      const m = multiple === 1 ? result : portfolioMetrics(await simulateSleeves(multiple));
+      const m = multiple === 1 ? result : portfolioMetrics(await simulateSleeves(bars, stitched[0]!, multiple));
       return { total_return: m.total_return, sharpe_ratio: m.sharpe_ratio };
     };
     const cost_sensitivity = await costSensitivity(runAt);
     const significance = backtestSignificance(
-      inputs.map((s, i) => ({ open: s.inWindow.open, close: s.inWindow.close, trades: sleeves[i]!.result.trades })),
+      bars.map((b, i) => ({ open: b.open, close: b.close, trades: sleeves[i]!.result.trades })),
       portfolio.result.equity,
       portfolio.result.initialCapital,
       costs,
       // Seeded by the strategy's own seed, so the same backtest gives the same p-value.
-      { barsPerYear: barsPerYear(portfolio.axis), seed: config.model.training.seed ?? 1 },
+      { barsPerYear: perYear, seed: config.model.training.seed ?? 1 },
     );
+    const full: BacktestResult = {
+      ...result,
+      ...significance,
+      cost_sensitivity,
+      evaluation: manifest.plan,
+      folds: perFold,
+      fold_dispersion: foldDispersion(perFold),
+      seed_robustness: seedRobustness(seedRuns),
+      regimes,
+    };
     return {
-      result: { ...result, ...significance, cost_sensitivity },
-      artifacts: { equity: equityArtifact(portfolio.axis, portfolio.result) },
+      result: full,
+      artifacts: { equity: { ...equityArtifact(portfolio.axis, portfolio.result), fold_starts: manifest.windows.map(([from]) => from) } },
     };
   }
 }
 
-/**
- * Class probabilities (BUY, HOLD, SELL per row) → +1 / 0 / -1. The confidence threshold is what a
- * BUY or SELL needs to be acted on, whatever HOLD's share: on market data HOLD is usually the most
- * likely single class, and an argmax rule would then never trade. Ties and warm-up rows hold.
- */
-export function toSignals(probabilities: Float32Array, valid: Uint8Array, threshold: number): Int8Array {
-  const rows = valid.length;
-  const out = new Int8Array(rows);
-  for (let i = 0; i < rows; i++) {
-    if (!valid[i]) continue;
-    const buy = probabilities[i * 3]!;
-    const sell = probabilities[i * 3 + 2]!;
-    if (buy > sell && buy >= threshold) out[i] = 1;
-    else if (sell > buy && sell >= threshold) out[i] = -1;
+async function readManifest(modelPath: string): Promise<WalkForwardManifest> {
+  try {
+    return JSON.parse(await readFile(join(modelPath, WALK_FORWARD_FILE), 'utf8')) as WalkForwardManifest;
+  } catch (e) {
+    throw new KtrdrError(
+      ErrorCode.ExecutorFailed,
+      `no walk-forward models at ${modelPath} (${e instanceof Error ? e.message : String(e)}); train the strategy again`,
+      { model_path: modelPath },
+    );
+  }
+}
+
+/** Every symbol's base bars in the backtest window; a symbol without any fails the phase, naming it. */
+async function windowBars(deps: ResearchDeps, config: StrategyConfig, signal: AbortSignal): Promise<SymbolWindow[]> {
+  const window = config.backtest.date_range;
+  const tf = baseTimeframe(config);
+  const out: SymbolWindow[] = [];
+  for (const symbol of config.training_data.symbols) {
+    const bars = await loadSymbolBars(deps.marketData, config, symbol, window, signal);
+    const inWindow = sliceBars(bars[tf]!, windowRange(window));
+    if (inWindow.time.length === 0) throw new NoMarketDataError(symbol, tf, window.start, window.end);
+    out.push({ symbol, inWindow });
+  }
+  return out;
+}
+
+/** 1 on the portfolio's bars where any sleeve holds a position (its state at its last bar at or before that time). */
+function heldOnAxis(sleeves: readonly Sleeve[], portfolio: Portfolio): Uint8Array {
+  const axis = portfolio.axis.time;
+  const out = new Uint8Array(axis.length);
+  for (const { bars, result } of sleeves) {
+    let c = 0;
+    for (let i = 0; i < axis.length; i++) {
+      while (c < bars.time.length && bars.time[c]! <= axis[i]!) c++;
+      if (c > 0 && result.position[c - 1] !== 0) out[i] = 1;
+    }
   }
   return out;
 }

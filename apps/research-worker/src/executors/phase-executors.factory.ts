@@ -3,14 +3,14 @@ import type { LlmServices, RecentStrategy } from '@ktrdr/llm';
 import { AssessmentExecutor } from './assessment.executor.js';
 import { BacktestExecutor } from './backtest.executor.js';
 import { DesignExecutor } from './design.executor.js';
-import type { ResearchDeps } from './research.inputs.js';
-import { TrainingExecutor } from './training.executor.js';
+import { TrainingExecutor, type TrainingDeps } from './training.executor.js';
 
 export interface ExecutorsSetup {
   /** Phases that sleep and return canned results (marked `stub: true`); every other phase is real. */
   stubPhases: readonly ActivePhase[];
   stub: StubOptions;
-  research: ResearchDeps;
+  /** Where strategies, data and models live, and how phases run their walk-forward folds. */
+  research: TrainingDeps;
   llm: LlmServices;
   recent(): Promise<RecentStrategy[]>;
   designSeed: number | null;

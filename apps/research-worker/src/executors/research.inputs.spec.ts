@@ -1,6 +1,6 @@
 import { parseStrategy, type StrategyConfig } from '@ktrdr/agent-domain';
 import { featureTimeframes, warmupStart } from './research.inputs';
-import { toSignals } from './backtest.executor';
+import { toSignals } from './backtest-fold.work';
 
 function strategy(over: Record<string, unknown> = {}): StrategyConfig {
   const parsed = parseStrategy({

@@ -70,3 +70,14 @@ export async function loadTrainingBars(data: MarketDataRepository, config: Strat
   for (const symbol of config.training_data.symbols) out[symbol] = await loadSymbolBars(data, config, symbol, config.training_data.date_range, signal);
   return out;
 }
+
+/**
+ * Every bar a walk-forward evaluation reads, per symbol: from the indicator warm-up before the
+ * training window to the end of the backtest window (rows are taken from the training start on).
+ */
+export async function loadWalkForwardBars(data: MarketDataRepository, config: StrategyConfig, signal: AbortSignal): Promise<BarsBySymbol> {
+  const window = { start: warmupStart(config, config.training_data.date_range.start), end: config.backtest.date_range.end };
+  const out: BarsBySymbol = {};
+  for (const symbol of config.training_data.symbols) out[symbol] = await loadSymbolBars(data, config, symbol, window, signal);
+  return out;
+}

@@ -1,10 +1,13 @@
-import { baseTimeframe, type PhaseContext, type PhaseExecutor, type PhaseInput, type PhaseOutput, type StrategyConfig } from '@ktrdr/agent-domain';
-import type { HistoryArtifact } from '@ktrdr/api-contract';
-import { buildTrainingDataset, type StandardScaler, type TrainingDataset } from '@ktrdr/features';
-import { saveModel, toTrainingResult, trainClassifier, type ClassifierData } from '@ktrdr/training';
-import { rm } from 'node:fs/promises';
+import { baseTimeframe, evaluationPlan, type PhaseContext, type PhaseExecutor, type PhaseInput, type PhaseOutput, type StrategyConfig } from '@ktrdr/agent-domain';
+import type { EvaluationPlan, HistoryArtifact, TrainingFold, TrainingResult } from '@ktrdr/api-contract';
+import { walkForwardWindows, type StandardScaler } from '@ktrdr/features';
+import { NoMarketDataError, sliceBars, windowRange } from '@ktrdr/market-data';
+import { addSkillSums, skillFromSums } from '@ktrdr/training';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cycleString, loadTrainingBars, type ResearchDeps } from './research.inputs.js';
+import { foldsProgress, type FoldRunner } from './fold.launcher.js';
+import { trainingFoldResultSchema, type TrainingFoldResult } from './fold.schema.js';
+import { cycleString, loadSymbolBars, type ResearchDeps } from './research.inputs.js';
 
 /** What is saved beside the weights, so the backtest rebuilds exactly the training features. */
 export interface ModelExtra extends Record<string, unknown> {
@@ -14,102 +17,172 @@ export interface ModelExtra extends Record<string, unknown> {
   scaler: StandardScaler;
 }
 
-/** Share of the child's progress bar spent before the first epoch (loading bars, features, labels). */
-const PREPARE_PCT = 10;
+/** Beside a walk-forward run's models: the plan, every fold's test window and its models. */
+export const WALK_FORWARD_FILE = 'walk-forward.json';
+export interface WalkForwardManifest {
+  plan: EvaluationPlan;
+  windows: [string, string][];
+  folds: { fold: number; models: { seed: number; model_dir: string }[] }[];
+}
+
+export interface TrainingDeps extends ResearchDeps {
+  folds: FoldRunner;
+}
+
+/** Share of the child's progress bar spent planning (loading the backtest window's bar times). */
+const PLAN_PCT = 3;
 
 /**
- * The training phase: the strategy's indicators → fuzzy memberships → an MLP classifier
- * of ZigZag labels on a purged chronological split, seeded; weights saved under
- * `KTRDR_MODELS_DIR/<strategy>/<operation id>/`. Reports `Epoch i/N`.
+ * The training phase, walk-forward: the strategy's backtest window is cut into test folds
+ * (walkForwardWindows), and each fold is a job of its own (training-fold.work.ts) that trains one
+ * model per seed only on bars before its test fold. This phase child creates them, waits for them
+ * and pools their test predictions into one skill measurement (docs/RESEARCH.md, Walk-forward).
+ * Models are saved under `KTRDR_MODELS_DIR/<strategy>/<operation id>/fold-<k>/seed-<seed>/`, with
+ * WALK_FORWARD_FILE beside them for the backtest.
  */
 export class TrainingExecutor implements PhaseExecutor<'training'> {
   readonly phase = 'training' as const;
 
-  constructor(private readonly deps: ResearchDeps) {}
+  constructor(private readonly deps: TrainingDeps) {}
 
   async execute(input: PhaseInput, ctx: PhaseContext): Promise<PhaseOutput<'training'>> {
     const { signal } = ctx;
     const name = cycleString(input.cycle, 'strategy_name', 'training');
     const config = await this.deps.strategies.read(name);
-    ctx.reportProgress({ percentage: 1, current_step: 'Loading market data', steps_completed: 0, steps_total: config.model.training.epochs });
-    const bars = await loadTrainingBars(this.deps.marketData, config, signal);
-    ctx.reportProgress({ percentage: 4, current_step: 'Computing features and labels', steps_completed: 0, steps_total: config.model.training.epochs });
-    const dataset = await buildTrainingDataset(config, bars, signal);
-
-    const trained = await trainClassifier(classifierData(dataset), config.model, {
-      signal,
-      classWeighting: config.model.training.class_weighting,
-      onEpoch: (epoch, total) =>
-        ctx.reportProgress({
-          percentage: PREPARE_PCT + ((100 - PREPARE_PCT) * epoch) / total,
-          current_step: `Epoch ${epoch}/${total}`,
-          steps_completed: epoch,
-          steps_total: total,
-        }),
-    });
+    const plan = evaluationPlan(config);
+    ctx.reportProgress({ percentage: 1, current_step: 'Planning walk-forward folds', steps_completed: 0, steps_total: plan.folds });
+    const windows = await this.testWindows(config, plan, signal);
     const dir = join(this.deps.modelsDir, name, input.operation_id);
+    const discard = (): Promise<void> => rm(dir, { recursive: true, force: true });
+    const seed = config.model.training.seed;
+    const seeds = Array.from({ length: plan.seeds }, (_, i) => seed + i);
     try {
-      const extra: ModelExtra = { strategy_name: name, training_operation_id: input.operation_id, feature_names: dataset.names, scaler: dataset.scaler };
-      // Atomic (temp dir, then rename) and refused once the signal has fired: a cancelled child leaves no model.
-      await saveModel(trained.model, dir, extra, { signal });
-    } finally {
-      trained.model.dispose();
+      const records = await this.deps.folds.run({
+        kind: 'train',
+        parentId: input.operation_id,
+        cycleId: input.parent_operation_id,
+        folds: windows.map((_, i) => ({ strategy_name: name, fold: i + 1, windows, seeds, model_dir: join(dir, `fold-${i + 1}`) })),
+        signal,
+        onProgress: (folds) => ctx.reportProgress(foldsProgress('Training', folds, PLAN_PCT, 99)),
+      });
+      const folds = records.map((r) => trainingFoldResultSchema.parse(r.result_summary));
+      const manifest: WalkForwardManifest = { plan, windows, folds: folds.map((f) => ({ fold: f.fold, models: f.seeds.map(({ seed: s, model_dir }) => ({ seed: s, model_dir })) })) };
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, WALK_FORWARD_FILE), JSON.stringify(manifest, null, 2));
+      return {
+        result: pooledResult(folds, plan, { model_path: dir, symbols: config.training_data.symbols, timeframe: baseTimeframe(config), seed }),
+        artifacts: { history: historyArtifact(config, folds) },
+        discard,
+      };
+    } catch (e) {
+      await discard();
+      throw e;
     }
-    const { metrics } = trained;
+  }
+
+  /** The backtest window's bar times (every symbol's, merged) cut into the plan's test folds, as ISO [from, to). */
+  private async testWindows(config: StrategyConfig, plan: EvaluationPlan, signal: AbortSignal): Promise<[string, string][]> {
+    const tf = baseTimeframe(config);
+    const window = config.backtest.date_range;
+    const times = new Set<number>();
+    for (const symbol of config.training_data.symbols) {
+      const bars = await loadSymbolBars(this.deps.marketData, config, symbol, window, signal);
+      const inWindow = sliceBars(bars[tf]!, windowRange(window)).time;
+      // Walk-forward trains for the backtest window's folds: without its bars there is nothing to train for.
+      if (inWindow.length === 0) throw new NoMarketDataError(symbol, tf, window.start, window.end);
+      for (const t of inWindow) times.add(t);
+    }
+    const sorted = Float64Array.from(times).sort();
+    return walkForwardWindows(sorted, plan.folds).map((w) => [new Date(w.from).toISOString(), new Date(w.to).toISOString()]);
+  }
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+/**
+ * The phase's result from its folds. Skill (accuracy and its baselines) is measured on every
+ * fold's test predictions pooled — the same numbers as scoring all test rows at once, each fold's
+ * against its own training class shares. The fit's losses and validation accuracy are the folds'
+ * means (the gate asks whether training learned, fold by fold); the curves, epochs and class
+ * balance are the last fold's, which trained on the most bars.
+ */
+export function pooledResult(
+  folds: readonly TrainingFoldResult[],
+  plan: EvaluationPlan,
+  ctx: { model_path: string; symbols: string[]; timeframe: string; seed: number },
+): TrainingResult {
+  const last = folds[folds.length - 1]!;
+  const skill = skillFromSums(folds.map((f) => f.sums).reduce(addSkillSums));
+  const perFold: TrainingFold[] = folds.map((f) => {
+    const s = skillFromSums(f.sums);
     return {
-      result: toTrainingResult(metrics, { model_path: dir, symbols: config.training_data.symbols, timeframe: baseTimeframe(config) }),
-      artifacts: { history: historyArtifact(config, dataset, metrics) },
-      discard: () => rm(dir, { recursive: true, force: true }),
+      fold: f.fold,
+      train: { from: f.train.from, to: f.train.to, rows: f.train.rows },
+      validation: { from: f.validation.from, to: f.validation.to, rows: f.validation.rows },
+      test: { from: f.test.from, to: f.test.to, rows: f.test.rows },
+      accuracy: s.accuracy,
+      majority_baseline: s.majority_baseline,
+      stratified_baseline: s.stratified_baseline,
+      balanced_accuracy: s.balanced_accuracy,
+      log_loss: s.log_loss,
+      prior_log_loss: s.prior_log_loss,
+      epochs_run: f.epochs_run,
+      seed_accuracies: f.seeds.map((x) => x.accuracy),
     };
-  }
-}
-
-/** The three parts stacked train → validation → test, with the row range of each. */
-function classifierData(ds: TrainingDataset): ClassifierData {
-  const parts = [ds.train, ds.validation, ds.test];
-  const rows = parts.reduce((n, p) => n + p.rows, 0);
-  const x = new Float32Array(rows * ds.cols);
-  const y = new Uint8Array(rows);
-  const ranges: [number, number][] = [];
-  let at = 0;
-  for (const p of parts) {
-    x.set(p.X, at * ds.cols);
-    y.set(p.y, at);
-    ranges.push([at, at + p.rows]);
-    at += p.rows;
-  }
-  return { x, y, rows, cols: ds.cols, split: { train: ranges[0]!, validation: ranges[1]!, test: ranges[2]! } };
-}
-
-/** The `history` artifact: per-epoch curves and what the model was trained on. */
-function historyArtifact(config: StrategyConfig, ds: TrainingDataset, metrics: Awaited<ReturnType<typeof trainClassifier>>['metrics']): HistoryArtifact {
-  const iso = (t: number | undefined): string | null => (t === undefined ? null : new Date(t).toISOString());
-  const span = (p: TrainingDataset['train']) => ({
-    rows: p.rows,
-    from: iso(p.time[0]),
-    to: iso(p.time[p.rows - 1]),
-    class_counts: { BUY: p.classCounts[0], HOLD: p.classCounts[1], SELL: p.classCounts[2] },
   });
   return {
-    epochs: metrics.history.loss.map((_, i) => i + 1),
-    loss: metrics.history.loss,
-    val_loss: metrics.history.val_loss,
-    accuracy: metrics.history.acc,
-    val_accuracy: metrics.history.val_acc,
-    best_epoch: metrics.best_epoch,
-    stopped_early: metrics.stopped_early,
-    test_accuracy: metrics.accuracy,
-    baseline_accuracy: metrics.baseline_accuracy,
-    majority_baseline: metrics.majority_baseline,
-    stratified_baseline: metrics.stratified_baseline,
-    balanced_accuracy: metrics.balanced_accuracy,
-    log_loss: metrics.log_loss,
-    prior_log_loss: metrics.prior_log_loss,
-    class_balance: metrics.class_balance,
-    class_weights: metrics.class_weights,
-    backend: metrics.backend,
-    features: ds.names,
-    split: { train: span(ds.train), validation: span(ds.validation), test: span(ds.test) },
+    model_path: ctx.model_path,
+    accuracy: skill.accuracy,
+    baseline_accuracy: skill.majority_baseline,
+    majority_baseline: skill.majority_baseline,
+    stratified_baseline: skill.stratified_baseline,
+    balanced_accuracy: skill.balanced_accuracy,
+    log_loss: skill.log_loss,
+    prior_log_loss: skill.prior_log_loss,
+    initial_loss: mean(folds.map((f) => f.initial_loss)),
+    final_loss: mean(folds.map((f) => f.final_loss)),
+    val_accuracy: mean(folds.map((f) => f.val_accuracy)),
+    test_loss: mean(folds.map((f) => f.test_loss)),
+    epochs_run: last.epochs_run,
+    best_epoch: last.best_epoch,
+    epochs_planned: last.epochs_planned,
+    stopped_early: last.stopped_early,
+    class_balance: last.class_balance,
+    samples: { train: last.train.rows, validation: last.validation.rows, test: folds.reduce((n, f) => n + f.test.rows, 0) },
+    feature_count: last.feature_count,
+    seed: ctx.seed,
+    history: { loss: last.history.loss, val_loss: last.history.val_loss },
+    symbols: ctx.symbols,
+    timeframe: ctx.timeframe,
+    evaluation: plan,
+    folds: perFold,
+  };
+}
+
+/** The `history` artifact: the last fold's curves, what it trained on, and the pooled skill. */
+function historyArtifact(config: StrategyConfig, folds: readonly TrainingFoldResult[]): HistoryArtifact {
+  const last = folds[folds.length - 1]!;
+  const skill = skillFromSums(folds.map((f) => f.sums).reduce(addSkillSums));
+  return {
+    epochs: last.history.loss.map((_, i) => i + 1),
+    loss: last.history.loss,
+    val_loss: last.history.val_loss,
+    accuracy: last.history.acc,
+    val_accuracy: last.history.val_acc,
+    best_epoch: last.best_epoch,
+    stopped_early: last.stopped_early,
+    test_accuracy: skill.accuracy,
+    baseline_accuracy: skill.majority_baseline,
+    majority_baseline: skill.majority_baseline,
+    stratified_baseline: skill.stratified_baseline,
+    balanced_accuracy: skill.balanced_accuracy,
+    log_loss: skill.log_loss,
+    prior_log_loss: skill.prior_log_loss,
+    class_balance: last.class_balance,
+    class_weights: last.class_weights,
+    backend: last.backend,
+    features: last.features,
+    split: { train: last.train, validation: last.validation, test: last.test },
     labels: config.training.labels,
   };
 }

@@ -151,3 +151,56 @@ describe('metrics', () => {
     expect(m.benchmark_return).toBeCloseTo(0.1, 12);
   });
 });
+
+describe('costs_paid: commission plus slippage on every leg', () => {
+  it('one long round trip, by hand', () => {
+    // BUY at bar 0 fills at bar 1's open 101 × (1 + s); SELL at bar 2 fills at bar 3's open 106 × (1 − s).
+    const c = 0.001;
+    const s = 0.002;
+    const bars = barsOf([
+      [100, 100],
+      [101, 102],
+      [103, 105],
+      [106, 104],
+      [104, 103],
+    ]);
+    const r = simulateSync({ bars, signals: sig(1, 0, -1, 0, 0), positionMode: 'long_only', initialCapital: C, commission: c, slippage: s });
+    const entry = 101 * (1 + s); // 101.202
+    const exit = 106 * (1 - s); // 105.788
+    const qty = C / (entry * (1 + c)); // 98.7136 shares
+    const commission = qty * entry * c + qty * exit * c; // 20.4327
+    const slippage = qty * (entry - 101) + qty * (106 - exit); // qty × (0.202 + 0.212) = 40.8674
+    expect(r.trades[0]!.slippage_cost).toBeCloseTo(slippage, 9);
+    const m = metrics(bars, r);
+    expect(m.commission_paid).toBeCloseTo(commission, 9);
+    expect(m.costs_paid).toBeCloseTo(commission + slippage, 9);
+    expect(m.costs_paid).toBeCloseTo(61.30013540934275, 8);
+    // Without costs the same trade fills at the opens and pays nothing.
+    const free0 = metrics(bars, simulateSync({ ...free, bars, signals: sig(1, 0, -1, 0, 0) }));
+    expect([free0.commission_paid, free0.costs_paid]).toEqual([0, 0]);
+  });
+
+  it('a short flipped long, and a position closed at the last close: every leg against its own reference price', () => {
+    const c = 0.0005;
+    const s = 0.001;
+    const bars = barsOf([
+      [100, 100],
+      [100, 98],
+      [95, 97],
+      [97, 99],
+      [99, 104],
+    ]);
+    // SELL at 0 → short at bar 1's open 100; BUY at 2 → cover and go long at bar 3's open 97; still long at the end → sold at the last close 104.
+    const r = simulateSync({ bars, signals: sig(-1, 0, 1, 0, 0), positionMode: 'long_short', initialCapital: C, commission: c, slippage: s });
+    expect(r.trades.map((t) => [t.side, t.open_at_end])).toEqual([
+      ['short', false],
+      ['long', true],
+    ]);
+    const [short, long] = r.trades;
+    expect(short!.slippage_cost).toBeCloseTo(short!.quantity * (100 * s + 97 * s), 9);
+    expect(long!.slippage_cost).toBeCloseTo(long!.quantity * (97 * s + 104 * s), 9);
+    const m = metrics(bars, r);
+    expect(m.costs_paid).toBeCloseTo(short!.fees + long!.fees + short!.slippage_cost + long!.slippage_cost, 9);
+    expect(m.costs_paid! - m.commission_paid!).toBeCloseTo(short!.quantity * 197 * s + long!.quantity * 201 * s, 9);
+  });
+});

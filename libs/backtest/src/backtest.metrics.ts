@@ -23,7 +23,7 @@ export function barsPerYear(bars: CurveAxis): number {
 }
 
 /** Any non-finite value becomes a finite one: NaN → 0, ±∞ → ±Number.MAX_VALUE (the schema allows finite numbers only). */
-function finite(x: number): number {
+export function toFinite(x: number): number {
   if (Number.isFinite(x)) return x;
   if (Number.isNaN(x)) return 0;
   return x > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
@@ -31,11 +31,14 @@ function finite(x: number): number {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-interface RatioStats {
+export interface RatioStats {
   volatility: number;
   sharpe: number;
   sortino: number;
 }
+
+/** The sums the ratios are computed from: a whole curve's (`CurveStats`), or any set of per-bar returns' (e.g. one regime's bars). */
+export type ReturnSums = Pick<CurveStats, 'returnCount' | 'sumReturns' | 'sumSquaredReturns' | 'sumSquaredDownside'>;
 
 /**
  * Annualised volatility (sample standard deviation of per-bar returns × √bars-per-year), Sharpe
@@ -43,7 +46,7 @@ interface RatioStats {
  * √bars-per-year, downside deviation = √(Σ min(r, 0)² / N), target 0). Degenerate cases are 0:
  * fewer than two returns, a flat curve (std 0), no losing bar (downside deviation 0).
  */
-function ratios(c: CurveStats, perYear: number): RatioStats {
+export function annualisedRatios(c: ReturnSums, perYear: number): RatioStats {
   const n = c.returnCount;
   if (n < 2) return { volatility: 0, sharpe: 0, sortino: 0 };
   const mean = c.sumReturns / n;
@@ -92,13 +95,16 @@ export function metrics(bars: CurveAxis, result: CurveResult, opts: MetricsOptio
   }
   const total = result.trades.length;
   const { strategy: s, benchmark: b } = result.stats;
-  const r = ratios(s, perYear);
+  const r = annualisedRatios(s, perYear);
   const date = (i: number): string | null => (i >= 0 ? iso(bars.time[i]!) : null);
-  // What the trades cost and moved: commission as booked, traded notional (both legs) per initial capital.
+  // What the trades cost and moved: commission as booked, slippage given up on the fills, traded
+  // notional (both legs) per initial capital.
   let fees = 0;
+  let slippage = 0;
   let notional = 0;
   for (const t of result.trades) {
     fees += t.fees;
+    slippage += t.slippage_cost;
     notional += t.quantity * (t.entry_price + t.exit_price);
   }
 
@@ -108,25 +114,26 @@ export function metrics(bars: CurveAxis, result: CurveResult, opts: MetricsOptio
     start: iso(first),
     end: iso(lastTime),
     bars: n,
-    total_return: finite(growth - 1),
-    cagr: finite(cagr),
-    volatility: finite(r.volatility),
-    sharpe_ratio: finite(r.sharpe),
-    sortino_ratio: finite(r.sortino),
-    max_drawdown: finite(s.maxDrawdown),
+    total_return: toFinite(growth - 1),
+    cagr: toFinite(cagr),
+    volatility: toFinite(r.volatility),
+    sharpe_ratio: toFinite(r.sharpe),
+    sortino_ratio: toFinite(r.sortino),
+    max_drawdown: toFinite(s.maxDrawdown),
     max_drawdown_peak: s.maxDrawdown > 0 ? date(s.peakIndex) : null,
     max_drawdown_trough: s.maxDrawdown > 0 ? date(s.troughIndex) : null,
     win_rate: total > 0 ? wins / total : 0,
-    profit_factor: losses > 0 ? finite(grossProfit / grossLoss) : null,
+    profit_factor: losses > 0 ? toFinite(grossProfit / grossLoss) : null,
     total_trades: total,
     exposure: n > 0 ? result.stats.exposedBars / n : 0,
-    benchmark_return: finite(result.benchmark[n - 1]! / capital - 1),
-    benchmark_max_drawdown: finite(b.maxDrawdown),
-    benchmark_sharpe: finite(ratios(b, perYear).sharpe),
-    turnover: capital > 0 ? finite(notional / capital) : 0,
-    commission_paid: finite(fees),
+    benchmark_return: toFinite(result.benchmark[n - 1]! / capital - 1),
+    benchmark_max_drawdown: toFinite(b.maxDrawdown),
+    benchmark_sharpe: toFinite(annualisedRatios(b, perYear).sharpe),
+    turnover: capital > 0 ? toFinite(notional / capital) : 0,
+    commission_paid: toFinite(fees),
+    costs_paid: toFinite(fees + slippage),
     equity_curve_length: n,
     initial_capital: capital,
-    final_equity: finite(finalEquity),
+    final_equity: toFinite(finalEquity),
   };
 }

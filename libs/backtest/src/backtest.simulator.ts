@@ -80,6 +80,7 @@ class Simulator {
   private entryIndex = -1;
   private entryPrice = 0;
   private entryFee = 0;
+  private entrySlippage = 0;
   private entryEquity = 0;
   // Benchmark: quantity bought at the first open; the factor applied to its last close on liquidation.
   private readonly bq: number;
@@ -178,6 +179,7 @@ class Simulator {
       this.entryIndex = t;
       this.entryPrice = price;
       this.entryFee = fee;
+      this.entrySlippage = Math.abs(price - o) * qty;
       this.entryEquity = equity;
     }
   }
@@ -203,6 +205,7 @@ class Simulator {
       return: pnl / this.entryEquity,
       fees: this.entryFee + fee,
       open_at_end: atEnd,
+      slippage_cost: this.entrySlippage + Math.abs(price - ref) * Math.abs(q),
     });
     this.q = 0;
     this.pos = 0;

@@ -1,6 +1,14 @@
 import type { CurveStats } from './simulation.types.js';
 
 /**
+ * One per-bar return of an equity curve: value / previous − 1, and 0 once the previous value is
+ * ≤ 0 (after a wipe-out nothing is left to earn a return on). Every curve statistic uses this rule.
+ */
+export function barReturn(prev: number, value: number): number {
+  return prev > 0 ? value / prev - 1 : 0;
+}
+
+/**
  * The running statistics of one equity curve, fed a range of points at a time: the sums of the per-bar
  * returns (for volatility, Sharpe and Sortino) and the largest drawdown with the bars of its peak
  * and trough. The one implementation of these statistics: the simulation loop feeds its strategy
@@ -38,7 +46,7 @@ export class CurveTracker {
     let { prev, peak, peakAt, sumReturns, sumSquaredReturns, sumSquaredDownside, maxDrawdown, peakIndex, troughIndex } = this;
     for (let t = from; t < to; t++) {
       const e = values[t]!;
-      const r = prev > 0 ? e / prev - 1 : 0;
+      const r = barReturn(prev, e);
       sumReturns += r;
       sumSquaredReturns += r * r;
       if (r < 0) sumSquaredDownside += r * r;

@@ -5,3 +5,5 @@ export * from './equity.artifact.js';
 export * from './portfolio.js';
 export * from './significance.js';
 export * from './robustness.js';
+export * from './regimes.js';
+export * from './fold.stats.js';

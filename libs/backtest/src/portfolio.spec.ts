@@ -196,6 +196,17 @@ describe('combineSleeves', () => {
     );
     expect(m.total_trades).toBe(m.per_symbol!.reduce((a, s) => a + s.total_trades, 0));
     expect(m.total_trades).toBeGreaterThan(100);
+    // Every sleeve pays its own costs; the portfolio's are their sum.
+    const own = sleeves.map((s) => metrics(s.bars, s.result));
+    expect(m.costs_paid).toBeCloseTo(
+      own.reduce((a, x) => a + x.costs_paid!, 0),
+      6,
+    );
+    expect(m.commission_paid).toBeCloseTo(
+      own.reduce((a, x) => a + x.commission_paid!, 0),
+      6,
+    );
+    expect(m.costs_paid!).toBeGreaterThan(m.commission_paid!);
   });
 
   it('refuses sleeves on different timeframes, and no sleeves at all', () => {

@@ -44,7 +44,8 @@ export type TradeSide = 'long' | 'short';
  * simulation can close hundreds of thousands of trades, and formatting dates there would cost
  * more than the simulation itself; `equityArtifact` turns them into ISO strings. The other fields
  * (fill prices with slippage, quantity, P&L after both legs' fees, return on the committed equity,
- * fees, open at the end) are the artifact's trade as the contract defines it.
+ * fees, open at the end) are the artifact's trade as the contract defines it; `slippage_cost` is
+ * the simulation's own (summed into `costs_paid`, not part of the artifact).
  */
 export interface Trade extends Omit<ArtifactTrade, 'entry_time' | 'exit_time' | 'side'> {
   side: TradeSide;
@@ -53,6 +54,12 @@ export interface Trade extends Omit<ArtifactTrade, 'entry_time' | 'exit_time' | 
   exit_index: number;
   entry_time: number;
   exit_time: number;
+  /**
+   * Slippage given up on both legs, in the account's currency: Σ |fill price − reference price| ×
+   * quantity, the reference being the bar's open (or the last close for a position closed at the
+   * end). `fees` is the commission; the two together are what the trade cost.
+   */
+  slippage_cost: number;
 }
 
 /** Statistics of one equity curve, gathered inside the simulation loop (no second pass). */

@@ -3,7 +3,9 @@ import { assessmentSchema, formatIssues, type Assessment } from '@ktrdr/agent-do
 import { ASSESSMENT_SYSTEM, SAVE_ASSESSMENT_TOOL, assessmentPrompt } from './assessment.prompt.js';
 import { callSettings, type ClaudeDeps, type ClaudeSettings } from './claude.designer.js';
 import { callForcedTool, type Validation } from './claude.tool-call.js';
+import type { LlmConfig } from './llm.config.js';
 import type { AssessInput, AssessOutcome, CallOptions, StrategyAssessor } from './llm.types.js';
+import { DEFAULT_PROMISING_MAX_P_VALUE, enforcePromisingRule } from './promising.rule.js';
 import { toolInputSchema } from './tool.schema.js';
 
 const ASSESSMENT_TOOL = {
@@ -12,22 +14,31 @@ const ASSESSMENT_TOOL = {
   input_schema: toolInputSchema(assessmentSchema),
 };
 
-/** Claude assesses the results through a forced save_assessment call, validated by assessmentSchema. */
+/** The call settings plus the promising rule's p-value bound (default: the backtest gate's 0.10). */
+export type ClaudeAssessorSettings = ClaudeSettings & Partial<Pick<LlmConfig, 'promisingMaxPValue'>>;
+
+/**
+ * Claude assesses the results through a forced save_assessment call, validated by assessmentSchema.
+ * The prompt states the promising rule (promising.rule.ts) and whether these numbers meet it; the
+ * answer is then held to it: a `promising` the numbers do not support comes back `mediocre`, its
+ * first weakness saying why.
+ */
 export class ClaudeAssessor implements StrategyAssessor {
   readonly kind = 'claude' as const;
 
   constructor(
     private readonly client: Anthropic,
-    private readonly settings: ClaudeSettings,
+    private readonly settings: ClaudeAssessorSettings,
     private readonly deps: ClaudeDeps = {},
   ) {}
 
   async assess(input: AssessInput, { signal, logContext }: CallOptions): Promise<AssessOutcome> {
+    const maxPValue = this.settings.promisingMaxPValue ?? DEFAULT_PROMISING_MAX_P_VALUE;
     const out = await callForcedTool<Assessment>({
       client: this.client,
       model: input.model,
       system: ASSESSMENT_SYSTEM,
-      prompt: assessmentPrompt(input),
+      prompt: assessmentPrompt(input, maxPValue),
       tool: ASSESSMENT_TOOL,
       validate: validateAssessment,
       noToolCallMessage: 'Claude did not save an assessment',
@@ -37,7 +48,8 @@ export class ClaudeAssessor implements StrategyAssessor {
       context: { ...logContext, phase: 'assessment' },
       signal,
     });
-    return { assessment: out.value, source: 'claude', model: out.model, usage: out.usage, cost_usd: out.cost_usd, turns: out.turns };
+    const assessment = enforcePromisingRule(out.value, input, maxPValue);
+    return { assessment, source: 'claude', model: out.model, usage: out.usage, cost_usd: out.cost_usd, turns: out.turns };
   }
 }
 

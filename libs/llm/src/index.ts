@@ -13,5 +13,6 @@ export * from './assessment.prompt.js';
 export * from './strategy.example.js';
 export * from './offline.designer.js';
 export * from './offline.assessor.js';
+export * from './promising.rule.js';
 export * from './offline.windows.js';
 export * from './llm.factory.js';

@@ -1,3 +1,4 @@
+import { DEFAULT_GATE_THRESHOLDS } from '@ktrdr/agent-domain';
 import { parseEnv } from '@ktrdr/runtime';
 import { z } from 'zod';
 import { parsePriceOverrides, type PriceTable } from './llm.pricing.js';
@@ -35,6 +36,12 @@ export const llmEnvShape = {
     }),
   /** Daily LLM spend limit in USD (UTC day); 0 turns it off. */
   KTRDR_DAILY_BUDGET_USD: z.coerce.number().min(0).max(1_000_000).default(0),
+  /**
+   * The backtest gate's largest significant random-entry p-value: the assessors read the same
+   * variable, so a verdict never calls promising what the gate would call luck. The worker's own
+   * schema declares it too (for its gates), with the same default.
+   */
+  BACKTEST_GATE_MAX_P_VALUE: z.coerce.number().finite().default(DEFAULT_GATE_THRESHOLDS.backtest.maxPValue),
 };
 
 const llmEnvSchema = z.object(llmEnvShape);
@@ -51,6 +58,8 @@ export interface LlmConfig {
   maxOutputTokens: { design: number; assessment: number };
   prices: PriceTable;
   dailyBudgetUsd: number;
+  /** The largest random-entry p-value a `promising` verdict allows (BACKTEST_GATE_MAX_P_VALUE; see promising.rule.ts). */
+  promisingMaxPValue: number;
 }
 
 export function llmConfigFromEnv(e: LlmEnv): LlmConfig {
@@ -64,6 +73,7 @@ export function llmConfigFromEnv(e: LlmEnv): LlmConfig {
     maxOutputTokens: { design: e.KTRDR_LLM_DESIGN_MAX_TOKENS, assessment: e.KTRDR_LLM_ASSESS_MAX_TOKENS },
     prices: e.KTRDR_LLM_PRICES,
     dailyBudgetUsd: e.KTRDR_DAILY_BUDGET_USD,
+    promisingMaxPValue: e.BACKTEST_GATE_MAX_P_VALUE,
   };
 }
 

@@ -20,7 +20,7 @@ export interface LlmServices {
  * offline ones otherwise.
  */
 export function createLlmServices(config: LlmConfig, deps: { spend?: SpendGuard; logger?: LlmLogger } = {}): LlmServices {
-  if (!config.apiKey) return { mode: 'offline', designer: new OfflineDesigner(), assessor: new OfflineAssessor() };
+  if (!config.apiKey) return { mode: 'offline', designer: new OfflineDesigner(), assessor: new OfflineAssessor({ maxPValue: config.promisingMaxPValue }) };
   const client = createClaudeClient(config, deps.logger);
   return { mode: 'claude', designer: new ClaudeDesigner(client, config, deps), assessor: new ClaudeAssessor(client, config, deps) };
 }

@@ -66,9 +66,20 @@ export interface StrategyDesigner {
   design(input: DesignInput, options: CallOptions): Promise<DesignOutcome>;
 }
 
+/** What the assessors read of the training result; the optional fields are absent on older or hand-made results. */
 export type TrainingMetrics = Pick<TrainingResult, 'accuracy' | 'baseline_accuracy' | 'initial_loss' | 'final_loss'> &
-  Partial<Pick<TrainingResult, 'val_accuracy' | 'test_loss' | 'epochs_run' | 'best_epoch' | 'class_balance' | 'samples' | 'feature_count'>>;
+  Partial<
+    Pick<
+      TrainingResult,
+      'majority_baseline' | 'val_accuracy' | 'test_loss' | 'epochs_run' | 'best_epoch' | 'class_balance' | 'samples' | 'feature_count' | 'evaluation' | 'folds'
+    >
+  >;
 
+/**
+ * What the assessors read of the backtest result. The significance and walk-forward numbers
+ * (`random_entry_p_value`, `folds`, `fold_dispersion`, `seed_robustness`, `regimes`, …) are
+ * optional: a result without them is still assessed, but without a p-value it cannot be promising.
+ */
 export type BacktestMetrics = Pick<
   BacktestResult,
   'total_return' | 'sharpe_ratio' | 'max_drawdown' | 'win_rate' | 'profit_factor' | 'total_trades' | 'benchmark_return'
@@ -76,7 +87,27 @@ export type BacktestMetrics = Pick<
   Partial<
     Pick<
       BacktestResult,
-      'symbol' | 'timeframe' | 'start' | 'end' | 'bars' | 'cagr' | 'volatility' | 'sortino_ratio' | 'exposure' | 'benchmark_max_drawdown' | 'per_symbol'
+      | 'symbol'
+      | 'timeframe'
+      | 'start'
+      | 'end'
+      | 'bars'
+      | 'cagr'
+      | 'volatility'
+      | 'sortino_ratio'
+      | 'exposure'
+      | 'benchmark_max_drawdown'
+      | 'per_symbol'
+      | 'initial_capital'
+      | 'random_entry_p_value'
+      | 'random_entry_simulations'
+      | 'psr'
+      | 'costs_paid'
+      | 'evaluation'
+      | 'folds'
+      | 'fold_dispersion'
+      | 'seed_robustness'
+      | 'regimes'
     >
   >;
 

@@ -14,35 +14,59 @@
  * |   (baseline = always the majority class)   |         |               |                 |                       |         |
  * | return − buy-and-hold return               |         | ≥ 0           | −10 – 0 points  | < −10 points          |         |
  * | total return                               |         |               | > 0             | ≤ 0                   |         |
+ * | random-entry p-value (when measured)       |         | ≤ max p       |                 | > max p               |         |
+ * | walk-forward folds with a positive return  |         | ≥ 2/3         | 1/3 – 2/3       | ≤ 1/3                 |         |
+ * |   (when there are ≥ 2 folds)               |         |               |                 |                       |         |
+ * | training seeds profitable out of sample    |         | ≥ 2/3         | 1/3 – 2/3       | ≤ 1/3                 |         |
+ * |   (when there are ≥ 2 seeds)               |         |               |                 |                       |         |
+ *
+ * The baseline is `majority_baseline` (`baseline_accuracy` on results from before it existed); max
+ * p is the backtest gate's BACKTEST_GATE_MAX_P_VALUE (0.10). Returns by market regime, when present,
+ * are a finding scored 0: a strength when the strategy made money in every regime, else a weakness
+ * naming the regime where it did worst. A missing p-value is a weakness scored 0.
  *
  * Verdict:
  * - **poor** when the score is ≤ −2, or the strategy lost money with a negative Sharpe ratio;
- * - **promising** when the score is ≥ 4 with Sharpe ≥ 0.5, a positive return, at least 5 trades and
- *   test accuracy above always predicting the test bars' most frequent class (skill);
+ * - **promising** when the score is ≥ 4 with Sharpe ≥ 0.5, a positive return, at least 5 trades, and
+ *   the promising rule holds (promising.rule.ts): test accuracy above the majority baseline (skill)
+ *   and a random-entry p-value ≤ max p (significance);
  * - **mediocre** otherwise.
  *
  * Strengths are the criteria scoring above 0 (best first, at most 4), weaknesses those below 0
  * (worst first, at most 4); each quotes its number and the band it fell in. A list shorter than 2
  * is filled with neutral findings that lean its way (e.g. "enough trades" is a strength, "barely
  * profitable trades" a weakness), then with the least weak point (strengths) or caveats about the
- * evidence (weaknesses). Suggestions (2–4) follow from the weaknesses in a fixed priority (no model edge, few trades,
- * deep drawdown, low win rate, losers outweigh winners, trailing buy-and-hold), then generic next
- * steps (refine a promising design; re-test on another window).
+ * evidence (weaknesses). The model-skill finding never fills the strengths as a "least weak point",
+ * so a model without skill is never credited with an edge. Suggestions (2–4) follow from the
+ * weaknesses in a fixed priority (no model edge, few trades, not significant, deep drawdown, low win
+ * rate, losers outweigh winners, trailing buy-and-hold), then generic next steps (refine a promising
+ * design; re-test on another window).
  */
 import { throwIfAborted, type Assessment, type Verdict } from '@ktrdr/agent-domain';
 import type { AssessInput, AssessOutcome, CallOptions, StrategyAssessor } from './llm.types.js';
+import { DEFAULT_PROMISING_MAX_P_VALUE, checkPromising, majorityBaseline } from './promising.rule.js';
 
 interface Finding {
   score: number;
   text: string;
   /** Where a neutral (score 0) finding may fill a short list. */
   side?: 'strength' | 'weakness';
+  /** Never listed as a "least weak point" strength (the model-skill finding). */
+  noStrength?: boolean;
 }
+
+export interface OfflineAssessorOptions {
+  /** The largest random-entry p-value the promising rule allows (the backtest gate's; default 0.10). */
+  maxPValue?: number;
+}
+
+/** "3 of 5": a share of a count, as a whole number of them. */
+const ofCount = (share: number, n: number): string => `${Math.round(share * n)} of ${n}`;
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const pts = (v: number): string => `${(v * 100).toFixed(1)} points`;
 
-function findings(input: AssessInput): Finding[] {
+function findings(input: AssessInput, maxPValue: number): Finding[] {
   const { training: t, backtest: b } = input;
   const out: Finding[] = [];
   const s = b.sharpe_ratio;
@@ -95,14 +119,15 @@ function findings(input: AssessInput): Finding[] {
         ? { score: -1, text: `Only ${n} trades: thin evidence (fewer than 20)` }
         : { score: -2, text: `Only ${n} trades: too few to judge (fewer than 5)` },
   );
-  const edge = t.accuracy - t.baseline_accuracy;
-  const acc = `test accuracy ${pct(t.accuracy)} vs ${pct(t.baseline_accuracy)} for always predicting the test bars' most frequent class`;
+  const baseline = majorityBaseline(t);
+  const edge = t.accuracy - baseline;
+  const acc = `test accuracy ${pct(t.accuracy)} vs ${pct(baseline)} for always predicting the test bars' most frequent class`;
   out.push(
     edge >= 0.05
       ? { score: 1, text: `The model has an edge: ${acc} (+${pts(edge)})` }
       : edge >= 0.01
-        ? { score: 0, side: 'weakness', text: `The model's edge is small: ${acc} (+${pts(edge)})` }
-        : { score: -1, text: `The model has no edge: ${acc} (${edge >= 0 ? '+' : ''}${pts(edge)})` },
+        ? { score: 0, side: 'weakness', noStrength: true, text: `The model's edge is small: ${acc} (+${pts(edge)})` }
+        : { score: -1, noStrength: true, text: `The model has no edge: ${acc} (${edge >= 0 ? '+' : ''}${pts(edge)})` },
   );
   const x = b.total_return - b.benchmark_return;
   const vs = `return ${pct(b.total_return)} vs buy-and-hold ${pct(b.benchmark_return)}`;
@@ -118,29 +143,88 @@ function findings(input: AssessInput): Finding[] {
       ? { score: 0, side: 'strength', text: `Profitable over the backtest: total return ${pct(b.total_return)}` }
       : { score: -1, text: `Lost money over the backtest: total return ${pct(b.total_return)}` },
   );
+  const p = b.random_entry_p_value;
+  const max = maxPValue.toFixed(2);
+  out.push(
+    p === undefined
+      ? { score: 0, side: 'weakness', text: 'No random-entry p-value: nothing shows the result beats random entries with the same trades and costs' }
+      : p <= maxPValue
+        ? { score: 1, text: `Random entries did as well in only ${pct(p)} of the runs (p ${p.toFixed(3)} ≤ ${max}): unlikely to be luck` }
+        : { score: -1, text: `Random entries did as well in ${pct(p)} of the runs (p ${p.toFixed(3)} > ${max}): it could be luck` },
+  );
+  out.push(...walkForwardFindings(b));
   return out;
 }
 
-export function verdictOf(score: number, input: AssessInput): Verdict {
+/** Findings from the walk-forward numbers, those the result has: folds, seeds, regimes. */
+function walkForwardFindings(b: AssessInput['backtest']): Finding[] {
+  const out: Finding[] = [];
+  const d = b.fold_dispersion;
+  if (d && d.folds >= 2) {
+    const folds = `${ofCount(d.positive_share, d.folds)} walk-forward folds (returns ${pct(d.worst_return)} to ${pct(d.best_return)})`;
+    out.push(
+      d.positive_share >= 2 / 3
+        ? { score: 1, text: `Consistent across time: positive in ${folds}` }
+        : d.positive_share > 1 / 3
+          ? { score: 0, side: 'weakness', text: `Uneven across time: positive in only ${folds}` }
+          : { score: -1, text: `Inconsistent across time: positive in only ${folds}` },
+    );
+  }
+  const r = b.seed_robustness;
+  if (r && r.seeds.length >= 2) {
+    const seeds = `${r.profitable} of ${r.seeds.length} training seeds`;
+    out.push(
+      r.share >= 2 / 3
+        ? { score: 1, text: `Robust to the training seed: profitable out of sample under ${seeds}` }
+        : r.share > 1 / 3
+          ? { score: 0, side: 'weakness', text: `Depends on the training seed: profitable out of sample under only ${seeds}` }
+          : { score: -1, text: `Seed luck: profitable out of sample under only ${seeds}` },
+    );
+  }
+  const regimes = b.regimes ?? [];
+  if (regimes.length > 0) {
+    const worst = regimes.reduce((w, x) => (x.total_return < w.total_return ? x : w));
+    const all = regimes.map((x) => `${x.regime} ${pct(x.total_return)} (buy-and-hold ${pct(x.benchmark_return)})`).join(', ');
+    out.push(
+      worst.total_return > 0
+        ? { score: 0, side: 'strength', text: `Made money in every market regime: ${all}` }
+        : {
+            score: 0,
+            side: 'weakness',
+            text: `Did worst in ${worst.regime} markets: ${pct(worst.total_return)} over ${worst.bars} bars (buy-and-hold ${pct(worst.benchmark_return)}); by regime: ${all}`,
+          },
+    );
+  }
+  return out;
+}
+
+export function verdictOf(score: number, input: AssessInput, maxPValue = DEFAULT_PROMISING_MAX_P_VALUE): Verdict {
   const b = input.backtest;
   if (score <= -2 || (b.total_return <= 0 && b.sharpe_ratio < 0)) return 'poor';
-  const skill = input.training.accuracy > input.training.baseline_accuracy;
-  if (score >= 4 && skill && b.sharpe_ratio >= 0.5 && b.total_return > 0 && b.total_trades >= 5) return 'promising';
+  const evidence = checkPromising(input, maxPValue).allowed;
+  if (score >= 4 && evidence && b.sharpe_ratio >= 0.5 && b.total_return > 0 && b.total_trades >= 5) return 'promising';
   return 'mediocre';
 }
 
-function suggestions(input: AssessInput, verdict: Verdict): string[] {
+function suggestions(input: AssessInput, verdict: Verdict, maxPValue: number): string[] {
   const { strategy: c, training: t, backtest: b } = input;
   const out: string[] = [];
   const threshold = c.decisions.confidence_threshold.toFixed(2);
-  const edge = t.accuracy - t.baseline_accuracy;
+  const baseline = majorityBaseline(t);
+  const edge = t.accuracy - baseline;
   if (edge < 0.01) {
     out.push(
-      `Test accuracy ${pct(t.accuracy)} is no better than the ${pct(t.baseline_accuracy)} of always predicting the test bars' most frequent class: try indicators with more signal, or a larger ZigZag threshold (now ${pct(c.training.labels.zigzag_threshold)}) for clearer swings.`,
+      `Test accuracy ${pct(t.accuracy)} is no better than the ${pct(baseline)} of always predicting the test bars' most frequent class: try indicators with more signal, or a larger ZigZag threshold (now ${pct(c.training.labels.zigzag_threshold)}) for clearer swings.`,
     );
   }
   if (b.total_trades < 20) {
     out.push(`Only ${b.total_trades} trades: lower decisions.confidence_threshold (now ${threshold}) or use a longer backtest window to gather more evidence.`);
+  }
+  const p = b.random_entry_p_value;
+  if (p !== undefined && p > maxPValue) {
+    out.push(
+      `Random entries with the same trades did as well in ${pct(p)} of the runs: the timing adds little so far; look for inputs that separate good entries from bad ones before tuning the rest.`,
+    );
   }
   if (b.max_drawdown > 0.3) {
     out.push(
@@ -167,10 +251,11 @@ function suggestions(input: AssessInput, verdict: Verdict): string[] {
   return out.slice(0, 4);
 }
 
-export function assessOffline(input: AssessInput): Assessment {
-  const all = findings(input);
+export function assessOffline(input: AssessInput, opts: OfflineAssessorOptions = {}): Assessment {
+  const maxPValue = opts.maxPValue ?? DEFAULT_PROMISING_MAX_P_VALUE;
+  const all = findings(input, maxPValue);
   const score = all.reduce((s, f) => s + f.score, 0);
-  const verdict = verdictOf(score, input);
+  const verdict = verdictOf(score, input, maxPValue);
   const byScore = [...all].sort((a, b) => b.score - a.score);
   const neutral = (side: 'strength' | 'weakness') => byScore.filter((f) => f.score === 0 && f.side !== (side === 'strength' ? 'weakness' : 'strength'));
 
@@ -184,24 +269,40 @@ export function assessOffline(input: AssessInput): Assessment {
     .slice(0, 4)
     .map((f) => f.text);
   for (const f of neutral('strength')) if (strengths.length < 2) strengths.push(f.text);
-  for (const f of byScore.filter((x) => x.score < 0 && !weaknesses.includes(x.text))) if (strengths.length < 2) strengths.push(`Least weak point: ${f.text}`);
+  for (const f of byScore.filter((x) => x.score < 0 && !x.noStrength && !weaknesses.includes(x.text)))
+    if (strengths.length < 2) strengths.push(`Least weak point: ${f.text}`);
   for (const f of neutral('weakness')) if (weaknesses.length < 2 && !strengths.includes(f.text)) weaknesses.push(f.text);
   const b = input.backtest;
+  const t = input.training;
+  const baseline = majorityBaseline(t);
+  const span = b.start && b.end ? ` (${b.start.slice(0, 10)} to ${b.end.slice(0, 10)})` : '';
+  const folds = b.fold_dispersion?.folds ?? b.folds?.length ?? 0;
   const caveats = [
-    `The evidence is one backtest with ${b.total_trades} trades${b.start && b.end ? ` (${b.start.slice(0, 10)} to ${b.end.slice(0, 10)})` : ''}; it may not hold on another window or symbol`,
-    input.training.accuracy > input.training.baseline_accuracy
-      ? `Test accuracy ${pct(input.training.accuracy)} is ${pts(input.training.accuracy - input.training.baseline_accuracy)} above always predicting the test bars' most frequent class: a modest margin for a classifier`
-      : `Test accuracy ${pct(input.training.accuracy)} is not above always predicting the test bars' most frequent class (${pct(input.training.baseline_accuracy)}): the model shows no skill`,
+    folds > 1
+      ? `The evidence is ${folds} walk-forward test folds with ${b.total_trades} trades in all${span}, on one symbol set; it may not hold on another`
+      : `The evidence is one backtest with ${b.total_trades} trades${span}; it may not hold on another window or symbol`,
+    t.accuracy > baseline
+      ? `Test accuracy ${pct(t.accuracy)} is ${pts(t.accuracy - baseline)} above always predicting the test bars' most frequent class: a modest margin for a classifier`
+      : `Test accuracy ${pct(t.accuracy)} is not above always predicting the test bars' most frequent class (${pct(baseline)}): the model shows no skill`,
   ];
   for (const c of caveats) if (weaknesses.length < 2) weaknesses.push(c);
-  return { verdict, strengths, weaknesses, suggestions: suggestions(input, verdict) };
+  return { verdict, strengths, weaknesses, suggestions: suggestions(input, verdict, maxPValue) };
 }
 
 export class OfflineAssessor implements StrategyAssessor {
   readonly kind = 'offline' as const;
 
+  constructor(private readonly options: OfflineAssessorOptions = {}) {}
+
   async assess(input: AssessInput, { signal }: CallOptions): Promise<AssessOutcome> {
     throwIfAborted(signal);
-    return { assessment: assessOffline(input), source: 'offline', model: null, usage: { input_tokens: 0, output_tokens: 0 }, cost_usd: 0, turns: 0 };
+    return {
+      assessment: assessOffline(input, this.options),
+      source: 'offline',
+      model: null,
+      usage: { input_tokens: 0, output_tokens: 0 },
+      cost_usd: 0,
+      turns: 0,
+    };
   }
 }

@@ -12,6 +12,7 @@ import { ensureRedis } from './redis-server.js';
 import { renderResults, writeDocs, type RunResult } from './report.js';
 import { benchTrainingCancel } from './training-cancel.bench.js';
 import { benchTraining } from './training.bench.js';
+import { WALK_FORWARD_MARKERS, benchWalkForward } from './walk-forward.bench.js';
 
 /**
  * `npm run bench`: builds, then measures cycle transitions and cancel latency against the real
@@ -82,6 +83,12 @@ async function main(): Promise<void> {
       const significance = benchSignificance(log);
       process.stdout.write(`${significance}\n`);
       if (opts.writeDocs) writeMarkedSection(join(repoRoot(), 'docs', 'BENCHMARKS.md'), significance, SIGNIFICANCE_MARKERS.begin, SIGNIFICANCE_MARKERS.end);
+    }
+    // What walk-forward costs: the default cycle beside a single split, on one and two workers (BENCH_WALK_FORWARD=0 skips).
+    if (!['0', 'false', 'no'].includes((process.env['BENCH_WALK_FORWARD'] ?? '1').toLowerCase())) {
+      const walkForward = await benchWalkForward(log);
+      process.stdout.write(`${walkForward}\n`);
+      if (opts.writeDocs) writeMarkedSection(join(repoRoot(), 'docs', 'BENCHMARKS.md'), walkForward, WALK_FORWARD_MARKERS.begin, WALK_FORWARD_MARKERS.end);
     }
   } finally {
     await redis.stop();

@@ -6,11 +6,12 @@ import { summarize, type Summary } from './stats.js';
 import { epochNow, seededRandom, sleep } from './util.js';
 
 /**
- * Cancel during real training, across processes: each sample triggers a cycle of the slow
- * training strategy on a worker with every phase real, waits until the tfjs fit reports epochs,
- * waits a random 0–300 ms more, sends DELETE /agent/cancel/{id} and measures from just before it
- * (a) the response, with both records read back `cancelled`, and (b) the worker's `stopped_at`,
- * pushed when the aborted fit has unwound.
+ * Cancel during real walk-forward training, across processes: each sample triggers a cycle of the
+ * slow training strategy (3 folds) on two worker processes with every phase real (the second takes
+ * only the fold queue, so two folds train at once), waits until a fold's fit reports epochs, waits
+ * a random 0–300 ms more, sends DELETE /agent/cancel/{id} and measures from just before it
+ * (a) the response, with the cycle, the training child and every fold read back `cancelled`, and
+ * (b) the last `stopped_at` of the folds that were running — every fold's compute stopped.
  */
 
 export interface TrainingCancelResult {
@@ -24,7 +25,11 @@ export interface TrainingCancelResult {
 export async function benchTrainingCancel(samples: number, log: (line: string) => void): Promise<TrainingCancelResult> {
   const started = performance.now();
   const scratch = researchScratch([], { slow_training: SLOW_TRAINING_STRATEGY });
-  const stack = await startStack({ apiEnv: { ...scratch.env, KTRDR_RATE_LIMIT: '0' }, workerEnv: { ...scratch.env, KTRDR_STUB_WORKERS: 'false' } });
+  const stack = await startStack({
+    apiEnv: { ...scratch.env, KTRDR_RATE_LIMIT: '0' },
+    workerEnv: { ...scratch.env, KTRDR_STUB_WORKERS: 'false' },
+    workers: ['all', 'fold'],
+  });
   const store = new OperationsStore(stack.redis, stack.prefix);
   const telemetry = new RedisKeys(stack.prefix).computeStopped();
   const random = seededRandom(11);
@@ -39,25 +44,33 @@ export async function benchTrainingCancel(samples: number, log: (line: string) =
       for (const deadline = Date.now() + 60_000; Date.now() < deadline && !childId; await sleep(20)) {
         const parent = await store.get(id);
         const child = parent?.metadata.parameters['training_op_id'];
-        if (typeof child === 'string' && (await store.get(child))?.progress.current_step?.startsWith('Epoch ')) childId = child;
+        if (typeof child !== 'string') continue;
+        const folds = await store.children(child);
+        if (folds.some((f) => f.progress.current_step?.includes('epoch'))) childId = child;
       }
       if (!childId) {
-        anomalies.push(`sample ${i}: training never reached its epochs`);
+        anomalies.push(`sample ${i}: no fold reached its epochs`);
         continue;
       }
       await sleep(random() * 300);
+      const running = (await store.children(childId)).filter((f) => f.status === 'running').map((f) => f.operation_id);
+      if (running.length === 0) {
+        anomalies.push(`sample ${i}: no fold running when the cancel was due`);
+        continue;
+      }
       const t0 = epochNow();
       await stack.request('DELETE', `/agent/cancel/${id}`);
       const t1 = epochNow();
-      const [p, c] = await Promise.all([store.get(id), store.get(childId)]);
-      if (p?.status !== 'cancelled' || c?.status !== 'cancelled') anomalies.push(`sample ${i}: not both cancelled on the response (${p?.status}/${c?.status})`);
+      const after = await Promise.all([store.get(id), store.get(childId), ...running.map((f) => store.get(f))]);
+      if (after.some((o) => o?.status !== 'cancelled')) anomalies.push(`sample ${i}: not every record cancelled on the response (${after.map((o) => o?.status).join('/')})`);
       recorded.push(t1 - t0);
       let stoppedAt: number | undefined;
       for (const deadline = Date.now() + 5_000; Date.now() < deadline && stoppedAt === undefined; await sleep(5)) {
-        const entries = await stack.redis.lrange(telemetry, 0, 50);
-        stoppedAt = entries.map((e) => JSON.parse(e) as { operation_id: string; stopped_at: number }).find((e) => e.operation_id === childId)?.stopped_at;
+        const entries = (await stack.redis.lrange(telemetry, 0, 50)).map((e) => JSON.parse(e) as { operation_id: string; stopped_at: number });
+        const at = running.map((f) => entries.find((e) => e.operation_id === f)?.stopped_at);
+        if (at.every((x) => x !== undefined)) stoppedAt = Math.max(...(at as number[]));
       }
-      if (stoppedAt === undefined) anomalies.push(`sample ${i}: no compute-stopped report within 5 s`);
+      if (stoppedAt === undefined) anomalies.push(`sample ${i}: not every running fold reported its compute stopped within 5 s`);
       else stopped.push(stoppedAt - t0);
       if ((i + 1) % 5 === 0) log(`  training cancels: ${i + 1}/${samples}`);
     }

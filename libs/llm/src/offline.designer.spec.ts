@@ -103,10 +103,10 @@ describe('offline designer', () => {
     }
   });
 
-  it('defaults to SP500 daily with training 2005-2016 and backtest 2017 to the last bar', () => {
+  it('defaults to SP500 daily with a first training window 2000-2007 and the walk-forward backtest 2008 to the last bar', () => {
     const c = designOffline(input(null));
-    expect(c.training_data).toMatchObject({ symbols: ['SP500'], timeframes: ['1d'], date_range: { start: '2005-01-01', end: '2016-12-31' } });
-    expect(c.backtest.date_range).toEqual({ start: '2017-01-01', end: '2020-04-17' });
+    expect(c.training_data).toMatchObject({ symbols: ['SP500'], timeframes: ['1d'], date_range: { start: '2000-01-01', end: '2007-12-31' } });
+    expect(c.backtest.date_range).toEqual({ start: '2008-01-01', end: '2020-04-17' });
     expect(c.decisions.position_mode).toBe('long_only');
   });
 
@@ -124,8 +124,8 @@ describe('offline designer', () => {
     expect(types(vol).some((t) => ['atr', 'bbands', 'adx'].includes(t))).toBe(true);
 
     const synth = designOffline(input('trend on SYNTH_TREND 1h'));
-    expect(synth.training_data).toMatchObject({ symbols: ['SYNTH_TREND'], timeframes: ['1h'], date_range: { start: '2023-01-01', end: '2023-12-31' } });
-    expect(synth.backtest.date_range).toEqual({ start: '2024-01-01', end: '2024-06-30' });
+    expect(synth.training_data).toMatchObject({ symbols: ['SYNTH_TREND'], timeframes: ['1h'], date_range: { start: '2023-01-01', end: '2023-06-30' } });
+    expect(synth.backtest.date_range).toEqual({ start: '2023-07-01', end: '2024-03-31' });
     // Hourly swings are smaller than daily ones, and so are the labels' and the sets' scales.
     expect(synth.training.labels.zigzag_threshold).toBeLessThan(0.02);
 

@@ -62,7 +62,8 @@ export async function benchTrainingCancel(samples: number, log: (line: string) =
       await stack.request('DELETE', `/agent/cancel/${id}`);
       const t1 = epochNow();
       const after = await Promise.all([store.get(id), store.get(childId), ...running.map((f) => store.get(f))]);
-      if (after.some((o) => o?.status !== 'cancelled')) anomalies.push(`sample ${i}: not every record cancelled on the response (${after.map((o) => o?.status).join('/')})`);
+      if (after.some((o) => o?.status !== 'cancelled'))
+        anomalies.push(`sample ${i}: not every record cancelled on the response (${after.map((o) => o?.status).join('/')})`);
       recorded.push(t1 - t0);
       let stoppedAt: number | undefined;
       for (const deadline = Date.now() + 5_000; Date.now() < deadline && stoppedAt === undefined; await sleep(5)) {

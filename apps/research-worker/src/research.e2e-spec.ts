@@ -35,7 +35,12 @@ const artifacts = async (id: string): Promise<string[]> =>
   (await stack.request<{ data: { artifacts: string[] } }>('GET', `/operations/${id}/artifacts`)).body.data.artifacts;
 
 /** Every file below `dir` (none when it does not exist). */
-const filesUnder = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : []);
+const filesUnder = (dir: string): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => e.name)
+    : [];
 
 const trigger = (body: Record<string, unknown> = {}): Promise<string> => triggerCycle(stack, body);
 

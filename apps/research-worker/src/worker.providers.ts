@@ -103,7 +103,18 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
     },
     {
       provide: PhaseRunner,
-      inject: [OperationsStore, QueueProducer, CancelChannel, ActiveJobs, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WorkerMetrics, LLM_SERVICES, WORKER_FAILURES],
+      inject: [
+        OperationsStore,
+        QueueProducer,
+        CancelChannel,
+        ActiveJobs,
+        WORKER_REDIS,
+        WORKER_CONFIG,
+        WORKER_LOGGER,
+        WorkerMetrics,
+        LLM_SERVICES,
+        WORKER_FAILURES,
+      ],
       useFactory: (
         store: OperationsStore,
         producer: QueueProducer,

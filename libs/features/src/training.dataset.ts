@@ -117,7 +117,13 @@ export async function buildFoldDataset(config: StrategyConfig, barsBySymbol: Bar
 }
 
 /** One symbol's features, labels, and the rows (at or after `rowsFrom`) that have both. */
-async function labelledRows(config: StrategyConfig, symbol: string, barsBySymbol: BarsBySymbol, rowsFrom: number, signal?: AbortSignal): Promise<Omit<SymbolRows, 'parts'>> {
+async function labelledRows(
+  config: StrategyConfig,
+  symbol: string,
+  barsBySymbol: BarsBySymbol,
+  rowsFrom: number,
+  signal?: AbortSignal,
+): Promise<Omit<SymbolRows, 'parts'>> {
   const { zigzag_threshold: threshold, label_lookahead: lookahead } = config.training.labels;
   const bars = barsBySymbol[symbol];
   if (!bars) throw new FeaturesError(ErrorCode.NoMarketData, 'missing_timeframe', `no bars for ${symbol}`, { symbol });

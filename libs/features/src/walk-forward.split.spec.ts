@@ -20,7 +20,10 @@ describe('walkForwardWindows', () => {
   });
 
   it('gives the first n mod folds folds one bar more', () => {
-    const w = walkForwardWindows(Float64Array.from({ length: 7 }, (_, i) => i), 3);
+    const w = walkForwardWindows(
+      Float64Array.from({ length: 7 }, (_, i) => i),
+      3,
+    );
     expect(w.map((x) => [x.from, x.to])).toEqual([
       [0, 3],
       [3, 5],
@@ -80,6 +83,8 @@ describe('foldRowPlan', () => {
       return null;
     })();
     expect(err).toBeInstanceOf(FeaturesError);
-    expect((err as Error).message).toMatch(/^too few usable rows for SP500 1d for fold 1\/5: 0 to train, 0 to validate, 20 to test \(purge 5 bars, embargo 3\)/);
+    expect((err as Error).message).toMatch(
+      /^too few usable rows for SP500 1d for fold 1\/5: 0 to train, 0 to validate, 20 to test \(purge 5 bars, embargo 3\)/,
+    );
   });
 });

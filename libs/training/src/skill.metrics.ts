@@ -38,7 +38,14 @@ export interface SkillSums {
 
 /** `probs` holds CLASS_COUNT probabilities per row, `labels` one class index per row; `trainShares` sums to 1. */
 export function skillSums(probs: Float32Array | readonly number[], labels: Uint8Array | readonly number[], trainShares: readonly number[]): SkillSums {
-  const out: SkillSums = { rows: labels.length, counts: new Array<number>(CLASS_COUNT).fill(0), correct: new Array<number>(CLASS_COUNT).fill(0), log_loss: 0, prior_log_loss: 0, stratified: 0 };
+  const out: SkillSums = {
+    rows: labels.length,
+    counts: new Array<number>(CLASS_COUNT).fill(0),
+    correct: new Array<number>(CLASS_COUNT).fill(0),
+    log_loss: 0,
+    prior_log_loss: 0,
+    stratified: 0,
+  };
   for (let r = 0; r < labels.length; r++) {
     const label = labels[r]!;
     out.counts[label]!++;
@@ -67,7 +74,14 @@ export function addSkillSums(a: SkillSums, b: SkillSums): SkillSums {
 export function skillFromSums(s: SkillSums): SkillMetrics & { accuracy: number } {
   const rows = s.rows;
   if (rows === 0)
-    return { accuracy: Number.NaN, majority_baseline: Number.NaN, stratified_baseline: Number.NaN, balanced_accuracy: Number.NaN, log_loss: Number.NaN, prior_log_loss: Number.NaN };
+    return {
+      accuracy: Number.NaN,
+      majority_baseline: Number.NaN,
+      stratified_baseline: Number.NaN,
+      balanced_accuracy: Number.NaN,
+      log_loss: Number.NaN,
+      prior_log_loss: Number.NaN,
+    };
   const present = s.counts.map((n, c) => [n, c] as const).filter(([n]) => n > 0);
   return {
     accuracy: s.correct.reduce((a, b) => a + b, 0) / rows,

@@ -26,7 +26,13 @@ export async function backtestFold(deps: ResearchDeps, op: OperationInfo, ctx: P
   let step = 0;
   for (const symbol of config.training_data.symbols) {
     ctx.reportProgress({ percentage: (100 * step) / steps, current_step: `Computing features for ${symbol}`, steps_completed: step, steps_total: steps });
-    const bars = await loadSymbolBars(deps.marketData, config, symbol, { start: warmupStart(config, fromIso.slice(0, 10)), end: config.backtest.date_range.end }, signal);
+    const bars = await loadSymbolBars(
+      deps.marketData,
+      config,
+      symbol,
+      { start: warmupStart(config, fromIso.slice(0, 10)), end: config.backtest.date_range.end },
+      signal,
+    );
     const base = bars[tf]!;
     const first = lowerBound(base.time, from);
     const end = lowerBound(base.time, to);
@@ -44,7 +50,12 @@ export async function backtestFold(deps: ResearchDeps, op: OperationInfo, ctx: P
         model.dispose();
       }
       step++;
-      ctx.reportProgress({ percentage: (100 * step) / steps, current_step: `Predicted ${symbol} with seed ${m.seed}`, steps_completed: step, steps_total: steps });
+      ctx.reportProgress({
+        percentage: (100 * step) / steps,
+        current_step: `Predicted ${symbol} with seed ${m.seed}`,
+        steps_completed: step,
+        steps_total: steps,
+      });
     }
     symbols.push({ symbol, bars: end - first, signals });
   }

@@ -1,4 +1,12 @@
-import { baseTimeframe, throwIfAborted, type PhaseContext, type PhaseExecutor, type PhaseInput, type PhaseOutput, type StrategyConfig } from '@ktrdr/agent-domain';
+import {
+  baseTimeframe,
+  throwIfAborted,
+  type PhaseContext,
+  type PhaseExecutor,
+  type PhaseInput,
+  type PhaseOutput,
+  type StrategyConfig,
+} from '@ktrdr/agent-domain';
 import type { BacktestFold, BacktestResult } from '@ktrdr/api-contract';
 import {
   backtestSignificance,
@@ -60,7 +68,13 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
       kind: 'backtest',
       parentId: input.operation_id,
       cycleId: input.parent_operation_id,
-      folds: manifest.folds.map((f) => ({ strategy_name: name, fold: f.fold, folds: manifest.folds.length, window: manifest.windows[f.fold - 1]!, models: f.models })),
+      folds: manifest.folds.map((f) => ({
+        strategy_name: name,
+        fold: f.fold,
+        folds: manifest.folds.length,
+        window: manifest.windows[f.fold - 1]!,
+        models: f.models,
+      })),
       signal,
       onProgress: (folds) => ctx.reportProgress(foldsProgress('Predicting', folds, 2, FOLDS_PCT)),
     });
@@ -77,7 +91,10 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
           at += p.length;
         }
         if (all.length !== w.inWindow.time.length) {
-          throw new KtrdrError(ErrorCode.ExecutorFailed, `the folds predicted ${all.length} bars of ${w.symbol}, the backtest window has ${w.inWindow.time.length}`);
+          throw new KtrdrError(
+            ErrorCode.ExecutorFailed,
+            `the folds predicted ${all.length} bars of ${w.symbol}, the backtest window has ${w.inWindow.time.length}`,
+          );
         }
         return all;
       }),
@@ -85,7 +102,12 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
 
     const costs = { commission: config.backtest.commission, slippage: config.backtest.slippage };
     /** Every symbol's sleeve over `inputs`' bars with these signals, costs × `multiple`. */
-    const simulateSleeves = async (bars: readonly Bars[], signals: readonly Int8Array[], multiple = 1, onProgress?: (i: number, done: number) => void): Promise<Sleeve[]> => {
+    const simulateSleeves = async (
+      bars: readonly Bars[],
+      signals: readonly Int8Array[],
+      multiple = 1,
+      onProgress?: (i: number, done: number) => void,
+    ): Promise<Sleeve[]> => {
       const out: Sleeve[] = [];
       for (const [i, b] of bars.entries()) {
         const result = await simulate({
@@ -123,7 +145,12 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
     for (const [k, w] of windows.entries()) {
       const slices = bars.map((b) => ({ from: lowerBound(b.time, w.from), to: lowerBound(b.time, w.to) }));
       const foldBars = bars.map((b) => sliceBars(b, w));
-      const m = portfolioMetrics(await simulateSleeves(foldBars, stitched[0]!.map((sig, i) => sig.subarray(slices[i]!.from, slices[i]!.to))));
+      const m = portfolioMetrics(
+        await simulateSleeves(
+          foldBars,
+          stitched[0]!.map((sig, i) => sig.subarray(slices[i]!.from, slices[i]!.to)),
+        ),
+      );
       perFold.push({
         fold: k + 1,
         start: m.start,

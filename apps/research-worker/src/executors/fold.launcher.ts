@@ -83,7 +83,8 @@ export class QueuedFoldRunner implements FoldRunner {
       const bad = now.find((o) => o.status === OperationStatus.Failed || o.status === OperationStatus.Cancelled);
       if (bad) {
         const n = created.findIndex((o) => o.operation_id === bad.operation_id) + 1;
-        const why = bad.status === OperationStatus.Failed ? (bad.error_message ?? 'unknown error') : `cancelled (${bad.cancellation_reason ?? 'no reason given'})`;
+        const why =
+          bad.status === OperationStatus.Failed ? (bad.error_message ?? 'unknown error') : `cancelled (${bad.cancellation_reason ?? 'no reason given'})`;
         throw new KtrdrError((bad.failure_code as ErrorCode | null) ?? ErrorCode.ExecutorFailed, `fold ${n}/${total}: ${why}`, {
           fold: n,
           fold_operation_id: bad.operation_id,

@@ -65,12 +65,6 @@ export async function loadSymbolBars(
   return out;
 }
 
-export async function loadTrainingBars(data: MarketDataRepository, config: StrategyConfig, signal: AbortSignal): Promise<BarsBySymbol> {
-  const out: BarsBySymbol = {};
-  for (const symbol of config.training_data.symbols) out[symbol] = await loadSymbolBars(data, config, symbol, config.training_data.date_range, signal);
-  return out;
-}
-
 /**
  * Every bar a walk-forward evaluation reads, per symbol: from the indicator warm-up before the
  * training window to the end of the backtest window (rows are taken from the training start on).

@@ -22,7 +22,11 @@ export function foldWindowsOf(windows: readonly (readonly [string, string])[]): 
  * summed for the phase's pooled skill; every seed's test accuracy is kept. Reports
  * `Seed i/S, epoch j/N`.
  */
-export async function trainFold(deps: ResearchDeps, op: OperationInfo, ctx: PhaseContext): Promise<{ result: TrainingFoldResult; discard: () => Promise<void> }> {
+export async function trainFold(
+  deps: ResearchDeps,
+  op: OperationInfo,
+  ctx: PhaseContext,
+): Promise<{ result: TrainingFoldResult; discard: () => Promise<void> }> {
   const { signal } = ctx;
   const params = trainingFoldParamsSchema.parse(op.metadata.parameters);
   const discard = (): Promise<void> => rm(params.model_dir, { recursive: true, force: true });

@@ -1,4 +1,12 @@
-import { baseTimeframe, evaluationPlan, type PhaseContext, type PhaseExecutor, type PhaseInput, type PhaseOutput, type StrategyConfig } from '@ktrdr/agent-domain';
+import {
+  baseTimeframe,
+  evaluationPlan,
+  type PhaseContext,
+  type PhaseExecutor,
+  type PhaseInput,
+  type PhaseOutput,
+  type StrategyConfig,
+} from '@ktrdr/agent-domain';
 import type { EvaluationPlan, HistoryArtifact, TrainingFold, TrainingResult } from '@ktrdr/api-contract';
 import { walkForwardWindows, type StandardScaler } from '@ktrdr/features';
 import { NoMarketDataError, sliceBars, windowRange } from '@ktrdr/market-data';
@@ -66,7 +74,11 @@ export class TrainingExecutor implements PhaseExecutor<'training'> {
         onProgress: (folds) => ctx.reportProgress(foldsProgress('Training', folds, PLAN_PCT, 99)),
       });
       const folds = records.map((r) => trainingFoldResultSchema.parse(r.result_summary));
-      const manifest: WalkForwardManifest = { plan, windows, folds: folds.map((f) => ({ fold: f.fold, models: f.seeds.map(({ seed: s, model_dir }) => ({ seed: s, model_dir })) })) };
+      const manifest: WalkForwardManifest = {
+        plan,
+        windows,
+        folds: folds.map((f) => ({ fold: f.fold, models: f.seeds.map(({ seed: s, model_dir }) => ({ seed: s, model_dir })) })),
+      };
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, WALK_FORWARD_FILE), JSON.stringify(manifest, null, 2));
       return {

@@ -5,7 +5,6 @@ export * from './fuzzy.membership.js';
 export * from './timeframe.align.js';
 export * from './feature.matrix.js';
 export * from './zigzag.labeler.js';
-export * from './dataset.split.js';
 export * from './walk-forward.split.js';
 export * from './standard.scaler.js';
 export * from './training.dataset.js';

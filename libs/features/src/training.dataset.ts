@@ -1,6 +1,5 @@
 import { baseTimeframe, type StrategyConfig } from '@ktrdr/agent-domain';
 import { ErrorCode } from '@ktrdr/errors';
-import { chronologicalSplit, type PartRange } from './dataset.split.js';
 import { foldRowPlan, type FoldRowOptions, type FoldWindow } from './walk-forward.split.js';
 import { buildFeatureMatrix, featureNames } from './feature.matrix.js';
 import { FeaturesError } from './features.error.js';
@@ -9,7 +8,7 @@ import { forEachChunk } from './chunked.loop.js';
 import { applyScalerAsync, fitScalerAsync, type StandardScaler } from './standard.scaler.js';
 import { classCounts, zigzagLabels } from './zigzag.labeler.js';
 
-/** Where one symbol's rows sit in a part. */
+/** Where one symbol's rows sit in a part of a fold. */
 export interface PartSegment {
   symbol: string;
   /** Row range [start, end) within the part. */
@@ -20,6 +19,7 @@ export interface PartSegment {
   lastBar: number;
 }
 
+/** The train, validation or test rows of one walk-forward fold, every symbol's rows joined. */
 export interface DatasetPart {
   rows: number;
   /** Standardised features, row-major rows × cols. */
@@ -37,12 +37,16 @@ export interface DatasetPart {
 export interface SymbolSummary {
   symbol: string;
   bars: number;
-  /** Rows with complete features and a label, before the split. */
+  /** Rows at or after the fold's `rowsFrom` with complete features and a label, before foldRowPlan picks the parts. */
   usableRows: number;
-  /** Rows dropped by the two purge gaps. */
+  /**
+   * Usable rows in none of the fold's parts: the purge gaps before the validation and the test
+   * rows, embargoed rows, rows before a rolling window, and rows after the fold's test window.
+   */
   purgedRows: number;
 }
 
+/** One walk-forward fold's dataset (buildFoldDataset). */
 export interface TrainingDataset {
   names: string[];
   cols: number;
@@ -59,36 +63,12 @@ interface SymbolRows {
   matrix: FeatureMatrix;
   labels: Int8Array;
   usable: Int32Array;
-  /** Positions in `usable` each part takes, increasing. */
+  /** Positions in `usable` each part of the fold takes, increasing (foldRowPlan). */
   parts: Record<PartName, Int32Array>;
 }
 
-const positions = (r: PartRange): Int32Array => Int32Array.from({ length: r.end - r.start }, (_, i) => r.start + i);
-
 type PartName = 'train' | 'validation' | 'test';
 const PARTS: readonly PartName[] = ['train', 'validation', 'test'];
-
-/**
- * Features and ZigZag labels for every symbol of the strategy, split chronologically with purge
- * gaps, standardised with a scaler fitted on the train part.
- *
- * Per symbol: the feature matrix over its base-timeframe bars (buildFeatureMatrix), labels from the
- * base closes (zigzagLabels with `training.labels`), rows with any NaN feature or no label dropped,
- * then chronologicalSplit by `training.data_split` with `label_lookahead` bars purged between parts.
- * Each part concatenates the symbols' pieces in `training_data.symbols` order.
- * Bars are used as given: load the window to train on (plus any warm-up history before it).
- */
-export async function buildTrainingDataset(config: StrategyConfig, barsBySymbol: BarsBySymbol, signal?: AbortSignal): Promise<TrainingDataset> {
-  const lookahead = config.training.labels.label_lookahead;
-  const base = baseTimeframe(config);
-  const perSymbol: SymbolRows[] = [];
-  for (const symbol of config.training_data.symbols) {
-    const rows = await labelledRows(config, symbol, barsBySymbol, 0, signal);
-    const plan = chronologicalSplit(rows.usable, config.training.data_split, lookahead, ` for ${symbol} ${base}`);
-    perSymbol.push({ ...rows, parts: { train: positions(plan.train), validation: positions(plan.validation), test: positions(plan.test) } });
-  }
-  return scaledDataset(config, perSymbol, signal);
-}
 
 /** A walk-forward fold to build: its window among all of them, and how rows are chosen (foldRowPlan). */
 export interface FoldSpec extends Omit<FoldRowOptions, 'context'> {
@@ -100,10 +80,18 @@ export interface FoldSpec extends Omit<FoldRowOptions, 'context'> {
 }
 
 /**
- * The train / validation / test parts of one walk-forward fold (foldRowPlan per symbol), features
- * computed over each symbol's whole span and standardised with a scaler fitted on the fold's
- * train part only. `barsBySymbol` holds every bar from the indicator warm-up before the training
- * window to the end of the backtest window.
+ * Features and ZigZag labels for every symbol of the strategy, cut into the train / validation /
+ * test parts of one walk-forward fold and standardised with a scaler fitted on the fold's train
+ * part only.
+ *
+ * Per symbol: the feature matrix over all its base-timeframe bars (buildFeatureMatrix), labels from
+ * the base closes (zigzagLabels with `training.labels`); rows with any NaN feature, no label, or a
+ * bar before `fold.rowsFrom` are dropped, and foldRowPlan picks each part's rows from the rest
+ * (test rows in the fold's window, training rows before it with purge and embargo, validation
+ * rows at the end of the training rows). Each part joins the symbols' rows in
+ * `training_data.symbols` order (`segments` tells where each sits).
+ * `barsBySymbol` holds every bar from the indicator warm-up before the training window to the end
+ * of the backtest window.
  */
 export async function buildFoldDataset(config: StrategyConfig, barsBySymbol: BarsBySymbol, fold: FoldSpec, signal?: AbortSignal): Promise<TrainingDataset> {
   const base = baseTimeframe(config);
@@ -134,7 +122,7 @@ async function labelledRows(
   return { symbol, matrix, labels, usable: Int32Array.from(usableList) };
 }
 
-/** The parts assembled across symbols, standardised with a scaler fitted on the train part. */
+/** The fold's parts assembled across symbols, standardised with a scaler fitted on the train part. */
 async function scaledDataset(config: StrategyConfig, perSymbol: SymbolRows[], signal?: AbortSignal): Promise<TrainingDataset> {
   const names = featureNames(config);
   const cols = names.length;
@@ -159,7 +147,7 @@ async function scaledDataset(config: StrategyConfig, perSymbol: SymbolRows[], si
   };
 }
 
-/** One part's rows from every symbol, unscaled. */
+/** One part's rows from every symbol, in symbol order, unscaled. */
 async function assemble(perSymbol: SymbolRows[], part: PartName, cols: number, signal?: AbortSignal): Promise<DatasetPart> {
   const rows = perSymbol.reduce((n, s) => n + s.parts[part].length, 0);
   const X = new Float32Array(rows * cols);

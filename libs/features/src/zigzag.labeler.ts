@@ -19,8 +19,9 @@ export interface ZigZagOptions {
  *   already shows: labelling only the bars whose move came early would skew the class balance at
  *   the end of the data (the test part). So the last `lookahead` bars are never labelled.
  *
- * The label of t depends on closes t+1 … t+lookahead only; the dataset split purges `lookahead`
- * bars between parts so no training label reads a validation or test close.
+ * The label of t depends on closes t+1 … t+lookahead only; a walk-forward fold (foldRowPlan)
+ * purges `evaluation.purge` bars (by default `lookahead`) before its validation and test rows so
+ * no training label reads a validation or test close.
  * (The Python ktrdr compares the largest gain with the largest loss in the window; first touch is
  * the plainer reading of "price rises by the threshold before it falls by it".)
  */

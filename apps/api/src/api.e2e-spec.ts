@@ -23,7 +23,7 @@ describe('API: health and docs', () => {
     const res = await stack.request<{ status: string; redis: { connected: boolean }; queues: Record<string, unknown> }>('GET', '/health');
     expect(res.status).toBe(200);
     expect(res.body.redis.connected).toBe(true);
-    expect(Object.keys(res.body.queues).sort()).toEqual(['assessment', 'backtest', 'design', 'research', 'training']);
+    expect(Object.keys(res.body.queues).sort()).toEqual(['assessment', 'backtest', 'design', 'fold', 'research', 'training']);
   });
 
   it('serves the OpenAPI document at /api/docs', async () => {

@@ -49,7 +49,7 @@ describe('worker health port', () => {
     expect(await res.json()).toMatchObject({
       status: 'healthy',
       redis: { connected: true },
-      queues: ['research', 'design', 'training', 'backtest', 'assessment'],
+      queues: ['research', 'design', 'training', 'backtest', 'assessment', 'fold'],
       running: true,
     });
     expect((await fetch(`${healthUrl}/nope`)).status).toBe(404);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { RedisKeys } from '@ktrdr/operations';
 import { eventually, freePort, pause, pingPort, redisServerArgs, startStack, type Stack } from '../../../tools/testing/stack.harness';
 import { startTcpProxy, type TcpProxy } from '../../../tools/testing/tcp.proxy';
+import { SLOW_TRAINING_STRATEGY, researchScratch } from '../../../tools/testing/research.fixtures';
 
 /**
  * Restarts and faults on real processes and a real Redis: a worker killed or
@@ -50,6 +51,47 @@ async function runningChild(stack: Stack, parentId: string, type: string): Promi
     10,
   );
 }
+
+describe('a fold worker dies mid-fold', () => {
+  let stack: Stack;
+  let scratch: string;
+  beforeAll(async () => {
+    const dirs = researchScratch([], { slow_training: SLOW_TRAINING_STRATEGY });
+    scratch = dirs.root;
+    stack = await startStack({
+      apiEnv: dirs.env,
+      workers: ['research,design,training,backtest,assessment'],
+      workerEnv: { ...dirs.env, KTRDR_STUB_WORKERS: 'false', KTRDR_JOB_LOCK_MS: '1000', KTRDR_RECONCILE_INTERVAL_MS: '200' },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('kill -9 of the only fold worker: its fold fails "worker lost", the phase fails naming the fold, the other folds are cancelled', async () => {
+    const folds = await stack.startWorker('fold');
+    const parentId = await trigger(stack, { strategy: 'slow_training' });
+    const trainingId = await runningChild(stack, parentId, 'training');
+    // 1-based: the fold's number, once one runs.
+    const n = await eventually(
+      async () => {
+        const i = (await children(stack, trainingId)).findIndex((f) => f.status === 'running');
+        return i >= 0 ? i + 1 : undefined;
+      },
+      'a fold to run',
+      30_000,
+      20,
+    );
+    const running = n - 1;
+    folds.child.kill('SIGKILL');
+    const parent = await terminal(stack, parentId, 15_000);
+    expect(parent).toMatchObject({ status: 'failed', error_message: `Training failed: fold ${n}/3: worker lost: job stalled and was not resumed within 1s` });
+    const after = await children(stack, trainingId);
+    expect(after[running]).toMatchObject({ status: 'failed', failure_code: 'WORKER_LOST' });
+    expect(after.filter((_, i) => i !== running).map((f) => f.status)).toEqual(['cancelled', 'cancelled']);
+  });
+});
 
 describe('a worker dies or stops mid-phase', () => {
   let stack: Stack;

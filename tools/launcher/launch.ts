@@ -119,6 +119,7 @@ async function main(): Promise<void> {
       await startApi(config, supervisor, env);
     }
     await startWorker(config, supervisor, env);
+    for (let n = 1; n <= config.foldWorkers; n++) await startWorker(config, supervisor, env, 'fold', n);
     say(formatBanner(config, { redisDescription: redis.description, apiReused, mode: describeMode(process.env, config.stubDelayMs) }));
     if (config.demo) {
       demo = new DemoRunner(config);

@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { ConfigProblem } from '@ktrdr/errors';
 import { repoRoot } from '../shared/repo-root.js';
@@ -23,6 +24,8 @@ export interface LauncherConfig {
   apiPublicUrl: string;
   stubDelayMs: string;
   logLevel: string;
+  /** Extra worker processes on the fold queue only, so a cycle's walk-forward folds use every core. */
+  foldWorkers: number;
 }
 
 export const DEFAULT_REDIS_PORT = 6380;
@@ -71,6 +74,16 @@ export function inspectLauncherConfig(argv: string[], env: NodeJS.ProcessEnv): {
   const probeHost = loopback(host);
   const publicHost = probeHost === '127.0.0.1' ? 'localhost' : probeHost;
 
+  // One worker on every queue, plus one on the fold queue per further core: folds are CPU-bound,
+  // one at a time per process, so this is what runs a cycle's folds side by side.
+  const foldRaw = env['KTRDR_LAUNCH_FOLD_WORKERS'];
+  let foldWorkers = Math.max(0, Math.min(8, cpus().length - 1));
+  if (foldRaw !== undefined && foldRaw !== '') {
+    const n = Number(foldRaw);
+    if (Number.isInteger(n) && n >= 0 && n <= 16) foldWorkers = n;
+    else problems.push({ variable: 'KTRDR_LAUNCH_FOLD_WORKERS', message: 'expected a whole number 0-16', value: foldRaw });
+  }
+
   const config: LauncherConfig = {
     root,
     demo: argv.includes('--demo'),
@@ -83,19 +96,21 @@ export function inspectLauncherConfig(argv: string[], env: NodeJS.ProcessEnv): {
     apiPublicUrl: `http://${publicHost}:${apiPort}`,
     stubDelayMs: env['KTRDR_STUB_DELAY_MS'] || DEFAULT_STUB_DELAY_MS,
     logLevel: env['LOG_LEVEL'] || DEFAULT_LOG_LEVEL,
+    foldWorkers,
   };
   return { config, problems };
 }
 
 export const USAGE = `Usage: npm start [-- --demo]
 
-Starts what is missing for a local ktrdr: Redis (unless REDIS_URL is set), the API and one
-research worker on all queues (real research; offline designer and assessor unless
-ANTHROPIC_API_KEY is set). Ctrl+C stops everything it started.
+Starts what is missing for a local ktrdr: Redis (unless REDIS_URL is set), the API, one
+research worker on all queues and one more on the walk-forward fold queue per further CPU core
+(real research; offline designer and assessor unless ANTHROPIC_API_KEY is set). Ctrl+C stops
+everything it started.
 
   --demo   after startup run one research cycle end to end with the CLI, then stop everything
 
 Environment: REDIS_URL, KTRDR_LAUNCH_REDIS_PORT (6380), KTRDR_LAUNCH_REDIS_DIR (.ktrdr/redis),
 KTRDR_API_PORT (8000), KTRDR_API_HOST (127.0.0.1; another address needs KTRDR_API_TOKEN),
-KTRDR_WORKER_HEALTH_PORT (9464; 0 = off), KTRDR_STUB_PHASES (none), KTRDR_STUB_DELAY_MS (3000 here, for stub phases),
+KTRDR_WORKER_HEALTH_PORT (9464; 0 = off), KTRDR_LAUNCH_FOLD_WORKERS (CPU cores − 1), KTRDR_STUB_PHASES (none), KTRDR_STUB_DELAY_MS (3000 here, for stub phases),
 LOG_LEVEL (warn here); see .env.example.`;

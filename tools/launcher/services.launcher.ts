@@ -24,9 +24,16 @@ export function apiEnv(config: LauncherConfig, env: NodeJS.ProcessEnv): NodeJS.P
   return { ...env, KTRDR_API_PORT: String(config.apiPort), KTRDR_API_HOST: config.apiHost };
 }
 
-/** What the worker process gets on top of the shared environment (also what its config check sees). */
-export function workerEnv(config: LauncherConfig, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...env, KTRDR_WORKER_QUEUES: 'all', LOG_LEVEL: moreVerbose(config.logLevel, 'info') };
+/** Which queues a launched worker takes: every one, or only the walk-forward folds. */
+export type WorkerRole = 'all' | 'fold';
+
+/**
+ * What a worker process gets on top of the shared environment (also what its config check sees).
+ * A fold-only worker opens no health port: the main worker has it, and two cannot share it.
+ */
+export function workerEnv(config: LauncherConfig, env: NodeJS.ProcessEnv, role: WorkerRole = 'all'): NodeJS.ProcessEnv {
+  const own = role === 'fold' ? { KTRDR_WORKER_HEALTH_PORT: '0' } : {};
+  return { ...env, ...own, KTRDR_WORKER_QUEUES: role, LOG_LEVEL: moreVerbose(config.logLevel, 'info') };
 }
 
 export function builtScript(config: LauncherConfig, rel: string): string {
@@ -75,17 +82,24 @@ export async function startApi(config: LauncherConfig, supervisor: ProcessSuperv
 }
 
 /**
- * One research worker consuming every queue. It logs its ready line at `info`, so it runs at
- * `info` at least and the launcher hides the lines below the level the user asked for.
+ * One research worker: on every queue, or (`fold`, named `fold-worker-<n>`) on the fold queue only.
+ * It logs its ready line at `info`, so it runs at `info` at least and the launcher hides the lines
+ * below the level the user asked for.
  */
-export async function startWorker(config: LauncherConfig, supervisor: ProcessSupervisor, env: NodeJS.ProcessEnv): Promise<SupervisedProcess> {
+export async function startWorker(
+  config: LauncherConfig,
+  supervisor: ProcessSupervisor,
+  env: NodeJS.ProcessEnv,
+  role: WorkerRole = 'all',
+  n = 1,
+): Promise<SupervisedProcess> {
   const script = builtScript(config, 'apps/research-worker/dist/main.js');
   let ready = false;
   const proc = supervisor.start({
-    name: 'worker',
+    name: role === 'all' ? 'worker' : `fold-worker-${n}`,
     command: process.execPath,
     args: [script],
-    env: workerEnv(config, env),
+    env: workerEnv(config, env, role),
     cwd: config.root,
     show: levelFilter(config.logLevel),
     rewrite: sentenceFor,

@@ -17,7 +17,11 @@ import { apiAlreadyRunning, childEnv, startApi, startWorker } from './services.l
 
 const STOP_GRACE_MS = 10_000;
 /** Worker and API together (the worker still needs Redis while it stops), then Redis. */
-const STOP_ORDER = [['worker', 'api'], ['redis']];
+/** Every process but Redis first (workers and the API together), then Redis, which they need until they are gone. */
+function stopOrder(supervisor: ProcessSupervisor): string[][] {
+  const names = supervisor.list().map((p) => p.name);
+  return [names.filter((n) => n !== 'redis'), ['redis']];
+}
 
 /** What the worker will run, in words, from the same variables it reads (it validates them itself). */
 function describeMode(env: NodeJS.ProcessEnv, stubDelayMs: string): string {
@@ -36,7 +40,9 @@ function stopList(supervisor: ProcessSupervisor): string {
       .filter((p) => p.running)
       .map((p) => p.name),
   );
-  const stages = STOP_ORDER.map((stage) => stage.filter((n) => running.has(n)).join(', ')).filter(Boolean);
+  const stages = stopOrder(supervisor)
+    .map((stage) => stage.filter((n) => running.has(n)).join(', '))
+    .filter(Boolean);
   return stages.join(', then ');
 }
 
@@ -74,7 +80,7 @@ async function main(): Promise<void> {
     if (message) say(message, code === 0 ? process.stdout : process.stderr);
     demo?.stop();
     stopping = supervisor
-      .stopAll(STOP_ORDER, STOP_GRACE_MS)
+      .stopAll(stopOrder(supervisor), STOP_GRACE_MS)
       .catch((e: unknown) => say(`[launcher] error while stopping: ${(e as Error).message}`, process.stderr))
       .then(() => process.exit(code));
     return stopping;

@@ -143,8 +143,8 @@ const pct1 = (v: number): string => `${(v * 100).toFixed(1)}%`;
 /**
  * The model's skill beside predictions that use no feature, all on the test part:
  * `test accuracy 53.2% vs 49.1% always predicting its most frequent class (balanced accuracy 41.0%,
- * random by class shares 36.2%); log-loss 0.981 vs 1.046 for the class shares`. Null for a result
- * from before these numbers existed.
+ * random by class shares 36.2%); log-loss 0.981 vs 1.046 for the class shares`, then `; pooled over
+ * 5 test folds` for a walk-forward result. Null for a result from before these numbers existed.
  */
 export function skillText(trainingResult: unknown): string | null {
   const t = record(trainingResult);
@@ -161,6 +161,9 @@ export function skillText(trainingResult: unknown): string | null {
   const logLoss = num(t?.['log_loss']);
   const prior = num(t?.['prior_log_loss']);
   if (logLoss !== null && prior !== null) text += `; log-loss ${logLoss.toFixed(3)} vs ${prior.toFixed(3)} for the class shares`;
+  // Walk-forward: these are every fold's test predictions pooled (the fold table has each fold's own).
+  const folds = Array.isArray(t?.['folds']) ? (t['folds'] as unknown[]).length : 0;
+  if (folds > 0) text += `; pooled over ${folds} test ${folds === 1 ? 'fold' : 'folds'}`;
   return text;
 }
 

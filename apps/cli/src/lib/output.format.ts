@@ -37,6 +37,7 @@ import {
 } from './cycle.facts.js';
 import { ktrdrCommand } from './invocation.js';
 import { renderTable, type Column } from './table.format.js';
+import { walkForwardLines } from './walk-forward.format.js';
 
 export const FOLLOW_HINT = (id: string): string => ktrdrCommand(`operations follow ${id}`);
 
@@ -249,6 +250,10 @@ export function childrenTableLines(parent: string, children: readonly OperationI
     { header: 'PROGRESS', get: (r) => formatPercentage(r.progress.percentage), alignRight: true },
     { header: 'DURATION', get: (r) => formatDuration(operationDurationSeconds(r, now)), alignRight: true },
   ];
+  // The walk-forward folds of a training or backtest child: which fold each is, and its test bars.
+  if (children.some(isFoldOperation)) {
+    columns.splice(2, 0, { header: 'FOLD', get: (r) => foldOf(r).fold, alignRight: true }, { header: 'TEST WINDOW', get: (r) => foldOf(r).window });
+  }
   if (children.some((c) => c.status === 'failed' && c.error_message)) {
     columns.push({ header: 'ERROR', get: (r) => (r.status === 'failed' ? orDash(r.error_message) : '') });
   }
@@ -257,6 +262,27 @@ export function childrenTableLines(parent: string, children: readonly OperationI
   // Phase children mean the parent is a research cycle, whose artifacts are its children's.
   if (children.some((c) => phaseOfOperationType(c.operation_type) !== null)) lines.push(`Their artifacts: ${ktrdrCommand(`operations artifacts ${parent}`)}`);
   return lines;
+}
+
+const isFoldOperation = (op: Pick<OperationInfo, 'operation_type'>): boolean => op.operation_type === 'training_fold' || op.operation_type === 'backtest_fold';
+
+/**
+ * A fold operation's number (`2/5`) and test window (`[2010-06-30, 2013-01-02)`, first bar's day to
+ * the next fold's, which it excludes), from the parameters its phase child gave it: a training fold
+ * holds every fold's window, a backtest fold its own and the count.
+ */
+function foldOf(op: OperationInfo): { fold: string; window: string } {
+  if (!isFoldOperation(op)) return { fold: '', window: '' };
+  const p = (op.metadata?.parameters ?? {}) as Record<string, unknown>;
+  const fold = typeof p['fold'] === 'number' ? p['fold'] : null;
+  const windows = Array.isArray(p['windows']) ? (p['windows'] as unknown[]) : null;
+  const total = typeof p['folds'] === 'number' ? p['folds'] : windows ? windows.length : null;
+  const own = Array.isArray(p['window']) ? p['window'] : fold !== null && windows ? windows[fold - 1] : null;
+  const day = (v: unknown): string => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(Date.parse(v)).toISOString().slice(0, 10) : '?');
+  return {
+    fold: fold === null ? '-' : total !== null ? `${fold}/${total}` : String(fold),
+    window: Array.isArray(own) && own.length === 2 ? `[${day(own[0])}, ${day(own[1])})` : '-',
+  };
 }
 
 /** What an operation's own record cannot say: the strategy's configured epochs (read from the strategy file). */
@@ -297,6 +323,8 @@ export function operationLines(op: OperationInfo, context: OperationContext = {}
   if (significance) lines.push(`  Significance: ${significance}`);
   const robustness = robustnessText(backtest);
   if (robustness) lines.push(`  Robustness: ${robustness}`);
+  // Walk-forward: the plan, each fold's numbers, fold and seed dispersion, regimes, costs paid.
+  lines.push(...walkForwardLines(training, backtest));
   lines.push(
     `  Created: ${formatTimestamp(op.created_at)}`,
     `  Started: ${formatTimestamp(op.started_at)}`,
@@ -376,7 +404,7 @@ export function followSummaryLines(op: OperationInfo, context: OperationContext 
     return [...lines, ...epochLine];
   }
   if (op.operation_type !== 'agent_research') {
-    const lines = [`Operation completed: ${op.operation_id}`, ...epochLine];
+    const lines = [`Operation completed: ${op.operation_id}`, ...epochLine, ...walkForwardLines(training, backtestResultOf(op))];
     if (op.result_summary && Object.keys(op.result_summary).length > 0) {
       lines.push('  Result:', ...resultLines(op.result_summary, '    '));
       if (isStubResult(op)) lines.push(`  ${STUB_NOTE}`);
@@ -411,6 +439,7 @@ export function followSummaryLines(op: OperationInfo, context: OperationContext 
     if (robustness) lines.push(`  Robustness: ${robustness}`);
     lines.push(...perSymbolLines(backtest['per_symbol']));
   }
+  lines.push(...walkForwardLines(training, backtest));
   // Who designed and judged it (Claude with its model, the offline designer/assessor, or stub
   // mode), in the words the follow note and the status commands use too.
   const designer = designerText({ ...params, designer: params.designer ?? (typeof summary['designer'] === 'string' ? summary['designer'] : null) });

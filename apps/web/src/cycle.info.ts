@@ -1,4 +1,4 @@
-import type { BacktestMetrics, CycleParameters, OperationInfo, PHASE_TABLE } from './api.types';
+import type { BacktestMetrics, CycleParameters, OperationInfo, PHASE_TABLE, TrainingMetrics } from './api.types';
 
 /** What the views read out of a cycle record: its parameters (the contract's cycle state) and result_summary. */
 
@@ -36,6 +36,21 @@ export function strategyLabel(op: OperationInfo): string {
 export function backtestMetrics(op: OperationInfo): BacktestMetrics | null {
   const r = obj(obj(op.result_summary)?.['backtest_result']) ?? obj(params(op).backtest_result);
   return r && typeof r['total_return'] === 'number' ? (r as unknown as BacktestMetrics) : null;
+}
+
+/** The training numbers: what the cycle stored after its training (the training child's result is the fallback). */
+export function trainingMetrics(op: OperationInfo): TrainingMetrics | null {
+  const r = obj(params(op).training_result);
+  return r && typeof r['accuracy'] === 'number' ? (r as unknown as TrainingMetrics) : null;
+}
+
+/**
+ * Whether a result was evaluated walk-forward (folds, each predicted by models trained only before
+ * it). Everything the page adds for walk-forward hangs on this, so a single-split result from
+ * before it renders as it always has.
+ */
+export function isWalkForward(...results: ({ evaluation?: unknown; folds?: unknown } | null | undefined)[]): boolean {
+  return results.some((r) => !!r && (!!obj(r.evaluation) || (Array.isArray(r.folds) && r.folds.length > 0)));
 }
 
 /** Stub results are marked wherever they are shown: the cycle's flag or any phase result's. */

@@ -11,8 +11,9 @@ import {
   type ResumeAccepted,
   type StrategyConfig,
   type StrategySummary,
+  type TrainingMetrics,
 } from './api.types';
-import { backtestMetrics, CHILD_KEYS, isStub, params, strategyLabel, strategyName } from './cycle.info';
+import { backtestMetrics, CHILD_KEYS, isStub, isWalkForward, params, strategyLabel, strategyName, trainingMetrics } from './cycle.info';
 import { EquityChart } from './equity.chart';
 import { cyclePhaseLabel, dateTime, duration, secondsBetween, typeLabel } from './format.util';
 import { MetricsTable } from './metrics.table';
@@ -21,6 +22,7 @@ import { cycleHref, Link, navigate } from './router.hook';
 import { StrategyPanel } from './strategy.panel';
 import { TrainingCharts } from './training.chart';
 import { Refusal } from './trigger.form';
+import { WalkForwardPanel } from './walk-forward.panel';
 import { Elapsed, ErrorNote, Loading, ProgressBar, Section, StatusBadge, StubBadge } from './ui.components';
 
 interface Artifacts {
@@ -111,6 +113,10 @@ export function CycleView({ id }: { id: string }) {
   const backtestChild = children?.[2] ?? null;
   const metrics: BacktestMetrics | null =
     backtestMetrics(op) ?? (backtestChild?.status === 'completed' ? (backtestChild.result_summary as unknown as BacktestMetrics) : null);
+  const trainingChild = children?.[1] ?? null;
+  const training: TrainingMetrics | null =
+    trainingMetrics(op) ?? (trainingChild?.status === 'completed' ? (trainingChild.result_summary as unknown as TrainingMetrics) : null);
+  const walkForward = isWalkForward(training, metrics);
   const assessment = artifacts.assessment ?? (children?.[3]?.result_summary as unknown as AssessmentArtifact | undefined) ?? null;
   const running = !isTerminal(op.status);
   return (
@@ -218,7 +224,11 @@ export function CycleView({ id }: { id: string }) {
 
       <Section title="Training" id="training">
         {artifacts.history && artifacts.history.epochs.length > 0 ? (
-          <TrainingCharts history={artifacts.history} plannedEpochs={configuredEpochs(artifacts.strategy)} />
+          <TrainingCharts
+            history={artifacts.history}
+            plannedEpochs={configuredEpochs(artifacts.strategy)}
+            pooledFolds={walkForward ? (training?.folds?.length ?? null) : null}
+          />
         ) : (
           <p className="muted">{children?.[1]?.status === 'completed' ? 'This training run published no curves (stub mode).' : 'No training curves yet.'}</p>
         )}
@@ -232,6 +242,12 @@ export function CycleView({ id }: { id: string }) {
         )}
         {metrics ? <MetricsTable m={metrics} /> : null}
       </Section>
+
+      {walkForward ? (
+        <Section title="Walk-forward evaluation" id="walk-forward">
+          <WalkForwardPanel training={training} backtest={metrics} />
+        </Section>
+      ) : null}
 
       <Section title="Assessment" id="assessment">
         {assessment?.verdict ? <AssessmentPanel a={assessment} /> : <p className="muted">No assessment{running ? ' yet' : ''}.</p>}

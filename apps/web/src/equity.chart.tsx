@@ -1,9 +1,19 @@
-import { AreaSeries, ColorType, createChart, createSeriesMarkers, LineSeries, type SeriesMarker, type Time, type UTCTimestamp } from 'lightweight-charts';
+import {
+  AreaSeries,
+  ColorType,
+  createChart,
+  createSeriesMarkers,
+  LineSeries,
+  type IChartApi,
+  type SeriesMarker,
+  type Time,
+  type UTCTimestamp,
+} from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
 import type { EquityArtifact } from './api.types';
 import { signedPct } from './format.util';
 
-export const COLORS = { strategy: '#1d4ed8', benchmark: '#d97706', drawdown: '#dc2626', long: '#15803d', short: '#b91c1c', exit: '#475569' };
+export const COLORS = { strategy: '#1d4ed8', benchmark: '#d97706', drawdown: '#dc2626', long: '#15803d', short: '#b91c1c', exit: '#475569', fold: '#7c3aed' };
 
 /** Markers are capped: beyond this many trades the chart shows entries only, so it stays readable. */
 const MAX_EXIT_MARKERS = 150;
@@ -68,11 +78,50 @@ export function fitWholeWindow(chart: { timeScale(): { fitContent(): void } }, e
 }
 
 /**
+ * Vertical lines where each walk-forward test fold starts, kept on their bars as the chart pans and
+ * resizes: HTML over the canvas (its children are the markers, in fold order), positioned from the
+ * time scale. A start outside the visible range is hidden. Returns the unsubscriber.
+ */
+export function placeFoldMarkers(chart: IChartApi, overlay: HTMLElement, times: UTCTimestamp[], starts: UTCTimestamp[]): () => void {
+  const ts = chart.timeScale();
+  let frame = 0;
+  const place = (): void => {
+    frame = 0;
+    // The plot area: right of a left price scale (hidden here, width 0) and above the time axis.
+    overlay.style.left = `${chart.priceScale('left').width()}px`;
+    overlay.style.bottom = `${ts.height()}px`;
+    const width = ts.width();
+    Array.from(overlay.children).forEach((node, i) => {
+      const m = node as HTMLElement;
+      const start = starts[i];
+      const x = start === undefined || times.length === 0 ? null : ts.timeToCoordinate(snap(times, start));
+      // The first bar's centre may sit a pixel left of the plot's edge: a start there still shows.
+      const shown = x !== null && x >= -2 && x <= width + 2;
+      m.style.display = shown ? '' : 'none';
+      if (shown) m.style.transform = `translateX(${Math.round(Math.max(0, Math.min(width - 1, x)))}px)`;
+    });
+  };
+  const schedule = (): void => {
+    if (!frame) frame = requestAnimationFrame(place);
+  };
+  ts.subscribeVisibleLogicalRangeChange(schedule);
+  ts.subscribeSizeChange(schedule);
+  schedule();
+  return () => {
+    if (frame) cancelAnimationFrame(frame);
+    ts.unsubscribeVisibleLogicalRangeChange(schedule);
+    ts.unsubscribeSizeChange(schedule);
+  };
+}
+
+/**
  * The backtest equity curve against buy-and-hold, trades marked (▲ long entry, ▼ short entry,
  * ● exit), and the drawdown from the running peak in a pane below, with lightweight-charts.
  */
 export function EquityChart({ data, returns }: { data: EquityArtifact; returns?: { strategy: number; benchmark: number } | null }) {
   const ref = useRef<HTMLDivElement>(null);
+  const foldsRef = useRef<HTMLDivElement>(null);
+  const foldStarts = data.fold_starts ?? [];
   useEffect(() => {
     const el = ref.current;
     if (!el || data.t.length === 0) return;
@@ -134,17 +183,29 @@ export function EquityChart({ data, returns }: { data: EquityArtifact; returns?:
     }
     markers.sort((a, b) => (a.time as number) - (b.time as number));
     createSeriesMarkers(equity, markers);
+    const stopFolds = foldsRef.current ? placeFoldMarkers(chart, foldsRef.current, times, (data.fold_starts ?? []).map(seconds)) : () => undefined;
     const stopFitting = fitWholeWindow(chart, el);
     el.dataset['drawn'] = 'true';
     return () => {
       delete el.dataset['drawn'];
       stopFitting();
+      stopFolds();
       chart.remove();
     };
   }, [data]);
 
   // The backtest's own numbers when known, so the legend reads as the metrics table does (the
   // curve may be down-sampled, and a portfolio's buy-and-hold line is its sleeves' sum).
+  const chart = (
+    <div
+      ref={ref}
+      className="chart chart-equity"
+      data-testid="equity-chart"
+      data-series="strategy,buy-and-hold,drawdown"
+      role="img"
+      aria-label={`Equity of the strategy against buy-and-hold over ${data.t.length} points, with ${data.trades.length} trades marked and the drawdown below${foldStarts.length ? `; the starts of ${foldStarts.length} walk-forward test folds marked` : ''}`}
+    />
+  );
   const ret = returns?.strategy ?? totalReturn(data.equity);
   const benchRet = returns?.benchmark ?? totalReturn(data.benchmark);
   return (
@@ -168,21 +229,35 @@ export function EquityChart({ data, returns }: { data: EquityArtifact; returns?:
         <span className="key" style={{ color: COLORS.exit }}>
           ● exit
         </span>
+        {foldStarts.length > 0 ? (
+          <span className="key" style={{ color: COLORS.fold }}>
+            ┊ start of a test fold
+          </span>
+        ) : null}
       </div>
       <p className="small verdict-line" data-testid="equity-versus">
         {versusText(ret, benchRet)}
       </p>
-      <div
-        ref={ref}
-        className="chart chart-equity"
-        data-testid="equity-chart"
-        data-series="strategy,buy-and-hold,drawdown"
-        role="img"
-        aria-label={`Equity of the strategy against buy-and-hold over ${data.t.length} points, with ${data.trades.length} trades marked and the drawdown below`}
-      />
+      {foldStarts.length > 0 ? (
+        <div className="chart-stack">
+          {chart}
+          <div ref={foldsRef} className="fold-markers" aria-hidden="true" data-testid="fold-markers">
+            {foldStarts.map((t, i) => (
+              <div key={t} className="fold-marker" data-testid="fold-marker" data-fold={i + 1} title={`Fold ${i + 1} starts ${t.slice(0, 10)}`}>
+                <span className="fold-label">Fold {i + 1}</span>
+              </div>
+            ))}
+          </div>
+        </div>
+      ) : (
+        chart
+      )}
       <figcaption className="muted small">
         {data.trades.length} trades marked{data.trades_omitted ? ` (${data.trades_omitted} smallest left out)` : ''}. Drag to pan; the lower pane is the
         drawdown from the running peak.
+        {foldStarts.length > 0
+          ? ` Walk-forward: the curve stitches ${foldStarts.length} test folds, each traded by models trained only on bars before it; the dashed lines mark where each fold starts.`
+          : ''}
       </figcaption>
     </figure>
   );

@@ -1,5 +1,7 @@
 import type { BacktestMetrics, SymbolBacktestMetrics } from './api.types';
+import { isWalkForward } from './cycle.info';
 import { num, pct, signedPct } from './format.util';
+import { CostSensitivityChart, SharpeIntervalChart } from './robustness.charts';
 
 const money = (x: number | undefined) => (x === undefined ? '—' : x.toLocaleString(undefined, { maximumFractionDigits: 0 }));
 
@@ -10,11 +12,14 @@ const money = (x: number | undefined) => (x === undefined ? '—' : x.toLocaleSt
 export function MetricsTable({ m }: { m: BacktestMetrics }) {
   const sleeves = m.per_symbol && m.per_symbol.length > 1 ? m.per_symbol : null;
   const what = sleeves ? `${sleeves.map((s) => s.symbol).join(' + ')} (equal-weight portfolio)` : (m.symbol ?? '');
+  const walkForward = isWalkForward(m);
+  const folds = m.evaluation?.folds ?? m.folds?.length ?? 0;
   return (
     <div className="table-wrap">
       <table className="compact metrics" data-testid="metrics-table">
         <caption>
           Backtest {what} {m.timeframe ?? ''} {m.start ? `${m.start.slice(0, 10)} → ${(m.end ?? '').slice(0, 10)}` : ''}
+          {walkForward ? <span className="muted small"> (out of sample: the {folds} test folds stitched together)</span> : null}
         </caption>
         <thead>
           <tr>
@@ -84,8 +89,14 @@ export function MetricsTable({ m }: { m: BacktestMetrics }) {
           </tr>
         </tbody>
       </table>
-      <Significance m={m} />
-      <CostSensitivity m={m} />
+      {walkForward ? (
+        <Evidence m={m} />
+      ) : (
+        <>
+          <Significance m={m} />
+          <CostSensitivity m={m} />
+        </>
+      )}
       {sleeves ? <SleevesTable sleeves={sleeves} /> : null}
     </div>
   );
@@ -127,6 +138,88 @@ function CostSensitivity({ m }: { m: BacktestMetrics }) {
       {typeof m.commission_paid === 'number' ? `, commission paid ${money(m.commission_paid)}.` : '.'}
     </p>
   );
+}
+
+/**
+ * A walk-forward result's evidence, drawn: could it be luck (random-entry p-value, PSR, the Sharpe
+ * ratio's interval beside each fold's), and what the costs do (return at 0× to 3× with the break-even,
+ * turnover, what was paid). Results from before walk-forward keep the two sentences above.
+ */
+function Evidence({ m }: { m: BacktestMetrics }) {
+  const p = m.random_entry_p_value;
+  const ci = m.sharpe_ci95;
+  const hasSignificance = typeof p === 'number' || typeof m.psr === 'number' || !!ci;
+  return (
+    <div className="evidence">
+      {hasSignificance ? (
+        <div data-testid="significance-block">
+          <h3>Could it be luck?</h3>
+          <dl className="facts stat-tiles">
+            {typeof p === 'number' ? (
+              <div
+                title={`Share of ${m.random_entry_simulations ?? ''} random-entry runs (same bars, as many trades, the strategy's own holds and sides, same costs) that did at least as well`}
+              >
+                <dt>p vs random entries</dt>
+                <dd className="stat" data-testid="p-value">
+                  {p.toFixed(3)} <span className={`small ${p <= 0.1 ? 'pos' : 'neg'}`}>{p <= 0.1 ? 'unlikely to be luck' : 'could well be luck'}</span>
+                </dd>
+              </div>
+            ) : null}
+            {typeof m.psr === 'number' ? (
+              <div title="Probabilistic Sharpe Ratio: the probability that the true Sharpe ratio is above 0">
+                <dt>PSR</dt>
+                <dd className="stat" data-testid="psr">
+                  {pct(m.psr)} <span className="small muted">true Sharpe &gt; 0</span>
+                </dd>
+              </div>
+            ) : null}
+            {ci ? (
+              <div title="95% bootstrap interval of the Sharpe ratio">
+                <dt>Sharpe 95% interval</dt>
+                <dd className="stat" data-testid="sharpe-ci">
+                  {num(ci[0])} to {num(ci[1])}
+                </dd>
+              </div>
+            ) : null}
+          </dl>
+          {typeof p === 'number' ? (
+            <p className="muted small">
+              Random entries did as well in {pct(p)} of {m.random_entry_simulations ?? '—'} runs.
+            </p>
+          ) : null}
+          <SharpeIntervalChart m={m} />
+        </div>
+      ) : null}
+      {m.cost_sensitivity ? (
+        <div data-testid="cost-block">
+          <h3>What the costs do</h3>
+          <CostSensitivityChart m={m} />
+          <p className="small" data-testid="costs-paid">
+            {costLines(m)}
+          </p>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** `Costs paid 12,346 (commission 8,231, slippage 4,114), 12.3% of the initial capital; turnover 12.43× the capital; cost drag 5.7%.` */
+function costLines(m: BacktestMetrics): string {
+  const parts: string[] = [];
+  const costs = m.costs_paid;
+  const commission = m.commission_paid;
+  if (typeof costs === 'number') {
+    let text = `Costs paid ${money(costs)}`;
+    if (typeof commission === 'number') text += ` (commission ${money(commission)}, slippage ${money(Math.max(0, costs - commission))})`;
+    if (m.initial_capital) text += `, ${pct(costs / m.initial_capital)} of the initial capital`;
+    parts.push(text);
+  } else if (typeof commission === 'number') {
+    parts.push(`Commission paid ${money(commission)}`);
+  }
+  if (typeof m.turnover === 'number') parts.push(`turnover ${num(m.turnover)}× the capital`);
+  if (m.cost_sensitivity) parts.push(`the costs took ${pct(m.cost_sensitivity.cost_drag)} of return (at 0× minus at 1×)`);
+  const text = parts.join('; ');
+  return text ? `${text[0]!.toUpperCase()}${text.slice(1)}.` : '';
 }
 
 /** The headline columns of a backtest row (the history table's and the per-symbol table's). */

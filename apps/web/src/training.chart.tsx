@@ -111,7 +111,19 @@ export function skillText(
   return text;
 }
 
-export function TrainingCharts({ history, plannedEpochs = null }: { history: HistoryArtifact; plannedEpochs?: number | null }) {
+/**
+ * `pooledFolds`: a walk-forward result's fold count. Its skill numbers are every fold's test
+ * predictions pooled, which the skill line then says (each fold's own is in the walk-forward table).
+ */
+export function TrainingCharts({
+  history,
+  plannedEpochs = null,
+  pooledFolds = null,
+}: {
+  history: HistoryArtifact;
+  plannedEpochs?: number | null;
+  pooledFolds?: number | null;
+}) {
   const skill = skillText(history);
   return (
     <>
@@ -121,6 +133,7 @@ export function TrainingCharts({ history, plannedEpochs = null }: { history: His
       {skill && (
         <p className="small" data-testid="training-skill">
           {skill}
+          {pooledFolds ? ` Pooled over the ${pooledFolds} test folds; each fold's own is in the walk-forward table below.` : ''}
         </p>
       )}
       <div className="chart-pair">

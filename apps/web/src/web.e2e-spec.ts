@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { eventually, repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
 
@@ -9,11 +9,12 @@ import { eventually, repoRoot, startStack, type Stack } from '../../../tools/tes
  * trigger / cancel / failure / history; then real phases for a completed cycle's charts, behind an
  * API token for the token prompt. Every page fails its test on a console error or an uncaught one.
  *
- * KTRDR_SCREENSHOTS=docs/screenshots writes the README's screenshots (1280 and 390 px wide).
+ * KTRDR_SCREENSHOTS=docs/screenshots writes the README's screenshots (1280 and 390 px wide); an
+ * absolute directory (e.g. /tmp/shots) works too.
  */
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const SHOTS = process.env['KTRDR_SCREENSHOTS'] ? join(repoRoot(), process.env['KTRDR_SCREENSHOTS']) : null;
+const SHOTS = process.env['KTRDR_SCREENSHOTS'] ? resolve(repoRoot(), process.env['KTRDR_SCREENSHOTS']) : null;
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
@@ -250,6 +251,158 @@ describe('web view on stub phases', () => {
   });
 });
 
+/** The walk-forward numbers a seeded cycle carries (checked on the page below). */
+const WF = {
+  plan: { scheme: 'expanding', folds: 5, purge: 20, embargo: 20, seeds: 3 },
+  accuracy: [0.541, 0.518, 0.537, 0.502, 0.529],
+  majority: [0.48, 0.502, 0.491, 0.51, 0.47],
+  returns: [0.081, -0.034, 0.072, 0.015, 0.044],
+  benchmark: [-0.12, 0.55, 0.61, 0.08, -0.05],
+  sharpe: [0.92, -0.31, 0.66, 0.21, 0.48],
+  trades: [22, 19, 20, 17, 21],
+};
+
+/**
+ * A completed walk-forward cycle seeded in Redis: a copy of the finished cycle `from` (its record,
+ * its four phase children, their artifacts), under new ids, with the walk-forward fields a cycle
+ * evaluated in five folds carries laid over its training and backtest results, and the fold starts
+ * on its equity artifact. Written as the store writes them: one hash per record (`m:` metadata
+ * parameters as JSON), a list of children, one hash field per artifact.
+ */
+async function seedWalkForwardCycle(
+  stack: Stack,
+  from: string,
+): Promise<{ id: string; evidence: { sharpe_ci95: number[]; cost_sensitivity: { break_even_cost: number } } }> {
+  const key = (kind: string, id: string) => `${stack.prefix}:{ops}:${kind}:${id}`;
+  const renamed = (id: string, n: number) => id.replace(/[0-9a-f]{8}$/, `f01d000${n}`);
+  const cycleId = renamed(from, 0);
+  const childIds = await stack.redis.lrange(key('children', from), 0, -1);
+  const ids = new Map(childIds.map((id, i) => [id, renamed(id, i + 1)]));
+  const cycle = await stack.redis.hgetall(key('op', from));
+  const equity = JSON.parse(
+    (await stack.redis.hget(
+      key(
+        'art',
+        childIds.find((c) => c.startsWith('op_backtesting_'))!,
+      ),
+      'equity',
+    ))!,
+  ) as {
+    t: string[];
+  };
+  // Five test folds over the backtest window, cut on the equity curve's own points.
+  const cut = WF.accuracy.map((_, k) => Math.floor((k * equity.t.length) / 5));
+  const spans = cut.map((at, k) => [equity.t[at]!, equity.t[(cut[k + 1] ?? equity.t.length) - 1]!] as const);
+  const fold_starts = spans.map(([start]) => start);
+  const training = (result: Record<string, unknown>) => ({
+    ...result,
+    evaluation: WF.plan,
+    folds: spans.map(([fromIso, toIso], k) => ({
+      fold: k + 1,
+      train: { from: '2000-01-03T00:00:00.000Z', to: fromIso, rows: 1500 + 300 * k },
+      validation: { from: fromIso, to: fromIso, rows: 250 },
+      test: { from: fromIso, to: toIso, rows: 600 },
+      accuracy: WF.accuracy[k],
+      majority_baseline: WF.majority[k],
+      stratified_baseline: 0.36,
+      balanced_accuracy: 0.4 + k / 100,
+      log_loss: 0.98,
+      prior_log_loss: 1.04,
+      epochs_run: 12 + k,
+      seed_accuracies: [WF.accuracy[k], WF.accuracy[k]! - 0.01, WF.accuracy[k]! + 0.005],
+    })),
+  });
+  // Significance and costs around the run's own return and Sharpe ratio, so the page reads as one run.
+  const evidence = (result: Record<string, unknown>) => {
+    const ret = result['total_return'] as number;
+    const sharpe = result['sharpe_ratio'] as number;
+    const drag = Math.abs(ret) / 2 + 0.02;
+    const breakEven = ret + drag > 0 ? (ret + drag) / drag : 0;
+    return {
+      random_entry_p_value: 0.031,
+      random_entry_simulations: 1000,
+      psr: 0.9712,
+      sharpe_ci95: [sharpe - 0.45, sharpe + 0.85],
+      cost_sensitivity: {
+        runs: [0, 1, 2, 3].map((multiple) => ({ multiple, total_return: ret + drag * (1 - multiple), sharpe_ratio: sharpe * (1.5 - multiple / 2) })),
+        break_even_cost: breakEven,
+        cost_drag: drag,
+      },
+    };
+  };
+  const backtest = (result: Record<string, unknown>) => ({
+    ...result,
+    evaluation: WF.plan,
+    folds: spans.map(([start, end], k) => ({
+      fold: k + 1,
+      start,
+      end,
+      bars: 620,
+      total_return: WF.returns[k],
+      sharpe_ratio: WF.sharpe[k],
+      max_drawdown: 0.08 + k / 100,
+      total_trades: WF.trades[k],
+      win_rate: 0.5,
+      benchmark_return: WF.benchmark[k],
+    })),
+    fold_dispersion: {
+      folds: 5,
+      return_mean: 0.0356,
+      return_std: 0.0455,
+      sharpe_mean: 0.392,
+      sharpe_std: 0.4637,
+      positive_share: 0.8,
+      worst_return: -0.034,
+      best_return: 0.081,
+    },
+    seed_robustness: {
+      seeds: [
+        // The first seed is the strategy's own: the stitched run above.
+        { seed: 42, total_return: result['total_return'], sharpe_ratio: result['sharpe_ratio'] },
+        { seed: 43, total_return: -0.012, sharpe_ratio: -0.05 },
+        { seed: 44, total_return: 0.061, sharpe_ratio: 0.22 },
+      ],
+      profitable: 2,
+      share: 2 / 3,
+    },
+    regimes: [
+      { regime: 'bull_calm', bars: 1420, share: 0.4595, total_return: 0.091, sharpe_ratio: 0.81, benchmark_return: 0.92, exposure: 0.403 },
+      { regime: 'bull_volatile', bars: 512, share: 0.1657, total_return: 0.042, sharpe_ratio: 0.35, benchmark_return: 0.31, exposure: 0.38 },
+      { regime: 'bear_calm', bars: 610, share: 0.1974, total_return: 0.013, sharpe_ratio: 0.12, benchmark_return: -0.08, exposure: 0.41 },
+      { regime: 'bear_volatile', bars: 548, share: 0.1773, total_return: -0.021, sharpe_ratio: -0.18, benchmark_return: -0.31, exposure: 0.44 },
+    ],
+    ...evidence(result),
+    turnover: 12.43,
+    commission_paid: 8231.4,
+    costs_paid: 12345.6,
+  });
+  const json = (v: string | undefined) => JSON.parse(v ?? 'null') as Record<string, unknown>;
+  for (const [old, id] of ids) {
+    const h = await stack.redis.hgetall(key('op', old));
+    const result = json(h['result_summary']);
+    const laid = h['operation_type'] === 'training' ? training(result) : h['operation_type'] === 'backtesting' ? backtest(result) : result;
+    await stack.redis.hset(key('op', id), { ...h, operation_id: id, parent_operation_id: cycleId, result_summary: JSON.stringify(laid) });
+    const art = await stack.redis.hgetall(key('art', old));
+    if (art['equity']) art['equity'] = JSON.stringify({ ...json(art['equity']), fold_starts });
+    if (Object.keys(art).length) await stack.redis.hset(key('art', id), art);
+    await stack.redis.rpush(key('children', cycleId), id);
+  }
+  const summary = json(cycle['result_summary']);
+  await stack.redis.hset(key('op', cycleId), {
+    ...cycle,
+    operation_id: cycleId,
+    ...Object.fromEntries(
+      ['m:design_op_id', 'm:training_op_id', 'm:backtest_op_id', 'm:assessment_op_id']
+        .filter((k) => cycle[k])
+        .map((k) => [k, JSON.stringify(ids.get(JSON.parse(cycle[k]!) as string) ?? null)]),
+    ),
+    'm:training_result': JSON.stringify(training(json(cycle['m:training_result']))),
+    'm:backtest_result': JSON.stringify(backtest(json(cycle['m:backtest_result']))),
+    result_summary: JSON.stringify({ ...summary, backtest_result: backtest(summary['backtest_result'] as Record<string, unknown>) }),
+  });
+  return { id: cycleId, evidence: evidence(json(cycle['m:backtest_result'])) };
+}
+
 describe('web view on real phases, behind an API token', () => {
   const TOKEN = 'web-e2e-token-7f3a';
   let stack: Stack;
@@ -374,5 +527,75 @@ describe('web view on real phases, behind an API token', () => {
     // Nothing wider than the phone: no sideways scrolling of the page itself.
     expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await shot(phone.page, 'cycle-390');
+  });
+
+  it('a completed walk-forward cycle: folds table beside training skill, fold markers on the equity, evidence, seeds, regimes', async () => {
+    const { id: wfId, evidence } = await seedWalkForwardCycle(stack, cycleId);
+    const { page, context } = await open();
+    await context.addInitScript((token) => localStorage.setItem('ktrdr.apiToken', token), TOKEN);
+    await page.goto(`/cycles/${wfId}`);
+    await page.getByTestId('cycle-status').filter({ hasText: 'completed' }).waitFor();
+
+    // The folds table: one row per fold, training skill beside the backtest on the same bars.
+    const rows = page.getByTestId('fold-row');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(5);
+    expect(await page.getByTestId('fold-accuracy').allTextContents()).toEqual(['54.1%', '51.8%', '53.7%', '50.2%', '52.9%']);
+    expect(await page.getByTestId('fold-return').allTextContents()).toEqual(['+8.1%', '-3.4%', '+7.2%', '+1.5%', '+4.4%']);
+    expect(await rows.first().textContent()).toContain('48.0%');
+    expect(await page.getByTestId('walk-forward-plan').textContent()).toContain(
+      '5 test folds, expanding window, purge 20 bars, embargo 20 bars, 3 training seeds per fold',
+    );
+    expect(await page.getByTestId('training-skill').textContent()).toContain('Pooled over the 5 test folds');
+
+    // Fold dispersion, seed robustness and the regime table.
+    expect(await page.getByTestId('fold-dispersion').textContent()).toContain('4 of 5');
+    expect(await page.getByTestId('seeds-profitable').textContent()).toBe('2 of 3 seeds profitable');
+    const regimes = page.getByTestId('regime-row');
+    expect(await regimes.evaluateAll((els) => els.map((e) => e.getAttribute('data-regime')))).toEqual([
+      'bull_calm',
+      'bull_volatile',
+      'bear_calm',
+      'bear_volatile',
+    ]);
+    expect(await regimes.first().textContent()).toMatch(/^Bull, calm1420.*46\.0%\+9\.1%\+92\.0%0\.8140\.3%$/);
+
+    // Significance and costs, drawn: the break-even multiple marked on the cost chart.
+    expect(await page.getByTestId('p-value').textContent()).toBe('0.031 unlikely to be luck');
+    const [lo, hi] = evidence.sharpe_ci95.map((v) => v.toFixed(2));
+    expect(await page.getByTestId('sharpe-ci').textContent()).toBe(`${lo} to ${hi}`);
+    expect(await page.getByTestId('cost-point').count()).toBe(4);
+    const breakEven = evidence.cost_sensitivity.break_even_cost;
+    if (breakEven > 0) expect(await page.getByTestId('break-even-marker').textContent()).toBe(`break-even ${breakEven.toFixed(2)}×`);
+    expect(await page.getByTestId('fold-sharpe').count()).toBe(5);
+    expect(await page.getByTestId('costs-paid').textContent()).toContain('Costs paid 12,346');
+
+    // The fold markers stand on the stitched equity chart, in order, left to right, inside it.
+    await page.locator('[data-testid="equity-chart"][data-drawn="true"]').waitFor();
+    const markers = await page.waitForFunction(
+      () => {
+        const chart = document.querySelector('[data-testid="equity-chart"]')!.getBoundingClientRect();
+        const xs = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="fold-marker"]'))
+          .filter((m) => m.style.display !== 'none' && m.style.transform)
+          .map((m) => m.getBoundingClientRect().left - chart.left);
+        return xs.length === 5 ? { xs, width: chart.width } : null;
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
+    const { xs, width } = (await markers.jsonValue())!;
+    expect(xs[0]).toBeLessThan(width * 0.05);
+    for (let i = 1; i < xs.length; i++) expect(xs[i]!).toBeGreaterThan(xs[i - 1]! + width * 0.1);
+    expect(xs.at(-1)!).toBeLessThan(width);
+    expect(await page.getByTestId('equity-legend').textContent()).toContain('start of a test fold');
+    await shot(page, 'cycle-walk-forward-1280');
+
+    const phone = await open(PHONE);
+    await phone.context.addInitScript((token) => localStorage.setItem('ktrdr.apiToken', token), TOKEN);
+    await phone.page.goto(`/cycles/${wfId}`);
+    await phone.page.getByTestId('regime-table').waitFor();
+    await phone.page.locator('[data-testid="equity-chart"][data-drawn="true"]').waitFor();
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await shot(phone.page, 'cycle-walk-forward-390');
   });
 });

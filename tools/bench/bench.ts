@@ -11,7 +11,7 @@ import { loadOptions } from './options.js';
 import { ensureRedis } from './redis-server.js';
 import { renderResults, writeDocs, type RunResult } from './report.js';
 import { benchTrainingCancel } from './training-cancel.bench.js';
-import { benchTraining } from './training.bench.js';
+import { TRAINING_MARKERS, benchTraining, renderTraining, runTrainingOnly } from './training.bench.js';
 import { WALK_FORWARD_MARKERS, benchWalkForward } from './walk-forward.bench.js';
 
 /**
@@ -20,13 +20,14 @@ import { WALK_FORWARD_MARKERS, benchWalkForward } from './walk-forward.bench.js'
  * beside a bare typed-array pass, training time per epoch, cancel during real training), prints a
  * markdown report and writes it into docs/BENCHMARKS.md. Options: BENCH_CYCLES, BENCH_WARMUP,
  * BENCH_CANCELS, BENCH_CANCEL_DELAY_MS, BENCH_CPU_CANCELS, BENCH_TRAINING_CANCELS,
- * BENCH_BACKTEST_BARS, BENCH_RUNS, BENCH_WRITE_DOCS (see docs/BENCHMARKS.md).
+ * BENCH_BACKTEST_BARS, BENCH_RUNS, BENCH_WRITE_DOCS, BENCH_ONLY=training (see docs/BENCHMARKS.md).
  */
 
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 async function main(): Promise<void> {
   const opts = loadOptions();
+  if (opts.only === 'training') return runTrainingOnly(log, 'BENCH_ONLY=training npm run bench', opts.writeDocs);
   const redis = await ensureRedis();
   process.env['REDIS_URL'] = redis.url;
   log(
@@ -65,9 +66,13 @@ async function main(): Promise<void> {
       .join('');
     const block = renderResults(machine, runs, `${envs}npm run bench`);
     process.stdout.write(`${block}\n`);
+    // Training against numpy has its own section too (training.bench.js alone writes only that one).
+    const training = renderTraining(machine, runs[0]!.training, `${envs}npm run bench`);
+    process.stdout.write(`${training}\n`);
     if (opts.writeDocs) {
       const path = join(repoRoot(), 'docs', 'BENCHMARKS.md');
       writeDocs(path, block);
+      writeMarkedSection(path, training, TRAINING_MARKERS.begin, TRAINING_MARKERS.end);
       log(`bench: results written to ${path}`);
     }
     // API throughput beside a bare handler, orchestration on 1 and 2 workers (BENCH_OPS=0 skips).

@@ -26,15 +26,15 @@ export const loadAverage = (): string =>
     .map((l) => l.toFixed(2))
     .join(' / ');
 
-/** Read at run time, so the report says which machine produced the numbers. */
-export async function machineInfo(redis: Redis): Promise<MachineInfo> {
+/** Read at run time, so the report says which machine produced the numbers (`redis` null: a bench that uses none). */
+export async function machineInfo(redis: Redis | null): Promise<MachineInfo> {
   const free = run('free', ['-h']);
   const [header, memLine] = free.split('\n');
   const names = header?.trim().split(/\s+/) ?? [];
   const values = memLine?.startsWith('Mem:') ? memLine.trim().split(/\s+/).slice(1) : [];
   const mem = values.length ? names.map((n, i) => `${n} ${values[i] ?? '?'}`).join(', ') : '';
-  const info = await redis.info('server').catch(() => '');
-  const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+  const info = redis ? await redis.info('server').catch(() => '') : '';
+  const version = redis ? (/redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown') : 'none';
   return {
     nproc: run('nproc', []),
     cpuModel: cpus()[0]?.model ?? 'unknown',

@@ -19,6 +19,8 @@ export interface BenchOptions {
   backtestBars: number;
   /** Write the results into docs/BENCHMARKS.md. */
   writeDocs: boolean;
+  /** BENCH_ONLY=training: only the training bench (epoch time beside numpy, cancel), written into its own section. */
+  only: 'all' | 'training';
 }
 
 function int(name: string, def: number, min: number): number {
@@ -27,6 +29,13 @@ function int(name: string, def: number, min: number): number {
   const v = Number(raw);
   if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
   return v;
+}
+
+function only(): BenchOptions['only'] {
+  const raw = (process.env['BENCH_ONLY'] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'all') return 'all';
+  if (raw === 'training') return 'training';
+  throw new Error(`BENCH_ONLY must be "training" or unset (got "${process.env['BENCH_ONLY']}")`);
 }
 
 export function loadOptions(): BenchOptions {
@@ -40,5 +49,6 @@ export function loadOptions(): BenchOptions {
     trainingCancels: int('BENCH_TRAINING_CANCELS', 20, 0),
     backtestBars: int('BENCH_BACKTEST_BARS', 2_000_000, 1_000_000),
     writeDocs: !['0', 'false', 'no'].includes((process.env['BENCH_WRITE_DOCS'] ?? '1').toLowerCase()),
+    only: only(),
   };
 }

@@ -6,7 +6,7 @@ import { PHASE_TRANSITIONS, TRANSITIONS } from './cycle-transitions.bench.js';
 import type { MachineInfo } from './machine.js';
 import type { Summary } from './stats.js';
 import type { TrainingCancelResult } from './training-cancel.bench.js';
-import type { TrainingBenchResult } from './training.bench.js';
+import { numpyCell, ratioCell, type TrainingBenchResult } from './training.bench.js';
 import { PHASES, type Anomaly } from './util.js';
 
 export interface RunResult {
@@ -110,6 +110,8 @@ function computeSection(r: RunResult): string[] {
     `| ratio simulation / bare pass | ${b.simulateToBareRatio.toFixed(3)} |`,
     `| backtest cancel: abort → rejected (in process) | p50 ${f(b.cancelStopMs.p50)} ms, p99 ${f(b.cancelStopMs.p99)} ms |`,
     `| training epoch, ${t.trainRows} rows × ${t.features} features, batch ${t.batchSize}, backend ${t.backend} | p50 ${f(t.epochMs.p50)} ms, p99 ${f(t.epochMs.p99)} ms (${t.epochs} epochs) |`,
+    `| numpy reference epoch, same network and step (tools/bench/numpy-epoch.py) | ${numpyCell(t.numpy)} |`,
+    `| ratio training epoch / numpy, p50 | ${ratioCell(t)} |`,
     `| event-loop delay during the fit | p99 ${f(t.eventLoopDelayP99Ms)} ms, max ${f(t.eventLoopDelayMaxMs)} ms |`,
     `| training cancel: abort → fit settled (in process) | p50 ${f(t.cancelStopMs.p50)} ms, p99 ${f(t.cancelStopMs.p99)} ms |`,
   ];

@@ -51,18 +51,28 @@ export async function evaluateClassifier(
   const { x, y, cols } = data;
   const rows = end - start;
   const probs = await predictProbabilities(model, x.subarray(start * cols, end * cols), rows, cols, signal);
+  return { ...scoreProbabilities(probs, y.subarray(start, end), weights), probabilities: probs };
+}
+
+/**
+ * Weighted cross-entropy (Σ wᵢ·CEᵢ / Σ wᵢ, probabilities clipped like Keras) and plain accuracy of
+ * CLASS_COUNT probabilities per row against `labels` (one per row). The trainer scores its own
+ * validation passes with it too, so both measure the same way.
+ */
+export function scoreProbabilities(probs: Float32Array, labels: Uint8Array, weights: readonly number[]): { loss: number; accuracy: number } {
+  const rows = labels.length;
   let weightedLoss = 0;
   let weightSum = 0;
   let correct = 0;
   for (let r = 0; r < rows; r++) {
-    const label = y[start + r]!;
-    const p = probs.subarray(r * CLASS_COUNT, (r + 1) * CLASS_COUNT);
+    const label = labels[r]!;
+    const o = r * CLASS_COUNT;
     const w = weights[label]!;
-    weightedLoss -= w * Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, p[label]!)));
+    weightedLoss -= w * Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, probs[o + label]!)));
     weightSum += w;
     let argmax = 0;
-    for (let c = 1; c < CLASS_COUNT; c++) if (p[c]! > p[argmax]!) argmax = c;
+    for (let c = 1; c < CLASS_COUNT; c++) if (probs[o + c]! > probs[o + argmax]!) argmax = c;
     if (argmax === label) correct++;
   }
-  return { loss: weightSum > 0 ? weightedLoss / weightSum : Number.NaN, accuracy: rows > 0 ? correct / rows : Number.NaN, probabilities: probs };
+  return { loss: weightSum > 0 ? weightedLoss / weightSum : Number.NaN, accuracy: rows > 0 ? correct / rows : Number.NaN };
 }

@@ -1,29 +1,36 @@
 import { seededRandom, shuffleInPlace, throwIfAborted } from '@ktrdr/agent-domain';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { classCounts, classWeights, rangeLength, toBalance, validateClassifierData } from './classifier-data.util.js';
-import { evaluateClassifier } from './classifier.predict.js';
+import { CLASS_COUNT, classCounts, classWeights, rangeLength, toBalance, validateClassifierData } from './classifier-data.util.js';
+import { evaluateClassifier, scoreProbabilities } from './classifier.predict.js';
 import { skillMetrics } from './skill.metrics.js';
-import type { ClassifierData, ClassifierMetrics, EpochLogs, ModelConfig, TrainClassifierOptions, TrainingHistory } from './classifier.types.js';
+import type { ClassifierData, ClassifierMetrics, EpochLogs, ModelConfig, RowRange, TrainClassifierOptions, TrainingHistory } from './classifier.types.js';
+import { simdAvailable } from './gemm.kernel.js';
+import { MlpEngine, macsPerRow, type MlpShape } from './mlp.engine.js';
 import { buildMlp } from './mlp.model.js';
 import { initTrainingBackend } from './tf.backend.js';
 import { yieldToEventLoop } from './event-loop.util.js';
 import { TrainingDivergedError } from './training-input.error.js';
 
 /**
- * How training stays responsive: on the worker's main thread, yielding to the event loop after
- * every batch from inside tfjs's fit loop (`yieldEvery: 'batch'`, a setImmediate on Node; costs
- * nothing measurable next to a batch) and between the steps around each epoch (fit, validation
- * pass, predict chunks). A cancel message, BullMQ's lock renewal and progress writes run in those
- * gaps; the abort listener sets `model.stopTraining`, which tfjs checks after every batch, so a
- * cancel stops the fit within one batch. Measured (tools/bench/training.bench.ts, 5,000 × 24, [64, 32],
- * batch 64): event-loop delay p99 ≈ 8 ms during a fit, abort → promise settled p99 < 1 ms.
+ * Training runs in MlpEngine (mlp.engine.ts: hand-written forward/backward/Adam on typed arrays;
+ * that file says why not tfjs, with the measurements). tfjs builds the model (buildMlp, its seeded
+ * initialisers give the starting weights). It receives the best epoch's weights at the end. It
+ * measures the test part, so the gate's numbers come from the very model that is saved and that the
+ * backtest loads.
+ *
+ * How training stays responsive: the work is cut into chunks of rows (a whole batch, or fewer rows
+ * of a batch when the network is large, so that one chunk stays near CHUNK_MACS_SIMD multiply-adds,
+ * ~1 ms), and after any chunk that ends a slice of YIELD_EVERY_MS the loop yields to the event loop
+ * (setImmediate) and checks the abort signal. A cancel message, BullMQ's lock renewal and progress
+ * writes run in those gaps, and a cancel stops training within one slice: the promise rejects with
+ * CancelledError. The chunking depends on the architecture only and the yielding changes no number,
+ * so runs stay reproducible. Measured (tools/bench/training.bench.ts, 5,000 × 24, [64, 32],
+ * batch 64): see docs/BENCHMARKS.md.
  *
  * A worker thread was the alternative: it would block the event loop not at all, but it needs the
- * data and the trained weights copied across, a second wasm instance, and its own cancel and error
- * plumbing, for a gain that only matters when one batch takes longer than the cancel budget
- * (100 ms) — a very large model and batch (the schema allows 4 × 512 units, batch 4096), where
- * the batch itself, not the yielding, is the limit.
+ * data and the trained weights copied across and its own cancel and error plumbing. Slices of a few
+ * ms already keep the loop responsive.
  */
 export interface TrainedClassifier {
   /** The model with the best epoch's weights; the caller saves it (saveModel) and disposes it. */
@@ -36,7 +43,7 @@ export interface TrainedClassifier {
  * best epoch's weights), and measures it on the test rows.
  *
  * Reproducible: initialisers, dropout masks and the per-epoch order of training rows all come from
- * `seed`; tfjs's own shuffle (Math.random) is off. Class imbalance: by default the training loss
+ * `seed`, and the engine's arithmetic runs in a fixed order. Class imbalance: by default the training loss
  * weighs classes `balanced` (see ClassWeighting), and the validation/test losses use the same
  * weights so early stopping watches the objective being trained; accuracies stay unweighted.
  *
@@ -52,7 +59,8 @@ export async function trainClassifier(data: ClassifierData, modelConfig: ModelCo
   const backend = await initTrainingBackend(opts.log);
   throwIfAborted(signal);
 
-  const { x, y, cols, split } = data;
+  const { y, cols, split } = data;
+  const { hidden_layers, activation, dropout } = modelConfig.architecture;
   const { learning_rate, batch_size, epochs, early_stopping, seed } = modelConfig.training;
   const weighting = opts.classWeighting ?? 'balanced';
   const counts = classCounts(y, split.train);
@@ -60,22 +68,34 @@ export async function trainClassifier(data: ClassifierData, modelConfig: ModelCo
   const weights = classWeights(counts, weighting);
 
   const model = buildMlp(cols, modelConfig);
-  // Owned here, not by the model (tfjs only disposes optimizers it created from a name): disposed in `finally`.
+  // Compiled so the saved model.json keeps its training config as before; the optimizer itself never
+  // runs (MlpEngine trains). Owned here, not by the model: disposed in `finally`.
   const optimizer = tf.train.adam(learning_rate);
   model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-
-  const [trainStart, trainEnd] = split.train;
-  const xTrain = tf.tensor2d(x.subarray(trainStart * cols, trainEnd * cols), [trainRows, cols]);
-  const yTrain = tf.tensor1d(Float32Array.from(y.subarray(trainStart, trainEnd)));
-  let best: tf.Tensor[] | null = null;
-  const stop = (): void => void (model.stopTraining = true);
-  signal.addEventListener('abort', stop);
   try {
-    await yieldToEventLoop();
-    const initial = await evaluateClassifier(model, data, split.validation, weights, signal);
+    const initialTensors = model.getWeights();
+    const shapes = initialTensors.map((t) => t.shape);
+    const shape: MlpShape = { inputs: cols, hidden: hidden_layers, outputs: CLASS_COUNT, activation, dropout };
+    const perRow = macsPerRow(shape);
+    // Backward costs about twice the forward: a training chunk is a third of a prediction chunk.
+    const chunkMacs = simdAvailable() ? CHUNK_MACS_SIMD : CHUNK_MACS_JS;
+    const trainChunk = Math.max(1, Math.min(batch_size, Math.floor(chunkMacs / (3 * perRow))));
+    const predictChunk = Math.max(1, Math.min(MAX_PREDICT_CHUNK, Math.floor(chunkMacs / perRow)));
+    const engine = new MlpEngine(
+      shape,
+      initialTensors.map((t) => Float32Array.from(t.dataSync() as Float32Array)),
+      // The same per-layer seeds buildMlp gives its ReseededDropout layers.
+      { learningRate: learning_rate, maxRows: Math.max(trainChunk, predictChunk), dropoutSeeds: hidden_layers.map((_, i) => seed + 7919 * (i + 1)) },
+    );
+    const slices = new Slices(signal);
+    const validate = (): Promise<{ loss: number; accuracy: number }> => scoreSplit(engine, data, split.validation, weights, predictChunk, slices);
+
+    await slices.pause();
+    const initial = await validate();
     const random = seededRandom(seed ^ 0x9e3779b9);
-    const order = Int32Array.from({ length: trainRows }, (_, i) => i);
+    const order = Int32Array.from({ length: trainRows }, (_, i) => split.train[0] + i);
     const history: TrainingHistory = { loss: [], val_loss: [], acc: [], val_acc: [] };
+    let best: Float32Array[] | null = null;
     let bestEpoch = 0;
     let bestLoss = Number.POSITIVE_INFINITY;
     let bestValAcc = Number.NaN;
@@ -83,13 +103,9 @@ export async function trainClassifier(data: ClassifierData, modelConfig: ModelCo
     let stoppedEarly = false;
 
     for (let epoch = 1; epoch <= epochs; epoch++) {
-      await yieldToEventLoop();
-      throwIfAborted(signal);
-      const fit = await fitOneEpoch(model, xTrain, yTrain, shuffleInPlace(order, random), batch_size, weights, signal);
-      // A fit stopped by the abort listener returns normally, with a partial epoch.
-      await yieldToEventLoop();
-      throwIfAborted(signal);
-      const val = await evaluateClassifier(model, data, split.validation, weights, signal);
+      await slices.pause();
+      const fit = await fitOneEpoch(engine, data, shuffleInPlace(order, random), batch_size, trainChunk, weights, slices);
+      const val = await validate();
       const logs: EpochLogs = { loss: fit.loss, acc: fit.acc, val_loss: val.loss, val_acc: val.accuracy };
       history.loss.push(logs.loss);
       history.acc.push(logs.acc);
@@ -102,14 +118,13 @@ export async function trainClassifier(data: ClassifierData, modelConfig: ModelCo
         stoppedEarly = epoch < epochs;
         break;
       }
-      // Keras's EarlyStopping rule (tfjs's version cannot restore the best weights, hence our own).
+      // Keras's EarlyStopping rule, restoring the best epoch's weights at the end.
       if (val.loss < bestLoss - early_stopping.min_delta) {
         bestLoss = val.loss;
         bestValAcc = val.accuracy;
         bestEpoch = epoch;
         wait = 0;
-        best?.forEach((t) => t.dispose());
-        best = model.getWeights().map((w) => w.clone());
+        best = engine.weights();
       } else if (++wait >= early_stopping.patience) {
         stoppedEarly = epoch < epochs;
         break;
@@ -118,7 +133,12 @@ export async function trainClassifier(data: ClassifierData, modelConfig: ModelCo
     throwIfAborted(signal);
     if (!best)
       throw new TrainingDivergedError(`training diverged: validation loss was not finite after epoch 1 (learning_rate ${learning_rate})`, { learning_rate });
-    model.setWeights(best);
+    const bestTensors = best.map((w, i) => tf.tensor(w, shapes[i]));
+    try {
+      model.setWeights(bestTensors);
+    } finally {
+      bestTensors.forEach((t) => t.dispose());
+    }
 
     const test = await evaluateClassifier(model, data, split.test, weights, signal);
     const testRows = rangeLength(split.test);
@@ -151,46 +171,78 @@ export async function trainClassifier(data: ClassifierData, modelConfig: ModelCo
     model.dispose();
     throw e;
   } finally {
-    signal.removeEventListener('abort', stop);
-    best?.forEach((t) => t.dispose());
-    xTrain.dispose();
-    yTrain.dispose();
     optimizer.dispose();
   }
 }
 
-/** One pass over the training rows in the given order; returns the epoch's training loss and accuracy. */
+/** Multiply-adds in one chunk of work, about 1 ms: ~0.15 ns each in the SIMD kernel, ~1 ns in its JS fallback. */
+const CHUNK_MACS_SIMD = 6_000_000;
+const CHUNK_MACS_JS = 1_000_000;
+/** Rows per validation chunk at most (the trainer's tiny networks would otherwise ask for ~10⁵). */
+const MAX_PREDICT_CHUNK = 1024;
+/** Longest stretch of compute between two yields to the event loop. */
+const YIELD_EVERY_MS = 2;
+
+/** Time slices of compute: `due()` after YIELD_EVERY_MS, then `pause()` yields and throws CancelledError if the signal aborted meanwhile. */
+class Slices {
+  private started = performance.now();
+  constructor(private readonly signal: AbortSignal) {}
+
+  due(): boolean {
+    return this.signal.aborted || performance.now() - this.started >= YIELD_EVERY_MS;
+  }
+
+  async pause(): Promise<void> {
+    throwIfAborted(this.signal);
+    await yieldToEventLoop();
+    throwIfAborted(this.signal);
+    this.started = performance.now();
+  }
+}
+
+/** One pass over the training rows in `order` (absolute row indices); returns the epoch's training loss and accuracy. */
 async function fitOneEpoch(
-  model: LayersModel,
-  xTrain: tf.Tensor2D,
-  yTrain: tf.Tensor1D,
+  engine: MlpEngine,
+  data: ClassifierData,
   order: Int32Array,
   batchSize: number,
+  chunk: number,
   weights: readonly number[],
-  signal: AbortSignal,
+  slices: Slices,
 ): Promise<{ loss: number; acc: number }> {
-  const [xs, ys] = tf.tidy(() => {
-    const idx = tf.tensor1d(order, 'int32');
-    return [tf.gather(xTrain, idx), tf.gather(yTrain, idx)];
-  });
-  try {
-    const h = await model.fit(xs, ys, {
-      epochs: 1,
-      batchSize,
-      shuffle: false,
-      verbose: 0,
-      classWeight: { 0: weights[0]!, 1: weights[1]!, 2: weights[2]! },
-      yieldEvery: 'batch',
-      callbacks: {
-        // Backs up the abort listener: fit() clears stopTraining when it starts.
-        onBatchBegin: () => {
-          if (signal.aborted) model.stopTraining = true;
-        },
-      },
-    });
-    return { loss: Number(h.history['loss']?.[0] ?? Number.NaN), acc: Number(h.history['acc']?.[0] ?? Number.NaN) };
-  } finally {
-    xs.dispose();
-    ys.dispose();
+  const { x, y } = data;
+  const rows = order.length;
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < rows; start += batchSize) {
+    const end = Math.min(rows, start + batchSize);
+    engine.zeroGrad();
+    for (let from = start; from < end; from += chunk) {
+      const stats = engine.accumulate(x, y, order, from, Math.min(end, from + chunk), end - start, weights);
+      lossSum += stats.lossSum;
+      correct += stats.correct;
+      if (slices.due()) await slices.pause();
+    }
+    engine.adamStep();
   }
+  // Keras reports the mean of the per-batch means weighted by batch size: Σ w·CE over the rows / rows.
+  return { loss: lossSum / rows, acc: correct / rows };
+}
+
+/** The engine's loss and accuracy on a split, scored as evaluateClassifier scores the tfjs model. */
+async function scoreSplit(
+  engine: MlpEngine,
+  data: ClassifierData,
+  [start, end]: RowRange,
+  weights: readonly number[],
+  chunk: number,
+  slices: Slices,
+): Promise<{ loss: number; accuracy: number }> {
+  const probs = new Float32Array((end - start) * CLASS_COUNT);
+  const x = data.x.subarray(start * data.cols, end * data.cols);
+  for (let from = 0; from < end - start; from += chunk) {
+    engine.predict(x, from, Math.min(end - start, from + chunk), probs);
+    if (slices.due()) await slices.pause();
+  }
+  return scoreProbabilities(probs, data.y.subarray(start, end), weights);
 }

@@ -17,6 +17,10 @@ export interface ReseededDropoutArgs extends LayerArgs {
  * stop being reproducible. This layer draws a fresh seed per training call from a PRNG seeded once,
  * so the sequence of masks is the same on every run with the same seed. At inference it is the
  * identity, like Dropout. Registered with tfjs serialization so saved models load back.
+ *
+ * Training no longer runs through this layer: MlpEngine (mlp.engine.ts) draws its own masks, one
+ * stream per layer from the same seed. The layer stays in buildMlp's model so that saved models keep
+ * their topology (and older ones still load). It only runs at inference, where it does nothing.
  */
 export class ReseededDropout extends layers.Layer {
   static readonly className = 'KtrdrReseededDropout';

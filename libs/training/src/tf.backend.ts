@@ -16,7 +16,8 @@ let ready: Promise<BackendInfo> | null = null;
 /**
  * Selects tfjs's WebAssembly backend (XNNPACK kernels, SIMD when the CPU has it; ~1.5× the pure-JS
  * backend on our MLPs) once per process, falling back to the pure-JS CPU backend with a logged
- * reason if the wasm module cannot initialise. tfjs-node would be faster but downloads a native
+ * reason if the wasm module cannot initialise. It runs the models' predictions: the trainer's test
+ * part and the backtest. Training itself runs in MlpEngine (mlp.engine.ts), outside tfjs. tfjs-node would be faster but downloads a native
  * binary at install time, which this deployment cannot do.
  *
  * On Node the backend's `.wasm` files are read from disk: `setWasmPaths` gets the package's own

@@ -46,9 +46,9 @@ const trigger = (body: Record<string, unknown> = {}): Promise<string> => trigger
 
 const finished = async (id: string, timeoutMs = 120_000): Promise<Op> => (await waitTerminal(stack, id, timeoutMs, 100)) as Op;
 
-/** Its backtest window lies where the built-in S&P 500 sample has no bars: there is nothing to train walk-forward folds for. */
-const NO_BACKTEST_DATA = `name: no_backtest_data
-training_data: { symbols: [SP500], timeframes: [1d], date_range: { start: "2010-01-01", end: "2016-12-31" } }
+/** A small daily RSI strategy on the S&P 500 sample over the given windows (3 epochs, one seed). */
+const dailyRsi = (name: string, training: string, backtest: string, folds: number): string => `name: ${name}
+training_data: { symbols: [SP500], timeframes: [1d], date_range: ${training} }
 indicators: { rsi_14: { type: rsi, period: 14 } }
 fuzzy_sets: { rsi_14: { indicator: rsi_14, low: { type: triangular, parameters: [0, 25, 50] }, high: { type: triangular, parameters: [50, 75, 100] } } }
 nn_inputs: [{ fuzzy_set: rsi_14 }]
@@ -56,9 +56,13 @@ model: { type: mlp, architecture: { hidden_layers: [8] }, training: { epochs: 3 
 training:
   labels: { source: zigzag, zigzag_threshold: 0.03, label_lookahead: 10 }
   data_split: { train: 0.7, validation: 0.15, test: 0.15 }
-evaluation: { folds: 2, seeds: 1 }
-backtest: { date_range: { start: "2021-01-01", end: "2021-06-30" } }
+evaluation: { folds: ${folds}, seeds: 1 }
+backtest: { date_range: ${backtest} }
 `;
+/** Its backtest window lies where the built-in S&P 500 sample has no bars: there is nothing to train walk-forward folds for. */
+const NO_BACKTEST_DATA = dailyRsi('no_backtest_data', '{ start: "2010-01-01", end: "2016-12-31" }', '{ start: "2021-01-01", end: "2021-06-30" }', 2);
+/** Its first training window is 11 bars: fold 1 has nothing left to train on after the purge, later folds do. */
+const LATE_FOLD_NO_ROWS = dailyRsi('late_fold_no_rows', '{ start: "2019-12-15", end: "2019-12-31" }', '{ start: "2020-01-01", end: "2020-04-17" }', 3);
 
 /**
  * Two symbols on daily bars with different calendars: the S&P 500 sample skips exchange holidays,
@@ -80,20 +84,6 @@ training:
 evaluation: { folds: 2, seeds: 1 }
 backtest: { date_range: ${backtest}, initial_capital: 100000 }
 `;
-/** Its first training window is 11 bars: fold 1 has nothing left to train on after the purge, later folds do. */
-const LATE_FOLD_NO_ROWS = `name: late_fold_no_rows
-training_data: { symbols: [SP500], timeframes: [1d], date_range: { start: "2019-12-15", end: "2019-12-31" } }
-indicators: { rsi_14: { type: rsi, period: 14 } }
-fuzzy_sets: { rsi_14: { indicator: rsi_14, low: { type: triangular, parameters: [0, 25, 50] }, high: { type: triangular, parameters: [50, 75, 100] } } }
-nn_inputs: [{ fuzzy_set: rsi_14 }]
-model: { type: mlp, architecture: { hidden_layers: [8] }, training: { epochs: 3 } }
-training:
-  labels: { source: zigzag, zigzag_threshold: 0.03, label_lookahead: 10 }
-  data_split: { train: 0.7, validation: 0.15, test: 0.15 }
-evaluation: { folds: 3, seeds: 1 }
-backtest: { date_range: { start: "2020-01-01", end: "2020-04-17" } }
-`;
-
 const TWO_SYMBOLS = twoSymbols('two_symbols', 'SP500, SYNTH_PAIR', '{ start: "2019-01-01", end: "2020-04-17" }');
 /** The synthetic series has bars in 2021, the S&P 500 sample does not: the second symbol fails the backtest. */
 const SECOND_SYMBOL_NO_DATA = twoSymbols('second_symbol_no_data', 'SYNTH_PAIR, SP500', '{ start: "2021-01-01", end: "2021-06-30" }');

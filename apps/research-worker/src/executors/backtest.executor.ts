@@ -143,12 +143,14 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
     const windows = manifest.windows.map(([from, to]) => ({ from: Date.parse(from), to: Date.parse(to) }));
     const perFold: BacktestFold[] = [];
     for (const [k, w] of windows.entries()) {
+      // A symbol whose calendar has no bar in this fold sits it out (its sleeve would have nothing to simulate).
       const slices = bars.map((b) => ({ from: lowerBound(b.time, w.from), to: lowerBound(b.time, w.to) }));
-      const foldBars = bars.map((b) => sliceBars(b, w));
+      const present = bars.map((_, i) => i).filter((i) => slices[i]!.to > slices[i]!.from);
+      if (present.length === 0) continue;
       const m = portfolioMetrics(
         await simulateSleeves(
-          foldBars,
-          stitched[0]!.map((sig, i) => sig.subarray(slices[i]!.from, slices[i]!.to)),
+          present.map((i) => sliceBars(bars[i]!, w)),
+          present.map((i) => stitched[0]![i]!.subarray(slices[i]!.from, slices[i]!.to)),
         ),
       );
       perFold.push({
@@ -171,7 +173,8 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
     }
     const perYear = barsPerYear(portfolio.axis);
     const regimes = regimeTable({
-      close: portfolio.result.benchmark,
+      // One symbol: its own closes; a portfolio: its buy-and-hold curve, the closes of the whole basket.
+      close: bars.length === 1 ? bars[0]!.close : portfolio.result.benchmark,
       equity: portfolio.result.equity,
       initialCapital: portfolio.result.initialCapital,
       inPosition: heldOnAxis(sleeves, portfolio),

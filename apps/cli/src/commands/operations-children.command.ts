@@ -6,7 +6,8 @@ import { childrenTableLines } from '../lib/output.format.js';
 export default class OperationsChildren extends KtrdrCommand {
   static override summary = "List an operation's child operations, oldest first";
   static override description =
-    "A research cycle's children are its phases (agent_design, training, backtesting, agent_assessment); a failed one shows its error. " +
+    "A research cycle's children are its phases (agent_design, training, backtesting, agent_assessment); a training or backtesting " +
+    "child's are its walk-forward folds (training_fold, backtest_fold), with their number and test window. A failed one shows its error. " +
     'With --json, the child operations as an array of full records.';
   static override examples = [
     '<%= config.bin %> operations children op_agent_research_20261125_143022_ab12cd34',

@@ -112,9 +112,22 @@ export class TrainingExecutor implements PhaseExecutor<'training'> {
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 /**
+ * Skill pooled over the folds' test predictions (first seed), each test row scored against its own
+ * fold's training class shares. The majority baseline is that of each fold's own test part —
+ * Σ_folds max_c n_c / N, always answering the fold's most frequent class — not the pooled part's:
+ * the class shares drift between folds, and a model that loses to every fold's constant answer
+ * must not read as skilled because the pooled majority class is rarer than each fold's.
+ */
+export function pooledSkill(folds: readonly Pick<TrainingFoldResult, 'sums'>[]): ReturnType<typeof skillFromSums> {
+  const pooled = skillFromSums(folds.map((f) => f.sums).reduce(addSkillSums));
+  const rows = folds.reduce((n, f) => n + f.sums.rows, 0);
+  const majority = folds.reduce((n, f) => n + Math.max(...f.sums.counts), 0) / rows;
+  return { ...pooled, majority_baseline: rows > 0 ? majority : Number.NaN };
+}
+
+/**
  * The phase's result from its folds. Skill (accuracy and its baselines) is measured on every
- * fold's test predictions pooled — the same numbers as scoring all test rows at once, each fold's
- * against its own training class shares. The fit's losses and validation accuracy are the folds'
+ * fold's test predictions pooled (pooledSkill). The fit's losses and validation accuracy are the folds'
  * means (the gate asks whether training learned, fold by fold); the curves, epochs and class
  * balance are the last fold's, which trained on the most bars.
  */
@@ -124,7 +137,7 @@ export function pooledResult(
   ctx: { model_path: string; symbols: string[]; timeframe: string; seed: number },
 ): TrainingResult {
   const last = folds[folds.length - 1]!;
-  const skill = skillFromSums(folds.map((f) => f.sums).reduce(addSkillSums));
+  const skill = pooledSkill(folds);
   const perFold: TrainingFold[] = folds.map((f) => {
     const s = skillFromSums(f.sums);
     return {
@@ -174,7 +187,7 @@ export function pooledResult(
 /** The `history` artifact: the last fold's curves, what it trained on, and the pooled skill. */
 function historyArtifact(config: StrategyConfig, folds: readonly TrainingFoldResult[]): HistoryArtifact {
   const last = folds[folds.length - 1]!;
-  const skill = skillFromSums(folds.map((f) => f.sums).reduce(addSkillSums));
+  const skill = pooledSkill(folds);
   return {
     epochs: last.history.loss.map((_, i) => i + 1),
     loss: last.history.loss,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { SLOW_TRAINING_STRATEGY, researchScratch } from '../../../tools/testing/research.fixtures';
 import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
 import { childrenOf, getOp as getOperation, triggerCycle, waitTerminal } from '../../../tools/testing/stack.requests';
+import { runKtrdr } from '../../../tools/testing/cli.runner';
 
 /**
  * Real research end to end: the built API and a worker with every phase real —
@@ -170,6 +171,16 @@ describe('real research cycles (every phase real, offline designer and assessor)
     expect(equity.benchmark.length).toBe(equity.t.length);
     expect(equity.fold_starts).toEqual(folds.map((f) => f['test'].from));
     expect(training!.progress.current_step).toBe('Done');
+
+    // What a user reads in the CLI: the plan, the folds, significance and robustness.
+    const cli = await runKtrdr(['operations', 'status', id], { apiUrl: stack.apiUrl });
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain('Walk-forward: 5 folds (expanding, purge 20, embargo 20), 3 seeds');
+    expect(cli.stdout).toMatch(/pooled over 5 test folds/);
+    expect(cli.stdout).toMatch(/Significance: random entries did as well in [\d.]+% of 1000 runs/);
+    expect(cli.stdout).toMatch(/Seed robustness: [0-3]\/3 seeds profitable out of sample/);
+    expect(cli.stdout).toMatch(/Fold dispersion: [0-5]\/5 folds positive/);
+    expect(cli.stdout).toContain('Regimes (strategy vs buy-and-hold on the bars of each):');
   }, 300_000);
 
   it('an offline design on a brief completes or fails a gate with its numbers, never with an executor error', async () => {

@@ -517,6 +517,11 @@ describe('web view on real phases, behind an API token', () => {
     );
     const drawn = (await counts.jsonValue())!;
     expect(drawn.painted).toBeGreaterThan(drawn.strategy + drawn.benchmark);
+    // The real cycle was evaluated walk-forward (v3_minimal: 5 folds × 3 seeds): its folds, their markers, seeds and regimes show.
+    expect(await page.getByTestId('fold-row').count()).toBe(5);
+    expect(await page.getByTestId('fold-marker').count()).toBe(5);
+    expect(await page.getByTestId('seeds-profitable').textContent()).toMatch(/^[0-3] of 3 seeds profitable$/);
+    expect(await page.getByTestId('regime-row').count()).toBeGreaterThan(0);
     await shot(page, 'cycle-1280');
 
     const phone = await open(PHONE);

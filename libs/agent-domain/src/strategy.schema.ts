@@ -95,6 +95,61 @@ const fuzzySet = z
   .refine((fs) => Object.keys(fs).length >= 2, { error: 'expected at least one membership set besides "indicator"' });
 export type FuzzySetConfig = { indicator: string } & Record<string, MembershipConfig | string>;
 
+export const LABEL_SOURCES = ['zigzag', 'forward_return', 'triple_barrier'] as const;
+export type LabelSource = (typeof LABEL_SOURCES)[number];
+
+const aboveZeroFraction = z.number().gt(0, { error: 'expected a fraction above 0' }).lt(1, { error: 'expected a fraction below 1' });
+const labelHorizonBars = positiveInt.max(500);
+// The type error only, as for positiveInt (each bound words its own), and not for a missing key ("required").
+const typedNumber = (what: string) =>
+  z.number({ error: (issue) => (issue.code === 'invalid_type' && issue.input !== undefined ? `expected ${what}` : undefined) });
+const fractionFromZero = typedNumber('a fraction').min(0, { error: 'expected a fraction of at least 0' }).lt(1, { error: 'expected a fraction below 1' });
+const volatilityMultiple = typedNumber('a multiple of the volatility').gt(0, { error: 'expected a multiple above 0' }).max(100);
+
+/**
+ * `training.labels`, one shape per `source` (the rules: libs/features, docs/RESEARCH.md Training):
+ * - zigzag: `zigzag_threshold` (fraction), `label_lookahead` (bars).
+ * - forward_return: `horizon` (bars), `threshold` (fraction), optional `cost` (round-trip fraction;
+ *   omitted: 2 × (backtest.commission + backtest.slippage), see labelCost).
+ * - triple_barrier: `horizon` (bars, the vertical barrier), `profit_take` and `stop_loss` (multiples
+ *   of the rolling volatility), `volatility_window` (bars of one-bar returns, default 20).
+ */
+const labelsSchema = z.discriminatedUnion(
+  'source',
+  [
+    z
+      .object({
+        source: z.literal('zigzag'),
+        zigzag_threshold: aboveZeroFraction,
+        label_lookahead: labelHorizonBars,
+      })
+      .strict(),
+    z
+      .object({
+        source: z.literal('forward_return'),
+        horizon: labelHorizonBars,
+        threshold: fractionFromZero,
+        cost: fractionFromZero.optional(),
+      })
+      .strict(),
+    z
+      .object({
+        source: z.literal('triple_barrier'),
+        horizon: labelHorizonBars,
+        profit_take: volatilityMultiple,
+        stop_loss: volatilityMultiple,
+        volatility_window: typedNumber('a whole number of bars')
+          .int({ error: 'expected a whole number of bars' })
+          .min(2, { error: 'expected at least 2 bars' })
+          .max(500)
+          .default(20),
+      })
+      .strict(),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? `expected a label source: ${LABEL_SOURCES.join(', ')}` : undefined) },
+);
+export type LabelsConfig = z.output<typeof labelsSchema>;
+
 const timeframe = z.enum(TIMEFRAMES, { error: `expected a timeframe (${TIMEFRAMES.join(', ')})` });
 
 export const strategySchema = z
@@ -157,13 +212,7 @@ export const strategySchema = z
       .default({ output_format: 'classification', confidence_threshold: 0.5, position_mode: 'long_only' }),
     training: z
       .object({
-        labels: z
-          .object({
-            source: z.literal('zigzag', { error: 'expected "zigzag"' }),
-            zigzag_threshold: z.number().gt(0, { error: 'expected a fraction above 0' }).lt(1, { error: 'expected a fraction below 1' }),
-            label_lookahead: positiveInt.max(500),
-          })
-          .strict(),
+        labels: labelsSchema,
         data_split: z
           .object({ train: fraction(), validation: fraction(), test: fraction() })
           .strict()
@@ -176,7 +225,7 @@ export const strategySchema = z
      * `folds` test folds; each is predicted by models trained only on bars before it (from the
      * training window's start: `expanding`; or a window as long as the first fold's: `rolling`),
      * `purge` bars short of it, skipping `embargo` bars after every earlier test fold; `seeds`
-     * models per fold. purge and embargo default to the label horizon (label_lookahead).
+     * models per fold. purge and embargo default to the label horizon (labelHorizon).
      */
     evaluation: z
       .object({
@@ -269,9 +318,36 @@ export function strategyToYaml(config: StrategyConfig | StrategyInput): string {
   return stringifyYaml(config, { lineWidth: 0 });
 }
 
+/**
+ * How many bars after bar t its label reads: a label at t depends on closes t+1 … t+horizon only
+ * (zigzag: `label_lookahead`; forward_return and triple_barrier: `horizon`; the triple barrier's
+ * volatility reads past bars). The last `horizon` bars have no label.
+ */
+export function labelHorizon(config: Pick<StrategyConfig, 'training'>): number {
+  const labels = config.training.labels;
+  switch (labels.source) {
+    case 'zigzag':
+      return labels.label_lookahead;
+    case 'forward_return':
+    case 'triple_barrier':
+      return labels.horizon;
+  }
+}
+
+/**
+ * The round-trip cost a forward-return label must beat: `training.labels.cost` when given, else
+ * 2 × (backtest.commission + backtest.slippage) — commission and slippage on the entry and the exit
+ * fill, as the backtest charges them. 0 for the other label sources (they take no cost).
+ */
+export function labelCost(config: Pick<StrategyConfig, 'training' | 'backtest'>): number {
+  const labels = config.training.labels;
+  if (labels.source !== 'forward_return') return 0;
+  return labels.cost ?? 2 * (config.backtest.commission + config.backtest.slippage);
+}
+
 /** The walk-forward plan with its defaults resolved (purge and embargo: the label horizon). */
 export function evaluationPlan(config: Pick<StrategyConfig, 'evaluation' | 'training'>): EvaluationPlan {
-  const horizon = config.training.labels.label_lookahead;
+  const horizon = labelHorizon(config);
   const e = config.evaluation;
   return { scheme: e.scheme, folds: e.folds, purge: e.purge ?? horizon, embargo: e.embargo ?? horizon, seeds: e.seeds };
 }

@@ -27,7 +27,7 @@ export interface FeatureMatrix {
   firstValidRow: number;
 }
 
-/** Class of a bar: what a trader should have done (see zigzag.labeler.ts). */
+/** Class of a bar: what a trader should have done (see labels.ts and the labelers it dispatches to). */
 export const Label = { Buy: 0, Hold: 1, Sell: 2 } as const;
 export type Label = (typeof Label)[keyof typeof Label];
 export const LABEL_NAMES = ['BUY', 'HOLD', 'SELL'] as const;

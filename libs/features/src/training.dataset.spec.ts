@@ -1,11 +1,13 @@
-import { INDICATOR_TYPES } from '@ktrdr/agent-domain';
+import { INDICATOR_TYPES, evaluationPlan } from '@ktrdr/agent-domain';
 import type { Bars } from '@ktrdr/market-data';
 import { CancelledError, ErrorCode } from '@ktrdr/errors';
 import { buildFeatureMatrix } from './feature.matrix.js';
 import { FeaturesError } from './features.error.js';
+import { forwardReturnLabels } from './forward-return.labeler.js';
 import { parseScaler } from './standard.scaler.js';
 import { randomBars, strategy } from './testing.fixtures.js';
 import { buildFoldDataset, buildInferenceFeatures, type DatasetPart, type FoldSpec } from './training.dataset.js';
+import { tripleBarrierLabels } from './triple-barrier.labeler.js';
 import { walkForwardWindows } from './walk-forward.split.js';
 import { zigzagLabels } from './zigzag.labeler.js';
 
@@ -76,6 +78,47 @@ describe('buildFoldDataset', () => {
     expect(ds.train.segments).toEqual([{ symbol: 'SP500', start: 0, end: 154, firstBar: 114, lastBar: 267 }]);
     expect(ds.validation.segments).toEqual([{ symbol: 'SP500', start: 0, end: 37, firstBar: 288, lastBar: 329 }]);
     expect(ds.test.segments).toEqual([{ symbol: 'SP500', start: 0, end: 30, firstBar: 350, lastBar: 379 }]);
+  });
+
+  it('labels with forward returns: the cost defaults to the backtest round trip, the last `horizon` bars get no label', async () => {
+    const fr = strategy({
+      training: { labels: { source: 'forward_return', horizon: 20, threshold: 0.01 }, data_split: { train: 0.7, validation: 0.15, test: 0.15 } },
+    });
+    const plan = evaluationPlan(fr);
+    expect([plan.purge, plan.embargo]).toEqual([20, 20]); // the label horizon
+    const ds = await buildFoldDataset(fr, { SP500: { '1d': sp500 } }, fold(2, { purge: plan.purge }));
+    // Bars past 379 (= 399 - 20) have no label, as with ZigZag over 20 bars: the same rows as the v3_minimal-like fold 3/3.
+    expect(ds.train.segments).toEqual([{ symbol: 'SP500', start: 0, end: 237, firstBar: 14, lastBar: 250 }]);
+    expect(ds.validation.segments).toEqual([{ symbol: 'SP500', start: 0, end: 54, firstBar: 271, lastBar: 329 }]);
+    expect(ds.test.segments).toEqual([{ symbol: 'SP500', start: 0, end: 30, firstBar: 350, lastBar: 379 }]);
+    // No cost in the file: 2 × (commission 0.001 + slippage 0.0005) = 0.003 (the backtest defaults).
+    const labels = await forwardReturnLabels(sp500.close, { horizon: 20, threshold: 0.01, cost: 0.003 });
+    const free = await forwardReturnLabels(sp500.close, { horizon: 20, threshold: 0.01, cost: 0 });
+    expect(ds.train.y).toEqual(Uint8Array.from(range(14, 251), (b) => labels[b]!));
+    expect(ds.test.y).toEqual(Uint8Array.from(range(350, 380), (b) => labels[b]!));
+    expect(ds.train.y).not.toEqual(Uint8Array.from(range(14, 251), (b) => free[b]!)); // the cost moved some labels to HOLD
+    for (const part of [ds.train, ds.validation, ds.test]) expect(part.classCounts.reduce((a, b) => a + b)).toBe(part.rows);
+  });
+
+  it('labels with the triple barrier: no row before the volatility window fills nor in the last `horizon` bars', async () => {
+    const tb = strategy({
+      training: {
+        labels: { source: 'triple_barrier', horizon: 20, profit_take: 1.5, stop_loss: 1.5, volatility_window: 30 },
+        data_split: { train: 0.7, validation: 0.15, test: 0.15 },
+      },
+    });
+    const ds = await buildFoldDataset(tb, { SP500: { '1d': sp500 } }, fold(2, { purge: evaluationPlan(tb).purge }));
+    // σ needs 30 returns: usable bars 30–379 (350). Test 350–379 (30). Candidates 30–299 and 305–329 (295); validation
+    // ⌊295 × 0.15/0.85⌋ = ⌊52.1⌋ = 52 → 273–299 and 305–329; train: bar + 20 < 273 → 30–252 (223).
+    expect(ds.symbols).toEqual([{ symbol: 'SP500', bars: 400, usableRows: 350, purgedRows: 45 }]);
+    expect(ds.train.segments).toEqual([{ symbol: 'SP500', start: 0, end: 223, firstBar: 30, lastBar: 252 }]);
+    expect(ds.validation.segments).toEqual([{ symbol: 'SP500', start: 0, end: 52, firstBar: 273, lastBar: 329 }]);
+    expect(ds.test.segments).toEqual([{ symbol: 'SP500', start: 0, end: 30, firstBar: 350, lastBar: 379 }]);
+    const labels = await tripleBarrierLabels(sp500.close, { horizon: 20, profitTake: 1.5, stopLoss: 1.5, volatilityWindow: 30 });
+    expect(ds.train.y).toEqual(Uint8Array.from(range(30, 253), (b) => labels[b]!));
+    expect(ds.validation.y).toEqual(Uint8Array.from([...range(273, 300), ...range(305, 330)], (b) => labels[b]!));
+    expect(ds.test.y).toEqual(Uint8Array.from(range(350, 380), (b) => labels[b]!));
+    expect(ds.train.classCounts.every((n) => n > 0)).toBe(true);
   });
 
   it('pairs each row with its bar: time, ZigZag label and (unscaled) features of that bar', async () => {

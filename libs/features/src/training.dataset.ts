@@ -6,7 +6,8 @@ import { FeaturesError } from './features.error.js';
 import type { BarsBySymbol, BarsByTimeframe, FeatureMatrix } from './features.types.js';
 import { forEachChunk } from './chunked.loop.js';
 import { applyScalerAsync, fitScalerAsync, type StandardScaler } from './standard.scaler.js';
-import { classCounts, zigzagLabels } from './zigzag.labeler.js';
+import { strategyLabels } from './labels.js';
+import { classCounts } from './zigzag.labeler.js';
 
 /** Where one symbol's rows sit in a part of a fold. */
 export interface PartSegment {
@@ -80,13 +81,14 @@ export interface FoldSpec extends Omit<FoldRowOptions, 'context'> {
 }
 
 /**
- * Features and ZigZag labels for every symbol of the strategy, cut into the train / validation /
- * test parts of one walk-forward fold and standardised with a scaler fitted on the fold's train
- * part only.
+ * Features and labels for every symbol of the strategy, cut into the train / validation / test
+ * parts of one walk-forward fold and standardised with a scaler fitted on the fold's train part
+ * only.
  *
  * Per symbol: the feature matrix over all its base-timeframe bars (buildFeatureMatrix), labels from
- * the base closes (zigzagLabels with `training.labels`); rows with any NaN feature, no label, or a
- * bar before `fold.rowsFrom` are dropped, and foldRowPlan picks each part's rows from the rest
+ * the base closes (strategyLabels: the rule of the `training.labels` source); rows with any NaN
+ * feature, no label, or a bar before `fold.rowsFrom` are dropped, and foldRowPlan picks each
+ * part's rows from the rest
  * (test rows in the fold's window, training rows before it with purge and embargo, validation
  * rows at the end of the training rows). Each part joins the symbols' rows in
  * `training_data.symbols` order (`segments` tells where each sits).
@@ -112,11 +114,10 @@ async function labelledRows(
   rowsFrom: number,
   signal?: AbortSignal,
 ): Promise<Omit<SymbolRows, 'parts'>> {
-  const { zigzag_threshold: threshold, label_lookahead: lookahead } = config.training.labels;
   const bars = barsBySymbol[symbol];
   if (!bars) throw new FeaturesError(ErrorCode.NoMarketData, 'missing_timeframe', `no bars for ${symbol}`, { symbol });
   const matrix = await buildFeatureMatrix(config, bars, signal);
-  const labels = await zigzagLabels(bars[baseTimeframe(config)]!.close, { threshold, lookahead }, signal);
+  const labels = await strategyLabels(config, bars[baseTimeframe(config)]!.close, signal);
   const usableList: number[] = [];
   for (let r = 0; r < matrix.rows; r++) if (matrix.valid[r] && labels[r]! >= 0 && matrix.time[r]! >= rowsFrom) usableList.push(r);
   return { symbol, matrix, labels, usable: Int32Array.from(usableList) };

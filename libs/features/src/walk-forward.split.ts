@@ -70,7 +70,7 @@ const lowerBound = (a: ArrayLike<number>, x: number): number => {
  *
  * - Test: usable rows whose bar lies in the fold's window.
  * - Training candidates: usable rows at bar b with b + purge < the fold's first test bar — a label
- *   at bar b reads closes up to b + label_lookahead, so with purge ≥ that horizon no training
+ *   at bar b reads closes up to b + labelHorizon(config), so with purge ≥ that horizon no training
  *   label sees a test bar — and not within `embargo` bars after the end of an earlier test fold.
  *   `rolling` keeps only candidates within as many bars before that limit as the first fold had.
  * - Validation: the last ⌊m · validationShare⌋ candidates; the train part ends `purge` bars before

@@ -80,7 +80,9 @@ Rules:
 - training_data.date_range and backtest.date_range must lie inside the available data for every symbol and timeframe listed;
   the backtest must start after the training window ends (it runs on unseen bars).
 - Keep the model small so it trains on a CPU within about a minute: at most two hidden layers of at most 64 units, epochs at most 50, batch_size 32-128.
-- training.labels.zigzag_threshold is the swing size as a fraction: about 0.03-0.06 for daily bars, 0.005-0.015 for hourly bars.
+- training.labels.zigzag_threshold (source zigzag) is the swing size as a fraction: about 0.03-0.06 for daily bars, 0.005-0.015 for hourly bars.
+  Other label sources: forward_return {horizon (bars), threshold (fraction), cost (round-trip fraction; default 2 × (commission + slippage))}: BUY when close[t+horizon]/close[t] − 1 > threshold + cost, SELL below −(threshold + cost);
+  triple_barrier {horizon (bars), profit_take, stop_loss (multiples of the rolling std of one-bar returns), volatility_window (bars, default 20)}: the first barrier the closes touch decides, the horizon gives HOLD.
 
 # Indicator catalogue
 ${catalogueText()}

@@ -42,7 +42,7 @@
  * rate, losers outweigh winners, trailing buy-and-hold), then generic next steps (refine a promising
  * design; re-test on another window).
  */
-import { throwIfAborted, type Assessment, type Verdict } from '@ktrdr/agent-domain';
+import { throwIfAborted, type Assessment, type StrategyConfig, type Verdict } from '@ktrdr/agent-domain';
 import type { AssessInput, AssessOutcome, CallOptions, StrategyAssessor } from './llm.types.js';
 import { DEFAULT_PROMISING_MAX_P_VALUE, checkPromising, majorityBaseline } from './promising.rule.js';
 
@@ -65,6 +65,18 @@ const ofCount = (share: number, n: number): string => `${Math.round(share * n)} 
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const pts = (v: number): string => `${(v * 100).toFixed(1)} points`;
+
+/** The label setting to raise for labels a model can tell apart, per label source. */
+function clearerLabels(labels: StrategyConfig['training']['labels']): string {
+  switch (labels.source) {
+    case 'zigzag':
+      return `a larger ZigZag threshold (now ${pct(labels.zigzag_threshold)}) for clearer swings`;
+    case 'forward_return':
+      return `a larger forward-return threshold (now ${pct(labels.threshold)}) for clearer moves`;
+    case 'triple_barrier':
+      return `wider triple barriers (now profit_take ${labels.profit_take}, stop_loss ${labels.stop_loss} × volatility) for clearer moves`;
+  }
+}
 
 function findings(input: AssessInput, maxPValue: number): Finding[] {
   const { training: t, backtest: b } = input;
@@ -214,7 +226,7 @@ function suggestions(input: AssessInput, verdict: Verdict, maxPValue: number): s
   const edge = t.accuracy - baseline;
   if (edge < 0.01) {
     out.push(
-      `Test accuracy ${pct(t.accuracy)} is no better than the ${pct(baseline)} of always predicting the test bars' most frequent class: try indicators with more signal, or a larger ZigZag threshold (now ${pct(c.training.labels.zigzag_threshold)}) for clearer swings.`,
+      `Test accuracy ${pct(t.accuracy)} is no better than the ${pct(baseline)} of always predicting the test bars' most frequent class: try indicators with more signal, or ${clearerLabels(c.training.labels)}.`,
     );
   }
   if (b.total_trades < 20) {

@@ -87,7 +87,8 @@ interface OperationSpec {
 }
 
 /**
- * Runs one phase job: claims the child operation (pending → running), runs the phase executor
+ * Runs one phase job (and, through the same steps, one walk-forward fold job: runFold): claims the
+ * child operation (pending → running), runs the phase executor
  * with an AbortSignal, records the outcome, and tells the orchestrator the child ended. A job
  * whose operation is already terminal (cancelled before pick-up) does nothing but that notice.
  */
@@ -157,6 +158,7 @@ export class PhaseRunner {
         ancestors: [parentId, cycleId],
         phase: null,
         execute: (signal, report, operation) => executor.execute(job.name, operation, { signal, reportProgress: report }),
+        // The fold work parses its own result with the fold schema the phase child reads it with.
         check: (result) => result as Record<string, unknown>,
       },
       worker,

@@ -4,6 +4,7 @@ export * from './backtest.metrics.js';
 export * from './equity.artifact.js';
 export * from './portfolio.js';
 export * from './significance.js';
+export * from './selection.stats.js';
 export * from './robustness.js';
 export * from './regimes.js';
 export * from './fold.stats.js';

@@ -23,8 +23,8 @@ export interface FoldRunner {
 }
 
 const FOLD_TYPE: Record<FoldJob['name'], OperationType> = { train: 'training_fold', backtest: 'backtest_fold' };
-/** How often the phase child re-reads its folds' records (5 small reads; the folds take seconds). */
-const POLL_MS = 100;
+/** How often the phase child re-reads its folds' records (a few small reads; a fold takes a second or more). */
+const POLL_MS = 50;
 
 /**
  * Creates the fold operations under the phase child (refused atomically once it is no longer
@@ -52,7 +52,9 @@ export class QueuedFoldRunner implements FoldRunner {
         throwIfAborted(signal);
         created.push(await this.store.create({ type: FOLD_TYPE[run.kind], parentId: run.parentId, parameters, requireParentRunning: true }));
       }
-      for (const op of created) {
+      // Last fold first: with an expanding window the later folds train on the most bars, and
+      // starting the longest jobs first lets the workers finish together (longest-job-first).
+      for (const op of [...created].reverse()) {
         await this.producer.enqueue('fold', {
           name: run.kind,
           data: { operation_id: op.operation_id, parent_operation_id: run.parentId, cycle_operation_id: run.cycleId },

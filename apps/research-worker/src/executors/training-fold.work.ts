@@ -12,7 +12,7 @@ import type { ModelExtra } from './training.executor.js';
 const PREPARE_PCT = 5;
 
 /** ISO [from, to) pairs → fold windows (1-based). */
-export function foldWindowsOf(windows: readonly (readonly [string, string])[]): FoldWindow[] {
+function foldWindowsOf(windows: readonly (readonly [string, string])[]): FoldWindow[] {
   return windows.map(([from, to], i) => ({ fold: i + 1, from: Date.parse(from), to: Date.parse(to) }));
 }
 
@@ -131,7 +131,7 @@ export async function trainFold(
 }
 
 /** The three parts stacked train → validation → test, with the row range of each. */
-export function classifierData(ds: TrainingDataset): ClassifierData {
+function classifierData(ds: TrainingDataset): ClassifierData {
   const parts = [ds.train, ds.validation, ds.test];
   const rows = parts.reduce((n, p) => n + p.rows, 0);
   const x = new Float32Array(rows * ds.cols);

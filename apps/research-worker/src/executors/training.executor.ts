@@ -131,7 +131,7 @@ export function pooledSkill(folds: readonly Pick<TrainingFoldResult, 'sums'>[]):
  * means (the gate asks whether training learned, fold by fold); the curves, epochs and class
  * balance are the last fold's, which trained on the most bars.
  */
-export function pooledResult(
+function pooledResult(
   folds: readonly TrainingFoldResult[],
   plan: EvaluationPlan,
   ctx: { model_path: string; symbols: string[]; timeframe: string; seed: number },

@@ -126,8 +126,12 @@ describe('real research cycles (every phase real, offline designer and assessor)
     const t = training!.result_summary!;
     expect(t).toMatchObject({ symbols: ['SP500'], timeframe: '1d', seed: 42, evaluation: plan });
     expect(t['stub']).toBeUndefined();
+    // One training job per fold and seed, in fold order then seed order.
     const trainingFolds = await children(training!.operation_id);
-    expect(trainingFolds.map((f) => [f.operation_type, f.status])).toEqual(Array(5).fill(['training_fold', 'completed']));
+    expect(trainingFolds.map((f) => [f.operation_type, f.status])).toEqual(Array(15).fill(['training_fold', 'completed']));
+    expect(trainingFolds.map((f) => [f.metadata.parameters['fold'], f.metadata.parameters['seeds']])).toEqual(
+      [1, 2, 3, 4, 5].flatMap((k) => [42, 43, 44].map((s) => [k, [s]])),
+    );
     const folds = t['folds'] as Record<string, any>[];
     expect(folds.map((f) => f['fold'])).toEqual([1, 2, 3, 4, 5]);
     // Every fold trains only before its own test bars, and the test folds tile the backtest window in order.

@@ -59,11 +59,15 @@ export interface TrainingDataset {
   symbols: SymbolSummary[];
 }
 
-interface SymbolRows {
+/** One symbol's feature matrix over all its bars, its labels, and the bar indices of its usable rows. */
+export interface LabelledSymbol {
   symbol: string;
   matrix: FeatureMatrix;
   labels: Int8Array;
   usable: Int32Array;
+}
+
+interface SymbolRows extends LabelledSymbol {
   /** Positions in `usable` each part of the fold takes, increasing (foldRowPlan). */
   parts: Record<PartName, Int32Array>;
 }
@@ -96,13 +100,36 @@ export interface FoldSpec extends Omit<FoldRowOptions, 'context'> {
  * of the backtest window.
  */
 export async function buildFoldDataset(config: StrategyConfig, barsBySymbol: BarsBySymbol, fold: FoldSpec, signal?: AbortSignal): Promise<TrainingDataset> {
+  return buildFoldDatasetFrom(config, await labelFeatures(config, barsBySymbol, fold.rowsFrom, signal), fold, signal);
+}
+
+/**
+ * Every symbol's features, labels and usable rows (at or after `rowsFrom`), in strategy order: the
+ * part of a fold dataset that is the same for every fold and seed of one evaluation, so a worker
+ * may compute it once and build each fold from it (buildFoldDatasetFrom). Treat it as read-only.
+ */
+export interface LabelledFeatures {
+  symbols: readonly LabelledSymbol[];
+}
+
+export async function labelFeatures(config: StrategyConfig, barsBySymbol: BarsBySymbol, rowsFrom: number, signal?: AbortSignal): Promise<LabelledFeatures> {
+  const symbols: LabelledSymbol[] = [];
+  for (const symbol of config.training_data.symbols) symbols.push(await labelledRows(config, symbol, barsBySymbol, rowsFrom, signal));
+  return { symbols };
+}
+
+/** One fold's dataset from features and labels computed once (labelFeatures). */
+export async function buildFoldDatasetFrom(
+  config: StrategyConfig,
+  labelled: LabelledFeatures,
+  fold: Omit<FoldSpec, 'rowsFrom'>,
+  signal?: AbortSignal,
+): Promise<TrainingDataset> {
   const base = baseTimeframe(config);
-  const perSymbol: SymbolRows[] = [];
-  for (const symbol of config.training_data.symbols) {
-    const rows = await labelledRows(config, symbol, barsBySymbol, fold.rowsFrom, signal);
-    const plan = foldRowPlan(rows.matrix.time, rows.usable, fold.windows, fold.index, { ...fold, context: ` for ${symbol} ${base}` });
-    perSymbol.push({ ...rows, parts: plan });
-  }
+  const perSymbol: SymbolRows[] = labelled.symbols.map((rows) => ({
+    ...rows,
+    parts: foldRowPlan(rows.matrix.time, rows.usable, fold.windows, fold.index, { ...fold, context: ` for ${rows.symbol} ${base}` }),
+  }));
   return scaledDataset(config, perSymbol, signal);
 }
 
@@ -113,7 +140,7 @@ async function labelledRows(
   barsBySymbol: BarsBySymbol,
   rowsFrom: number,
   signal?: AbortSignal,
-): Promise<Omit<SymbolRows, 'parts'>> {
+): Promise<LabelledSymbol> {
   const bars = barsBySymbol[symbol];
   if (!bars) throw new FeaturesError(ErrorCode.NoMarketData, 'missing_timeframe', `no bars for ${symbol}`, { symbol });
   const matrix = await buildFeatureMatrix(config, bars, signal);

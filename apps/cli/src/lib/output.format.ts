@@ -279,8 +279,11 @@ function foldOf(op: OperationInfo): { fold: string; window: string } {
   const total = typeof p['folds'] === 'number' ? p['folds'] : windows ? windows.length : null;
   const own = Array.isArray(p['window']) ? p['window'] : fold !== null && windows ? windows[fold - 1] : null;
   const day = (v: unknown): string => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(Date.parse(v)).toISOString().slice(0, 10) : '?');
+  // A training phase runs one job per fold and seed: such a job names its one seed.
+  const seeds = Array.isArray(p['seeds']) ? (p['seeds'] as unknown[]) : [];
+  const seed = seeds.length === 1 && typeof seeds[0] === 'number' ? ` seed ${seeds[0]}` : '';
   return {
-    fold: fold === null ? '-' : total !== null ? `${fold}/${total}` : String(fold),
+    fold: (fold === null ? '-' : total !== null ? `${fold}/${total}` : String(fold)) + seed,
     window: Array.isArray(own) && own.length === 2 ? `[${day(own[0])}, ${day(own[1])})` : '-',
   };
 }

@@ -300,6 +300,11 @@ describe('operations children of a phase child: its walk-forward folds', () => {
     ]);
   });
 
+  it('names the one seed of a training job that trains a fold with one seed', () => {
+    const lines = childrenTableLines(TRAIN_ID, [fold('training_fold', 2, { windows, seeds: [43], model_dir: 'm' })], NOW);
+    expect(lines[2]).toContain('training_fold  2/3 seed 43  [2012-02-09, 2016-03-16)  completed');
+  });
+
   it('lists backtest folds from their own window and count', () => {
     const lines = childrenTableLines(BACKTEST_ID, [fold('backtest_fold', 2, { folds: 3, window: windows[1], models: [{ seed: 7, model_dir: 'm' }] })], NOW);
     expect(lines[0]).toMatch(/^OPERATION ID\s+TYPE\s+FOLD\s+TEST WINDOW\s+STATUS/);

@@ -76,7 +76,7 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
         models: f.models,
       })),
       signal,
-      onProgress: (folds) => ctx.reportProgress(foldsProgress('Predicting', folds, 2, FOLDS_PCT)),
+      onProgress: (folds, names) => ctx.reportProgress(foldsProgress('Predicting', folds, names, 2, FOLDS_PCT)),
     });
     const folds = records.map((r) => backtestFoldResultSchema.parse(r.result_summary));
     const seeds = manifest.folds[0]!.models.map((m) => m.seed);

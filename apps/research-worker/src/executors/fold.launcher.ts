@@ -10,11 +10,13 @@ export interface FoldRun {
   /** The phase child (the folds' parent) and its cycle. */
   parentId: string;
   cycleId: string;
-  /** One entry per fold, in fold order: its record's metadata parameters. */
+  /** One entry per fold job, in order: its record's metadata parameters. */
   folds: Record<string, unknown>[];
+  /** What errors and progress call each job (`fold 3/5`, `fold 3/5, seed 2/3`); default `fold i/n`. */
+  names?: string[];
   signal: AbortSignal;
-  /** Every fold's latest record, whenever one changed. */
-  onProgress?(folds: readonly OperationInfo[]): void;
+  /** Every fold job's latest record (and its name), whenever one changed. */
+  onProgress?(folds: readonly OperationInfo[], names: readonly string[]): void;
 }
 
 /** Runs a phase's folds as jobs of their own and hands back their completed records. */
@@ -60,7 +62,7 @@ export class QueuedFoldRunner implements FoldRunner {
           data: { operation_id: op.operation_id, parent_operation_id: run.parentId, cycle_operation_id: run.cycleId },
         });
       }
-      return await this.wait(created, run);
+      return await this.wait(created, run, run.names ?? created.map((_, i) => `fold ${i + 1}/${created.length}`));
     } catch (e) {
       await this.cancelActive(
         created.map((o) => o.operation_id),
@@ -71,8 +73,7 @@ export class QueuedFoldRunner implements FoldRunner {
     }
   }
 
-  private async wait(created: OperationInfo[], run: FoldRun): Promise<OperationInfo[]> {
-    const total = created.length;
+  private async wait(created: OperationInfo[], run: FoldRun, names: string[]): Promise<OperationInfo[]> {
     let last = '';
     for (;;) {
       throwIfAborted(run.signal);
@@ -80,15 +81,15 @@ export class QueuedFoldRunner implements FoldRunner {
       const seen = JSON.stringify(now.map((o) => [o.status, o.progress.percentage, o.progress.current_step]));
       if (seen !== last) {
         last = seen;
-        run.onProgress?.(now);
+        run.onProgress?.(now, names);
       }
       const bad = now.find((o) => o.status === OperationStatus.Failed || o.status === OperationStatus.Cancelled);
       if (bad) {
-        const n = created.findIndex((o) => o.operation_id === bad.operation_id) + 1;
+        const i = created.findIndex((o) => o.operation_id === bad.operation_id);
         const why =
           bad.status === OperationStatus.Failed ? (bad.error_message ?? 'unknown error') : `cancelled (${bad.cancellation_reason ?? 'no reason given'})`;
-        throw new KtrdrError((bad.failure_code as ErrorCode | null) ?? ErrorCode.ExecutorFailed, `fold ${n}/${total}: ${why}`, {
-          fold: n,
+        throw new KtrdrError((bad.failure_code as ErrorCode | null) ?? ErrorCode.ExecutorFailed, `${names[i]}: ${why}`, {
+          fold: bad.metadata.parameters['fold'] ?? i + 1,
           fold_operation_id: bad.operation_id,
         });
       }
@@ -118,14 +119,14 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** The phase child's progress while its folds run: their mean progress, and what each is doing. */
-export function foldsProgress(label: string, folds: readonly OperationInfo[], from: number, to: number): ProgressView {
+export function foldsProgress(label: string, folds: readonly OperationInfo[], names: readonly string[], from: number, to: number): ProgressView {
   const done = folds.filter((o) => o.status === OperationStatus.Completed).length;
   const mean = folds.reduce((a, o) => a + (o.status === OperationStatus.Completed ? 100 : o.progress.percentage), 0) / Math.max(1, folds.length);
-  const running = folds.map((o, i) => [o, i + 1] as const).filter(([o]) => o.status === OperationStatus.Running);
-  const now = running.map(([o, n]) => `fold ${n}${o.progress.current_step ? ` ${o.progress.current_step}` : ''}`).join(', ');
+  const running = folds.map((o, i) => [o, names[i]] as const).filter(([o]) => o.status === OperationStatus.Running);
+  const now = running.map(([o, n]) => `${n}${o.progress.current_step ? ` ${o.progress.current_step}` : ''}`).join('; ');
   return {
     percentage: from + ((to - from) * mean) / 100,
-    current_step: `${label}: ${done}/${folds.length} folds done${now ? `; ${now}` : ''}`,
+    current_step: `${label}: ${done}/${folds.length} fold jobs done${now ? `; ${now}` : ''}`,
     steps_completed: done,
     steps_total: folds.length,
   };

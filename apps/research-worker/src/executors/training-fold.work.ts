@@ -1,5 +1,5 @@
 import { evaluationPlan, type PhaseContext } from '@ktrdr/agent-domain';
-import { buildFoldDataset, type FoldWindow, type TrainingDataset } from '@ktrdr/features';
+import { buildFoldDatasetFrom, labelFeatures, type FoldWindow, type LabelledFeatures, type TrainingDataset } from '@ktrdr/features';
 import type { OperationInfo } from '@ktrdr/operations';
 import { predictProbabilities, saveModel, skillSums, trainClassifier, type ClassifierData } from '@ktrdr/training';
 import { rm } from 'node:fs/promises';
@@ -11,16 +11,42 @@ import type { ModelExtra } from './training.executor.js';
 /** Share of a fold's progress bar spent before the first epoch (bars, features, labels). */
 const PREPARE_PCT = 5;
 
+/**
+ * The features and labels of the last evaluations this process worked on, by training phase child:
+ * every fold and seed of one evaluation reads the same bars, so they are computed once per process,
+ * not once per job (they are a large share of a short job). Two entries: a cycle's and the next's.
+ */
+const FEATURES = new Map<string, Promise<LabelledFeatures>>();
+const FEATURES_KEPT = 2;
+
+async function sharedFeatures(key: string, signal: AbortSignal, compute: () => Promise<LabelledFeatures>): Promise<LabelledFeatures> {
+  let entry = FEATURES.get(key);
+  if (!entry) {
+    entry = compute();
+    FEATURES.set(key, entry);
+    while (FEATURES.size > FEATURES_KEPT) FEATURES.delete(FEATURES.keys().next().value!);
+  }
+  try {
+    return await entry;
+  } catch (e) {
+    // Computed under another job's signal that fired (or failed): not kept; this job computes its own.
+    if (FEATURES.get(key) === entry) FEATURES.delete(key);
+    if (signal.aborted) throw e;
+    return compute();
+  }
+}
+
 /** ISO [from, to) pairs → fold windows (1-based). */
 function foldWindowsOf(windows: readonly (readonly [string, string])[]): FoldWindow[] {
   return windows.map(([from, to], i) => ({ fold: i + 1, from: Date.parse(from), to: Date.parse(to) }));
 }
 
 /**
- * One training fold: the fold's train / validation / test rows (buildFoldDataset), then one model
- * per seed, each saved under `<model_dir>/seed-<seed>/`. The first seed's test predictions are
- * summed for the phase's pooled skill; every seed's test accuracy is kept. Reports
- * `Seed i/S, epoch j/N`.
+ * One training fold job: the fold's train / validation / test rows (buildFoldDatasetFrom, on the
+ * evaluation's features computed once per process), then one model per seed it was given (the
+ * training phase gives each job one), each saved under `<model_dir>/seed-<seed>/`. Its test
+ * predictions are summed for the phase's pooled skill (the phase keeps the first seed's); every
+ * seed's test accuracy is kept. Reports `epoch j/N` (`seed i/S, epoch j/N` with several seeds).
  */
 export async function trainFold(
   deps: ResearchDeps,
@@ -29,18 +55,23 @@ export async function trainFold(
 ): Promise<{ result: TrainingFoldResult; discard: () => Promise<void> }> {
   const { signal } = ctx;
   const params = trainingFoldParamsSchema.parse(op.metadata.parameters);
-  const discard = (): Promise<void> => rm(params.model_dir, { recursive: true, force: true });
+  // Only this job's own seeds: the fold's other seeds may be other jobs, and keep their models.
+  const discard = async (): Promise<void> => {
+    await Promise.all(params.seeds.map((seed) => rm(join(params.model_dir, `seed-${seed}`), { recursive: true, force: true })));
+  };
   const config = await deps.strategies.read(params.strategy_name);
   const plan = evaluationPlan(config);
   const epochs = config.model.training.epochs;
   const total = params.seeds.length * epochs;
-  ctx.reportProgress({ percentage: 1, current_step: 'Loading market data', steps_completed: 0, steps_total: total });
-  const bars = await loadWalkForwardBars(deps.marketData, config, signal);
-  ctx.reportProgress({ percentage: 3, current_step: 'Computing features and labels', steps_completed: 0, steps_total: total });
+  ctx.reportProgress({ percentage: 1, current_step: 'Computing features and labels', steps_completed: 0, steps_total: total });
+  const labelled = await sharedFeatures(op.parent_operation_id ?? op.operation_id, signal, async () => {
+    const bars = await loadWalkForwardBars(deps.marketData, config, signal);
+    return labelFeatures(config, bars, Date.parse(config.training_data.date_range.start), signal);
+  });
   const split = config.training.data_split;
-  const ds = await buildFoldDataset(
+  const ds = await buildFoldDatasetFrom(
     config,
-    bars,
+    labelled,
     {
       windows: foldWindowsOf(params.windows),
       index: params.fold - 1,
@@ -48,7 +79,6 @@ export async function trainFold(
       purge: plan.purge,
       embargo: plan.embargo,
       validationShare: split.validation / (split.train + split.validation),
-      rowsFrom: Date.parse(config.training_data.date_range.start),
     },
     signal,
   );
@@ -70,7 +100,7 @@ export async function trainFold(
             const done = s * epochs + epoch;
             ctx.reportProgress({
               percentage: PREPARE_PCT + ((100 - PREPARE_PCT) * done) / (params.seeds.length * n),
-              current_step: `seed ${s + 1}/${params.seeds.length}, epoch ${epoch}/${n}`,
+              current_step: params.seeds.length > 1 ? `seed ${s + 1}/${params.seeds.length}, epoch ${epoch}/${n}` : `epoch ${epoch}/${n}`,
               steps_completed: done,
               steps_total: total,
             });

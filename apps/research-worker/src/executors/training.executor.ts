@@ -64,16 +64,25 @@ export class TrainingExecutor implements PhaseExecutor<'training'> {
     const discard = (): Promise<void> => rm(dir, { recursive: true, force: true });
     const seed = config.model.training.seed;
     const seeds = Array.from({ length: plan.seeds }, (_, i) => seed + i);
+    // One job per fold and seed: fifteen short jobs spread evenly over the workers where five
+    // uneven ones (the last fold trains on twice the bars of the first) left one of them idle.
+    const jobs = windows.flatMap((_, i) => seeds.map((s, j) => ({ fold: i + 1, seedIndex: j, seed: s })));
+    const label = (j: (typeof jobs)[number]): string =>
+      `fold ${j.fold}/${windows.length}` + (seeds.length > 1 ? `, seed ${j.seedIndex + 1}/${seeds.length}` : '');
     try {
       const records = await this.deps.folds.run({
         kind: 'train',
         parentId: input.operation_id,
         cycleId: input.parent_operation_id,
-        folds: windows.map((_, i) => ({ strategy_name: name, fold: i + 1, windows, seeds, model_dir: join(dir, `fold-${i + 1}`) })),
+        folds: jobs.map((j) => ({ strategy_name: name, fold: j.fold, windows, seeds: [j.seed], model_dir: join(dir, `fold-${j.fold}`) })),
+        names: jobs.map(label),
         signal,
-        onProgress: (folds) => ctx.reportProgress(foldsProgress('Training', folds, PLAN_PCT, 99)),
+        onProgress: (folds, names) => ctx.reportProgress(foldsProgress('Training', folds, names, PLAN_PCT, 99)),
       });
-      const folds = records.map((r) => trainingFoldResultSchema.parse(r.result_summary));
+      const folds = byFold(
+        records.map((r) => trainingFoldResultSchema.parse(r.result_summary)),
+        windows.length,
+      );
       const manifest: WalkForwardManifest = {
         plan,
         windows,
@@ -107,6 +116,17 @@ export class TrainingExecutor implements PhaseExecutor<'training'> {
     const sorted = Float64Array.from(times).sort();
     return walkForwardWindows(sorted, plan.folds).map((w) => [new Date(w.from).toISOString(), new Date(w.to).toISOString()]);
   }
+}
+
+/**
+ * One result per fold from its seeds' jobs (in seed order): the first seed's numbers (its skill
+ * sums, curves and fit), and every seed's model and test accuracy.
+ */
+function byFold(results: readonly TrainingFoldResult[], folds: number): TrainingFoldResult[] {
+  return Array.from({ length: folds }, (_, k) => {
+    const own = results.filter((r) => r.fold === k + 1);
+    return { ...own[0]!, seeds: own.flatMap((r) => r.seeds) };
+  });
 }
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);

@@ -8,6 +8,9 @@ import { trainingFoldParamsSchema, trainingFoldResultSchema, type TrainingFoldRe
 import { loadWalkForwardBars, type ResearchDeps } from './research.inputs.js';
 import type { ModelExtra } from './training.executor.js';
 
+/** Least time between two progress reports of a fold job. */
+const PROGRESS_EVERY_MS = 100;
+
 /** Share of a fold's progress bar spent before the first epoch (bars, features, labels). */
 const PREPARE_PCT = 5;
 
@@ -86,6 +89,7 @@ export async function trainFold(
   const testX = data.x.subarray(data.split.test[0] * data.cols, data.split.test[1] * data.cols);
   const testY = data.y.subarray(data.split.test[0], data.split.test[1]);
 
+  let lastReport = Number.NEGATIVE_INFINITY;
   const seeds: TrainingFoldResult['seeds'] = [];
   let first: Omit<TrainingFoldResult, 'fold' | 'train' | 'validation' | 'test' | 'seeds' | 'features'> | null = null;
   try {
@@ -97,6 +101,11 @@ export async function trainFold(
           signal,
           classWeighting: config.model.training.class_weighting,
           onEpoch: (epoch, n) => {
+            // At most every PROGRESS_EVERY_MS: an epoch can take a few ms, and every report is a
+            // Redis write and a notice to every watcher, which on two cores slows the folds themselves.
+            const now = performance.now();
+            if (now - lastReport < PROGRESS_EVERY_MS && epoch < n) return;
+            lastReport = now;
             const done = s * epochs + epoch;
             ctx.reportProgress({
               percentage: PREPARE_PCT + ((100 - PREPARE_PCT) * done) / (params.seeds.length * n),

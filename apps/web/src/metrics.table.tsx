@@ -222,11 +222,14 @@ function costLines(m: BacktestMetrics): string {
   return text ? `${text[0]!.toUpperCase()}${text.slice(1)}.` : '';
 }
 
-/** The headline columns of a backtest row (the history table's and the per-symbol table's). */
-export function BacktestColumnHeads() {
+/**
+ * The headline columns of a backtest row (the history table's, the per-symbol table's and the folds
+ * table's, where `groupStart` marks the first as the start of the backtest group).
+ */
+export function BacktestColumnHeads({ groupStart = false }: { groupStart?: boolean }) {
   return (
     <>
-      <th scope="col" className="n">
+      <th scope="col" className={groupStart ? 'n group-start' : 'n'}>
         Return
       </th>
       <th scope="col" className="n">

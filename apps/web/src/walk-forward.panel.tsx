@@ -1,5 +1,6 @@
 import type { BacktestFold, BacktestMetrics, EvaluationPlan, FoldDispersion, RegimeRow, SeedRobustness, TrainingFold, TrainingMetrics } from './api.types';
 import { num, pct, signedPct } from './format.util';
+import { BacktestColumnHeads } from './metrics.table';
 
 /**
  * How a walk-forward cycle did out of sample: its plan, each fold's training skill beside the
@@ -93,25 +94,7 @@ function FoldsTable({ rows }: { rows: FoldRow[] }) {
                   </th>
                 </>
               ) : null}
-              {backtest ? (
-                <>
-                  <th scope="col" className="n group-start">
-                    Return
-                  </th>
-                  <th scope="col" className="n">
-                    Buy &amp; hold
-                  </th>
-                  <th scope="col" className="n">
-                    Sharpe
-                  </th>
-                  <th scope="col" className="n">
-                    Max DD
-                  </th>
-                  <th scope="col" className="n">
-                    Trades
-                  </th>
-                </>
-              ) : null}
+              {backtest ? <BacktestColumnHeads groupStart /> : null}
             </tr>
           </thead>
           <tbody>

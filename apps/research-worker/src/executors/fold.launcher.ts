@@ -1,6 +1,14 @@
 import { throwIfAborted, type ProgressView } from '@ktrdr/agent-domain';
 import { ErrorCode, KtrdrError } from '@ktrdr/errors';
-import { OperationStatus, cancelAndAnnounce, type CancelChannel, type OperationInfo, type OperationType, type OperationsStore } from '@ktrdr/operations';
+import {
+  OperationNotFoundError,
+  OperationStatus,
+  cancelAndAnnounce,
+  type CancelChannel,
+  type OperationInfo,
+  type OperationType,
+  type OperationsStore,
+} from '@ktrdr/operations';
 import type { FoldJob, QueueProducer } from '@ktrdr/queues';
 import type { Redis } from 'ioredis';
 
@@ -77,7 +85,13 @@ export class QueuedFoldRunner implements FoldRunner {
     let last = '';
     for (;;) {
       throwIfAborted(run.signal);
-      const now = await Promise.all(created.map((o) => this.store.require(o.operation_id)));
+      // The phase child's children are its folds: one read of them all (a list and one pipeline).
+      const byId = new Map((await this.store.children(run.parentId)).map((o) => [o.operation_id, o]));
+      const now = created.map((o) => {
+        const seen = byId.get(o.operation_id);
+        if (!seen) throw new OperationNotFoundError(o.operation_id);
+        return seen;
+      });
       const seen = JSON.stringify(now.map((o) => [o.status, o.progress.percentage, o.progress.current_step]));
       if (seen !== last) {
         last = seen;

@@ -90,9 +90,10 @@ export class TrainingExecutor implements PhaseExecutor<'training'> {
       };
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, WALK_FORWARD_FILE), JSON.stringify(manifest, null, 2));
+      const skill = pooledSkill(folds);
       return {
-        result: pooledResult(folds, plan, { model_path: dir, symbols: config.training_data.symbols, timeframe: baseTimeframe(config), seed }),
-        artifacts: { history: historyArtifact(config, folds) },
+        result: pooledResult(folds, skill, plan, { model_path: dir, symbols: config.training_data.symbols, timeframe: baseTimeframe(config), seed }),
+        artifacts: { history: historyArtifact(config, folds, skill) },
         discard,
       };
     } catch (e) {
@@ -138,7 +139,9 @@ const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / 
  * the class shares drift between folds, and a model that loses to every fold's constant answer
  * must not read as skilled because the pooled majority class is rarer than each fold's.
  */
-export function pooledSkill(folds: readonly Pick<TrainingFoldResult, 'sums'>[]): ReturnType<typeof skillFromSums> {
+type PooledSkill = ReturnType<typeof skillFromSums>;
+
+export function pooledSkill(folds: readonly Pick<TrainingFoldResult, 'sums'>[]): PooledSkill {
   const pooled = skillFromSums(folds.map((f) => f.sums).reduce(addSkillSums));
   const rows = folds.reduce((n, f) => n + f.sums.rows, 0);
   const majority = folds.reduce((n, f) => n + Math.max(...f.sums.counts), 0) / rows;
@@ -153,37 +156,26 @@ export function pooledSkill(folds: readonly Pick<TrainingFoldResult, 'sums'>[]):
  */
 function pooledResult(
   folds: readonly TrainingFoldResult[],
+  skill: PooledSkill,
   plan: EvaluationPlan,
   ctx: { model_path: string; symbols: string[]; timeframe: string; seed: number },
 ): TrainingResult {
   const last = folds[folds.length - 1]!;
-  const skill = pooledSkill(folds);
-  const perFold: TrainingFold[] = folds.map((f) => {
-    const s = skillFromSums(f.sums);
-    return {
-      fold: f.fold,
-      train: { from: f.train.from, to: f.train.to, rows: f.train.rows },
-      validation: { from: f.validation.from, to: f.validation.to, rows: f.validation.rows },
-      test: { from: f.test.from, to: f.test.to, rows: f.test.rows },
-      accuracy: s.accuracy,
-      majority_baseline: s.majority_baseline,
-      stratified_baseline: s.stratified_baseline,
-      balanced_accuracy: s.balanced_accuracy,
-      log_loss: s.log_loss,
-      prior_log_loss: s.prior_log_loss,
-      epochs_run: f.epochs_run,
-      seed_accuracies: f.seeds.map((x) => x.accuracy),
-    };
-  });
+  const { accuracy, ...baselines } = skill;
+  const perFold: TrainingFold[] = folds.map((f) => ({
+    fold: f.fold,
+    train: { from: f.train.from, to: f.train.to, rows: f.train.rows },
+    validation: { from: f.validation.from, to: f.validation.to, rows: f.validation.rows },
+    test: { from: f.test.from, to: f.test.to, rows: f.test.rows },
+    ...skillFromSums(f.sums),
+    epochs_run: f.epochs_run,
+    seed_accuracies: f.seeds.map((x) => x.accuracy),
+  }));
   return {
     model_path: ctx.model_path,
-    accuracy: skill.accuracy,
-    baseline_accuracy: skill.majority_baseline,
-    majority_baseline: skill.majority_baseline,
-    stratified_baseline: skill.stratified_baseline,
-    balanced_accuracy: skill.balanced_accuracy,
-    log_loss: skill.log_loss,
-    prior_log_loss: skill.prior_log_loss,
+    accuracy,
+    baseline_accuracy: baselines.majority_baseline,
+    ...baselines,
     initial_loss: mean(folds.map((f) => f.initial_loss)),
     final_loss: mean(folds.map((f) => f.final_loss)),
     val_accuracy: mean(folds.map((f) => f.val_accuracy)),
@@ -205,9 +197,9 @@ function pooledResult(
 }
 
 /** The `history` artifact: the last fold's curves, what it trained on, and the pooled skill. */
-function historyArtifact(config: StrategyConfig, folds: readonly TrainingFoldResult[]): HistoryArtifact {
+function historyArtifact(config: StrategyConfig, folds: readonly TrainingFoldResult[], skill: PooledSkill): HistoryArtifact {
   const last = folds[folds.length - 1]!;
-  const skill = pooledSkill(folds);
+  const { accuracy, ...baselines } = skill;
   return {
     epochs: last.history.loss.map((_, i) => i + 1),
     loss: last.history.loss,
@@ -216,13 +208,9 @@ function historyArtifact(config: StrategyConfig, folds: readonly TrainingFoldRes
     val_accuracy: last.history.val_acc,
     best_epoch: last.best_epoch,
     stopped_early: last.stopped_early,
-    test_accuracy: skill.accuracy,
-    baseline_accuracy: skill.majority_baseline,
-    majority_baseline: skill.majority_baseline,
-    stratified_baseline: skill.stratified_baseline,
-    balanced_accuracy: skill.balanced_accuracy,
-    log_loss: skill.log_loss,
-    prior_log_loss: skill.prior_log_loss,
+    test_accuracy: accuracy,
+    baseline_accuracy: baselines.majority_baseline,
+    ...baselines,
     class_balance: last.class_balance,
     class_weights: last.class_weights,
     backend: last.backend,

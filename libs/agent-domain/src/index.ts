@@ -31,3 +31,4 @@ export {
   type Verdict,
 } from '@ktrdr/api-contract';
 export * from './seeded.random.js';
+export * from './strategy.identity.js';

@@ -7,3 +7,4 @@ export * from './data.schema.js';
 export * from './phase-results.schema.js';
 export * from './cycle.schema.js';
 export * from './artifacts.types.js';
+export * from './campaign.schema.js';

@@ -31,6 +31,8 @@ export const OperationType = {
   /** One walk-forward fold under the training or backtest phase child (its parent). */
   TrainingFold: 'training_fold',
   BacktestFold: 'backtest_fold',
+  /** A research campaign: its children are research cycles, run until a stop rule fires. */
+  AgentCampaign: 'agent_campaign',
 } as const;
 export type OperationType = (typeof OperationType)[keyof typeof OperationType];
 export const OPERATION_TYPES = Object.values(OperationType) as readonly OperationType[] as readonly [OperationType, ...OperationType[]];

@@ -57,6 +57,12 @@ export const ErrorCode = {
   DashboardReadOnly: 'DASHBOARD_READ_ONLY',
   /** A phase ran past its deadline (KTRDR_PHASE_TIMEOUT_MS / KTRDR_PHASE_TIMEOUTS); never reported as a cancel. */
   PhaseTimeout: 'PHASE_TIMEOUT',
+  /** A campaign route was given the id of another operation type (422). */
+  NotCampaign: 'NOT_CAMPAIGN',
+  /** The campaign's sealed holdout has been looked at: a second evaluation (or a resume that would search again) is refused (409). */
+  HoldoutUsed: 'HOLDOUT_USED',
+  /** A campaign step failed (no data for its scope, a ledger it could not read). */
+  CampaignFailed: 'CAMPAIGN_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

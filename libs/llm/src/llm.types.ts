@@ -27,6 +27,44 @@ export interface RecentStrategy {
   outcome?: string;
 }
 
+/** One earlier trial of a campaign, as a designer learns from it (never anything from the sealed holdout). */
+export interface CampaignTrialSummary {
+  trial: number;
+  /** `<theme>/<label source>` (ideaFamily). */
+  family: string;
+  strategy_hash: string | null;
+  /** Indicator types, sorted. */
+  indicators: readonly string[];
+  label: string | null;
+  hidden_layers: readonly number[];
+  confidence_threshold: number | null;
+  outcome: 'passed' | 'gate_failed' | 'failed' | 'cancelled';
+  /** The gate's or the failure's reason, when there is one. */
+  reason: string | null;
+  /** Annualised Sharpe ratio of the stitched walk-forward run; null when no backtest ran. */
+  sharpe_ratio: number | null;
+  /** Deflated Sharpe Ratio among the trials so far; null without out-of-sample returns. */
+  dsr: number | null;
+}
+
+/** What a design inside a campaign knows beyond a lone cycle's. */
+export interface CampaignDesignContext {
+  /** The offline designer's search: learning from the ledger (directed) or not at all (random, the control). */
+  search: 'directed' | 'random';
+  /** The trial being designed (1-based). */
+  trial: number;
+  /** The campaign's seed: with the ledger, it fixes every offline design. */
+  seed: number;
+  /** Every earlier trial, in order. */
+  ledger: readonly CampaignTrialSummary[];
+  /** Content hashes already tried (strategyContentHash): a design with one of them is never run again. */
+  tried_hashes: readonly string[];
+  /** First day of the sealed holdout: no window of the design may reach it (availableData already ends before it). */
+  sealed_from: string;
+  /** The market the campaign researches. */
+  scope: { symbols: readonly string[]; timeframe: string };
+}
+
 export interface DesignInput {
   /** Full model id (resolveModel of the trigger's model); ignored by the offline designer. */
   model: string;
@@ -35,6 +73,8 @@ export interface DesignInput {
   recent: readonly RecentStrategy[];
   /** Offline designer: same seed + brief + recent → the same strategy. Claude: ignored. */
   seed?: number;
+  /** Set when the cycle is a trial of a campaign. */
+  campaign?: CampaignDesignContext;
 }
 
 export interface CallOptions {

@@ -158,31 +158,38 @@ function afterCompletedChild(phase: ActivePhase, params: CycleParameters, result
       return afterGate(phase, 'training', verdict, result, { ...gates.training }, stored);
     }
     case 'backtesting': {
+      const stored = { backtest_result: result as unknown as BacktestResult };
+      // A finalist's look at a campaign's holdout is judged by the campaign: its numbers are the product.
+      if (params.holdout_of !== undefined) return completeCycle(params, stored, result, null);
       const verdict = bypass ? PASSED : checkBacktestGate(result, gates.backtest);
-      return afterGate(phase, 'backtest', verdict, result, { ...gates.backtest }, { backtest_result: result as unknown as BacktestResult });
+      return afterGate(phase, 'backtest', verdict, result, { ...gates.backtest }, stored);
     }
-    case 'assessing': {
-      const verdict = verdictOf(result['verdict']);
-      const llmUsage = addUsage(params.llm_usage, result);
-      return {
-        kind: 'complete',
-        parameters: { assessment_verdict: verdict, llm_usage: llmUsage },
-        result: {
-          success: true,
-          strategy_name: params.strategy_name ?? null,
-          verdict,
-          backtest_result: params.backtest_result ?? null,
-          model_path: params.model_path ?? null,
-          designer: params.designer ?? null,
-          assessor: str(result['assessor']),
-          llm_usage: llmUsage,
-          // Canned numbers must say so wherever they are shown.
-          ...(anyStub(params, result) ? { stub: true } : {}),
-        },
-        progress: cycleCompleteProgress(),
-      };
-    }
+    case 'assessing':
+      return completeCycle(params, {}, result, verdictOf(result['verdict']));
   }
+}
+
+/** The cycle's completion: its result summary from what the phases stored (and the last phase's own result). */
+function completeCycle(params: CycleParameters, stored: CycleParametersPatch, result: Record<string, unknown>, verdict: Verdict | null): CycleAction {
+  const p = { ...params, ...stored };
+  const llmUsage = addUsage(params.llm_usage, result);
+  return {
+    kind: 'complete',
+    parameters: { ...stored, assessment_verdict: verdict, llm_usage: llmUsage },
+    result: {
+      success: true,
+      strategy_name: p.strategy_name ?? null,
+      verdict,
+      backtest_result: p.backtest_result ?? null,
+      model_path: p.model_path ?? null,
+      designer: p.designer ?? null,
+      assessor: str(result['assessor']),
+      llm_usage: llmUsage,
+      // Canned numbers must say so wherever they are shown.
+      ...(anyStub(p, result) ? { stub: true } : {}),
+    },
+    progress: cycleCompleteProgress(),
+  };
 }
 
 // ---- resume ------------------------------------------------------------------------

@@ -32,3 +32,5 @@ export {
 } from '@ktrdr/api-contract';
 export * from './seeded.random.js';
 export * from './strategy.identity.js';
+export * from './campaign.rules.js';
+export * from './campaign.holdout.js';

@@ -46,6 +46,17 @@ export interface EquityArtifact {
   fold_starts?: string[];
 }
 
+/**
+ * `returns` (backtest): the stitched out-of-sample run's return on every bar, at full resolution
+ * (`equity` is sampled for charts): what a campaign's selection (DSR, PBO) reads.
+ */
+export interface ReturnsArtifact {
+  /** Bar times in ms since the epoch, from the second bar of the run on (each return ends on its bar). */
+  t: number[];
+  /** equity[i] / equity[i − 1] − 1. */
+  r: number[];
+}
+
 /** One part of the training split: its rows, its time span and its class counts. */
 export interface SplitSpan {
   rows: number;

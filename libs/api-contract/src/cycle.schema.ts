@@ -54,6 +54,12 @@ export const CycleParametersSchema = z.object({
   resumed_from: optional(z.string()),
   resume_start_phase: optional(z.enum(ACTIVE_PHASES as [ActivePhase, ...ActivePhase[]])),
   reused_phases: optional(z.array(z.enum(ACTIVE_PHASES as [ActivePhase, ...ActivePhase[]]))),
+  // A cycle run by a campaign: whose trial it is, where the sealed holdout begins (no phase reads a
+  // bar from that day on), or, for a finalist's one look at the holdout, which trial it evaluates.
+  campaign_id: optional(z.string()),
+  ledger_id: optional(z.string()),
+  sealed_from: optional(z.string()),
+  holdout_of: optional(z.number()),
   /** A failed cycle's structured details (the gate, its metrics and thresholds; the failed child). */
   failure: optional(z.custom<Record<string, unknown>>(isRecord)),
 });

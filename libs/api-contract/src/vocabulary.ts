@@ -52,7 +52,7 @@ export const PHASES = Object.values(Phase) as readonly Phase[] as readonly [Phas
 export const ACTIVE_PHASES: readonly ActivePhase[] = [Phase.Designing, Phase.Training, Phase.Backtesting, Phase.Assessing];
 
 /** Artifacts an operation may publish, in catalogue order. */
-export const ARTIFACT_NAMES = ['strategy', 'history', 'equity', 'assessment'] as const;
+export const ARTIFACT_NAMES = ['strategy', 'history', 'equity', 'assessment', 'returns'] as const;
 export type ArtifactName = (typeof ARTIFACT_NAMES)[number];
 
 /** Bar timeframes of market data and strategies. */

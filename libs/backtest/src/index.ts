@@ -8,3 +8,4 @@ export * from './selection.stats.js';
 export * from './robustness.js';
 export * from './regimes.js';
 export * from './fold.stats.js';
+export * from './campaign.selection.js';

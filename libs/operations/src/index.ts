@@ -10,3 +10,4 @@ export * from './artifact.store.js';
 export * from './operation-events.hub.js';
 export * from './operation.watch.js';
 export * from './cancel.tree.js';
+export * from './campaign.ledger.js';

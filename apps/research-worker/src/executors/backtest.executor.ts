@@ -7,7 +7,7 @@ import {
   type PhaseOutput,
   type StrategyConfig,
 } from '@ktrdr/agent-domain';
-import type { BacktestFold, BacktestResult } from '@ktrdr/api-contract';
+import type { BacktestFold, BacktestResult, ReturnsArtifact } from '@ktrdr/api-contract';
 import {
   backtestSignificance,
   barsPerYear,
@@ -28,7 +28,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { foldsProgress } from './fold.launcher.js';
 import { backtestFoldResultSchema, decodeSignals } from './fold.schema.js';
-import { cycleString, loadSymbolBars, type ResearchDeps } from './research.inputs.js';
+import { cycleString, refuseSealedBars, loadSymbolBars, type ResearchDeps } from './research.inputs.js';
 import { WALK_FORWARD_FILE, type TrainingDeps, type WalkForwardManifest } from './training.executor.js';
 
 /** Progress shares: the folds' predictions, then the simulations. */
@@ -60,6 +60,7 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
     const name = cycleString(input.cycle, 'strategy_name', 'backtest');
     const modelPath = cycleString(input.cycle, 'model_path', 'backtest');
     const config = await this.deps.strategies.read(name);
+    refuseSealedBars(input.cycle, config);
     const manifest = await readManifest(modelPath);
     ctx.reportProgress({ percentage: 1, current_step: 'Loading market data', steps_completed: 0, steps_total: manifest.folds.length });
     const inputs = await windowBars(this.deps, config, signal);
@@ -209,9 +210,23 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
     };
     return {
       result: full,
-      artifacts: { equity: { ...equityArtifact(portfolio.axis, portfolio.result), fold_starts: manifest.windows.map(([from]) => from) } },
+      artifacts: {
+        equity: { ...equityArtifact(portfolio.axis, portfolio.result), fold_starts: manifest.windows.map(([from]) => from) },
+        returns: barReturns(portfolio.axis.time, portfolio.result.equity),
+      },
     };
   }
+}
+
+/** Each bar's return of the stitched run, at full resolution (the chart's equity is sampled). */
+function barReturns(time: ArrayLike<number>, equity: ArrayLike<number>): ReturnsArtifact {
+  const t: number[] = [];
+  const r: number[] = [];
+  for (let i = 1; i < equity.length; i++) {
+    t.push(time[i]!);
+    r.push(equity[i - 1]! > 0 ? equity[i]! / equity[i - 1]! - 1 : 0);
+  }
+  return { t, r };
 }
 
 async function readManifest(modelPath: string): Promise<WalkForwardManifest> {

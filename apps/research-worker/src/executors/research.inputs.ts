@@ -75,3 +75,19 @@ export async function loadWalkForwardBars(data: MarketDataRepository, config: St
   for (const symbol of config.training_data.symbols) out[symbol] = await loadSymbolBars(data, config, symbol, window, signal);
   return out;
 }
+
+/**
+ * A campaign trial never reads a bar of the campaign's sealed holdout: its design was cut to end
+ * before it, and a strategy that still reaches it (edited since) fails the phase rather than peek.
+ */
+export function refuseSealedBars(cycle: CycleParameters, config: StrategyConfig): void {
+  const sealed = cycle.sealed_from;
+  if (!sealed) return;
+  const end = config.backtest.date_range.end > config.training_data.date_range.end ? config.backtest.date_range.end : config.training_data.date_range.end;
+  if (Date.parse(end) >= Date.parse(sealed)) {
+    throw new KtrdrError(ErrorCode.ExecutorFailed, `strategy ${config.name} reads bars up to ${end}, inside the campaign's sealed holdout (from ${sealed})`, {
+      sealed_from: sealed,
+      window_end: end,
+    });
+  }
+}

@@ -15,7 +15,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { foldsProgress, type FoldRunner } from './fold.launcher.js';
 import { trainingFoldResultSchema, type TrainingFoldResult } from './fold.schema.js';
-import { cycleString, loadSymbolBars, type ResearchDeps } from './research.inputs.js';
+import { cycleString, refuseSealedBars, loadSymbolBars, type ResearchDeps } from './research.inputs.js';
 
 /** What is saved beside the weights, so the backtest rebuilds exactly the training features. */
 export interface ModelExtra extends Record<string, unknown> {
@@ -57,6 +57,7 @@ export class TrainingExecutor implements PhaseExecutor<'training'> {
     const { signal } = ctx;
     const name = cycleString(input.cycle, 'strategy_name', 'training');
     const config = await this.deps.strategies.read(name);
+    refuseSealedBars(input.cycle, config);
     const plan = evaluationPlan(config);
     ctx.reportProgress({ percentage: 1, current_step: 'Planning walk-forward folds', steps_completed: 0, steps_total: plan.folds });
     const windows = await this.testWindows(config, plan, signal);

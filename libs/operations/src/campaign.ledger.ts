@@ -1,0 +1,101 @@
+import type { HoldoutResult, TrialRecord } from '@ktrdr/api-contract';
+import type { Redis } from 'ioredis';
+import { RedisKeys } from './redis-keys.js';
+
+/** A trial's out-of-sample per-bar returns and the time (ms) of each bar they end on. */
+export interface TrialReturns {
+  t: number[];
+  r: number[];
+}
+
+/** A trial as recorded, before the ledger numbers it. */
+export type NewTrial = Omit<TrialRecord, 'trial'>;
+
+/**
+ * Assigns the next trial number and stores the trial and its returns, unless this cycle already has
+ * one (then its number is returned and nothing changes): every cycle is recorded once, however many
+ * steps see it end. KEYS[1] trials hash; ARGV: cycle id, trial JSON without its number (the script
+ * splices `"trial":n` in), returns JSON or '' and the returns hash key.
+ */
+const RECORD_SCRIPT = `
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+if existing then return {0, cjson.decode(existing).trial} end
+local n = redis.call('HLEN', KEYS[1]) + 1
+local body = '{"trial":' .. n .. ',' .. string.sub(ARGV[2], 2)
+redis.call('HSET', KEYS[1], ARGV[1], body)
+if ARGV[3] ~= '' then redis.call('HSET', ARGV[4], ARGV[1], ARGV[3]) end
+return {1, n}
+`;
+
+/** Returns are kept at 8 significant digits: far below any effect selection could see, a third of the text. */
+const compact = (v: number): number => Number(v.toPrecision(8));
+
+/**
+ * A campaign's trial ledger in Redis, beside the operation records (same key prefix and `{ops}` hash
+ * tag, so it lives on their slot of a clustered Redis and in their AOF): every trial's record, its
+ * out-of-sample returns (for PBO and DSR) and each finalist's one look at the sealed holdout. A
+ * campaign resumed from another shares its ledger (`ledger_id`), so trial numbers continue. Kept
+ * without expiry: a ledger is the campaign's memory and its count of trials.
+ */
+export class CampaignLedger {
+  readonly keys: RedisKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = new RedisKeys(prefix);
+  }
+
+  private key(ledgerId: string, part: 'trials' | 'returns' | 'holdout'): string {
+    return `${this.keys.base}ledger:${ledgerId}:${part}`;
+  }
+
+  /** Records a cycle's trial once; answers its trial number and whether this call added it. */
+  async record(ledgerId: string, trial: NewTrial, returns: TrialReturns | null): Promise<{ trial: number; added: boolean }> {
+    const body = JSON.stringify(trial);
+    const series = returns ? JSON.stringify({ t: returns.t, r: returns.r.map(compact) }) : '';
+    const [added, n] = (await this.redis.eval(RECORD_SCRIPT, 1, this.key(ledgerId, 'trials'), trial.cycle_id, body, series, this.key(ledgerId, 'returns'))) as [
+      number,
+      number,
+    ];
+    return { trial: n, added: added === 1 };
+  }
+
+  async has(ledgerId: string, cycleId: string): Promise<boolean> {
+    return (await this.redis.hexists(this.key(ledgerId, 'trials'), cycleId)) === 1;
+  }
+
+  /** Every trial, in trial order. */
+  async trials(ledgerId: string): Promise<TrialRecord[]> {
+    const values = await this.redis.hvals(this.key(ledgerId, 'trials'));
+    return values.map((v) => JSON.parse(v) as TrialRecord).sort((a, b) => a.trial - b.trial);
+  }
+
+  /** Out-of-sample returns by cycle id (trials without a backtest have none). */
+  async returns(ledgerId: string): Promise<Map<string, TrialReturns>> {
+    const flat = await this.redis.hgetall(this.key(ledgerId, 'returns'));
+    return new Map(Object.entries(flat).map(([cycle, json]) => [cycle, JSON.parse(json) as TrialReturns]));
+  }
+
+  /**
+   * Claims a trial's one look at the holdout: true for the first caller only. The claim is the
+   * record of the look, written before the evaluation starts, so a crash mid-evaluation never
+   * grants a second one.
+   */
+  async claimHoldout(ledgerId: string, result: HoldoutResult): Promise<boolean> {
+    return (await this.redis.hsetnx(this.key(ledgerId, 'holdout'), String(result.trial), JSON.stringify(result))) === 1;
+  }
+
+  /** The look's progress and outcome, for a trial already claimed. */
+  async updateHoldout(ledgerId: string, result: HoldoutResult): Promise<void> {
+    const key = this.key(ledgerId, 'holdout');
+    if (await this.redis.hexists(key, String(result.trial))) await this.redis.hset(key, String(result.trial), JSON.stringify(result));
+  }
+
+  /** Every look taken, by trial number. */
+  async holdouts(ledgerId: string): Promise<Map<number, HoldoutResult>> {
+    const flat = await this.redis.hgetall(this.key(ledgerId, 'holdout'));
+    return new Map(Object.entries(flat).map(([trial, json]) => [Number(trial), JSON.parse(json) as HoldoutResult]));
+  }
+}

@@ -1,5 +1,6 @@
 import { MODEL_ALIASES, isModelId } from '@ktrdr/agent-domain';
-import { artifactLimits, envBoolean, envJsonObject, parseEnv, researchDirs, sharedEnvSchema, type ArtifactLimits, type ResearchDirs } from '@ktrdr/runtime';
+import { artifactLimits,
+  campaignThresholds, envBoolean, envJsonObject, parseEnv, researchDirs, sharedEnvSchema, type ArtifactLimits, type ResearchDirs } from '@ktrdr/runtime';
 import { z } from 'zod';
 import type { AuthConfig } from './auth.policy.js';
 
@@ -19,7 +20,6 @@ const schema = sharedEnvSchema.extend({
   KTRDR_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
   // Behind a reverse proxy: take the client address (the rate limit's key) from X-Forwarded-For.
   KTRDR_TRUST_PROXY: envBoolean.default(false),
-  KTRDR_MAX_CONCURRENT_CYCLES: z.coerce.number().int().min(1).max(1000).default(1),
   KTRDR_BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'expected a size like 100kb')
@@ -56,6 +56,7 @@ export interface ApiConfig extends ResearchDirs {
   port: number;
   host: string;
   maxConcurrentCycles: number;
+  campaign: { minDsr: number; maxPbo: number };
   bodyLimit: string;
   /** Largest accepted body of POST /data/import (a whole CSV file). */
   importBodyLimit: string;
@@ -84,6 +85,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     port: e.KTRDR_API_PORT,
     host: e.KTRDR_API_HOST,
     maxConcurrentCycles: e.KTRDR_MAX_CONCURRENT_CYCLES,
+    campaign: campaignThresholds(e),
     ...researchDirs(e),
     bodyLimit: e.KTRDR_BODY_LIMIT,
     importBodyLimit: e.KTRDR_IMPORT_BODY_LIMIT,

@@ -75,6 +75,20 @@ export class Orchestrator {
     const action = decideAfterChild(snapshot(parent), snapshot(child), this.gates);
     this.countGate(parent, child, action);
     await this.perform(parent, action);
+    if (parent.parent_operation_id) await this.tellCampaign(parent.parent_operation_id, parentId);
+  }
+
+  /**
+   * A campaign's cycle that has ended (now, or earlier by a cancel of its own) is the campaign's next
+   * step: one job per cycle (its id is the cycle's), so a repeated notice is one step. Not queued,
+   * the reconcile pass takes the step instead.
+   */
+  private async tellCampaign(campaignId: string, cycleId: string): Promise<void> {
+    const cycle = await this.store.get(cycleId);
+    if (!cycle || cycle.status === 'pending' || cycle.status === 'running') return;
+    await this.producer
+      .enqueue('research', { name: 'campaign-step', data: { campaign_operation_id: campaignId, cycle_operation_id: cycleId } })
+      .catch((e: unknown) => this.log.warn({ operation_id: campaignId, cycle_operation_id: cycleId, err: messageOf(e) }, 'campaign step not queued; the reconcile pass will take it'));
   }
 
   /** A completed training or backtest child of a running cycle meets its gate: pass, fail or bypassed. */

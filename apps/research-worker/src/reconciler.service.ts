@@ -5,6 +5,7 @@ import { PHASE_QUEUE, type QueueProducer } from '@ktrdr/queues';
 import type { Logger } from '@ktrdr/runtime';
 import type { Redis } from 'ioredis';
 import type { ActivePhase } from '@ktrdr/agent-domain';
+import type { CampaignDriver } from './campaign.driver.js';
 import type { Orchestrator } from './orchestrator.service.js';
 import { heartbeatKey } from './phase.runner.js';
 import { PhaseTimeoutError } from './phase.timeout.js';
@@ -22,6 +23,8 @@ export interface ReconcilerOptions {
   timeouts?: Partial<Record<ActivePhase, number>>;
   /** Where repeated failures of the pass are logged (shared by the process); default: one over `log`. */
   failures?: ThrottledLogger;
+  /** Takes a running campaign's step each pass (the orchestrator process's campaign driver). */
+  campaigns?: Pick<CampaignDriver, 'step'>;
 }
 
 /**
@@ -66,6 +69,16 @@ export class Reconciler {
   private async reconcile(op: OperationInfo, now: number): Promise<void> {
     const phase = phaseOfOperationType(op.operation_type);
     const age = now - Date.parse(op.started_at ?? op.created_at);
+    if (op.operation_type === 'agent_campaign') {
+      // Idempotent: a step that has nothing to do does nothing. Running it every pass is what carries
+      // a campaign on after a crash, a missed notice or a cycle cancelled on its own.
+      if (op.status === OperationStatus.Pending && age > this.lockMs) {
+        await this.producer.requeue('research', { name: 'campaign-start', data: { campaign_operation_id: op.operation_id } });
+      } else if (op.status === OperationStatus.Running && this.opts.campaigns) {
+        await this.opts.campaigns.step(op.operation_id).catch((e: unknown) => this.failures.warn('campaign-step', e, { operation_id: op.operation_id }, 'campaign step failed; will retry'));
+      }
+      return;
+    }
     if (op.operation_type === 'agent_research') {
       if (op.status === OperationStatus.Pending && age > this.lockMs) {
         await this.producer.requeue('research', { name: 'start', data: { parent_operation_id: op.operation_id } });

@@ -3,6 +3,7 @@ import type { Logger } from '@ktrdr/runtime';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import { CampaignDriver } from './campaign.driver.js';
 import { Orchestrator } from './orchestrator.service.js';
 import { Reconciler } from './reconciler.service.js';
 import type { ThrottledLogger } from './throttled.logger.js';
@@ -17,6 +18,7 @@ import { WORKER_FAILURES, WORKER_LOGGER } from './worker.providers.js';
 export class ResearchProcessor extends WorkerHost {
   constructor(
     private readonly orchestrator: Orchestrator,
+    private readonly campaigns: CampaignDriver,
     private readonly reconciler: Reconciler,
     @Inject(WORKER_LOGGER) private readonly log: Logger,
     @Inject(WORKER_FAILURES) private readonly failures: ThrottledLogger,
@@ -27,6 +29,8 @@ export class ResearchProcessor extends WorkerHost {
   async process(job: Job<ResearchJob['data'], unknown, ResearchJob['name']>): Promise<void> {
     const { data } = job;
     if (job.name === 'reconcile') return this.reconciler.runOnce();
+    if (job.name === 'campaign-start' && 'campaign_operation_id' in data) return this.campaigns.start(data.campaign_operation_id);
+    if (job.name === 'campaign-step' && 'campaign_operation_id' in data) return this.campaigns.step(data.campaign_operation_id);
     if (job.name === 'start' && 'parent_operation_id' in data) return this.orchestrator.start(data.parent_operation_id);
     if ('child_operation_id' in data) return this.orchestrator.childFinished(data.parent_operation_id, data.child_operation_id);
   }

@@ -1,7 +1,7 @@
 import { ACTIVE_PHASES, DEFAULT_GATE_THRESHOLDS, isActivePhase, type ActivePhase, type GateThresholds, type StubOptions } from '@ktrdr/agent-domain';
 import { QUEUE_PHASE, parseQueueList, type QueueName } from '@ktrdr/queues';
 import { llmConfigFromEnv, llmEnvShape, type LlmConfig } from '@ktrdr/llm';
-import { artifactLimits, envBoolean, envJsonObject, parseEnv, researchDirs, sharedEnvSchema, type ArtifactLimits, type ResearchDirs } from '@ktrdr/runtime';
+import { artifactLimits, campaignThresholds, envBoolean, envJsonObject, parseEnv, researchDirs, sharedEnvSchema, type ArtifactLimits, type ResearchDirs } from '@ktrdr/runtime';
 import { z } from 'zod';
 
 const num = (def: number) => z.coerce.number().finite().default(def);
@@ -83,6 +83,9 @@ export interface WorkerConfig extends ResearchDirs {
   llm: LlmConfig;
   designSeed: number | null;
   artifacts: ArtifactLimits;
+  /** Cycles at once (KTRDR_MAX_CONCURRENT_CYCLES): a campaign's driver starts a cycle only under it. */
+  maxConcurrentCycles: number;
+  campaign: { minDsr: number; maxPbo: number };
 }
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
@@ -174,6 +177,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     llm: llmConfigFromEnv(e),
     designSeed: e.KTRDR_DESIGN_SEED ?? null,
     artifacts: artifactLimits(e),
+    maxConcurrentCycles: e.KTRDR_MAX_CONCURRENT_CYCLES,
+    campaign: campaignThresholds(e),
     gates: {
       training: {
         minAccuracy: e.TRAINING_GATE_MIN_ACCURACY,

@@ -1,6 +1,6 @@
 import { createLlmServices, type LlmServices } from '@ktrdr/llm';
 import { MarketDataRepository } from '@ktrdr/market-data';
-import { ArtifactStore, BudgetLedger, CancelChannel, OperationsStore } from '@ktrdr/operations';
+import { ArtifactStore, BudgetLedger, CampaignLedger, CancelChannel, OperationsStore } from '@ktrdr/operations';
 import { QueueProducer, bullConnection, createQueue, type QueueLookup, type QueueName, type TypedQueue } from '@ktrdr/queues';
 import { openRedis, type Logger } from '@ktrdr/runtime';
 import { StrategyStore } from '@ktrdr/strategies';
@@ -13,6 +13,8 @@ import { QueuedFoldRunner } from './executors/fold.launcher.js';
 import { phaseExecutors } from './executors/phase-executors.factory.js';
 import type { ResearchDeps } from './executors/research.inputs.js';
 import { recentResearch } from './executors/recent-research.reader.js';
+import { CampaignDriver } from './campaign.driver.js';
+import { campaignDesignContext } from './executors/campaign-design.context.js';
 import { Orchestrator } from './orchestrator.service.js';
 import { PhaseRunner } from './phase.runner.js';
 import { Reconciler } from './reconciler.service.js';
@@ -128,12 +130,14 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
         f: ThrottledLogger,
       ) => {
         const research = researchDeps(c);
+        const ledger = new CampaignLedger(r, c.prefix);
         const executors = phaseExecutors({
           stubPhases: c.stubPhases,
           stub: c.stub,
           research: { ...research, folds: new QueuedFoldRunner(store, producer, cancel, r) },
           llm,
           recent: () => recentResearch(store, research.strategies),
+          campaign: (cycle) => campaignDesignContext(store, ledger, cycle),
           designSeed: c.designSeed,
         });
         const artifacts = new ArtifactStore(r, c.prefix, c.artifacts);
@@ -147,10 +151,28 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
     },
     { provide: FOLD_EXECUTOR, inject: [WORKER_CONFIG], useFactory: (c: WorkerConfig) => new WalkForwardFoldExecutor(researchDeps(c)) },
     {
+      provide: CampaignDriver,
+      inject: [OperationsStore, QueueProducer, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER],
+      useFactory: (store: OperationsStore, producer: QueueProducer, r: Redis, c: WorkerConfig, log: Logger) =>
+        new CampaignDriver(store, new CampaignLedger(r, c.prefix), new ArtifactStore(r, c.prefix, c.artifacts), producer, new StrategyStore(c.strategiesDir), log, {
+          maxConcurrentCycles: c.maxConcurrentCycles,
+          thresholds: c.campaign,
+        }),
+    },
+    {
       provide: Reconciler,
-      inject: [OperationsStore, QueueProducer, Orchestrator, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WORKER_FAILURES],
-      useFactory: (store: OperationsStore, producer: QueueProducer, orchestrator: Orchestrator, r: Redis, c: WorkerConfig, log: Logger, f: ThrottledLogger) =>
-        new Reconciler(store, producer, orchestrator, r, c.prefix, c.jobLockMs, c.reconcileIntervalMs, log, { timeouts: c.phaseTimeouts, failures: f }),
+      inject: [OperationsStore, QueueProducer, Orchestrator, CampaignDriver, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WORKER_FAILURES],
+      useFactory: (
+        store: OperationsStore,
+        producer: QueueProducer,
+        orchestrator: Orchestrator,
+        campaigns: CampaignDriver,
+        r: Redis,
+        c: WorkerConfig,
+        log: Logger,
+        f: ThrottledLogger,
+      ) =>
+        new Reconciler(store, producer, orchestrator, r, c.prefix, c.jobLockMs, c.reconcileIntervalMs, log, { timeouts: c.phaseTimeouts, failures: f, campaigns }),
     },
   ];
 }

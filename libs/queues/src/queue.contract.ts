@@ -36,7 +36,10 @@ export const QUEUE_PHASE = Object.fromEntries(ACTIVE_PHASES.map((p) => [PHASE_TA
 export type ResearchJob =
   | { name: 'start'; data: { parent_operation_id: string } }
   | { name: 'child-finished'; data: { parent_operation_id: string; child_operation_id: string } }
-  | { name: 'reconcile'; data: Record<string, never> };
+  | { name: 'reconcile'; data: Record<string, never> }
+  /** Start a campaign, or take its next step because one of its cycles ended. */
+  | { name: 'campaign-start'; data: { campaign_operation_id: string } }
+  | { name: 'campaign-step'; data: { campaign_operation_id: string; cycle_operation_id: string } };
 
 /** The research queue's job scheduler that emits `reconcile` jobs (one schedule however many orchestrators). */
 export const RECONCILE_SCHEDULER_ID = 'reconcile';
@@ -79,6 +82,8 @@ export function jobIdFor<Q extends QueueName>(queue: Q, job: JobOf<Q>): string {
     const r = job as ResearchJob;
     if (r.name === 'start') return `start-${r.data.parent_operation_id}`;
     if (r.name === 'child-finished') return `finished-${r.data.child_operation_id}`;
+    if (r.name === 'campaign-start') return `campaign-start-${r.data.campaign_operation_id}`;
+    if (r.name === 'campaign-step') return `campaign-step-${r.data.cycle_operation_id}`;
     return `reconcile-${Date.now()}`; // normally the scheduler names these; a manual one is just another pass
   }
   return (job as PhaseJob | FoldJob).data.operation_id;

@@ -21,7 +21,18 @@ export const sharedEnvSchema = z.object({
   // Artifacts live in Redis beside the records: bounded in age and in size per artifact.
   KTRDR_ARTIFACT_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
   KTRDR_ARTIFACT_MAX_MB: z.coerce.number().positive().max(256).default(5),
+  // Cycles running at once, manual and campaign ones alike: the API refuses a trigger past it and a
+  // campaign's driver waits for room.
+  KTRDR_MAX_CONCURRENT_CYCLES: z.coerce.number().int().min(1).max(1000).default(1),
+  // A campaign's verdict is `found` only when its best finalist reaches this DSR and the PBO is at most this.
+  KTRDR_CAMPAIGN_MIN_DSR: z.coerce.number().gt(0).lt(1).default(0.95),
+  KTRDR_CAMPAIGN_MAX_PBO: z.coerce.number().min(0).max(1).default(0.2),
 });
+
+/** The campaign verdict's thresholds, as every process that shows or decides one reads them. */
+export function campaignThresholds(e: { KTRDR_CAMPAIGN_MIN_DSR: number; KTRDR_CAMPAIGN_MAX_PBO: number }): { minDsr: number; maxPbo: number } {
+  return { minDsr: e.KTRDR_CAMPAIGN_MIN_DSR, maxPbo: e.KTRDR_CAMPAIGN_MAX_PBO };
+}
 
 /** Where strategies, market data and trained models live, as absolute paths. */
 export interface ResearchDirs {

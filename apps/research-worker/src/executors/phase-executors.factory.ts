@@ -1,5 +1,5 @@
-import { stubExecutors, type ActivePhase, type PhaseExecutors, type StubOptions } from '@ktrdr/agent-domain';
-import type { LlmServices, RecentStrategy } from '@ktrdr/llm';
+import { stubExecutors, type ActivePhase, type CycleParameters, type PhaseExecutors, type StubOptions } from '@ktrdr/agent-domain';
+import type { CampaignDesignContext, LlmServices, RecentStrategy } from '@ktrdr/llm';
 import { AssessmentExecutor } from './assessment.executor.js';
 import { BacktestExecutor } from './backtest.executor.js';
 import { DesignExecutor } from './design.executor.js';
@@ -13,6 +13,8 @@ export interface ExecutorsSetup {
   research: TrainingDeps;
   llm: LlmServices;
   recent(): Promise<RecentStrategy[]>;
+  /** A campaign trial's design context (campaignDesignContext). */
+  campaign?(cycle: CycleParameters): Promise<CampaignDesignContext | null>;
   designSeed: number | null;
 }
 
@@ -20,7 +22,7 @@ export interface ExecutorsSetup {
 export function phaseExecutors(setup: ExecutorsSetup): PhaseExecutors {
   const stubs = stubExecutors(setup.stub);
   const real: PhaseExecutors = {
-    designing: new DesignExecutor({ ...setup.research, designer: setup.llm.designer, recent: setup.recent, seed: setup.designSeed }),
+    designing: new DesignExecutor({ ...setup.research, designer: setup.llm.designer, recent: setup.recent, seed: setup.designSeed, ...(setup.campaign ? { campaign: setup.campaign } : {}) }),
     training: new TrainingExecutor(setup.research),
     backtesting: new BacktestExecutor(setup.research),
     assessing: new AssessmentExecutor({ ...setup.research, assessor: setup.llm.assessor }),

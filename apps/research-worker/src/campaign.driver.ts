@@ -1,0 +1,388 @@
+import {
+  CYCLE_OPERATION_TYPE,
+  campaignVerdict,
+  chooseFinalists,
+  holdoutStrategy,
+  ideaFamily,
+  readCycleParameters,
+  stopReason,
+  strategyContentHash,
+  unproductiveStreak,
+  type CampaignThresholds,
+  type CycleParametersPatch,
+  type StrategyConfig,
+} from '@ktrdr/agent-domain';
+import {
+  readCampaignParameters,
+  type CampaignParameters,
+  type CampaignParametersPatch,
+  type HoldoutResult,
+  type ReturnsArtifact,
+  type TrialOutcome,
+  type TrialRecord,
+} from '@ktrdr/api-contract';
+import { campaignPbo, perBarSharpe, scoreTrials, type SelectionTrial } from '@ktrdr/backtest';
+import { ErrorCode, messageOf } from '@ktrdr/errors';
+import {
+  AtCapacityError,
+  OperationNotFoundError,
+  ParentMovedError,
+  ParentNotRunningError,
+  type ArtifactStore,
+  type CampaignLedger,
+  type NewTrial,
+  type OperationInfo,
+  type OperationsStore,
+  type TrialReturns,
+} from '@ktrdr/operations';
+import type { QueueProducer } from '@ktrdr/queues';
+import type { Logger } from '@ktrdr/runtime';
+import type { StrategyStore } from '@ktrdr/strategies';
+
+const ACTIVE = new Set(['pending', 'running']);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+export interface CampaignDriverOptions {
+  /** KTRDR_MAX_CONCURRENT_CYCLES: a campaign's cycles share it with manual ones. */
+  maxConcurrentCycles: number;
+  thresholds: CampaignThresholds;
+}
+
+/** A trial of the ledger with its returns, as selection reads it. */
+function selectionOf(trials: readonly TrialRecord[], returns: ReadonlyMap<string, TrialReturns>): SelectionTrial[] {
+  return trials.map((t) => ({ key: t.cycle_id, counted: t.strategy_hash !== null && t.outcome !== 'cancelled', returns: returns.get(t.cycle_id) ?? null }));
+}
+
+function outcomeOf(cycle: OperationInfo): TrialOutcome {
+  if (cycle.status === 'completed') return 'passed';
+  if (cycle.status === 'cancelled') return 'cancelled';
+  return cycle.failure_code === ErrorCode.GateFailed ? 'gate_failed' : 'failed';
+}
+
+/**
+ * Drives research campaigns: records each cycle that ends as a trial, applies the stop rules,
+ * starts the next cycles (under the campaign's concurrency and the deployment's cycle capacity),
+ * evaluates the finalists on the sealed holdout once each, and ends the campaign with its verdict.
+ * Every step reads the records and the ledger afresh and every write is atomic and guarded, so a
+ * step run twice, by two orchestrators, or after a crash, does what one step would have done.
+ */
+export class CampaignDriver {
+  constructor(
+    private readonly store: OperationsStore,
+    private readonly ledger: CampaignLedger,
+    private readonly artifacts: ArtifactStore,
+    private readonly producer: QueueProducer,
+    private readonly strategies: StrategyStore,
+    private readonly log: Logger,
+    private readonly opts: CampaignDriverOptions,
+  ) {}
+
+  async start(campaignId: string): Promise<void> {
+    const started = await this.store.start(campaignId).catch((e: unknown) => {
+      if (e instanceof OperationNotFoundError) return null;
+      throw e;
+    });
+    if (started?.applied) {
+      await this.store.update(campaignId, { parameters: { started_search_at: new Date().toISOString() } });
+      this.log.info({ operation_id: campaignId }, 'campaign started');
+    }
+    await this.step(campaignId);
+  }
+
+  /** One step: record what ended, then decide and act. A campaign that is not running is left alone. */
+  async step(campaignId: string): Promise<void> {
+    const campaign = await this.store.get(campaignId);
+    if (!campaign || campaign.status !== 'running') return;
+    try {
+      await this.advance(campaign);
+    } catch (e) {
+      this.log.warn({ operation_id: campaignId, err: messageOf(e) }, 'campaign step failed; the reconcile pass will retry it');
+      throw e;
+    }
+  }
+
+  private async advance(campaign: OperationInfo): Promise<void> {
+    const id = campaign.operation_id;
+    const p = readCampaignParameters(campaign.metadata.parameters);
+    const ledgerId = p.ledger_id ?? id;
+    const cycles = await this.store.children(id);
+    await this.recordEnded(id, ledgerId, cycles);
+
+    const [trials, returns, looks] = await Promise.all([this.ledger.trials(ledgerId), this.ledger.returns(ledgerId), this.ledger.holdouts(ledgerId)]);
+    const scores = scoreTrials(selectionOf(trials, returns));
+    const streak = unproductiveStreak(trials.map((t) => ({ trial: t.trial, dsr_at_record: t.dsr_at_record })));
+    const best = streak.bestTrial === null ? null : trials.find((t) => t.trial === streak.bestTrial)!;
+    const spent = cycles.reduce((sum, c) => sum + (readCycleParameters(c.metadata.parameters).llm_usage?.cost_usd ?? 0), 0);
+    const searchCycles = cycles.filter((c) => readCycleParameters(c.metadata.parameters).holdout_of === undefined);
+    const running = searchCycles.filter((c) => ACTIVE.has(c.status));
+    const mine = trials.filter((t) => t.campaign_id === id).length;
+    const state: CampaignParametersPatch = {
+      best: best ? { trial: best.trial, dsr: best.dsr_at_record!, sharpe: best.metrics.sharpe_ratio ?? 0, strategy_name: best.strategy_name } : null,
+      unproductive_streak: streak.streak,
+      spent_usd: Math.round(spent * 1e6) / 1e6,
+    };
+
+    if (p.stage === 'searching') {
+      const elapsed = p.started_search_at ? (Date.now() - Date.parse(p.started_search_at)) / 1000 : 0;
+      // A resumed campaign's limits count its own cycles; the ledger (and so N) carries every trial.
+      const reason = stopReason(p, { started: searchCycles.length, elapsedSeconds: elapsed, spentUsd: spent, unproductiveStreak: streak.streak, bestDsr: streak.best });
+      if (!reason) {
+        await this.store.update(id, { parameters: state, progress: this.progressOf(p, mine, running.length, state) });
+        await this.startSearchCycles(campaign, p, running.length, trials, ledgerId);
+        return;
+      }
+      if (running.length > 0) {
+        // The rule stops new trials; the running ones finish and count.
+        await this.store.update(id, { parameters: state, progress: this.progressOf(p, mine, running.length, state, `Stopping (${reason}): waiting for ${running.length} cycle(s)`) });
+        return;
+      }
+      const finalists = chooseFinalists(
+        trials.map((t) => ({ ...t, dsr: scores.dsr.get(t.cycle_id) ?? null })),
+        p.finalists,
+      ).map((t) => t.trial);
+      const moved = await this.store.update(id, {
+        parameters: { ...state, stage: 'holdout', stop_reason: reason, finalist_trials: finalists },
+        progress: { percentage: 90, current_step: `Evaluating ${finalists.length} finalist(s) on the holdout`, steps_completed: mine, steps_total: p.max_cycles },
+      });
+      if (!moved.applied) return;
+      this.log.info({ operation_id: id, stop_reason: reason, finalists }, 'campaign search stopped');
+      return this.advance(moved.operation);
+    }
+
+    if (p.stage === 'holdout') {
+      const finalists = (p.finalist_trials ?? []).map((n) => trials.find((t) => t.trial === n)).filter((t): t is TrialRecord => t !== undefined);
+      const pending = finalists.filter((t) => {
+        const look = looks.get(t.trial);
+        return !look || ACTIVE.has(look.status);
+      });
+      if (pending.length > 0) return this.evaluateHoldout(campaign, p, ledgerId, pending, looks, cycles);
+      const pbo = campaignPbo(selectionOf(trials, returns));
+      const verdict = campaignVerdict(
+        finalists.map((t) => ({ trial: t.trial, dsr: scores.dsr.get(t.cycle_id) ?? null, strategy_name: t.strategy_name, holdout: looks.get(t.trial) ?? null })),
+        pbo.pbo,
+        this.opts.thresholds,
+      );
+      const result = {
+        verdict: verdict.verdict,
+        verdict_reason: verdict.reason,
+        stop_reason: p.stop_reason ?? null,
+        trials: trials.length,
+        best: state.best ?? null,
+        pbo: pbo.pbo,
+        finalists: finalists.map((t) => looks.get(t.trial) ?? null),
+        spent_usd: state.spent_usd,
+      };
+      const done = await this.store.complete(id, result, {
+        parameters: { ...state, stage: 'done', verdict: verdict.verdict, verdict_reason: verdict.reason, pbo: pbo.pbo },
+        progress: { percentage: 100, current_step: verdict.verdict === 'found' ? 'Found' : 'Nothing found', steps_completed: mine, steps_total: mine },
+      });
+      if (done.applied) this.log.info({ operation_id: id, verdict: verdict.verdict, reason: verdict.reason, trials: trials.length }, 'campaign completed');
+    }
+  }
+
+  private progressOf(p: CampaignParameters, recorded: number, running: number, state: CampaignParametersPatch, step?: string) {
+    const best = state.best ? `best DSR ${state.best.dsr.toFixed(2)} (trial ${state.best.trial})` : 'no DSR yet';
+    const i = Math.min(p.max_cycles, recorded + running);
+    return {
+      percentage: Math.min(89, (90 * recorded) / Math.max(1, p.max_cycles)),
+      current_step: step ?? `Cycle ${i}/${p.max_cycles} · ${best} · $${(state.spent_usd ?? 0).toFixed(2)} spent`,
+      steps_completed: recorded,
+      steps_total: p.max_cycles,
+    };
+  }
+
+  /** Each search cycle that ended and is not in the ledger yet becomes a trial (once: the ledger numbers it atomically). */
+  private async recordEnded(campaignId: string, ledgerId: string, cycles: readonly OperationInfo[]): Promise<void> {
+    for (const cycle of cycles) {
+      const cp = readCycleParameters(cycle.metadata.parameters);
+      if (ACTIVE.has(cycle.status) || cp.holdout_of !== undefined) continue;
+      if (await this.ledger.has(ledgerId, cycle.operation_id)) continue;
+      const [config, returns] = await Promise.all([
+        cp.strategy_name ? this.strategies.read(cp.strategy_name).catch(() => null) : Promise.resolve(null),
+        cp.backtest_op_id ? this.readReturns(cp.backtest_op_id) : Promise.resolve(null),
+      ]);
+      const trial = this.trialOf(campaignId, cycle, config, returns);
+      // DSR at recording: among the trials so far and this one.
+      const [trials, allReturns] = await Promise.all([this.ledger.trials(ledgerId), this.ledger.returns(ledgerId)]);
+      const withThis = [...selectionOf(trials, allReturns), { key: cycle.operation_id, counted: trial.strategy_hash !== null && trial.outcome !== 'cancelled', returns }];
+      trial.dsr_at_record = scoreTrials(withThis).dsr.get(cycle.operation_id) ?? null;
+      const out = await this.ledger.record(ledgerId, trial, returns);
+      if (out.added) this.log.info({ operation_id: campaignId, cycle_operation_id: cycle.operation_id, trial: out.trial, outcome: trial.outcome }, 'campaign trial recorded');
+    }
+  }
+
+  private async readReturns(backtestId: string): Promise<TrialReturns | null> {
+    const art = (await this.artifacts.get(backtestId, 'returns').catch(() => null)) as ReturnsArtifact | null;
+    return art && Array.isArray(art.r) && Array.isArray(art.t) ? { t: art.t, r: art.r } : null;
+  }
+
+  private trialOf(campaignId: string, cycle: OperationInfo, config: StrategyConfig | null, returns: TrialReturns | null): NewTrial {
+    const cp = readCycleParameters(cycle.metadata.parameters);
+    const tr = cp.training_result;
+    const br = cp.backtest_result;
+    const types = config ? [...new Set(Object.values(config.indicators).map((i) => i.type))].sort() : [];
+    return {
+      cycle_id: cycle.operation_id,
+      campaign_id: campaignId,
+      strategy_name: cp.strategy_name ?? null,
+      strategy_hash: config ? strategyContentHash(config) : null,
+      idea: config ? { family: ideaFamily(config), hypothesis: config.hypothesis || null } : null,
+      params: config
+        ? {
+            indicators: types,
+            label: config.training.labels.source,
+            hidden_layers: [...config.model.architecture.hidden_layers],
+            confidence_threshold: config.decisions.confidence_threshold ?? null,
+            symbol: config.training_data.symbols.join(','),
+            timeframe: config.training_data.timeframes[0] ?? null,
+          }
+        : null,
+      outcome: outcomeOf(cycle),
+      reason: cycle.error_message,
+      metrics: {
+        accuracy: num(tr?.accuracy),
+        majority_baseline: num(tr?.majority_baseline),
+        sharpe_ratio: num(br?.sharpe_ratio),
+        total_return: num(br?.total_return),
+        max_drawdown: num(br?.max_drawdown),
+        win_rate: num(br?.win_rate),
+        total_trades: num(br?.total_trades),
+        random_entry_p_value: num(br?.random_entry_p_value),
+        psr: num(br?.psr),
+        per_bar_sharpe: returns ? perBarSharpe(returns.r) : null,
+        bars: returns?.r.length ?? 0,
+      },
+      recorded_at: new Date().toISOString(),
+      dsr_at_record: null,
+    };
+  }
+
+  /** Starts search cycles up to the campaign's concurrency; the deployment's capacity may leave it for a later step. */
+  private async startSearchCycles(campaign: OperationInfo, p: CampaignParameters, running: number, trials: readonly TrialRecord[], ledgerId: string): Promise<void> {
+    let started = p.cycles_started;
+    let searchStarted = running + trials.filter((t) => t.campaign_id === campaign.operation_id).length;
+    for (let slots = p.concurrency - running; slots > 0 && searchStarted < p.max_cycles; slots--) {
+      const id = await this.createCycle(campaign.operation_id, started, {
+        phase: 'idle',
+        model: p.model,
+        brief: p.brief,
+        strategy: null,
+        bypass_gates: p.bypass_gates,
+        campaign_id: campaign.operation_id,
+        ledger_id: ledgerId,
+        ...(p.holdout ? { sealed_from: p.holdout.from } : {}),
+      });
+      if (!id) return;
+      started++;
+      searchStarted++;
+    }
+  }
+
+  /**
+   * One cycle under the campaign, created only while the campaign runs and only if no other step
+   * created one from the same count (`cycles_started` compare-and-set), under the cycle capacity;
+   * then its start job. Null when another step won, the campaign ended, or there is no room yet.
+   */
+  private async createCycle(campaignId: string, started: number, parameters: CycleParametersPatch): Promise<string | null> {
+    let cycle: OperationInfo;
+    try {
+      cycle = await this.store.create({
+        type: CYCLE_OPERATION_TYPE,
+        parentId: campaignId,
+        requireParentRunning: true,
+        capacity: this.opts.maxConcurrentCycles,
+        parentGuard: { parameter: 'cycles_started', value: started },
+        parentParameters: { cycles_started: started + 1 },
+        parameters,
+      });
+    } catch (e) {
+      if (e instanceof AtCapacityError || e instanceof ParentMovedError || e instanceof ParentNotRunningError) {
+        this.log.debug({ operation_id: campaignId, why: e.message }, 'campaign cycle not started');
+        return null;
+      }
+      throw e;
+    }
+    // Not queued (Redis refused): the reconcile pass queues a pending cycle's start again.
+    await this.producer
+      .enqueue('research', { name: 'start', data: { parent_operation_id: cycle.operation_id } })
+      .catch((e: unknown) => this.log.warn({ operation_id: cycle.operation_id, err: messageOf(e) }, 'campaign cycle start not queued; the reconcile pass will'));
+    this.log.info({ operation_id: campaignId, cycle_operation_id: cycle.operation_id }, 'campaign cycle started');
+    return cycle.operation_id;
+  }
+
+  /**
+   * Each pending finalist gets its one look: the look is claimed in the ledger first (so a crash
+   * never grants a second), then a cycle trains the design on every bar before the holdout and
+   * backtests it on the holdout. A look whose cycle ended is filled in from it.
+   */
+  private async evaluateHoldout(
+    campaign: OperationInfo,
+    p: CampaignParameters,
+    ledgerId: string,
+    pending: readonly TrialRecord[],
+    looks: ReadonlyMap<number, HoldoutResult>,
+    cycles: readonly OperationInfo[],
+  ): Promise<void> {
+    const byId = new Map(cycles.map((c) => [c.operation_id, c]));
+    let running = cycles.filter((c) => readCycleParameters(c.metadata.parameters).holdout_of !== undefined && ACTIVE.has(c.status)).length;
+    let started = p.cycles_started;
+    for (const trial of pending) {
+      const look = looks.get(trial.trial);
+      const cycle = look?.cycle_id ? byId.get(look.cycle_id) : undefined;
+      if (look && cycle) {
+        if (!ACTIVE.has(cycle.status)) await this.ledger.updateHoldout(ledgerId, holdoutResultOf(trial.trial, cycle));
+        continue;
+      }
+      if (running >= p.concurrency) continue;
+      const empty: HoldoutResult = { trial: trial.trial, cycle_id: null, status: 'pending', sharpe_ratio: null, total_return: null, max_drawdown: null, total_trades: null, win_rate: null, benchmark_return: null, error: null };
+      // First claim wins; a look claimed earlier whose cycle was never created is this step's to create.
+      if (!look) await this.ledger.claimHoldout(ledgerId, empty);
+      const strategy = await this.holdoutStrategyOf(trial, p).catch((e: unknown) => {
+        void this.ledger.updateHoldout(ledgerId, { ...empty, status: 'failed', error: messageOf(e) });
+        return null;
+      });
+      if (!strategy) continue;
+      const id = await this.createCycle(campaign.operation_id, started, {
+        phase: 'idle',
+        model: p.model,
+        brief: null,
+        strategy,
+        // The look is recorded whatever the gates would say: its numbers are the campaign's to judge.
+        bypass_gates: true,
+        campaign_id: campaign.operation_id,
+        ledger_id: ledgerId,
+        holdout_of: trial.trial,
+      });
+      if (!id) return;
+      await this.ledger.updateHoldout(ledgerId, { ...empty, cycle_id: id, status: 'running' });
+      started++;
+      running++;
+    }
+  }
+
+  /** The finalist's design, one fold on the holdout, saved under a new name for its look. */
+  private async holdoutStrategyOf(trial: TrialRecord, p: CampaignParameters): Promise<string> {
+    if (!trial.strategy_name) throw new Error(`trial ${trial.trial} has no strategy`);
+    if (!p.holdout) throw new Error('the campaign has no holdout');
+    const config = await this.strategies.read(trial.strategy_name);
+    const saved = await this.strategies.saveNew(`${trial.strategy_name}_holdout`, holdoutStrategy(config, p.holdout, `${trial.strategy_name}_holdout`));
+    return saved.name;
+  }
+}
+
+/** A finalist's look, from the cycle that evaluated it on the holdout. */
+function holdoutResultOf(trial: number, cycle: OperationInfo): HoldoutResult {
+  const br = readCycleParameters(cycle.metadata.parameters).backtest_result;
+  return {
+    trial,
+    cycle_id: cycle.operation_id,
+    status: cycle.status,
+    sharpe_ratio: num(br?.sharpe_ratio),
+    total_return: num(br?.total_return),
+    max_drawdown: num(br?.max_drawdown),
+    total_trades: num(br?.total_trades),
+    win_rate: num(br?.win_rate),
+    benchmark_return: num(br?.benchmark_return),
+    error: cycle.status === 'completed' ? null : (cycle.error_message ?? cycle.status),
+  };
+}

@@ -1,6 +1,15 @@
 import { MODEL_ALIASES, isModelId } from '@ktrdr/agent-domain';
-import { artifactLimits,
-  campaignThresholds, envBoolean, envJsonObject, parseEnv, researchDirs, sharedEnvSchema, type ArtifactLimits, type ResearchDirs } from '@ktrdr/runtime';
+import {
+  artifactLimits,
+  campaignThresholds,
+  envBoolean,
+  envJsonObject,
+  parseEnv,
+  researchDirs,
+  sharedEnvSchema,
+  type ArtifactLimits,
+  type ResearchDirs,
+} from '@ktrdr/runtime';
 import { z } from 'zod';
 import type { AuthConfig } from './auth.policy.js';
 

@@ -9,6 +9,8 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AgentController } from './agent.controller.js';
+import { CampaignsController } from './campaigns.controller.js';
+import { CampaignsService } from './campaigns.service.js';
 import { QUEUE_DASHBOARD_PATH } from './access.policy.js';
 import { AgentService } from './agent.service.js';
 import { ArtifactsController } from './artifacts.controller.js';
@@ -49,7 +51,16 @@ export class AppModule {
         BullBoardModule.forRoot({ route: QUEUE_DASHBOARD_PATH, adapter: BullBoardFastifyAdapter }),
         BullBoardModule.forFeature(...QUEUE_NAMES.map((name) => ({ name, adapter: BullMQAdapter, options: { readOnlyMode: !config.dashboardActions } }))),
       ],
-      controllers: [OperationsController, ArtifactsController, EventsController, AgentController, HealthController, DataController, StrategiesController],
+      controllers: [
+        OperationsController,
+        ArtifactsController,
+        EventsController,
+        AgentController,
+        CampaignsController,
+        HealthController,
+        DataController,
+        StrategiesController,
+      ],
       providers: [
         { provide: API_CONFIG, useValue: config },
         { provide: API_LOGGER, useValue: logger },
@@ -67,6 +78,7 @@ export class AppModule {
         { provide: QueueProducer, useClass: ApiQueueProducer },
         Backend,
         AgentService,
+        CampaignsService,
         ArtifactsService,
         EventsService,
         QueueDepthMetrics,

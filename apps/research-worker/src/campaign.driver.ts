@@ -115,7 +115,7 @@ export class CampaignDriver {
     const spent = cycles.reduce((sum, c) => sum + (readCycleParameters(c.metadata.parameters).llm_usage?.cost_usd ?? 0), 0);
     const searchCycles = cycles.filter((c) => readCycleParameters(c.metadata.parameters).holdout_of === undefined);
     const running = searchCycles.filter((c) => ACTIVE.has(c.status));
-    const mine = trials.filter((t) => t.campaign_id === id).length;
+    const mine = trials.length;
     const state: CampaignParametersPatch = {
       best: best ? { trial: best.trial, dsr: best.dsr_at_record!, sharpe: best.metrics.sharpe_ratio ?? 0, strategy_name: best.strategy_name } : null,
       unproductive_streak: streak.streak,
@@ -124,8 +124,15 @@ export class CampaignDriver {
 
     if (p.stage === 'searching') {
       const elapsed = p.started_search_at ? (Date.now() - Date.parse(p.started_search_at)) / 1000 : 0;
-      // A resumed campaign's limits count its own cycles; the ledger (and so N) carries every trial.
-      const reason = stopReason(p, { started: searchCycles.length, elapsedSeconds: elapsed, spentUsd: spent, unproductiveStreak: streak.streak, bestDsr: streak.best });
+      // Cycle limits count the whole ledger (a resumed campaign goes on to the same total); time and
+      // spend count this campaign's own run.
+      const reason = stopReason(p, {
+        started: trials.length + running.length,
+        elapsedSeconds: elapsed,
+        spentUsd: spent,
+        unproductiveStreak: streak.streak,
+        bestDsr: streak.best,
+      });
       if (!reason) {
         await this.store.update(id, { parameters: state, progress: this.progressOf(p, mine, running.length, state) });
         await this.startSearchCycles(campaign, p, running.length, trials, ledgerId);
@@ -133,7 +140,10 @@ export class CampaignDriver {
       }
       if (running.length > 0) {
         // The rule stops new trials; the running ones finish and count.
-        await this.store.update(id, { parameters: state, progress: this.progressOf(p, mine, running.length, state, `Stopping (${reason}): waiting for ${running.length} cycle(s)`) });
+        await this.store.update(id, {
+          parameters: state,
+          progress: this.progressOf(p, mine, running.length, state, `Stopping (${reason}): waiting for ${running.length} cycle(s)`),
+        });
         return;
       }
       const finalists = chooseFinalists(
@@ -142,7 +152,12 @@ export class CampaignDriver {
       ).map((t) => t.trial);
       const moved = await this.store.update(id, {
         parameters: { ...state, stage: 'holdout', stop_reason: reason, finalist_trials: finalists },
-        progress: { percentage: 90, current_step: `Evaluating ${finalists.length} finalist(s) on the holdout`, steps_completed: mine, steps_total: p.max_cycles },
+        progress: {
+          percentage: 90,
+          current_step: `Evaluating ${finalists.length} finalist(s) on the holdout`,
+          steps_completed: mine,
+          steps_total: p.max_cycles,
+        },
       });
       if (!moved.applied) return;
       this.log.info({ operation_id: id, stop_reason: reason, finalists }, 'campaign search stopped');
@@ -158,7 +173,12 @@ export class CampaignDriver {
       if (pending.length > 0) return this.evaluateHoldout(campaign, p, ledgerId, pending, looks, cycles);
       const pbo = campaignPbo(selectionOf(trials, returns));
       const verdict = campaignVerdict(
-        finalists.map((t) => ({ trial: t.trial, dsr: scores.dsr.get(t.cycle_id) ?? null, strategy_name: t.strategy_name, holdout: looks.get(t.trial) ?? null })),
+        finalists.map((t) => ({
+          trial: t.trial,
+          dsr: scores.dsr.get(t.cycle_id) ?? null,
+          strategy_name: t.strategy_name,
+          holdout: looks.get(t.trial) ?? null,
+        })),
         pbo.pbo,
         this.opts.thresholds,
       );
@@ -204,10 +224,17 @@ export class CampaignDriver {
       const trial = this.trialOf(campaignId, cycle, config, returns);
       // DSR at recording: among the trials so far and this one.
       const [trials, allReturns] = await Promise.all([this.ledger.trials(ledgerId), this.ledger.returns(ledgerId)]);
-      const withThis = [...selectionOf(trials, allReturns), { key: cycle.operation_id, counted: trial.strategy_hash !== null && trial.outcome !== 'cancelled', returns }];
+      const withThis = [
+        ...selectionOf(trials, allReturns),
+        { key: cycle.operation_id, counted: trial.strategy_hash !== null && trial.outcome !== 'cancelled', returns },
+      ];
       trial.dsr_at_record = scoreTrials(withThis).dsr.get(cycle.operation_id) ?? null;
       const out = await this.ledger.record(ledgerId, trial, returns);
-      if (out.added) this.log.info({ operation_id: campaignId, cycle_operation_id: cycle.operation_id, trial: out.trial, outcome: trial.outcome }, 'campaign trial recorded');
+      if (out.added)
+        this.log.info(
+          { operation_id: campaignId, cycle_operation_id: cycle.operation_id, trial: out.trial, outcome: trial.outcome },
+          'campaign trial recorded',
+        );
     }
   }
 
@@ -258,9 +285,15 @@ export class CampaignDriver {
   }
 
   /** Starts search cycles up to the campaign's concurrency; the deployment's capacity may leave it for a later step. */
-  private async startSearchCycles(campaign: OperationInfo, p: CampaignParameters, running: number, trials: readonly TrialRecord[], ledgerId: string): Promise<void> {
+  private async startSearchCycles(
+    campaign: OperationInfo,
+    p: CampaignParameters,
+    running: number,
+    trials: readonly TrialRecord[],
+    ledgerId: string,
+  ): Promise<void> {
     let started = p.cycles_started;
-    let searchStarted = running + trials.filter((t) => t.campaign_id === campaign.operation_id).length;
+    let searchStarted = running + trials.length;
     for (let slots = p.concurrency - running; slots > 0 && searchStarted < p.max_cycles; slots--) {
       const id = await this.createCycle(campaign.operation_id, started, {
         phase: 'idle',
@@ -305,7 +338,9 @@ export class CampaignDriver {
     // Not queued (Redis refused): the reconcile pass queues a pending cycle's start again.
     await this.producer
       .enqueue('research', { name: 'start', data: { parent_operation_id: cycle.operation_id } })
-      .catch((e: unknown) => this.log.warn({ operation_id: cycle.operation_id, err: messageOf(e) }, 'campaign cycle start not queued; the reconcile pass will'));
+      .catch((e: unknown) =>
+        this.log.warn({ operation_id: cycle.operation_id, err: messageOf(e) }, 'campaign cycle start not queued; the reconcile pass will'),
+      );
     this.log.info({ operation_id: campaignId, cycle_operation_id: cycle.operation_id }, 'campaign cycle started');
     return cycle.operation_id;
   }
@@ -334,7 +369,18 @@ export class CampaignDriver {
         continue;
       }
       if (running >= p.concurrency) continue;
-      const empty: HoldoutResult = { trial: trial.trial, cycle_id: null, status: 'pending', sharpe_ratio: null, total_return: null, max_drawdown: null, total_trades: null, win_rate: null, benchmark_return: null, error: null };
+      const empty: HoldoutResult = {
+        trial: trial.trial,
+        cycle_id: null,
+        status: 'pending',
+        sharpe_ratio: null,
+        total_return: null,
+        max_drawdown: null,
+        total_trades: null,
+        win_rate: null,
+        benchmark_return: null,
+        error: null,
+      };
       // First claim wins; a look claimed earlier whose cycle was never created is this step's to create.
       if (!look) await this.ledger.claimHoldout(ledgerId, empty);
       const strategy = await this.holdoutStrategyOf(trial, p).catch((e: unknown) => {

@@ -88,7 +88,12 @@ export class Orchestrator {
     if (!cycle || cycle.status === 'pending' || cycle.status === 'running') return;
     await this.producer
       .enqueue('research', { name: 'campaign-step', data: { campaign_operation_id: campaignId, cycle_operation_id: cycleId } })
-      .catch((e: unknown) => this.log.warn({ operation_id: campaignId, cycle_operation_id: cycleId, err: messageOf(e) }, 'campaign step not queued; the reconcile pass will take it'));
+      .catch((e: unknown) =>
+        this.log.warn(
+          { operation_id: campaignId, cycle_operation_id: cycleId, err: messageOf(e) },
+          'campaign step not queued; the reconcile pass will take it',
+        ),
+      );
   }
 
   /** A completed training or backtest child of a running cycle meets its gate: pass, fail or bypassed. */

@@ -75,7 +75,9 @@ export class Reconciler {
       if (op.status === OperationStatus.Pending && age > this.lockMs) {
         await this.producer.requeue('research', { name: 'campaign-start', data: { campaign_operation_id: op.operation_id } });
       } else if (op.status === OperationStatus.Running && this.opts.campaigns) {
-        await this.opts.campaigns.step(op.operation_id).catch((e: unknown) => this.failures.warn('campaign-step', e, { operation_id: op.operation_id }, 'campaign step failed; will retry'));
+        await this.opts.campaigns
+          .step(op.operation_id)
+          .catch((e: unknown) => this.failures.warn('campaign-step', e, { operation_id: op.operation_id }, 'campaign step failed; will retry'));
       }
       return;
     }

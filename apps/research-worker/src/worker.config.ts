@@ -1,7 +1,17 @@
 import { ACTIVE_PHASES, DEFAULT_GATE_THRESHOLDS, isActivePhase, type ActivePhase, type GateThresholds, type StubOptions } from '@ktrdr/agent-domain';
 import { QUEUE_PHASE, parseQueueList, type QueueName } from '@ktrdr/queues';
 import { llmConfigFromEnv, llmEnvShape, type LlmConfig } from '@ktrdr/llm';
-import { artifactLimits, campaignThresholds, envBoolean, envJsonObject, parseEnv, researchDirs, sharedEnvSchema, type ArtifactLimits, type ResearchDirs } from '@ktrdr/runtime';
+import {
+  artifactLimits,
+  campaignThresholds,
+  envBoolean,
+  envJsonObject,
+  parseEnv,
+  researchDirs,
+  sharedEnvSchema,
+  type ArtifactLimits,
+  type ResearchDirs,
+} from '@ktrdr/runtime';
 import { z } from 'zod';
 
 const num = (def: number) => z.coerce.number().finite().default(def);

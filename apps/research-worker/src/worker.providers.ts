@@ -154,10 +154,18 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
       provide: CampaignDriver,
       inject: [OperationsStore, QueueProducer, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER],
       useFactory: (store: OperationsStore, producer: QueueProducer, r: Redis, c: WorkerConfig, log: Logger) =>
-        new CampaignDriver(store, new CampaignLedger(r, c.prefix), new ArtifactStore(r, c.prefix, c.artifacts), producer, new StrategyStore(c.strategiesDir), log, {
-          maxConcurrentCycles: c.maxConcurrentCycles,
-          thresholds: c.campaign,
-        }),
+        new CampaignDriver(
+          store,
+          new CampaignLedger(r, c.prefix),
+          new ArtifactStore(r, c.prefix, c.artifacts),
+          producer,
+          new StrategyStore(c.strategiesDir),
+          log,
+          {
+            maxConcurrentCycles: c.maxConcurrentCycles,
+            thresholds: c.campaign,
+          },
+        ),
     },
     {
       provide: Reconciler,
@@ -172,7 +180,11 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
         log: Logger,
         f: ThrottledLogger,
       ) =>
-        new Reconciler(store, producer, orchestrator, r, c.prefix, c.jobLockMs, c.reconcileIntervalMs, log, { timeouts: c.phaseTimeouts, failures: f, campaigns }),
+        new Reconciler(store, producer, orchestrator, r, c.prefix, c.jobLockMs, c.reconcileIntervalMs, log, {
+          timeouts: c.phaseTimeouts,
+          failures: f,
+          campaigns,
+        }),
     },
   ];
 }

@@ -45,7 +45,10 @@ export interface SearchProgress {
  * `budget_usd`), unproductive (`stop_after_unproductive` trials in a row without a new best DSR).
  * Null: the search goes on. A rule stops new trials; cycles already running finish and count.
  */
-export function stopReason(p: Pick<CampaignParameters, 'target_dsr' | 'max_cycles' | 'max_duration_seconds' | 'budget_usd' | 'stop_after_unproductive'>, s: SearchProgress): StopReason | null {
+export function stopReason(
+  p: Pick<CampaignParameters, 'target_dsr' | 'max_cycles' | 'max_duration_seconds' | 'budget_usd' | 'stop_after_unproductive'>,
+  s: SearchProgress,
+): StopReason | null {
   if (p.target_dsr !== null && s.bestDsr !== null && s.bestDsr >= p.target_dsr) return 'target_reached';
   if (s.started >= p.max_cycles) return 'max_cycles';
   if (p.max_duration_seconds !== null && s.elapsedSeconds >= p.max_duration_seconds) return 'max_duration';
@@ -59,7 +62,11 @@ export function stopReason(p: Pick<CampaignParameters, 'target_dsr' | 'max_cycle
  * Read from each trial's DSR at its recording, in trial order; a trial without one (a failure, a gate
  * that stopped it before the backtest) raises nothing.
  */
-export function unproductiveStreak(trials: readonly Pick<ScoredTrial, 'trial' | 'dsr_at_record'>[]): { best: number | null; bestTrial: number | null; streak: number } {
+export function unproductiveStreak(trials: readonly Pick<ScoredTrial, 'trial' | 'dsr_at_record'>[]): {
+  best: number | null;
+  bestTrial: number | null;
+  streak: number;
+} {
   let best: number | null = null;
   let bestTrial: number | null = null;
   let streak = 0;
@@ -106,7 +113,13 @@ export function campaignVerdict(
   else (sharpe > 0 ? passed : failed).push(`holdout Sharpe ${fixed(sharpe)} ${sharpe > 0 ? '>' : '≤'} 0`);
   const who = `trial ${best.trial}${best.strategy_name ? ` (${best.strategy_name})` : ''}`;
   if (failed.length === 0) return { verdict: 'found', reason: `${who}: ${passed.join(', ')}` };
-  return { verdict: 'nothing_found', reason: `${who}: ${failed[0]}${failed.slice(1).map((f) => `; also ${f}`).join('')}` };
+  return {
+    verdict: 'nothing_found',
+    reason: `${who}: ${failed[0]}${failed
+      .slice(1)
+      .map((f) => `; also ${f}`)
+      .join('')}`,
+  };
 }
 
 /** Per idea family: trials, how many passed every gate, the best DSR and the mean Sharpe; best family first. */
@@ -154,7 +167,9 @@ export function campaignReport(v: {
   const passed = v.trials.filter((t) => t.outcome === 'passed').length;
   const gate = v.trials.filter((t) => t.outcome === 'gate_failed').length;
   const failed = v.trials.filter((t) => t.outcome === 'failed').length;
-  out.push(`${n} trial${n === 1 ? '' : 's'}: ${passed} passed every gate, ${gate} stopped at a gate, ${failed} failed${n - passed - gate - failed ? `, ${n - passed - gate - failed} cancelled` : ''}.`);
+  out.push(
+    `${n} trial${n === 1 ? '' : 's'}: ${passed} passed every gate, ${gate} stopped at a gate, ${failed} failed${n - passed - gate - failed ? `, ${n - passed - gate - failed} cancelled` : ''}.`,
+  );
   if (v.stop_reason) out.push(`The search stopped because ${STOP_WORDS[v.stop_reason]} (${v.stop_reason}).`);
   const scored = v.lessons.filter((l) => l.best_dsr !== null);
   const helped = scored.filter((l) => l.best_dsr! >= 0.5);

@@ -30,7 +30,10 @@ function canonical(value: unknown): unknown {
  */
 export function strategyContentHash(config: StrategyConfig): string {
   const body = Object.fromEntries(Object.entries(config).filter(([k]) => !DESCRIPTIVE_KEYS.has(k)));
-  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(body)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** The themes a design's indicators express; the offline designer draws its indicators from these pools. */

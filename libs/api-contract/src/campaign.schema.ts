@@ -43,11 +43,7 @@ export function durationSeconds(value: number | string): number {
 }
 
 const int = (min: number, max: number) =>
-  z
-    .number({ message: 'expected a number' })
-    .int('expected a whole number')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
+  z.number({ message: 'expected a number' }).int('expected a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 // ---- start ------------------------------------------------------------------------------------
 
@@ -56,7 +52,11 @@ export const CampaignRequestSchema = request(
   z.strictObject(
     {
       brief: z.string({ message: 'expected a string' }).max(4000, 'at most 4000 characters').optional().meta({ description: 'Free text guiding every design' }),
-      model: z.string({ message: 'expected a string' }).max(100, 'at most 100 characters').optional().meta({ description: 'opus | sonnet | haiku or a full model id (with an API key)' }),
+      model: z
+        .string({ message: 'expected a string' })
+        .max(100, 'at most 100 characters')
+        .optional()
+        .meta({ description: 'opus | sonnet | haiku or a full model id (with an API key)' }),
       scope: z
         .strictObject(
           {
@@ -79,7 +79,9 @@ export const CampaignRequestSchema = request(
         .meta({ description: 'Wall-clock limit of the search: seconds, or 90m / 2h / 1d' }),
       budget_usd: z.number({ message: 'expected a number' }).positive('must be above 0').max(10_000, 'must be at most 10000').optional(),
       concurrency: int(1, 16).optional().meta({ description: 'Cycles at once (default 1); counted against KTRDR_MAX_CONCURRENT_CYCLES' }),
-      stop_after_unproductive: int(1, 1000).optional().meta({ description: 'Stop after this many trials in a row that did not raise the best DSR (default 5)' }),
+      stop_after_unproductive: int(1, 1000)
+        .optional()
+        .meta({ description: 'Stop after this many trials in a row that did not raise the best DSR (default 5)' }),
       target_dsr: z.number({ message: 'expected a number' }).gt(0, 'must be above 0').lt(1, 'must be below 1').optional(),
       holdout_fraction: z
         .number({ message: 'expected a number' })
@@ -88,11 +90,19 @@ export const CampaignRequestSchema = request(
         .optional()
         .meta({ description: 'Share of the last bars sealed until the end (default 0.2; at least a year on daily bars)' }),
       finalists: int(1, 10).optional().meta({ description: 'Top trials by DSR evaluated on the holdout (default 3)' }),
-      seed: int(0, 2 ** 31 - 1).optional().meta({ description: 'Seed of the offline search (default: from the campaign id)' }),
-      search: z.enum(CAMPAIGN_SEARCHES, { message: `expected one of ${CAMPAIGN_SEARCHES.join(', ')}` }).optional().meta({
-        description: 'Offline designer: directed (learns from the ledger, default) or random (the control)',
-      }),
-      bypass_gates: z.boolean({ message: 'expected true or false' }).optional().meta({ description: "Let every trial reach the backtest whatever the gates say (they are still recorded)" }),
+      seed: int(0, 2 ** 31 - 1)
+        .optional()
+        .meta({ description: 'Seed of the offline search (default: from the campaign id)' }),
+      search: z
+        .enum(CAMPAIGN_SEARCHES, { message: `expected one of ${CAMPAIGN_SEARCHES.join(', ')}` })
+        .optional()
+        .meta({
+          description: 'Offline designer: directed (learns from the ledger, default) or random (the control)',
+        }),
+      bypass_gates: z
+        .boolean({ message: 'expected true or false' })
+        .optional()
+        .meta({ description: 'Let every trial reach the backtest whatever the gates say (they are still recorded)' }),
     },
     { message: 'expected a JSON object' },
   ),

@@ -108,6 +108,14 @@ export const ListOperationsQuerySchema = z.object({
 });
 export type ListOperationsQuery = z.output<typeof ListOperationsQuerySchema>;
 
+/** `GET /agent/campaigns` query. */
+export const ListCampaignsQuerySchema = z.object({
+  status: z.enum(OPERATION_STATUSES, { message: `expected one of ${OPERATION_STATUSES.join(', ')}` }).optional(),
+  limit: intParam(1, 100, 20),
+  offset: intParam(0, 1_000_000_000, 0),
+});
+export type ListCampaignsQuery = z.output<typeof ListCampaignsQuerySchema>;
+
 /** `DELETE /operations/{id}` body (optional). */
 export const CancelOperationRequestSchema = request(
   'CancelOperationRequest',

@@ -77,5 +77,6 @@ export const CancelSource = {
   AgentCancel: 'DELETE /api/v1/agent/cancel',
   AgentCancelById: 'DELETE /api/v1/agent/cancel/{id}',
   OperationsCancel: 'DELETE /api/v1/operations/{id}',
+  CampaignCancel: 'DELETE /api/v1/agent/campaigns/{id}',
 } as const;
 export type CancelSource = (typeof CancelSource)[keyof typeof CancelSource];

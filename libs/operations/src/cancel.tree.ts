@@ -24,5 +24,11 @@ export async function cancelAndAnnounce(
   const cancelled = store.cancel(id, opts); // its script is written to the connection first…
   const announced = channel.publish(publisher, { operation_ids: [id], reason: opts.reason, requested_at: requestedAt }).catch(onPublishError); // …then the message
   const [outcome] = await Promise.all([cancelled, announced]);
+  // A job knows its parent and its cycle, not every ancestor above them (a campaign's cycle's folds):
+  // once the script has named what it cancelled, those ids are announced too, so every job under a
+  // deeper tree stops on a message rather than on its next poll of the record.
+  if (outcome.children_cancelled.length > 0) {
+    void channel.publish(publisher, { operation_ids: outcome.children_cancelled, reason: opts.reason, requested_at: requestedAt }).catch(onPublishError);
+  }
   return outcome;
 }

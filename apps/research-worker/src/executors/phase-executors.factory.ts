@@ -22,7 +22,13 @@ export interface ExecutorsSetup {
 export function phaseExecutors(setup: ExecutorsSetup): PhaseExecutors {
   const stubs = stubExecutors(setup.stub);
   const real: PhaseExecutors = {
-    designing: new DesignExecutor({ ...setup.research, designer: setup.llm.designer, recent: setup.recent, seed: setup.designSeed, ...(setup.campaign ? { campaign: setup.campaign } : {}) }),
+    designing: new DesignExecutor({
+      ...setup.research,
+      designer: setup.llm.designer,
+      recent: setup.recent,
+      seed: setup.designSeed,
+      ...(setup.campaign ? { campaign: setup.campaign } : {}),
+    }),
     training: new TrainingExecutor(setup.research),
     backtesting: new BacktestExecutor(setup.research),
     assessing: new AssessmentExecutor({ ...setup.research, assessor: setup.llm.assessor }),

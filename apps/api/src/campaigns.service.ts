@@ -80,7 +80,6 @@ export class CampaignsService {
       holdout_fraction: body.holdout_fraction ?? 0.2,
       finalists: body.finalists ?? 3,
       search: body.search ?? 'directed',
-      bypass_gates: body.bypass_gates ?? false,
       holdout,
       cycles_started: 0,
     };
@@ -340,7 +339,6 @@ export class CampaignsService {
       holdout_fraction: p.holdout_fraction,
       finalists: p.finalists,
       search: p.search,
-      bypass_gates: p.bypass_gates,
       holdout: p.holdout,
       ledger_id: ledgerId,
       resumed_from: id,

@@ -1,5 +1,7 @@
 import {
   CYCLE_OPERATION_TYPE,
+  checkBacktestGate,
+  checkTrainingGate,
   campaignVerdict,
   chooseFinalists,
   holdoutStrategy,
@@ -9,6 +11,7 @@ import {
   strategyContentHash,
   unproductiveStreak,
   type CampaignThresholds,
+  type GateThresholds,
   type CycleParametersPatch,
   type StrategyConfig,
 } from '@ktrdr/agent-domain';
@@ -46,6 +49,8 @@ export interface CampaignDriverOptions {
   /** KTRDR_MAX_CONCURRENT_CYCLES: a campaign's cycles share it with manual ones. */
   maxConcurrentCycles: number;
   thresholds: CampaignThresholds;
+  /** The cycle gates each trial is judged against (its cycle runs in full whatever they say). */
+  gates: GateThresholds;
 }
 
 /** A trial of the ledger with its returns, as selection reads it. */
@@ -53,10 +58,20 @@ function selectionOf(trials: readonly TrialRecord[], returns: ReadonlyMap<string
   return trials.map((t) => ({ key: t.cycle_id, counted: t.strategy_hash !== null && t.outcome !== 'cancelled', returns: returns.get(t.cycle_id) ?? null }));
 }
 
-function outcomeOf(cycle: OperationInfo): TrialOutcome {
-  if (cycle.status === 'completed') return 'passed';
-  if (cycle.status === 'cancelled') return 'cancelled';
-  return cycle.failure_code === ErrorCode.GateFailed ? 'gate_failed' : 'failed';
+/**
+ * A trial's outcome and reason: a completed cycle (its gates were bypassed so it ran in full) is
+ * judged against the training and backtest gates here, with the messages a gated cycle fails with.
+ */
+function outcomeOf(cycle: OperationInfo, gates: GateThresholds): { outcome: TrialOutcome; reason: string | null } {
+  if (cycle.status === 'cancelled') return { outcome: 'cancelled', reason: cycle.cancellation_reason ?? cycle.error_message ?? null };
+  if (cycle.status !== 'completed') return { outcome: cycle.failure_code === ErrorCode.GateFailed ? 'gate_failed' : 'failed', reason: cycle.error_message };
+  const p = readCycleParameters(cycle.metadata.parameters);
+  const failed: string[] = [];
+  const training = checkTrainingGate(p.training_result ?? {}, gates.training);
+  if (!training.passed) failed.push(`Training gate failed: ${training.reason}`);
+  const backtest = checkBacktestGate(p.backtest_result ?? {}, gates.backtest);
+  if (!backtest.passed) failed.push(`Backtest gate failed: ${backtest.reason}`);
+  return failed.length ? { outcome: 'gate_failed', reason: failed.join('; ') } : { outcome: 'passed', reason: null };
 }
 
 /**
@@ -107,10 +122,13 @@ export class CampaignDriver {
     const ledgerId = p.ledger_id ?? id;
     const cycles = await this.store.children(id);
     await this.recordEnded(id, ledgerId, cycles);
+    // The cycles a cancel ended with the campaign it resumes were never recorded there: they are trials too.
+    if (p.resumed_from) await this.recordEnded(p.resumed_from, ledgerId, await this.store.children(p.resumed_from).catch(() => []));
 
     const [trials, returns, looks] = await Promise.all([this.ledger.trials(ledgerId), this.ledger.returns(ledgerId), this.ledger.holdouts(ledgerId)]);
     const scores = scoreTrials(selectionOf(trials, returns));
-    const streak = unproductiveStreak(trials.map((t) => ({ trial: t.trial, dsr_at_record: t.dsr_at_record })));
+    // The best trial is the best that could be a finalist: one that passed every gate.
+    const streak = unproductiveStreak(trials.map((t) => ({ trial: t.trial, dsr_at_record: t.outcome === 'passed' ? t.dsr_at_record : null })));
     const best = streak.bestTrial === null ? null : trials.find((t) => t.trial === streak.bestTrial)!;
     const spent = cycles.reduce((sum, c) => sum + (readCycleParameters(c.metadata.parameters).llm_usage?.cost_usd ?? 0), 0);
     const searchCycles = cycles.filter((c) => readCycleParameters(c.metadata.parameters).holdout_of === undefined);
@@ -147,7 +165,7 @@ export class CampaignDriver {
         return;
       }
       const finalists = chooseFinalists(
-        trials.map((t) => ({ ...t, dsr: scores.dsr.get(t.cycle_id) ?? null })),
+        trials.filter((t) => t.outcome === 'passed').map((t) => ({ ...t, dsr: scores.dsr.get(t.cycle_id) ?? null })),
         p.finalists,
       ).map((t) => t.trial);
       const moved = await this.store.update(id, {
@@ -264,8 +282,7 @@ export class CampaignDriver {
             timeframe: config.training_data.timeframes[0] ?? null,
           }
         : null,
-      outcome: outcomeOf(cycle),
-      reason: cycle.error_message,
+      ...outcomeOf(cycle, this.opts.gates),
       metrics: {
         accuracy: num(tr?.accuracy),
         majority_baseline: num(tr?.majority_baseline),
@@ -300,7 +317,9 @@ export class CampaignDriver {
         model: p.model,
         brief: p.brief,
         strategy: null,
-        bypass_gates: p.bypass_gates,
+        // Every trial is evaluated in full, so each one has walk-forward returns to count and compare;
+        // the driver judges it against the gates itself (outcomeOf) and records the verdict.
+        bypass_gates: true,
         campaign_id: campaign.operation_id,
         ledger_id: ledgerId,
         ...(p.holdout ? { sealed_from: p.holdout.from } : {}),

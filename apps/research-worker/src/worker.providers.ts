@@ -164,6 +164,7 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
           {
             maxConcurrentCycles: c.maxConcurrentCycles,
             thresholds: c.campaign,
+            gates: c.gates,
           },
         ),
     },

@@ -101,7 +101,7 @@ export function campaignVerdict(
   t: CampaignThresholds,
 ): { verdict: CampaignVerdict; reason: string } {
   const best = chooseFinalists(finalists, 1)[0];
-  if (!best) return { verdict: 'nothing_found', reason: 'no trial produced out-of-sample returns to select from' };
+  if (!best) return { verdict: 'nothing_found', reason: 'no finalist: no trial passed every gate with out-of-sample returns' };
   const failed: string[] = [];
   const passed: string[] = [];
   const dsr = best.dsr!;
@@ -172,10 +172,14 @@ export function campaignReport(v: {
   );
   if (v.stop_reason) out.push(`The search stopped because ${STOP_WORDS[v.stop_reason]} (${v.stop_reason}).`);
   const scored = v.lessons.filter((l) => l.best_dsr !== null);
-  const helped = scored.filter((l) => l.best_dsr! >= 0.5);
+  const helped = scored.filter((l) => l.best_dsr! >= 0.5 && l.passed > 0);
   const never = v.lessons.filter((l) => l.passed === 0 && l.trials >= 2);
-  if (helped.length) out.push(`Families that helped: ${helped.map((l) => `${l.family} (best DSR ${fixed(l.best_dsr!)}, ${l.trials} trials)`).join(', ')}.`);
-  else if (scored.length) out.push(`No family reached a DSR of 0.50; the best was ${scored[0]!.family} (${fixed(scored[0]!.best_dsr!)}).`);
+  if (helped.length)
+    out.push(
+      `Families that helped (passed the gates, DSR ≥ 0.50): ${helped.map((l) => `${l.family} (best DSR ${fixed(l.best_dsr!)}, ${l.trials} trials)`).join(', ')}.`,
+    );
+  else if (scored.length)
+    out.push(`No family passed the gates with a DSR of 0.50 or more; the highest DSR was ${scored[0]!.family}'s (${fixed(scored[0]!.best_dsr!)}).`);
   if (never.length) out.push(`Families that never passed the gates: ${never.map((l) => `${l.family} (${l.trials} trials)`).join(', ')}.`);
   if (v.pbo !== null) out.push(`Probability of backtest overfitting across the trials: ${fixed(v.pbo)} (at most ${fixed(v.thresholds.maxPbo)} for a finding).`);
   if (v.verdict === 'found') out.push(`Found: ${v.verdict_reason}.`);

@@ -99,10 +99,6 @@ export const CampaignRequestSchema = request(
         .meta({
           description: 'Offline designer: directed (learns from the ledger, default) or random (the control)',
         }),
-      bypass_gates: z
-        .boolean({ message: 'expected true or false' })
-        .optional()
-        .meta({ description: 'Let every trial reach the backtest whatever the gates say (they are still recorded)' }),
     },
     { message: 'expected a JSON object' },
   ),
@@ -160,7 +156,6 @@ export const CampaignParametersSchema = z.object({
   finalists: z.number().default(3).catch(3),
   seed: z.number().default(1).catch(1),
   search: z.enum(CAMPAIGN_SEARCHES).catch('directed'),
-  bypass_gates: z.boolean().default(false).catch(false),
   holdout: optional(holdoutSchema),
   /** Whose trials these are: the first campaign's id, shared by every campaign resumed from it. */
   ledger_id: optional(z.string()),

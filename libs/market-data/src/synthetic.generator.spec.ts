@@ -1,4 +1,4 @@
-import { REGIMES, SYNTHETIC_ORIGIN_MS, generateSyntheticSeries, syntheticBarCount } from './synthetic.generator';
+import { REGIMES, SYNTHETIC_ORIGIN_MS, generateSyntheticSeries, syntheticBarCount, syntheticFamily } from './synthetic.generator';
 import type { Bars } from './bars.types';
 
 function logReturns(close: Float64Array): number[] {
@@ -103,5 +103,96 @@ describe('synthetic series', () => {
     const r = logReturns(h1.bars.close).map(Math.abs);
     const v = Array.from(h1.bars.volume.slice(1));
     expect(corr(r, v)).toBeGreaterThan(0.3);
+  });
+});
+
+/**
+ * The planted edge of SYNTH_EDGE_ (mean reversion to the recent mean) as a trader would measure it:
+ * after a close stretched below its recent mean, the mean forward log return, over triggers at
+ * least `horizon` bars apart (so the samples do not overlap), in standard errors.
+ */
+function afterStretch(close: Float64Array, lookback: number, horizon: number, stretch: number): { t: number; n: number; mean: number } {
+  const x = Array.from(close, Math.log);
+  const out: number[] = [];
+  for (let i = lookback; i + horizon < x.length;) {
+    let m = 0;
+    for (let j = i - lookback + 1; j <= i; j++) m += x[j]! / lookback;
+    if (x[i]! - m < -stretch) {
+      out.push(x[i + horizon]! - x[i]!);
+      i += horizon;
+    } else i += 1;
+  }
+  const { sd } = moments(out);
+  return { t: mean(out) / (sd / Math.sqrt(out.length)), n: out.length, mean: mean(out) };
+}
+
+function lag1(xs: readonly number[]): number {
+  return corr(xs.slice(1), xs.slice(0, -1));
+}
+
+describe('learning-test families', () => {
+  it('SYNTH_EDGE_ and SYNTH_WALK_ need a name after the prefix; other SYNTH_ symbols keep the regimes', () => {
+    expect(syntheticFamily('SYNTH_EDGE_A')).toBe('edge');
+    expect(syntheticFamily('SYNTH_WALK_A')).toBe('walk');
+    expect(syntheticFamily('SYNTH_EDGE')).toBe('regimes');
+    expect(syntheticFamily('SYNTH_WALKER')).toBe('regimes');
+    expect(syntheticFamily('SYNTH_TEST')).toBe('regimes');
+  });
+
+  it('leaves the regime-switching series as they were, bar for bar', () => {
+    // Values of the generator before the two families existed.
+    const h1 = generateSyntheticSeries('SYNTH_TEST', '1h').bars.close;
+    expect(h1[1000]).toBe(190.2657);
+    expect(h1[h1.length - 1]).toBe(434.2736);
+    expect(generateSyntheticSeries('SYNTH_WALKER', '1d').bars.close[1000]).toBe(108.0532);
+  });
+
+  it.each(['SYNTH_EDGE_A', 'SYNTH_WALK_A'])('%s is seeded, consistent on every timeframe and has no regimes', (symbol) => {
+    const a = generateSyntheticSeries(symbol, '1h');
+    expect(generateSyntheticSeries(symbol, '1h').bars.close).toEqual(a.bars.close);
+    expect(generateSyntheticSeries(symbol, '1h', 3).bars.close[500]).not.toBe(a.bars.close[500]);
+    expect(a.regimes.every((r) => r === 2)).toBe(true);
+    for (const tf of ['1h', '4h', '1d'] as const) expectSaneBars(generateSyntheticSeries(symbol, tf).bars);
+    expect(generateSyntheticSeries(symbol, '1d').bars.close[100]).toBe(a.bars.close[100 * 24 + 23]);
+    expect(moments(logReturns(a.bars.close)).kurtosis).toBeGreaterThan(3);
+  });
+
+  it('SYNTH_EDGE_ reverts after a stretch below its recent mean, by many standard errors; SYNTH_WALK_ does not', () => {
+    for (const name of ['A', 'B', 'C']) {
+      const edge = generateSyntheticSeries(`SYNTH_EDGE_${name}`, '1h').bars.close;
+      const walk = generateSyntheticSeries(`SYNTH_WALK_${name}`, '1h').bars.close;
+      // A close 1 % below its 5-day mean, the next day's return.
+      const e = afterStretch(edge, 120, 24, 0.01);
+      const w = afterStretch(walk, 120, 24, 0.01);
+      expect(e.n).toBeGreaterThan(300);
+      expect(e.t).toBeGreaterThan(8);
+      // More than a round trip's cost (0.3 %) on average.
+      expect(e.mean).toBeGreaterThan(0.003);
+      expect(Math.abs(w.t)).toBeLessThan(3);
+      // On daily bars too: the close 1 % below its 5-day mean, the next 5 days.
+      const ed = afterStretch(generateSyntheticSeries(`SYNTH_EDGE_${name}`, '1d').bars.close, 5, 5, 0.01);
+      const wd = afterStretch(generateSyntheticSeries(`SYNTH_WALK_${name}`, '1d').bars.close, 5, 5, 0.01);
+      expect(ed.t).toBeGreaterThan(4);
+      expect(Math.abs(wd.t)).toBeLessThan(3);
+    }
+  });
+
+  it('SYNTH_WALK_ has zero drift and constant volatility; SYNTH_EDGE_ shows its reversion as negative autocorrelation', () => {
+    for (const name of ['A', 'B', 'C']) {
+      const r = logReturns(generateSyntheticSeries(`SYNTH_WALK_${name}`, '1h').bars.close);
+      const { sd } = moments(r);
+      expect(Math.abs(mean(r)) / (sd / Math.sqrt(r.length))).toBeLessThan(3);
+      // Each year's mean absolute return within 5 % of the whole span's (the standard deviation of
+      // Student-t(4) draws is itself too noisy a year at a time to show it).
+      const perYear = 260 * 24;
+      const absMean = (xs: readonly number[]): number => mean(xs.map(Math.abs));
+      const all = absMean(r);
+      for (let y = 0; y + perYear <= r.length; y += perYear) {
+        expect(Math.abs(absMean(r.slice(y, y + perYear)) / all - 1)).toBeLessThan(0.05);
+      }
+      const daily = (symbol: string): number[] => logReturns(generateSyntheticSeries(symbol, '1d').bars.close);
+      expect(Math.abs(lag1(daily(`SYNTH_WALK_${name}`)))).toBeLessThan(0.06);
+      expect(lag1(daily(`SYNTH_EDGE_${name}`))).toBeLessThan(-0.1);
+    }
   });
 });

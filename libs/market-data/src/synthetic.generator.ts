@@ -17,6 +17,27 @@ import { SeededRandom } from './seeded.random.js';
  *   open and close; volume rises with |return| and in the bear regime.
  * - Deterministic: the stream is seeded from the symbol name (and an optional seed), and always
  *   generated from the fixed origin, so a bar's values never depend on the window requested.
+ *
+ * Two further families, chosen by the symbol's prefix, exist for tests of whether research learns:
+ * one where something is there to find and one where nothing is. Same session, aggregation,
+ * Student-t(4) innovations, bar ranges and volume rule as above, but one regime throughout (their
+ * `regimes` read sideways) and no weekend gap, so the only structure is the one described.
+ *
+ * - `SYNTH_EDGE_<name>`: a planted, learnable edge — short-horizon mean reversion of the price to
+ *   its own recent mean. Each hour's log return carries a pull of EDGE.pull × (m − log price),
+ *   where m is the exponential mean of the log close over EDGE.meanHours (5 trading days), on top
+ *   of a small drift and constant volatility. A close stretched below its recent mean tends to
+ *   come back over the next days: what RSI, stochastic, Williams %R and Bollinger %b see as
+ *   oversold (and SMA/EMA distance as below the mean). Deliberately stronger than real markets
+ *   show (daily returns' lag-1 autocorrelation is about −0.2), so a small network on those
+ *   memberships beats buy-and-hold and random entries after costs on daily bars: a close 1 % under
+ *   its 5-day mean gains about 0.6–0.9 % over the next 5 days. Not for any design: a zigzag label
+ *   of the usual 3–6 % swing is rare here (such a model hardly ever trades), while forward-return
+ *   and triple-barrier labels over a few days find the edge. On 1h bars the day after a 1 %
+ *   stretch gains about 0.35 %, barely a round trip's cost (0.3 %): there only rare trades can pay.
+ * - `SYNTH_WALK_<name>`: a pure random walk — i.i.d. log returns with zero mean and constant
+ *   volatility, no regimes: no past bar tells anything about the next, so nothing is learnable and
+ *   every strategy's expected return is minus its costs.
  */
 
 export const SYNTHETIC_PREFIX = 'SYNTH_';
@@ -52,6 +73,23 @@ const PARAMS: readonly RegimeParams[] = [
   { mu: -0.35, sigma: 0.32, days: 40, next: [0.5, 0, 0.5], volumeFactor: 1.5 },
   { mu: 0.0, sigma: 0.17, days: 60, next: [0.6, 0.4, 0], volumeFactor: 0.9 },
 ];
+
+/** The prefixes of the two families for learning tests (see above); any other SYNTH_ symbol switches regimes. */
+export const SYNTHETIC_EDGE_PREFIX = 'SYNTH_EDGE_';
+export const SYNTHETIC_WALK_PREFIX = 'SYNTH_WALK_';
+export type SyntheticFamily = 'regimes' | 'edge' | 'walk';
+
+/** The planted edge of SYNTH_EDGE_ series: annual drift and volatility of log price, and the hourly pull to the recent mean. */
+export const EDGE = { mu: 0.04, sigma: 0.16, meanHours: 120, pull: 0.02 } as const;
+/** The SYNTH_WALK_ series' annual volatility (drift 0). */
+export const WALK = { sigma: 0.16 } as const;
+
+/** Which process a synthetic symbol follows: its prefix names it, and the prefix alone (no name after it) is an ordinary SYNTH_ symbol. */
+export function syntheticFamily(symbol: string): SyntheticFamily {
+  if (symbol.startsWith(SYNTHETIC_EDGE_PREFIX) && symbol.length > SYNTHETIC_EDGE_PREFIX.length) return 'edge';
+  if (symbol.startsWith(SYNTHETIC_WALK_PREFIX) && symbol.length > SYNTHETIC_WALK_PREFIX.length) return 'walk';
+  return 'regimes';
+}
 
 export function isSyntheticSymbol(symbol: string): boolean {
   return symbol.startsWith(SYNTHETIC_PREFIX) && symbol.length > SYNTHETIC_PREFIX.length;
@@ -96,6 +134,8 @@ function hoursPerBar(timeframe: SyntheticTimeframe): number {
 const round4 = (p: number): number => Math.round(p * 1e4) / 1e4;
 
 function generateHourly(symbol: string, seed: number): SyntheticSeries {
+  const family = syntheticFamily(symbol);
+  if (family !== 'regimes') return generateSingleRegime(symbol, seed, family);
   const time = grid();
   const n = time.length;
   const rng = new SeededRandom((hashString(symbol) ^ Math.imul(seed >>> 0, 0x9e3779b1)) >>> 0);
@@ -140,6 +180,53 @@ function generateHourly(symbol: string, seed: number): SyntheticSeries {
     low[i] = Math.min(round4(o * Math.exp(-down)), open[i]!, close[i]!);
     volume[i] = Math.round(baseVolume * volumeFactor * (0.4 + 0.9 * Math.abs(eps)) * Math.exp(0.3 * rng.normal()));
     price = c;
+  }
+  return { bars: { symbol, timeframe: '1h', time: time.slice(), open, high, low, close, volume }, regimes };
+}
+
+/**
+ * The edge and walk families (see the top): one process throughout, seeded like the regime family.
+ * Kept apart from generateHourly so the regime series' stream, and so every bar of them, is unchanged.
+ */
+function generateSingleRegime(symbol: string, seed: number, family: 'edge' | 'walk'): SyntheticSeries {
+  const time = grid();
+  const n = time.length;
+  const rng = new SeededRandom((hashString(symbol) ^ Math.imul(seed >>> 0, 0x9e3779b1)) >>> 0);
+  const open = new Float64Array(n);
+  const high = new Float64Array(n);
+  const low = new Float64Array(n);
+  const close = new Float64Array(n);
+  const volume = new Float64Array(n);
+  // Sideways (index 2) throughout: these families have no regimes.
+  const regimes = new Uint8Array(n).fill(2);
+
+  let price = 20 + 180 * rng.uniform();
+  const baseVolume = 2e5 * (1 + 9 * rng.uniform());
+  const sigma = family === 'edge' ? EDGE.sigma : WALK.sigma;
+  const s = sigma * Math.sqrt(DT);
+  // The edge's drift of log price per hour; the walk's is 0 (i.i.d. log returns with mean 0).
+  const drift = family === 'edge' ? (EDGE.mu - (sigma * sigma) / 2) * DT : 0;
+  const alpha = 2 / (EDGE.meanHours + 1);
+  let logPrice = Math.log(price);
+  let mean = logPrice;
+
+  for (let i = 0; i < n; i++) {
+    const o = price;
+    const eps = rng.studentT4();
+    const pull = family === 'edge' ? EDGE.pull * (mean - logPrice) : 0;
+    const x = drift + pull + s * eps;
+    const c = o * Math.exp(x);
+    const up = (x + Math.sqrt(x * x - 2 * s * s * Math.log(rng.uniform()))) / 2;
+    const down = (-x + Math.sqrt(x * x - 2 * s * s * Math.log(rng.uniform()))) / 2;
+
+    open[i] = round4(o);
+    close[i] = round4(c);
+    high[i] = Math.max(round4(o * Math.exp(up)), open[i]!, close[i]!);
+    low[i] = Math.min(round4(o * Math.exp(-down)), open[i]!, close[i]!);
+    volume[i] = Math.round(baseVolume * (0.4 + 0.9 * Math.abs(eps)) * Math.exp(0.3 * rng.normal()));
+    price = c;
+    logPrice += x;
+    mean += alpha * (logPrice - mean);
   }
   return { bars: { symbol, timeframe: '1h', time: time.slice(), open, high, low, close, volume }, regimes };
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { repoRoot } from '../testing/stack.harness.js';
 import { benchBacktest } from './backtest.bench.js';
+import { CAMPAIGN_MARKERS, benchCampaign } from './campaign.bench.js';
 import { benchCancelLatency } from './cancel-latency.bench.js';
 import { benchCycleTransitions } from './cycle-transitions.bench.js';
 import { loadAverage, machineInfo } from './machine.js';
@@ -20,7 +21,7 @@ import { WALK_FORWARD_MARKERS, benchWalkForward } from './walk-forward.bench.js'
  * beside a bare typed-array pass, training time per epoch, cancel during real training), prints a
  * markdown report and writes it into docs/BENCHMARKS.md. Options: BENCH_CYCLES, BENCH_WARMUP,
  * BENCH_CANCELS, BENCH_CANCEL_DELAY_MS, BENCH_CPU_CANCELS, BENCH_TRAINING_CANCELS,
- * BENCH_BACKTEST_BARS, BENCH_RUNS, BENCH_WRITE_DOCS, BENCH_ONLY=training (see docs/BENCHMARKS.md).
+ * BENCH_BACKTEST_BARS, BENCH_RUNS, BENCH_WRITE_DOCS, BENCH_CAMPAIGN_CYCLES, BENCH_ONLY=training|campaign (see docs/BENCHMARKS.md).
  */
 
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -30,6 +31,18 @@ async function main(): Promise<void> {
   if (opts.only === 'training') return runTrainingOnly(log, 'BENCH_ONLY=training npm run bench', opts.writeDocs);
   const redis = await ensureRedis();
   process.env['REDIS_URL'] = redis.url;
+  const campaign = async (): Promise<void> => {
+    const section = await benchCampaign(log);
+    process.stdout.write(`${section}\n`);
+    if (opts.writeDocs) writeMarkedSection(join(repoRoot(), 'docs', 'BENCHMARKS.md'), section, CAMPAIGN_MARKERS.begin, CAMPAIGN_MARKERS.end);
+  };
+  if (opts.only === 'campaign') {
+    try {
+      return await campaign();
+    } finally {
+      await redis.stop();
+    }
+  }
   log(
     `bench: redis ${redis.url}${redis.owned ? ' (private redis-server)' : ''}; ${opts.runs} run(s) of ${opts.cycles} cycles + ${opts.cancels} cancels + ${opts.cpuCancels} CPU-bound cancels`,
   );
@@ -95,6 +108,8 @@ async function main(): Promise<void> {
       process.stdout.write(`${walkForward}\n`);
       if (opts.writeDocs) writeMarkedSection(join(repoRoot(), 'docs', 'BENCHMARKS.md'), walkForward, WALK_FORWARD_MARKERS.begin, WALK_FORWARD_MARKERS.end);
     }
+    // Trials per hour of a default offline campaign on one and two compute workers (BENCH_CAMPAIGN=0 skips).
+    if (!['0', 'false', 'no'].includes((process.env['BENCH_CAMPAIGN'] ?? '1').toLowerCase())) await campaign();
   } finally {
     await redis.stop();
   }

@@ -143,7 +143,7 @@ export async function benchCancelLatency(count: number, delayMs: number, log: (s
       if (i >= 0) samples.push({ phase, recordedMs, stoppedMs: stoppedAt === null ? null : stoppedAt - t0 });
       if (i >= 0 && (i + 1) % 40 === 0) log(`  cancels: ${i + 1}/${count} samples`);
     }
-    // §6.3: nothing of a cancelled cycle may keep running or start afterwards.
+    // Nothing of a cancelled cycle may keep running or start afterwards.
     await sleep(Math.max(500, delayMs));
     const left = (await store.allActive()).map((o) => o.operation_id);
     if (left.length) anomalies.push({ sample: count, what: `after all cancels, ${left.length} operation(s) still active: ${left.slice(0, 5).join(', ')}` });

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 
 /**
  * The files a saved model directory must hold to be loaded (libs/training's model store writes them).
- * Named here rather than imported: the API may not depend on the compute libs (CONVENTIONS §14).
+ * Named here rather than imported: the API may not depend on the compute libs (the module boundaries the lint enforces).
  */
 export const MODEL_FILES = ['model.json', 'meta.json'] as const;
 

@@ -5,7 +5,8 @@ export const API_BASE = '/api/v1';
 
 /**
  * An answer other than 2xx, worded as the API worded it: `error.message` of the envelope, or the
- * top-level `message` of an agent refusal, with the refusal's `reason` kept.
+ * top-level `message` of an agent refusal, with the refusal's `reason` kept (top-level, or in the
+ * envelope's `details` as the campaign routes send it).
  */
 export class ApiError extends Error {
   constructor(
@@ -24,7 +25,9 @@ function errorFrom(status: number, body: unknown, fallback: string): ApiError {
   const b = body && typeof body === 'object' ? (body as Record<string, unknown>) : null;
   const envelope = b?.['error'] && typeof b['error'] === 'object' ? (b['error'] as Record<string, unknown>) : null;
   const message = (typeof b?.['message'] === 'string' && b['message']) || (typeof envelope?.['message'] === 'string' && envelope['message']) || fallback;
-  const reason = typeof b?.['reason'] === 'string' ? b['reason'] : null;
+  // Agent refusals carry `reason` at the top; the campaign routes' envelope carries it in `error.details`.
+  const details = envelope?.['details'] && typeof envelope['details'] === 'object' ? (envelope['details'] as Record<string, unknown>) : null;
+  const reason = typeof b?.['reason'] === 'string' ? b['reason'] : typeof details?.['reason'] === 'string' ? details['reason'] : null;
   const code = typeof envelope?.['code'] === 'string' ? envelope['code'] : null;
   return new ApiError(status, message, code, reason, b);
 }

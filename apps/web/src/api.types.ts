@@ -3,7 +3,7 @@
  * only, so the page still bundles nothing from the workspace and talks to the API over HTTP like
  * the CLI. A field renamed in the contract fails this app's build too.
  */
-import type { OperationList, OperationStatus } from '@ktrdr/api-contract';
+import type { CampaignView, OperationList, OperationStatus, Trial } from '@ktrdr/api-contract';
 
 export type {
   ActiveResearch,
@@ -33,7 +33,56 @@ export type {
   SymbolBacktestResult as SymbolBacktestMetrics,
   TriggerRequest as TriggerBody,
   TriggerStarted as TriggerAccepted,
+  CampaignRequest as CampaignBody,
+  CampaignStarted as CampaignAccepted,
+  CampaignStage,
+  CampaignVerdict,
+  CampaignView,
+  DataSetInfo,
+  FamilyLesson,
+  HoldoutResult,
+  StopReason,
+  Timeframe,
+  Trial,
+  TrialOutcome,
 } from '@ktrdr/api-contract';
+
+/** `GET /agent/campaigns` (the contract's CampaignList schema, written out: the contract exports no type for it). */
+export interface CampaignList {
+  success: true;
+  data: CampaignView[];
+  total_count: number;
+}
+
+/** `GET /agent/campaigns/{id}/trials`: every trial in order, with the DSR a finding needs. */
+export interface CampaignTrials {
+  success: true;
+  data: Trial[];
+  total_count: number;
+  dsr_threshold: number;
+  expected_max_sharpe: number | null;
+}
+
+/** `GET /agent/campaigns/{id}/leaderboard`: the trials with out-of-sample returns ranked by DSR, and the PBO over them. */
+export interface CampaignLeaderboard {
+  success: true;
+  data: (Trial & { rank: number })[];
+  trials: number;
+  pbo: number | null;
+  pbo_trials: number;
+  pbo_bars: number;
+  dsr_threshold: number;
+  pbo_threshold: number;
+}
+
+/** `DELETE /agent/campaigns/{id}`. */
+export interface CampaignCancelled {
+  success: true;
+  operation_id: string;
+  status: 'cancelled';
+  children_cancelled: string[];
+  message: string;
+}
 
 /** A list answer of the operations routes (`GET /operations`, `…/children`, …) with rows of type T. */
 export type ListEnvelope<T> = Omit<OperationList, 'data'> & { data: T[] };

@@ -1,3 +1,5 @@
+import { CampaignView } from './campaign.view';
+import { CampaignsView } from './campaigns.view';
 import { CycleView } from './cycle.view';
 import { HistoryView } from './history.view';
 import { NowView } from './now.view';
@@ -27,12 +29,15 @@ export function App() {
         <nav aria-label="Views" className="tabs">
           {tab('/', 'Now', route.view === 'now')}
           {tab('/history', 'History', route.view === 'history' || route.view === 'cycle')}
+          {tab('/campaigns', 'Campaigns', route.view === 'campaigns' || route.view === 'campaign')}
         </nav>
       </header>
       <main id="main">
         {route.view === 'now' && <NowView />}
         {route.view === 'history' && <HistoryView />}
         {route.view === 'cycle' && <CycleView key={route.id} id={route.id} />}
+        {route.view === 'campaigns' && <CampaignsView />}
+        {route.view === 'campaign' && <CampaignView key={route.id} id={route.id} />}
         {route.view === 'missing' && (
           <p className="muted">
             No page at <code>{route.path}</code>. <Link href="/">Back to the active cycles</Link>.

@@ -18,7 +18,7 @@ import { EquityChart } from './equity.chart';
 import { cyclePhaseLabel, dateTime, duration, secondsBetween, typeLabel } from './format.util';
 import { MetricsTable } from './metrics.table';
 import { useOperationEvents } from './operation-events.hook';
-import { cycleHref, Link, navigate } from './router.hook';
+import { campaignHref, cycleHref, Link, navigate } from './router.hook';
 import { StrategyPanel } from './strategy.panel';
 import { TrainingCharts } from './training.chart';
 import { Refusal } from './trigger.form';
@@ -148,6 +148,19 @@ export function CycleView({ id }: { id: string }) {
               <Elapsed from={op.started_at ?? op.created_at} to={op.completed_at} />
             </dd>
           </div>
+          {params(op).campaign_id && (
+            <div className="wide">
+              <dt>Campaign</dt>
+              <dd data-testid="cycle-campaign">
+                <Link href={campaignHref(params(op).campaign_id!)} className="mono">
+                  {params(op).campaign_id}
+                </Link>
+                <span className="muted small">
+                  {params(op).holdout_of !== undefined ? ` · the one look at the holdout of trial ${params(op).holdout_of}` : ' · a trial of its search'}
+                </span>
+              </dd>
+            </div>
+          )}
           {params(op).resumed_from && (
             <div className="wide">
               <dt>Resumed from</dt>

@@ -2,16 +2,24 @@ import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 
 import { createElement } from 'react';
 
 /**
- * Three routes (`/`, `/history`, `/cycles/{id}`) on the History API; the API answers every
- * non-API path with index.html. Hand-rolled in a few lines instead of adding a router package.
+ * Five routes (`/`, `/history`, `/cycles/{id}`, `/campaigns`, `/campaigns/{id}`) on the History API;
+ * the API answers every non-API path with index.html. Hand-rolled in a few lines instead of adding a
+ * router package.
  */
-export type Route = { view: 'now' } | { view: 'history' } | { view: 'cycle'; id: string } | { view: 'missing'; path: string };
+export type Route =
+  | { view: 'now' }
+  | { view: 'history' }
+  | { view: 'cycle'; id: string }
+  | { view: 'campaigns' }
+  | { view: 'campaign'; id: string }
+  | { view: 'missing'; path: string };
 
 export function parseRoute(path: string): Route {
   if (path === '/' || path === '') return { view: 'now' };
   if (path === '/history') return { view: 'history' };
-  const m = /^\/cycles\/([^/]+)$/.exec(path);
-  if (m) return { view: 'cycle', id: decodeURIComponent(m[1]!) };
+  if (path === '/campaigns') return { view: 'campaigns' };
+  const m = /^\/(cycles|campaigns)\/([^/]+)$/.exec(path);
+  if (m) return { view: m[1] === 'cycles' ? 'cycle' : 'campaign', id: decodeURIComponent(m[2]!) };
   return { view: 'missing', path };
 }
 
@@ -51,3 +59,4 @@ export function Link(props: AnchorHTMLAttributes<HTMLAnchorElement> & { href: st
 }
 
 export const cycleHref = (id: string): string => `/cycles/${encodeURIComponent(id)}`;
+export const campaignHref = (id: string): string => `/campaigns/${encodeURIComponent(id)}`;

@@ -11,9 +11,10 @@ export const REFUSAL_WORDS: Record<string, string> = {
   not_resumable: 'This cycle cannot be resumed.',
 };
 
-export function Refusal({ error }: { error: unknown }) {
+/** A refusal: its reason in words (from `words`, the cycle routes' by default), then the API's own message. */
+export function Refusal({ error, words: known = REFUSAL_WORDS }: { error: unknown; words?: Record<string, string> }) {
   if (!(error instanceof ApiError)) return <ErrorNote error={error} />;
-  const words = error.reason ? REFUSAL_WORDS[error.reason] : undefined;
+  const words = error.reason ? known[error.reason] : undefined;
   return (
     <div className="error-note" role="alert" data-testid="refusal" data-reason={error.reason ?? ''}>
       {words && <strong>{words} </strong>}

@@ -7,6 +7,14 @@ import AgentCancel from './commands/agent-cancel.command.js';
 import AgentResume from './commands/agent-resume.command.js';
 import AgentStatus from './commands/agent-status.command.js';
 import AgentTrigger from './commands/agent-trigger.command.js';
+import CampaignCancel from './commands/campaign-cancel.command.js';
+import CampaignLeaderboard from './commands/campaign-leaderboard.command.js';
+import CampaignList from './commands/campaign-list.command.js';
+import CampaignReport from './commands/campaign-report.command.js';
+import CampaignResume from './commands/campaign-resume.command.js';
+import CampaignStart from './commands/campaign-start.command.js';
+import CampaignStatus from './commands/campaign-status.command.js';
+import CampaignTrials from './commands/campaign-trials.command.js';
 import DataImport from './commands/data-import.command.js';
 import DataList from './commands/data-list.command.js';
 import OperationsArtifacts from './commands/operations-artifacts.command.js';
@@ -24,6 +32,14 @@ export const COMMANDS = {
   'agent:cancel': AgentCancel,
   'agent:budget': AgentBudget,
   'agent:resume': AgentResume,
+  'campaign:start': CampaignStart,
+  'campaign:status': CampaignStatus,
+  'campaign:list': CampaignList,
+  'campaign:cancel': CampaignCancel,
+  'campaign:resume': CampaignResume,
+  'campaign:trials': CampaignTrials,
+  'campaign:leaderboard': CampaignLeaderboard,
+  'campaign:report': CampaignReport,
   'operations:list': OperationsList,
   'operations:status': OperationsStatus,
   'operations:cancel': OperationsCancel,

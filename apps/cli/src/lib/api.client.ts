@@ -11,6 +11,12 @@ import { apiTokenFromEnv, cliConfigPath, readCliConfig } from './cli.config.js';
 import { configProblemsText } from '@ktrdr/errors';
 import {
   AgentStatusSchema,
+  CampaignCancelledSchema,
+  CampaignEnvelopeSchema,
+  CampaignListSchema,
+  CampaignStartedSchema,
+  LeaderboardSchema,
+  TrialListSchema,
   BudgetSchema,
   ArtifactEnvelopeSchema,
   ArtifactListEnvelopeSchema,
@@ -30,6 +36,9 @@ import {
   TriggerStartedSchema,
   type AgentStatus,
   type BudgetInfo,
+  type CampaignRequest,
+  type CampaignStarted,
+  type CampaignView,
   type ArtifactList,
   type CancelCycleResult,
   type CancelOperationResult,
@@ -53,6 +62,18 @@ export interface TriggerRequest {
   brief?: string;
   strategy?: string;
   bypass_gates?: boolean;
+}
+
+/** The campaign routes' answers, as the contract describes them. */
+export type CampaignList = z.output<typeof CampaignListSchema>;
+export type CampaignTrials = z.output<typeof TrialListSchema>;
+export type CampaignLeaderboard = z.output<typeof LeaderboardSchema>;
+export type CampaignCancelled = z.output<typeof CampaignCancelledSchema>;
+
+export interface CampaignListQuery {
+  status?: string;
+  limit?: number;
+  offset?: number;
 }
 
 export interface ListQuery {
@@ -152,6 +173,55 @@ export class ApiClient {
       return this.parse(NoActiveCycleSchema, res);
     }
     throw this.errorFrom(res);
+  }
+
+  // ---- campaigns ------------------------------------------------------------------------------
+  // Every refusal (404 not_found, 422 not_campaign, 409 not_cancellable / not_resumable / holdout_used)
+  // throws an ApiError whose code is the envelope's `details.reason`, the name clients script against.
+
+  async startCampaign(request: CampaignRequest): Promise<CampaignStarted> {
+    const res = await this.request('POST', '/agent/campaigns', { body: request });
+    if (res.status !== 202 && res.status !== 200 && res.status !== 201) throw campaignErrorFrom(res.status, res.body);
+    return this.parse(CampaignStartedSchema, res);
+  }
+
+  async listCampaigns(query: CampaignListQuery = {}): Promise<CampaignList> {
+    const res = await this.request('GET', '/agent/campaigns', { query: { status: query.status, limit: query.limit, offset: query.offset } });
+    if (res.status !== 200) throw campaignErrorFrom(res.status, res.body);
+    return this.parse(CampaignListSchema, res);
+  }
+
+  async getCampaign(operationId: string, signal?: AbortSignal): Promise<CampaignView> {
+    const res = await this.request('GET', `/agent/campaigns/${encodeURIComponent(operationId)}`, { signal });
+    if (res.status !== 200) throw campaignErrorFrom(res.status, res.body);
+    return this.parse(CampaignEnvelopeSchema, res).data;
+  }
+
+  /** Every trial of the campaign's ledger (a resumed campaign shares the ledger of the one it resumed). */
+  async campaignTrials(operationId: string, signal?: AbortSignal): Promise<CampaignTrials> {
+    const res = await this.request('GET', `/agent/campaigns/${encodeURIComponent(operationId)}/trials`, { signal });
+    if (res.status !== 200) throw campaignErrorFrom(res.status, res.body);
+    return this.parse(TrialListSchema, res);
+  }
+
+  async campaignLeaderboard(operationId: string): Promise<CampaignLeaderboard> {
+    const res = await this.request('GET', `/agent/campaigns/${encodeURIComponent(operationId)}/leaderboard`);
+    if (res.status !== 200) throw campaignErrorFrom(res.status, res.body);
+    return this.parse(LeaderboardSchema, res);
+  }
+
+  /** Cancels the campaign with its running cycles, their children and folds (all cancelled when it returns). */
+  async cancelCampaign(operationId: string, signal?: AbortSignal): Promise<CampaignCancelled> {
+    const res = await this.request('DELETE', `/agent/campaigns/${encodeURIComponent(operationId)}`, { signal });
+    if (res.status !== 200) throw campaignErrorFrom(res.status, res.body);
+    return this.parse(CampaignCancelledSchema, res);
+  }
+
+  /** A new campaign on the cancelled or failed one's ledger and holdout. */
+  async resumeCampaign(operationId: string): Promise<CampaignStarted> {
+    const res = await this.request('POST', `/agent/campaigns/${encodeURIComponent(operationId)}/resume`);
+    if (res.status !== 202 && res.status !== 200 && res.status !== 201) throw campaignErrorFrom(res.status, res.body);
+    return this.parse(CampaignStartedSchema, res);
   }
 
   // ---- operations -----------------------------------------------------------------------------
@@ -371,6 +441,16 @@ export function errorFromBody(status: number, body: unknown): ApiError {
     if (text) return new ApiError(code, status, text, error?.details);
   }
   return new ApiError(`http_${status}`, status, `the ktrdr API answered HTTP ${status}`, body ?? undefined);
+}
+
+/**
+ * A campaign route's refusal: the envelope's code is the generic one (`OPERATION_FINISHED`), its
+ * `details.reason` the campaign's own (`not_cancellable`), which becomes the error's code.
+ */
+export function campaignErrorFrom(status: number, body: unknown): ApiError {
+  const error = errorFromBody(status, body);
+  const reason = isRecord(error.details) ? error.details['reason'] : undefined;
+  return typeof reason === 'string' && reason !== '' ? new ApiError(reason, error.status, error.message, error.details) : error;
 }
 
 export function unreachableMessage(baseUrl: string, reason: string): string {

@@ -12,6 +12,8 @@
 import { Command, Errors, Flags } from '@oclif/core';
 import { ApiClient } from './api.client.js';
 import type { CancelCycleResult, CancelOperationResult, OperationInfo } from '@ktrdr/api-contract';
+import type { CampaignCancelled } from './api.client.js';
+import { campaignFollowHooks, type FollowHooks } from './campaign.follow.js';
 import { describeError, ExitCode } from './error.mapping.js';
 import { followIntervalFromEnv, followOperation } from './follow.runner.js';
 import { cycleCancelLines, detachLines, followSummaryLines, operationCancelledLines } from './output.format.js';
@@ -26,7 +28,13 @@ export interface FollowResult {
   /** The last state seen (null if interrupted before the first answer). */
   operation: OperationInfo | null;
   /** The cancel route's answer when --cancel-on-interrupt fired. */
-  cancel?: CancelCycleResult | CancelOperationResult;
+  cancel?: CancelCycleResult | CancelOperationResult | CampaignCancelled;
+}
+
+export interface FollowOptions {
+  cancelOnInterrupt: boolean;
+  /** How the operation is told (default: a campaign's own hooks for a campaign, the cycle notes otherwise). */
+  hooks?: FollowHooks;
 }
 
 export const cancelOnInterruptFlag = Flags.boolean({
@@ -100,41 +108,56 @@ export abstract class KtrdrCommand extends Command {
    * Follows an operation to a terminal status with a progress display on stderr, then prints the
    * summary. Exit code: 0 completed or detached, 1 failed or cancelled, 130 cancelled on Ctrl+C.
    */
-  protected async follow(operationId: string, options: { cancelOnInterrupt: boolean }): Promise<FollowResult> {
+  protected async follow(operationId: string, options: FollowOptions): Promise<FollowResult> {
     const signal = this.catchInterrupts();
-    this.renderer = createRenderer(chooseRenderMode(process.stderr, this.jsonEnabled()));
+    const hooks = options.hooks ?? (typeFromId(operationId) === 'agent_campaign' ? campaignFollowHooks(this.api) : null);
+    const mode = chooseRenderMode(process.stderr, this.jsonEnabled());
+    this.renderer = createRenderer(mode);
     this.renderer.begin(followHeader(operationId, options.cancelOnInterrupt));
     const notes = new FollowNotes();
+    const note = (line: string): void => this.renderer?.note(line);
     const outcome = await followOperation(this.api, operationId, {
       signal,
       intervalMs: followIntervalFromEnv(),
       onUpdate: (snapshot) => {
-        for (const line of notes.next(snapshot)) this.renderer?.note(line);
+        // Nothing is drawn in silent mode, so nothing is read for it either.
+        if (hooks) {
+          if (mode !== 'silent') hooks.onUpdate(snapshot, note);
+        } else for (const line of notes.next(snapshot)) note(line);
         this.renderer?.update(snapshot);
       },
     });
+    if (outcome.kind === 'terminal') await hooks?.settle();
     this.renderer.stop();
     this.renderer = null;
 
     if (outcome.kind === 'terminal') {
       this.interrupt?.dispose();
       const op = outcome.operation;
-      const plannedEpochs = this.jsonEnabled() ? null : (notes.planned ?? (await this.plannedEpochsOf(op)));
-      this.say(followSummaryLines(op, { plannedEpochs }));
+      if (hooks) {
+        if (!this.jsonEnabled()) this.say(await hooks.summary(op).catch(() => followSummaryLines(op)));
+      } else {
+        const plannedEpochs = this.jsonEnabled() ? null : (notes.planned ?? (await this.plannedEpochsOf(op)));
+        this.say(followSummaryLines(op, { plannedEpochs }));
+      }
       if (op.status !== 'completed') this.setExitCode(ExitCode.Failure);
       return { operation_id: operationId, outcome: op.status as FollowOutcomeName, operation: op };
     }
 
     if (!options.cancelOnInterrupt) {
-      this.say(detachLines(operationId));
+      this.say(hooks ? hooks.detach(operationId) : detachLines(operationId));
       return { operation_id: operationId, outcome: 'detached', operation: outcome.operation };
     }
 
-    // Ctrl+C with --cancel-on-interrupt: a cycle goes through the agent route (it names the child),
-    // anything else through the generic operations route. A second Ctrl+C exits immediately.
+    // Ctrl+C with --cancel-on-interrupt: a campaign or a cycle goes through its own route (a cycle's
+    // names the child), anything else through the generic operations route. A second Ctrl+C exits immediately.
     const isCycle = (outcome.operation?.operation_type ?? typeFromId(operationId)) === 'agent_research';
-    let cancel: CancelCycleResult | CancelOperationResult;
-    if (isCycle) {
+    let cancel: CancelCycleResult | CancelOperationResult | CampaignCancelled;
+    if (hooks) {
+      const res = await hooks.cancel(operationId);
+      this.say(res.lines);
+      cancel = res.result;
+    } else if (isCycle) {
       const res = await this.api.cancelCycle(operationId);
       this.say(cycleCancelLines(res));
       cancel = res;

@@ -199,7 +199,7 @@ class BarRenderer implements ProgressRenderer {
     const width = terminalWidth(this.stream);
     const stepWidth = width === undefined ? undefined : Math.max(1, width - FIXED_WIDTH);
     const payload = (label: string, o: OperationInfo, hasChild = false): BarPayload => barPayload(label, o, stepWidth, hasChild);
-    const mainPayload = payload(op.operation_type === 'agent_research' ? 'cycle' : op.operation_type, op, child !== null);
+    const mainPayload = payload(MAIN_LABELS[op.operation_type] ?? op.operation_type, op, child !== null);
     if (!this.main) this.main = this.multibar.create(100, clamp(op.progress.percentage), mainPayload);
     else this.main.update(clamp(op.progress.percentage), mainPayload);
 
@@ -225,9 +225,14 @@ class BarRenderer implements ProgressRenderer {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    // A note logged since the last redraw is only written by the next one, which stop() does not do.
+    this.multibar.update();
     this.multibar.stop();
   }
 }
+
+/** The main bar's label: a cycle and a campaign by their names, any other operation by its type. */
+const MAIN_LABELS: Readonly<Record<string, string>> = { agent_research: 'cycle', agent_campaign: 'campaign' };
 
 interface BarPayload {
   label: string;

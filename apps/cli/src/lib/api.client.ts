@@ -262,7 +262,7 @@ export class ApiClient {
     return this.parse(CancelOperationEnvelopeSchema, res).data;
   }
 
-  // ---- market data and strategies (§8) --------------------------------------------------------
+  // ---- market data and strategies -------------------------------------------------------------
 
   async listData(): Promise<DataSetInfo[]> {
     const res = await this.request('GET', '/data');
@@ -289,7 +289,7 @@ export class ApiClient {
     return this.parse(StrategyEnvelopeSchema, res).data;
   }
 
-  // ---- artifacts and live events (§4a) --------------------------------------------------------
+  // ---- artifacts and live events -------------------------------------------------------------
 
   async listArtifacts(operationId: string): Promise<ArtifactList> {
     const res = await this.request('GET', `/operations/${encodeURIComponent(operationId)}/artifacts`);
@@ -430,7 +430,7 @@ export class ApiClient {
   }
 }
 
-/** Builds an ApiError from an error response body: the §3 envelope, or the agent routes' top-level reason/message. */
+/** Builds an ApiError from an error response body: the error envelope, or the agent routes' top-level reason/message. */
 export function errorFromBody(status: number, body: unknown): ApiError {
   const parsed = AnyErrorBodySchema.safeParse(body);
   if (parsed.success) {

@@ -480,7 +480,7 @@ function asRecord(value: unknown): Record<string, unknown> | null {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 }
 
-// ---- market data and strategies (§8) ----------------------------------------------------------
+// ---- market data and strategies ---------------------------------------------------------------
 
 /** A bar's open time: the date alone for daily and weekly bars, `YYYY-MM-DD HH:MM` otherwise (UTC). */
 export function formatBarTime(iso: string, timeframe: string): string {

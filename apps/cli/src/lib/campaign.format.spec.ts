@@ -222,7 +222,10 @@ describe('campaign list and cancel', () => {
     expect(lines[2]).toMatch(new RegExp(`^${ID}\\s+running\\s+3/20\\s+0\\.41\\s+\\$0\\.00\\s+searching\\s+SP500 1d\\s+2026-12-07 09:15:00$`));
     expect(lines[3]).toMatch(new RegExp(`^${OLD}\\s+completed\\s+20/20\\s+-\\s+\\$0\\.00\\s+nothing_found\\s+SP500 1d`));
     expect(lines.at(-1)).toBe('Showing 2 of 3 campaigns. Show one with: npx ktrdr campaign status <ID>');
-    expect(campaignListLines({ success: true, total_count: 0, data: [] })).toEqual(['No research campaigns yet.', 'Start one with: npx ktrdr campaign start']);
+    expect(campaignListLines({ success: true, total_count: 0, data: [] })).toEqual([
+      'No research campaigns found.',
+      'Start one with: npx ktrdr campaign start',
+    ]);
   });
 
   it('a cancel names what it cancelled with the campaign and how to resume', () => {

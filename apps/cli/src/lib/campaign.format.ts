@@ -13,6 +13,7 @@ import { renderTable, type Column } from './table.format.js';
 export const CAMPAIGN_TYPE = 'agent_campaign';
 
 export const NO_CAMPAIGNS = 'No research campaigns yet.';
+export const NO_CAMPAIGNS_FOUND = 'No research campaigns found.';
 export const NO_ACTIVE_CAMPAIGN = 'No active research campaign to cancel.';
 export const NOTHING_TO_RESUME = 'No cancelled or failed research campaign to resume.';
 
@@ -195,7 +196,7 @@ function outcomeCell(v: CampaignView): string {
 }
 
 export function campaignListLines(list: CampaignList): string[] {
-  if (list.data.length === 0) return [NO_CAMPAIGNS, `Start one with: ${ktrdrCommand('campaign start')}`];
+  if (list.data.length === 0) return [NO_CAMPAIGNS_FOUND, `Start one with: ${ktrdrCommand('campaign start')}`];
   const columns: Column<CampaignView>[] = [
     { header: 'CAMPAIGN ID', get: (v) => v.operation_id },
     { header: 'STATUS', get: (v) => v.status },
@@ -234,7 +235,7 @@ export function trialsTableLines(id: string, res: Omit<CampaignTrials, 'success'
   const columns: Column<Trial>[] = [
     { header: 'TRIAL', get: (t) => String(t.trial), alignRight: true },
     { header: 'STRATEGY', get: (t) => dash(t.strategy_name), maxWidth: 40 },
-    { header: 'FAMILY', get: familyCell, maxWidth: 28 },
+    { header: 'FAMILY', get: familyCell, maxWidth: 32 },
     { header: 'OUTCOME', get: (t) => t.outcome },
     { header: 'SHARPE', get: sharpeCell, alignRight: true },
     { header: 'RETURN', get: (t) => formatFraction(t.metrics.total_return), alignRight: true },
@@ -281,7 +282,7 @@ export function leaderboardLines(id: string, res: Omit<CampaignLeaderboard, 'suc
   const columns: Column<Ranked>[] = [
     { header: 'RANK', get: (t) => String(t.rank), alignRight: true },
     { header: 'TRIAL', get: (t) => String(t.trial), alignRight: true },
-    { header: 'FAMILY', get: familyCell, maxWidth: 28 },
+    { header: 'FAMILY', get: familyCell, maxWidth: 32 },
     { header: 'DSR', get: (t) => score(t.dsr), alignRight: true },
     { header: `VS ${threshold}`, get: (t) => (t.dsr !== null && t.dsr >= res.dsr_threshold ? 'meets' : 'below') },
     { header: 'SHARPE', get: sharpeCell, alignRight: true },

@@ -25,7 +25,7 @@ if (!process.env.NX_TASK_TARGET_PROJECT) {
 }
 
 const TS_FILES = ['**/*.ts', '**/*.mts', '**/*.cts', '**/*.tsx'];
-const TEST_FILES = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', '**/*.fault-spec.ts', '**/*.security-spec.ts'];
+const TEST_FILES = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', '**/*.fault-spec.ts', '**/*.security-spec.ts', '**/*.slow-spec.ts'];
 
 /** Dependency rules between projects, by the two tag axes (scope:* and type:*). */
 const depConstraints = [

@@ -9,7 +9,7 @@ import { repoRoot } from '../shared/repo-root';
  */
 const ROOT = repoRoot();
 const SOURCE_ROOTS = ['apps', 'libs', 'tools/launcher'];
-const TEST_FILE = /\.(spec|integration-spec|e2e-spec|fault-spec|security-spec)\.ts$/;
+const TEST_FILE = /\.(spec|integration-spec|e2e-spec|fault-spec|security-spec|slow-spec)\.ts$/;
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

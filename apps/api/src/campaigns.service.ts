@@ -13,10 +13,9 @@ import {
   type Trial,
   type TrialRecord,
 } from '@ktrdr/api-contract';
-import { campaignPbo, scoreTrials, type SelectionTrial } from '@ktrdr/backtest';
 import { ErrorCode, KtrdrError } from '@ktrdr/errors';
 import { MarketDataRepository, isSyntheticSymbol } from '@ktrdr/market-data';
-import { CampaignLedger, OperationFinishedError, isOperationIdShape, type OperationInfo, type TrialReturns } from '@ktrdr/operations';
+import { CampaignLedger, OperationFinishedError, isOperationIdShape, type LedgerScores, type OperationInfo } from '@ktrdr/operations';
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Backend } from './backend.service.js';
@@ -31,14 +30,11 @@ const refusal = (code: ErrorCode, reason: string, message: string, details: Reco
 const badField = (field: string, message: string): KtrdrError =>
   new KtrdrError(ErrorCode.ValidationFailed, `Invalid body: ${field}: ${message}`, { errors: [{ field, message }] });
 
-/** A campaign's ledger read once: the trials, their returns, the holdout looks and the scores over them. */
+/** A campaign's ledger read once: the trials, the holdout looks and the scores its last step computed. */
 interface LedgerRead {
   trials: TrialRecord[];
-  returns: Map<string, TrialReturns>;
   looks: Map<number, HoldoutResult>;
-  selection: SelectionTrial[];
-  dsr: Map<string, number | null>;
-  expectedMaxSharpe: number | null;
+  scores: LedgerScores | null;
 }
 
 /**
@@ -138,18 +134,13 @@ export class CampaignsService {
 
   private async read(op: OperationInfo): Promise<LedgerRead> {
     const ledgerId = readCampaignParameters(op.metadata.parameters).ledger_id ?? op.operation_id;
-    const [trials, returns, looks] = await Promise.all([this.ledger.trials(ledgerId), this.ledger.returns(ledgerId), this.ledger.holdouts(ledgerId)]);
-    const selection = trials.map((t) => ({
-      key: t.cycle_id,
-      counted: t.strategy_hash !== null && t.outcome !== 'cancelled',
-      returns: returns.get(t.cycle_id) ?? null,
-    }));
-    const scores = scoreTrials(selection);
-    return { trials, returns, looks, selection, dsr: scores.dsr, expectedMaxSharpe: scores.expectedMaxSharpe };
+    const [trials, looks, scores] = await Promise.all([this.ledger.trials(ledgerId), this.ledger.holdouts(ledgerId), this.ledger.scores(ledgerId)]);
+    return { trials, looks, scores };
   }
 
   private trialsOf(r: LedgerRead): Trial[] {
-    return r.trials.map((t) => ({ ...t, dsr: r.dsr.get(t.cycle_id) ?? null, holdout_result: r.looks.get(t.trial) ?? null }));
+    // A trial recorded after the last scoring step reads null until the next one.
+    return r.trials.map((t) => ({ ...t, dsr: r.scores?.dsr[t.cycle_id] ?? null, holdout_result: r.looks.get(t.trial) ?? null }));
   }
 
   private async view(op: OperationInfo, r?: LedgerRead): Promise<CampaignView> {
@@ -168,7 +159,7 @@ export class CampaignsService {
     }));
     const lessons = familyLessons(scored);
     const stop = p.stop_reason ?? (op.status === 'cancelled' ? 'cancelled' : null);
-    const pbo = p.pbo !== undefined ? p.pbo : campaignPbo(ledger.selection).pbo;
+    const pbo = p.pbo !== undefined ? p.pbo : (ledger.scores?.pbo ?? null);
     const finalists = (p.finalist_trials ?? []).map(
       (trial) =>
         ledger.looks.get(trial) ?? {
@@ -256,7 +247,7 @@ export class CampaignsService {
       data: this.trialsOf(r),
       total_count: r.trials.length,
       dsr_threshold: this.thresholds.minDsr,
-      expected_max_sharpe: r.expectedMaxSharpe,
+      expected_max_sharpe: r.scores?.expected_max_sharpe ?? null,
     };
   }
 
@@ -266,14 +257,13 @@ export class CampaignsService {
       .filter((t) => t.dsr !== null)
       .sort((a, b) => b.dsr! - a.dsr! || a.trial - b.trial)
       .map((t, i) => ({ ...t, rank: i + 1 }));
-    const pbo = campaignPbo(r.selection);
     return {
       success: true as const,
       data: ranked,
       trials: r.trials.length,
-      pbo: pbo.pbo,
-      pbo_trials: pbo.trials,
-      pbo_bars: pbo.bars,
+      pbo: r.scores?.pbo ?? null,
+      pbo_trials: r.scores?.pbo_trials ?? 0,
+      pbo_bars: r.scores?.pbo_bars ?? 0,
       dsr_threshold: this.thresholds.minDsr,
       pbo_threshold: this.thresholds.maxPbo,
     };

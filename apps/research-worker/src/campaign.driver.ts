@@ -127,6 +127,17 @@ export class CampaignDriver {
 
     const [trials, returns, looks] = await Promise.all([this.ledger.trials(ledgerId), this.ledger.returns(ledgerId), this.ledger.holdouts(ledgerId)]);
     const scores = scoreTrials(selectionOf(trials, returns));
+    const pbo = campaignPbo(selectionOf(trials, returns));
+    // What the API shows: it may not run the compute libs, so it reads the scores of the last step.
+    await this.ledger.writeScores(ledgerId, {
+      dsr: Object.fromEntries(scores.dsr),
+      expected_max_sharpe: scores.expectedMaxSharpe,
+      trials: scores.trials,
+      pbo: pbo.pbo,
+      pbo_trials: pbo.trials,
+      pbo_bars: pbo.bars,
+      computed_at: new Date().toISOString(),
+    });
     // The best trial is the best that could be a finalist: one that passed every gate.
     const streak = unproductiveStreak(trials.map((t) => ({ trial: t.trial, dsr_at_record: t.outcome === 'passed' ? t.dsr_at_record : null })));
     const best = streak.bestTrial === null ? null : trials.find((t) => t.trial === streak.bestTrial)!;
@@ -189,7 +200,6 @@ export class CampaignDriver {
         return !look || ACTIVE.has(look.status);
       });
       if (pending.length > 0) return this.evaluateHoldout(campaign, p, ledgerId, pending, looks, cycles);
-      const pbo = campaignPbo(selectionOf(trials, returns));
       const verdict = campaignVerdict(
         finalists.map((t) => ({
           trial: t.trial,

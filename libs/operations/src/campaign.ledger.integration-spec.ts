@@ -93,4 +93,20 @@ describe('CampaignLedger on a real Redis', () => {
     expect([...looks.keys()]).toEqual([1]);
     expect(looks.get(1)).toMatchObject({ status: 'completed', sharpe_ratio: 0.8 });
   });
+
+  it('keeps the scores the last step computed, for readers that do not compute them', async () => {
+    const ledger = new CampaignLedger(redis, prefix);
+    expect(await ledger.scores('L4')).toBeNull();
+    const scores = {
+      dsr: { c1: 0.61, c2: null },
+      expected_max_sharpe: 0.23,
+      trials: 2,
+      pbo: 0.4,
+      pbo_trials: 2,
+      pbo_bars: 300,
+      computed_at: '2026-12-07T00:00:00.000Z',
+    };
+    await ledger.writeScores('L4', scores);
+    expect(await ledger.scores('L4')).toEqual(scores);
+  });
 });

@@ -8,6 +8,23 @@ export interface TrialReturns {
   r: number[];
 }
 
+/**
+ * The selection statistics over a ledger as its campaign's last step computed them (the compute
+ * libs that compute them are the workers'; the API reads them here).
+ */
+export interface LedgerScores {
+  /** Each trial's DSR among all trials of the ledger, by cycle id. */
+  dsr: Record<string, number | null>;
+  /** SR₀: the per-bar Sharpe the best of N skill-less trials would show. */
+  expected_max_sharpe: number | null;
+  /** N: trials counted. */
+  trials: number;
+  pbo: number | null;
+  pbo_trials: number;
+  pbo_bars: number;
+  computed_at: string;
+}
+
 /** A trial as recorded, before the ledger numbers it. */
 export type NewTrial = Omit<TrialRecord, 'trial'>;
 
@@ -47,7 +64,7 @@ export class CampaignLedger {
     this.keys = new RedisKeys(prefix);
   }
 
-  private key(ledgerId: string, part: 'trials' | 'returns' | 'holdout'): string {
+  private key(ledgerId: string, part: 'trials' | 'returns' | 'holdout' | 'scores'): string {
     return `${this.keys.base}ledger:${ledgerId}:${part}`;
   }
 
@@ -91,6 +108,15 @@ export class CampaignLedger {
   async updateHoldout(ledgerId: string, result: HoldoutResult): Promise<void> {
     const key = this.key(ledgerId, 'holdout');
     if (await this.redis.hexists(key, String(result.trial))) await this.redis.hset(key, String(result.trial), JSON.stringify(result));
+  }
+
+  async writeScores(ledgerId: string, scores: LedgerScores): Promise<void> {
+    await this.redis.set(this.key(ledgerId, 'scores'), JSON.stringify(scores));
+  }
+
+  async scores(ledgerId: string): Promise<LedgerScores | null> {
+    const json = await this.redis.get(this.key(ledgerId, 'scores'));
+    return json ? (JSON.parse(json) as LedgerScores) : null;
   }
 
   /** Every look taken, by trial number. */

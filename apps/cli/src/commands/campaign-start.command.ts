@@ -22,8 +22,9 @@ export default class CampaignStart extends CampaignCommand {
     'The last part of the data (--holdout-fraction, default 0.2) is sealed first: no trial sees it. Cycles then run as trials ' +
     '(--concurrency at a time) until one stop rule fires: --max-cycles (default 20), --max-duration, --budget (LLM spend), ' +
     '--stop-after-unproductive trials in a row without a better DSR (default 5), or --target-dsr reached. Every trial is ' +
-    'scored by its Deflated Sharpe Ratio among all of them; the best --finalists (default 3) are evaluated once on the holdout, ' +
-    'and the verdict is found or nothing_found. With --follow, draws its progress and each trial until it ends; Ctrl+C then detaches.';
+    'run in full and judged against the quality gates, and scored by its Deflated Sharpe Ratio among all of them; the best ' +
+    '--finalists (default 3) of those that passed every gate are evaluated once on the holdout, and the verdict is found or ' +
+    'nothing_found. With --follow, draws its progress and each trial until it ends; Ctrl+C then detaches.';
   static override examples = [
     '<%= config.bin %> campaign start',
     '<%= config.bin %> campaign start --brief "mean reversion on daily bars" --max-cycles 30 --max-duration 2h --follow',
@@ -41,9 +42,9 @@ export default class CampaignStart extends CampaignCommand {
     budget: decimal({ description: 'LLM spend limit in USD (Claude only)' }),
     concurrency: Flags.integer({ description: 'Cycles at once (default 1; counted against KTRDR_MAX_CONCURRENT_CYCLES)' }),
     'stop-after-unproductive': Flags.integer({ description: 'Stop after this many trials in a row that did not raise the best DSR (default 5)' }),
-    'target-dsr': decimal({ description: 'Stop once a trial reaches this DSR (between 0 and 1)' }),
+    'target-dsr': decimal({ description: 'Stop once the best trial reaches this DSR (between 0 and 1)' }),
     'holdout-fraction': decimal({ description: 'Share of the last bars sealed until the end (0.05-0.5, default 0.2)' }),
-    finalists: Flags.integer({ description: 'Top trials by DSR evaluated on the holdout (default 3)' }),
+    finalists: Flags.integer({ description: 'Top trials by DSR (of those that passed every gate) evaluated on the holdout (default 3)' }),
     seed: Flags.integer({ description: 'Seed of the offline search (default: drawn from the campaign id)' }),
     search: Flags.string({ description: 'Offline designer: directed (learns from the ledger) or random (the control)', options: [...CAMPAIGN_SEARCHES] }),
     follow: Flags.boolean({ char: 'f', description: 'Watch the campaign until it ends: its progress, each cycle and trial', default: false }),

@@ -1,16 +1,35 @@
 import { createHash } from 'node:crypto';
 import {
+  IDEA_THEMES,
   INDICATOR_TYPES,
+  THEME_INDICATORS,
+  TIMEFRAMES,
   TIMEFRAME_MS,
   defaultOutput,
   hashString,
   parseStrategy,
+  strategyContentHash,
   throwIfAborted,
+  type IdeaTheme,
   type IndicatorType,
   type StrategyConfig,
   type Timeframe,
 } from '@ktrdr/agent-domain';
-import type { CallOptions, DesignInput, DesignOutcome, RecentStrategy, StrategyDesigner } from './llm.types.js';
+import {
+  ACTIVATIONS,
+  CONFIDENCE_THRESHOLDS,
+  DROPOUTS,
+  HIDDEN_LAYERS,
+  LEARNING_RATES,
+  SET_MIDDLES,
+  SET_SPREADS,
+  labelText,
+  labelsOf,
+  searchCampaign,
+  timeframeScale,
+  type Genome,
+} from './campaign.search.js';
+import type { AvailableData, CallOptions, CampaignDesignContext, DesignInput, DesignOutcome, RecentStrategy, StrategyDesigner } from './llm.types.js';
 import { OUTPUT_RANGES, PARAM_VARIANTS, PRIMARY_OUTPUT, type OutputRange } from './offline.ranges.js';
 import { isSyntheticSymbol } from '@ktrdr/market-data';
 import {
@@ -21,6 +40,7 @@ import {
   nearestSyntheticTimeframe,
   servable,
   windowsFor,
+  type Windows,
 } from './offline.windows.js';
 import { SeededRandom } from './seeded.random.js';
 
@@ -30,17 +50,12 @@ import { SeededRandom } from './seeded.random.js';
  * and steered by the brief's words (a theme such as "mean reversion", "trend", "momentum" or
  * "volatility"; indicator names such as RSI or MACD; a symbol such as SP500 or SYNTH_*; a
  * timeframe such as 1h or "daily"; "short" allows short positions) and by history: it never
- * repeats the indicator set of a strategy judged poor.
+ * repeats the indicator set of a strategy judged poor. Inside a campaign (`input.campaign`) it
+ * designs the campaign's next trial instead: campaign.search.ts chooses, designCampaign renders.
  */
 
-export type Theme = 'mean_reversion' | 'trend' | 'momentum' | 'volatility';
-
-const THEME_POOLS: Readonly<Record<Theme, readonly IndicatorType[]>> = {
-  mean_reversion: ['rsi', 'stochastic', 'williams_r', 'bbands', 'cci'],
-  trend: ['sma', 'ema', 'macd', 'adx'],
-  momentum: ['roc', 'macd', 'rsi', 'obv', 'cci'],
-  volatility: ['atr', 'bbands', 'adx'],
-};
+/** The indicator themes (their pools: THEME_INDICATORS in the domain, shared with ideaFamily). */
+export type Theme = IdeaTheme;
 const THEME_LABEL: Readonly<Record<Theme, string>> = { mean_reversion: 'reversion', trend: 'trend', momentum: 'momentum', volatility: 'volatility' };
 const THEME_TEXT: Readonly<Record<Theme, string>> = {
   mean_reversion: 'stretched readings tend to revert',
@@ -147,18 +162,20 @@ const signature = (types: readonly string[]): string => [...new Set(types)].sort
 
 const round = (v: number, digits = 4): number => Number(v.toPrecision(digits));
 
-/** Low / middle / high membership sets across the output's real range; the outer sets reach past its bounds. */
-function membershipSets(range: OutputRange, scale: number, rng: SeededRandom): Record<string, unknown> {
+/**
+ * Low / middle / high membership sets across the output's real range; the outer sets reach past its
+ * bounds. `spread` widens (> 1) or narrows the low and high sets around the middle one.
+ */
+function membershipSets(range: OutputRange, scale: number, spread: number, middleShape: 'triangular' | 'gaussian'): Record<string, unknown> {
   const [lo, hi] = range.bounds;
   const [p0, p1, p2] = range.points;
   const mid = p1 * scale;
-  const spread = rng.between(0.85, 1.15);
   const low = Math.max(lo + (hi - lo) * 1e-4, mid + (p0 * scale - mid) * spread);
   const high = Math.min(hi - (hi - lo) * 1e-4, mid + (p2 * scale - mid) * spread);
   const pad = (hi - lo) * 0.01;
   const [lowName, midName, highName] = range.names;
   const middle =
-    rng.next() < 0.5
+    middleShape === 'triangular'
       ? { type: 'triangular', parameters: [round(low), round(mid), round(high)] }
       : { type: 'gaussian', parameters: [round(mid), round((high - low) / 4)] };
   return {
@@ -178,11 +195,11 @@ interface Composition {
 }
 
 function compose(intent: BriefIntent, rng: SeededRandom, avoid: Set<string>): Composition {
-  const theme = intent.theme ?? rng.pick(Object.keys(THEME_POOLS) as Theme[]);
+  const theme = intent.theme ?? rng.pick(IDEA_THEMES);
   const count = Math.max(Math.min(intent.indicators.length, 3), rng.int(2, 3));
   let types: IndicatorType[] = [];
   for (let attempt = 0; attempt < 25; attempt++) {
-    const pool = rng.shuffle(THEME_POOLS[theme]).filter((t) => !intent.indicators.includes(t));
+    const pool = rng.shuffle(THEME_INDICATORS[theme]).filter((t) => !intent.indicators.includes(t));
     const rest = rng.shuffle(INDICATOR_TYPES).filter((t) => !intent.indicators.includes(t) && !pool.includes(t));
     types = [...intent.indicators.slice(0, 3), ...pool, ...rest].slice(0, count);
     if (!avoid.has(signature(types))) return { theme, types };
@@ -193,6 +210,7 @@ function compose(intent: BriefIntent, rng: SeededRandom, avoid: Set<string>): Co
 }
 
 export function designOffline(input: DesignInput): StrategyConfig {
+  if (input.campaign) return designCampaign(input, input.campaign);
   const intent = readBrief(input.brief, input.availableData);
   const seed = hashString(
     JSON.stringify([input.seed ?? 1, (input.brief ?? '').trim().toLowerCase(), input.recent.map((r) => [r.name, r.verdict, r.indicators ?? []])]),
@@ -216,7 +234,10 @@ export function designOffline(input: DesignInput): StrategyConfig {
     const periodScale = range.periodScaled ? Math.sqrt((params[range.periodScaled.param] ?? range.periodScaled.reference) / range.periodScaled.reference) : 1;
     const ref = output === defaultOutput(type) ? id : `${id}.${output}`;
     const setId = output === defaultOutput(type) ? id : `${id}_${output}`;
-    fuzzySets[setId] = { indicator: ref, ...membershipSets(range, (range.timeframeScaled ? tfScale : 1) * periodScale, rng) };
+    // Drawn in this order (spread, then the middle's shape) so a seed designs what it always did.
+    const spread = rng.between(0.85, 1.15);
+    const middle = rng.next() < 0.5 ? 'triangular' : 'gaussian';
+    fuzzySets[setId] = { indicator: ref, ...membershipSets(range, (range.timeframeScaled ? tfScale : 1) * periodScale, spread, middle) };
     labels.push(`${type.toUpperCase()}(${Object.values(params).join(', ')})`);
   }
 
@@ -258,6 +279,123 @@ export function designOffline(input: DesignInput): StrategyConfig {
   // A bug here, not bad input: every composition is meant to be valid (the tests sweep many).
   if (!parsed.ok) throw new Error(`offline designer produced an invalid strategy: ${parsed.errors.slice(0, 3).join('; ')}`);
   return parsed.config;
+}
+
+// ---- campaign trials --------------------------------------------------------------------------
+
+const DAY = 86_400_000;
+const isTimeframe = (v: string): v is Timeframe => (TIMEFRAMES as readonly string[]).includes(v);
+const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+/** The listing names synthetic series once, as `SYNTH_*`. */
+const listedFor = (a: AvailableData, symbol: string): boolean => a.symbol === symbol || (a.symbol === 'SYNTH_*' && isSyntheticSymbol(symbol));
+
+interface CampaignMarket {
+  symbols: string[];
+  timeframe: Timeframe;
+  windows: Windows;
+}
+
+/**
+ * The campaign's market and windows: its scope, with windowsFor on the data every scope symbol
+ * shares (the caller has already cut the listing to end before the sealed holdout). windowsFor
+ * accepts a window ending a day past the data (a bare end date covers its day), so when that would
+ * touch the holdout it is asked again with the data ending a day earlier. Throws when a window would
+ * still not end before `sealed_from`: a campaign trial must never read a sealed bar.
+ */
+export function campaignMarket(campaign: Pick<CampaignDesignContext, 'scope' | 'sealed_from'>, available: readonly AvailableData[]): CampaignMarket {
+  const { scope, sealed_from } = campaign;
+  const timeframe = scope.timeframe;
+  if (!isTimeframe(timeframe)) throw new Error(`offline designer: the campaign's timeframe "${timeframe}" is not one of ${TIMEFRAMES.join(', ')}`);
+  const symbols = [...scope.symbols];
+  if (!symbols.length) throw new Error('offline designer: the campaign names no symbol');
+  const sealed = Date.parse(sealed_from.slice(0, 10));
+  if (Number.isNaN(sealed)) throw new Error(`offline designer: the campaign's sealed_from "${sealed_from}" is not a date`);
+
+  const entries = symbols.map((sym) => available.find((a) => listedFor(a, sym) && a.timeframe === timeframe));
+  const common = (endShift: number): readonly AvailableData[] => {
+    if (entries.some((e) => !e)) return available;
+    const start = Math.max(...entries.map((e) => Date.parse(e!.start.slice(0, 10))));
+    const end = Math.min(...entries.map((e) => Date.parse(e!.end.slice(0, 10)))) - endShift;
+    return [{ symbol: symbols[0]!, timeframe, start: dayOf(start), end: dayOf(end) }];
+  };
+  const endsBefore = (w: Windows): boolean => Date.parse(w.training.end) < sealed && Date.parse(w.backtest.end) < sealed;
+  let windows = windowsFor(symbols[0]!, timeframe, common(0));
+  if (!endsBefore(windows)) windows = windowsFor(symbols[0]!, timeframe, common(DAY));
+  if (!endsBefore(windows)) {
+    throw new Error(
+      `offline designer: the windows for ${symbols.join(',')} ${timeframe} (training ${windows.training.start} → ${windows.training.end}, backtest ${windows.backtest.start} → ${windows.backtest.end}) do not end before the campaign's sealed holdout (from ${sealed_from.slice(0, 10)}); list the campaign's data only up to the day before it`,
+    );
+  }
+  return { symbols, timeframe, windows };
+}
+
+/** The model's training seed in every trial of a campaign: a function of the campaign's seed, so trials differ in design, never in seed alone. */
+const campaignModelSeed = (seed: number): number => 1 + (hashString(`campaign-model:${seed}`) % (2 ** 31 - 2));
+
+/** One genome as a strategy on the campaign's market (`note`, how the search chose it, goes into the description). */
+function renderCampaign(genome: Genome, note: string, market: CampaignMarket, campaign: CampaignDesignContext, allowShort: boolean): StrategyConfig {
+  const { symbols, timeframe, windows } = market;
+  const tfScale = timeframeScale(timeframe);
+  const indicators: Record<string, Record<string, unknown>> = {};
+  const fuzzySets: Record<string, Record<string, unknown>> = {};
+  const readings: string[] = [];
+  for (const gene of genome.indicators) {
+    const params = PARAM_VARIANTS[gene.type][gene.variant]!;
+    const id = indicatorId(gene.type, params);
+    indicators[id] = { type: gene.type, ...params };
+    const output = PRIMARY_OUTPUT[gene.type];
+    const range = OUTPUT_RANGES[`${gene.type}.${output}`]!;
+    const periodScale = range.periodScaled ? Math.sqrt((params[range.periodScaled.param] ?? range.periodScaled.reference) / range.periodScaled.reference) : 1;
+    const ref = output === defaultOutput(gene.type) ? id : `${id}.${output}`;
+    const setId = output === defaultOutput(gene.type) ? id : `${id}_${output}`;
+    const scale = (range.timeframeScaled ? tfScale : 1) * periodScale;
+    fuzzySets[setId] = { indicator: ref, ...membershipSets(range, scale, SET_SPREADS[gene.spread]!, SET_MIDDLES[gene.middle]!) };
+    readings.push(`${gene.type.toUpperCase()}(${Object.values(params).join(', ')})`);
+  }
+  const labels = labelsOf(genome.label, timeframe);
+  const where = `${symbols.join(', ')} ${timeframe}`;
+  const body = {
+    name: 'offline_campaign',
+    description: `Offline design for campaign trial ${campaign.trial}: ${THEME_LABEL[genome.theme]} on ${where}; ${note}`.slice(0, 2000),
+    version: '3.0',
+    hypothesis: `On ${where} bars ${THEME_TEXT[genome.theme]}: fuzzy readings of ${readings.join(', ')} should let a small network time BUY/SELL (labels: ${labelText(labels)}) better than chance.`,
+    training_data: { symbols, timeframes: [timeframe], date_range: windows.training },
+    indicators,
+    fuzzy_sets: fuzzySets,
+    nn_inputs: Object.keys(fuzzySets).map((fuzzy_set) => ({ fuzzy_set, timeframes: 'all' })),
+    model: {
+      type: 'mlp',
+      architecture: { hidden_layers: [...HIDDEN_LAYERS[genome.hidden]!], activation: ACTIVATIONS[genome.activation]!, dropout: DROPOUTS[genome.dropout]! },
+      training: {
+        learning_rate: LEARNING_RATES[genome.learningRate]!,
+        batch_size: 64,
+        epochs: 40,
+        early_stopping: { patience: 6, min_delta: 0.0005 },
+        seed: campaignModelSeed(campaign.seed),
+      },
+    },
+    decisions: {
+      output_format: 'classification',
+      confidence_threshold: CONFIDENCE_THRESHOLDS[genome.threshold]!,
+      position_mode: allowShort ? 'long_short' : 'long_only',
+    },
+    training: { labels, data_split: { train: 0.7, validation: 0.15, test: 0.15 } },
+    // No evaluation block: the schema's default walk-forward is every trial's common test (campaign.search.ts).
+    backtest: { date_range: windows.backtest, initial_capital: 100000, commission: 0.001, slippage: 0.0005 },
+  };
+  const parsed = parseStrategy(body);
+  // A bug here, not bad input: every genome is meant to render valid (the tests sweep many).
+  if (!parsed.ok) throw new Error(`offline designer produced an invalid campaign strategy: ${parsed.errors.slice(0, 3).join('; ')}`);
+  const hash = strategyContentHash(parsed.config);
+  return { ...parsed.config, name: `offline_${genome.indicators[0]!.type}_${THEME_LABEL[genome.theme]}_${hash.slice(0, 8)}` };
+}
+
+/** The campaign's next trial: the search chooses a genome (campaign.search.ts) on the campaign's market, rendered here. */
+export function designCampaign(input: DesignInput, campaign: CampaignDesignContext): StrategyConfig {
+  const market = campaignMarket(campaign, input.availableData);
+  const allowShort = readBrief(input.brief, input.availableData).allowShort;
+  const choice = searchCampaign(campaign, market.timeframe, (genome, note) => renderCampaign(genome, note, market, campaign, allowShort));
+  return choice.config;
 }
 
 export class OfflineDesigner implements StrategyDesigner {

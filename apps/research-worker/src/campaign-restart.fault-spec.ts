@@ -1,0 +1,73 @@
+import type { CampaignView, Trial } from '@ktrdr/api-contract';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventually, freePort, pause, pingPort, redisServerArgs, startStack, type Stack } from '../../../tools/testing/stack.harness';
+
+/**
+ * A campaign's ledger is in Redis beside the records: a Redis restart (AOF) mid-campaign loses no
+ * trial, and the campaign goes on to its end. Real processes, real offline trials.
+ */
+
+const TERMINAL = ['completed', 'failed', 'cancelled'];
+
+describe('Redis restarts (AOF) mid-campaign', () => {
+  let stack: Stack;
+  let redisProc: ChildProcess;
+  let dir: string;
+  let port: number;
+
+  async function startRedis(): Promise<void> {
+    // Every write synced, so a kill loses nothing acknowledged.
+    redisProc = spawn('redis-server', [...redisServerArgs({ port, dir }), '--appendfsync', 'always'], { stdio: 'ignore' });
+    await eventually(async () => ((await pingPort(port)) ? true : undefined), 'redis up', 10_000, 50);
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ktrdr-aof-campaign-'));
+    port = await freePort();
+    await startRedis();
+    stack = await startStack({
+      redisUrl: `redis://127.0.0.1:${port}`,
+      workers: ['research,design,assessment', 'training,backtest,fold'],
+      workerEnv: { KTRDR_STUB_WORKERS: 'false', KTRDR_RECONCILE_INTERVAL_MS: '500', KTRDR_JOB_LOCK_MS: '3000' },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.stop().catch(() => undefined);
+    redisProc?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('no trial is lost and the campaign ends with every cycle in its ledger', async () => {
+    const res = await stack.request<{ operation_id: string }>('POST', '/agent/campaigns', { max_cycles: 4, stop_after_unproductive: 10, seed: 3 });
+    expect(res.status).toBe(202);
+    const id = res.body.operation_id;
+    const trials = async (): Promise<Trial[]> => (await stack.request<{ data: Trial[] }>('GET', `/agent/campaigns/${id}/trials`)).body.data;
+    await eventually(async () => ((await trials().catch(() => [])).length >= 2 ? true : undefined), 'two trials', 120_000, 100);
+    const before = await trials();
+    redisProc.kill('SIGKILL');
+    await new Promise((r) => redisProc.once('exit', r));
+    // The outage is what is tested: Redis stays down for a second while every process retries.
+    await pause(1000);
+    await startRedis();
+    const done = await eventually(
+      async () => {
+        const v = (await stack.request<{ data: CampaignView }>('GET', `/agent/campaigns/${id}`).catch(() => null))?.body.data;
+        return v && TERMINAL.includes(v.status) ? v : undefined;
+      },
+      'campaign terminal',
+      180_000,
+      250,
+    );
+    expect(done.status).toBe('completed');
+    const after = await trials();
+    // Every trial recorded before the restart is still there, as it was.
+    expect(after.slice(0, before.length).map((t) => [t.trial, t.cycle_id, t.strategy_hash])).toEqual(before.map((t) => [t.trial, t.cycle_id, t.strategy_hash]));
+    expect(after.map((t) => t.trial)).toEqual(after.map((_, i) => i + 1));
+    expect(after.length).toBe(4);
+    // A cycle the outage broke is a failed trial with its reason, not a hole in the ledger.
+    for (const t of after.filter((x) => x.outcome === 'failed')) expect(t.reason).toEqual(expect.any(String));
+  }, 300_000);
+});

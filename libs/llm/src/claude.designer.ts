@@ -1,10 +1,19 @@
 import type { Anthropic } from '@anthropic-ai/sdk';
-import { parseStrategy, sanitizeStrategyName, strategySchema, type StrategyConfig } from '@ktrdr/agent-domain';
+import {
+  SealedWindowError,
+  baseTimeframe,
+  parseStrategy,
+  sanitizeStrategyName,
+  sealStrategy,
+  strategyContentHash,
+  strategySchema,
+  type StrategyConfig,
+} from '@ktrdr/agent-domain';
 import { callForcedTool, type Validation } from './claude.tool-call.js';
 import { DESIGN_SYSTEM, SAVE_STRATEGY_TOOL, designPrompt } from './design.prompt.js';
 import type { LlmConfig } from './llm.config.js';
 import type { LlmLogger } from './llm.logger.js';
-import type { CallOptions, DesignInput, DesignOutcome, SpendGuard, StrategyDesigner } from './llm.types.js';
+import type { CallOptions, CampaignDesignContext, DesignInput, DesignOutcome, SpendGuard, StrategyDesigner } from './llm.types.js';
 import { toolInputSchema } from './tool.schema.js';
 
 export type ClaudeSettings = Pick<LlmConfig, 'timeoutMs' | 'maxCorrections' | 'maxInputChars' | 'maxOutputTokens' | 'prices'>;
@@ -44,7 +53,7 @@ export class ClaudeDesigner implements StrategyDesigner {
       system: DESIGN_SYSTEM,
       prompt: designPrompt(input),
       tool: STRATEGY_TOOL,
-      validate: validateStrategy,
+      validate: input.campaign ? campaignValidation(input.campaign) : validateStrategy,
       noToolCallMessage: 'Claude did not save a strategy configuration',
       invalidMessage: 'Claude produced an invalid strategy',
       maxTokens: this.settings.maxOutputTokens.design,
@@ -64,4 +73,42 @@ export function validateStrategy(input: unknown): Validation<StrategyConfig> {
       : input;
   const parsed = parseStrategy(candidate);
   return parsed.ok ? { ok: true, value: parsed.config } : { ok: false, errors: parsed.errors };
+}
+
+/**
+ * Inside a campaign a valid strategy must also be a valid trial: on the campaign's market, with no
+ * window starting in the sealed holdout, and not a repeat of a design already tried (by the content
+ * hash of the design as the campaign will run it, its windows cut before the holdout). Each failure
+ * goes back to Claude in the corrective turn rather than failing the trial after the call.
+ */
+export function campaignValidation(campaign: CampaignDesignContext): (input: unknown) => Validation<StrategyConfig> {
+  return (input) => {
+    const checked = validateStrategy(input);
+    if (!checked.ok) return checked;
+    const errors = campaignErrors(checked.value, campaign);
+    return errors.length ? { ok: false, errors } : checked;
+  };
+}
+
+function campaignErrors(config: StrategyConfig, campaign: CampaignDesignContext): string[] {
+  const errors: string[] = [];
+  const { symbols, timeframe } = campaign.scope;
+  const got = [...config.training_data.symbols].sort().join(', ');
+  if (got !== [...symbols].sort().join(', ')) errors.push(`training_data.symbols: the campaign trades ${symbols.join(', ')}, not ${got}`);
+  if (baseTimeframe(config) !== timeframe) errors.push(`training_data.timeframes: the campaign trades ${timeframe} bars, not ${baseTimeframe(config)}`);
+  let sealed: StrategyConfig;
+  try {
+    sealed = sealStrategy(config, campaign.sealed_from).config;
+  } catch (e) {
+    if (e instanceof SealedWindowError) return [...errors, e.message];
+    throw e;
+  }
+  const hash = strategyContentHash(sealed);
+  const earlier = campaign.ledger.find((t) => t.strategy_hash === hash);
+  if (earlier || campaign.tried_hashes.includes(hash)) {
+    errors.push(
+      `the design repeats ${earlier ? `trial ${earlier.trial}` : 'a design already tried'} (content hash ${hash}) and a campaign never runs a design twice: change at least one indicator, parameter, fuzzy set, label, model size or threshold`,
+    );
+  }
+  return errors;
 }

@@ -119,7 +119,7 @@ describe('ClaudeDesigner in a campaign', () => {
       const trialLines = prompt.split('\n').filter((l) => l.startsWith('- trial '));
       expect(trialLines.length).toBeLessThanOrEqual(CAMPAIGN_PROMPT_LIMITS.best + CAMPAIGN_PROMPT_LIMITS.last);
     }
-    console.log(`design prompt characters: no campaign ${without}; ledger of 10: ${sizes[10]}, 100: ${sizes[100]}, 1000: ${sizes[1000]}`);
+    // Measured on 2026-12-07: no campaign 5,899 characters; ledgers of 10, 100 and 1,000 trials 10,251, 10,385 and 10,789.
     expect(sizes[100]! - without).toBeLessThanOrEqual(CAMPAIGN_SECTION_BOUND);
     expect(sizes[1000]! - without).toBeLessThanOrEqual(CAMPAIGN_SECTION_BOUND);
     expect(Math.abs(sizes[1000]! - sizes[100]!)).toBeLessThanOrEqual(GROWTH_BOUND);

@@ -377,7 +377,7 @@ const PRIOR_SD = 1;
 const TRIAL_SD = 1;
 /** Share of directed trials that refine the best trial instead of drawing from a family. */
 export const EXPLOIT_SHARE = 0.35;
-/** Redraws of the chosen kind before the change widens (more mutation steps, then any family). */
+/** Refused fresh draws of the chosen family before any family's are drawn (refinements: twice as many). */
 const WIDEN_AFTER = 16;
 const MAX_DRAWS = 96;
 
@@ -505,9 +505,9 @@ const fmt = (v: number | null): string => (v === null || !Number.isFinite(v) ? '
 
 /**
  * The design of the campaign's next trial (ctx.trial), never one whose content hash is in
- * `tried_hashes` or the ledger: a refused draw is drawn again with the next attempt's stream;
- * after WIDEN_AFTER refusals a refinement changes more at once (one more change every 4 attempts)
- * and then gives way to fresh draws, and a family's fresh draws give way to any family's.
+ * `tried_hashes` or the ledger: a refused draw is drawn again with the next attempt's stream, each
+ * time wider — a refinement makes one more change every 4 attempts and after 2 × WIDEN_AFTER gives
+ * way to fresh draws of any family; a family's fresh draws give way to any family's after WIDEN_AFTER.
  * Deterministic in (seed, trial, ledger, tried hashes, the rendering).
  */
 export function searchCampaign(ctx: CampaignDesignContext, tf: Timeframe, render: RenderGenome): CampaignChoice {

@@ -23,7 +23,7 @@ export interface DesignDeps extends ResearchDeps {
   /** Fixed seed for the offline designer; null derives one from the operation id (a new idea per cycle). */
   seed: number | null;
   /** A campaign trial's ledger and limits (campaignDesignContext); null outside a campaign. */
-  campaign?(cycle: CycleParameters): Promise<CampaignDesignContext | null>;
+  campaign?(cycle: CycleParameters, cycleId: string): Promise<CampaignDesignContext | null>;
 }
 
 /**
@@ -43,7 +43,7 @@ export class DesignExecutor implements PhaseExecutor<'designing'> {
     const [datasets, recent, campaign] = await Promise.all([
       this.deps.marketData.list(),
       this.deps.recent(),
-      this.deps.campaign ? this.deps.campaign(input.cycle) : Promise.resolve(null),
+      this.deps.campaign ? this.deps.campaign(input.cycle, input.parent_operation_id) : Promise.resolve(null),
     ]);
     // A campaign's designer sees the data only up to its sealed holdout.
     const lastDay = campaign ? lastSearchDay({ from: campaign.sealed_from }) : null;

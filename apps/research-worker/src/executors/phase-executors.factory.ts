@@ -14,7 +14,7 @@ export interface ExecutorsSetup {
   llm: LlmServices;
   recent(): Promise<RecentStrategy[]>;
   /** A campaign trial's design context (campaignDesignContext). */
-  campaign?(cycle: CycleParameters): Promise<CampaignDesignContext | null>;
+  campaign?(cycle: CycleParameters, cycleId: string): Promise<CampaignDesignContext | null>;
   designSeed: number | null;
 }
 

@@ -13,6 +13,9 @@ import { ticks } from './robustness.charts';
  */
 
 /** A linear scale from [d0, d1] onto [r0, r1]. */
+/** A tick value as short as it is exact: 0.25, 0.5, 1, -0.75. */
+const tickText = (v: number): string => String(Number(v.toFixed(2)));
+
 const scale = (d0: number, d1: number, r0: number, r1: number) => (v: number) => (d1 === d0 ? (r0 + r1) / 2 : r0 + ((v - d0) / (d1 - d0)) * (r1 - r0));
 
 /** The element's width in CSS pixels, kept current: the trials chart is drawn at that width so its labels keep their size on a phone. */
@@ -128,7 +131,7 @@ export function TrialsChart({
             <g key={v}>
               <line x1={PAD.left} x2={W - PAD.right} y1={ySharpe(v)} y2={ySharpe(v)} className={v === 0 ? 'axis-zero' : 'grid'} />
               <text x={PAD.left - 6} y={ySharpe(v) + 3} className="tick" textAnchor="end">
-                {num(v, 1)}
+                {tickText(v)}
               </text>
             </g>
           ))}
@@ -238,7 +241,7 @@ export function HoldoutChart({ rows }: { rows: { trial: number; search: number |
           <g key={v}>
             <line x1={x(v)} x2={x(v)} y1={top - 4} y2={axis} className={v === 0 ? 'axis-zero' : 'grid'} />
             <text x={x(v)} y={axis + 14} className="tick" textAnchor="middle">
-              {num(v, 1)}
+              {tickText(v)}
             </text>
           </g>
         ))}

@@ -12,6 +12,12 @@ export const STAGE_WORDS: Record<CampaignStage, string> = {
   done: 'Done',
 };
 
+/** The stage as a reader wants it: a campaign that ended before `done` says where it stopped. */
+export function stageText(status: CampaignView['status'], stage: CampaignStage): string {
+  if (stage === 'done' || status === 'pending' || status === 'running') return STAGE_WORDS[stage];
+  return `${status === 'failed' ? 'Failed' : status === 'cancelled' ? 'Cancelled' : 'Ended'} while ${stage === 'holdout' ? 'evaluating finalists on the holdout' : 'searching'}`;
+}
+
 /** Why the search stopped, in the words of the campaign report (libs/agent-domain campaign.rules). */
 export const STOP_WORDS: Record<StopReason, string> = {
   max_cycles: 'it ran its maximum number of cycles',

@@ -12,7 +12,7 @@ import {
   type OperationInfo,
   type Trial,
 } from './api.types';
-import { CAMPAIGN_REFUSAL_WORDS, day, limitDuration, OUTCOME_WORDS, STAGE_WORDS, STOP_WORDS, trialsText, VERDICT_WORDS } from './campaign.info';
+import { CAMPAIGN_REFUSAL_WORDS, day, limitDuration, OUTCOME_WORDS, stageText, STOP_WORDS, trialsText, VERDICT_WORDS } from './campaign.info';
 import { HoldoutChart, PboGauge, TrialsChart } from './campaign.charts';
 import { params, strategyLabel } from './cycle.info';
 import { cyclePhaseLabel, dateTime, num, pct, signedPct } from './format.util';
@@ -85,7 +85,7 @@ export function CampaignView({ id }: { id: string }) {
           </span>
           <StatusBadge status={status} testId="campaign-status" />
           <span className="muted" data-testid="campaign-stage">
-            {STAGE_WORDS[c.stage]}
+            {stageText(status, c.stage)}
           </span>
           {c.verdict ? (
             <span className={`badge badge-verdict-${c.verdict}`} data-testid="campaign-verdict">
@@ -386,8 +386,8 @@ function Leaderboard({ board, finalists }: { board: CampaignLeaderboard; finalis
   return (
     <>
       <p className="small">
-        Ranked by the Deflated Sharpe Ratio: each trial&apos;s Sharpe ratio deflated by the {board.trials} trials tried so far. A finding needs a finalist with
-        DSR ≥ {num(board.dsr_threshold)}, PBO ≤ {num(board.pbo_threshold)} and a positive Sharpe ratio on the holdout.
+        Ranked by the Deflated Sharpe Ratio: each trial&apos;s Sharpe ratio discounted for the number of designs tried, so the best of many lucky tries counts
+        for less. A finding needs a finalist with DSR ≥ {num(board.dsr_threshold)}, PBO ≤ {num(board.pbo_threshold)} and a positive Sharpe ratio on the holdout.
       </p>
       <div className="table-wrap">
         <table className="compact nowrap leaderboard" data-testid="leaderboard">
@@ -397,7 +397,9 @@ function Leaderboard({ board, finalists }: { board: CampaignLeaderboard; finalis
                 Rank
               </th>
               <th scope="col">Trial</th>
-              <th scope="col">Family</th>
+              <th scope="col" className="hide-on-phone">
+                Family
+              </th>
               <th scope="col">DSR</th>
               <th scope="col" className="n">
                 Sharpe
@@ -420,11 +422,11 @@ function Leaderboard({ board, finalists }: { board: CampaignLeaderboard; finalis
                 <td className="n" data-label="Rank">
                   {t.rank}
                 </td>
-                <td data-label="Trial">
+                <td data-label="Trial" className="wrap-ok">
                   <TrialLink t={t} /> <span className="mono small strategy-name">{t.strategy_name ?? '—'}</span>
                   {finalist.has(t.trial) ? <span className="badge badge-finalist">finalist</span> : null}
                 </td>
-                <td data-label="Family" className="small">
+                <td data-label="Family" className="small hide-on-phone wrap-ok">
                   {t.idea?.family ?? '—'}
                 </td>
                 <td data-label="DSR" data-testid="leaderboard-dsr">
@@ -616,7 +618,7 @@ function Finalists({ c, byTrial }: { c: Campaign; byTrial: Map<number, Trial> })
         <HoldoutChart rows={rows.map(({ f, t }) => ({ trial: f.trial, search: t?.metrics.sharpe_ratio ?? null, holdout: f }))} />
       </div>
       {rows.some(({ f }) => f.error) ? (
-        <ul className="small">
+        <ul className="small plain-list">
           {rows
             .filter(({ f }) => f.error)
             .map(({ f }) => (

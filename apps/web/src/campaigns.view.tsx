@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from './api.client';
 import { isTerminal, type CampaignAccepted, type CampaignBody, type CampaignList, type CampaignView, type DataSetInfo } from './api.types';
-import { CAMPAIGN_REFUSAL_WORDS, STAGE_WORDS, STOP_WORDS, TIMEFRAME_CHOICES, trialsText, VERDICT_WORDS } from './campaign.info';
+import { CAMPAIGN_REFUSAL_WORDS, stageText, STOP_WORDS, TIMEFRAME_CHOICES, trialsText, VERDICT_WORDS } from './campaign.info';
 import { dateTime, num } from './format.util';
 import { campaignHref, Link, navigate, useLocation } from './router.hook';
 import { Refusal } from './trigger.form';
@@ -118,7 +118,7 @@ function CampaignRow({ c }: { c: CampaignView }) {
       <td data-label="Status">
         <StatusBadge status={c.status} />
       </td>
-      <td data-label="Stage">{STAGE_WORDS[c.stage]}</td>
+      <td data-label="Stage">{stageText(c.status, c.stage)}</td>
       <td data-label="Trials" className="n" data-testid="campaign-trials">
         {trialsText(c)}
         {c.active_cycles.length > 0 ? <span className="muted small"> ({c.active_cycles.length} running)</span> : null}

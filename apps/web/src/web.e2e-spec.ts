@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { CampaignView, HoldoutResult, Trial, TrialRecord } from '@ktrdr/api-contract';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { eventually, repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { STOP_WORDS, VERDICT_WORDS } from './campaign.info';
 
 /**
  * The web view in a real browser: Debian's Chromium driven by playwright-core against the
@@ -248,6 +250,342 @@ describe('web view on stub phases', () => {
     expect(await page.getByRole('button', { name: 'Older →' }).isDisabled()).toBe(true);
     await page.goBack();
     await page.getByTestId('history-range').filter({ hasText: '1–10 of 13' }).waitFor();
+  });
+});
+
+/** What the campaign routes answer, as the tests read them. */
+interface Leaderboard {
+  data: (Trial & { rank: number })[];
+  trials: number;
+  pbo: number | null;
+  pbo_trials: number;
+  dsr_threshold: number;
+  pbo_threshold: number;
+}
+interface Trials {
+  data: Trial[];
+  dsr_threshold: number;
+}
+/** The page's number format (format.util num): two decimals, a dash for none. */
+const two = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : x.toFixed(2));
+
+/** Normal draws from a seeded generator (mulberry32 and Box–Muller): the seeded returns, and so their DSR and PBO, are the same on every run. */
+function normals(seed: number, n: number, mean: number, sd: number): number[] {
+  let s = seed >>> 0;
+  const uniform = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from({ length: n }, () => mean + sd * Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()));
+}
+
+/** The six trials a seeded ledger holds: three passed, one stopped by a gate (all with returns), one failed, one cancelled. */
+const SEEDED = [
+  { outcome: 'passed', family: 'momentum/zigzag', mean: 0.0004, reason: null },
+  { outcome: 'passed', family: 'momentum/zigzag', mean: 0.0018, reason: null },
+  {
+    outcome: 'gate_failed',
+    family: 'mean_reversion/zigzag',
+    mean: -0.0003,
+    reason: 'Training gate failed: no_skill (accuracy 48.1% ≤ majority baseline 50.3%)',
+  },
+  { outcome: 'passed', family: 'mean_reversion/zigzag', mean: 0.001, reason: null },
+  { outcome: 'failed', family: 'trend/forward_return', mean: null, reason: 'Training failed: no market data for SP500 1d between 2010-01-04 and 2011-02-07' },
+  { outcome: 'cancelled', family: null, mean: null, reason: 'Cancelled by user' },
+] as const;
+/** The DSR of each seeded trial as the campaign's last step scored it (trial 2 above the threshold), and the PBO over the four with returns. */
+const SEEDED_DSR = [0.31, 0.97, 0.12, 0.64, null, null];
+const SEEDED_PBO = 0.14;
+/** Trial 2's one look at the holdout (completed); trial 4's look was cancelled with the campaign. */
+const LOOK_2 = { sharpe_ratio: 0.61, total_return: 0.084, max_drawdown: 0.112, total_trades: 14, win_rate: 0.57, benchmark_return: 0.12 };
+
+/**
+ * A campaign cancelled while its finalists took their holdout look, seeded in Redis: its ledger
+ * (six trials, their out-of-sample returns, two holdout looks) written the way CampaignLedger writes
+ * it (libs/operations campaign.ledger.ts: one hash of trials by cycle id, one of returns, one of
+ * looks by trial number, and the scores the campaign's last step computed over them) and the
+ * campaign's record moved to the holdout stage with its finalists.
+ */
+async function seedLedger(stack: Stack, campaignId: string): Promise<void> {
+  const base = `${stack.prefix}:{ops}:`;
+  const ledger = (part: string) => `${base}ledger:${campaignId}:${part}`;
+  const times = Array.from({ length: 400 }, (_, i) => Date.UTC(2010, 0, 4) + i * 86_400_000);
+  const cycleIdOf = (n: number) => `op_agent_research_20260101_00000${n}_5eed000${n}`;
+  for (const [i, s] of SEEDED.entries()) {
+    const n = i + 1;
+    const cycleId = cycleIdOf(n);
+    const r = s.mean === null ? null : normals(40 + n, times.length, s.mean, 0.01);
+    const mean = r ? r.reduce((a, b) => a + b, 0) / r.length : null;
+    const sd = r && mean !== null ? Math.sqrt(r.reduce((a, b) => a + (b - mean) ** 2, 0) / (r.length - 1)) : null;
+    const perBar = mean !== null && sd ? mean / sd : null;
+    const record: TrialRecord = {
+      trial: n,
+      cycle_id: cycleId,
+      campaign_id: campaignId,
+      strategy_name: s.family ? `seeded_${s.family.split('/')[0]}_${n}` : null,
+      strategy_hash: s.outcome === 'cancelled' ? null : `5eed${n}`,
+      idea: s.family ? { family: s.family, hypothesis: null } : null,
+      params: null,
+      outcome: s.outcome,
+      reason: s.reason,
+      metrics: {
+        accuracy: r ? 0.52 : null,
+        majority_baseline: r ? 0.5 : null,
+        sharpe_ratio: perBar === null ? null : perBar * Math.sqrt(252),
+        total_return: r ? r.reduce((acc, v) => acc * (1 + v), 1) - 1 : null,
+        max_drawdown: r ? 0.08 + n / 100 : null,
+        win_rate: r ? 0.5 : null,
+        total_trades: r ? 20 + n : null,
+        random_entry_p_value: r ? 0.2 : null,
+        psr: null,
+        per_bar_sharpe: perBar,
+        bars: r?.length ?? 0,
+      },
+      recorded_at: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
+      dsr_at_record: null,
+    };
+    await stack.redis.hset(ledger('trials'), cycleId, JSON.stringify(record));
+    if (r) await stack.redis.hset(ledger('returns'), cycleId, JSON.stringify({ t: times, r }));
+  }
+  await stack.redis.set(
+    ledger('scores'),
+    JSON.stringify({
+      dsr: Object.fromEntries(SEEDED_DSR.map((dsr, i) => [cycleIdOf(i + 1), dsr])),
+      expected_max_sharpe: 0.05,
+      trials: 5,
+      pbo: SEEDED_PBO,
+      pbo_trials: 4,
+      pbo_bars: times.length,
+      computed_at: new Date(Date.UTC(2026, 0, 1, 0, 7)).toISOString(),
+    }),
+  );
+  const look = (trial: number, extra: Partial<HoldoutResult>): HoldoutResult => ({
+    trial,
+    cycle_id: `op_agent_research_20260102_00000${trial}_100c000${trial}`,
+    status: 'completed',
+    sharpe_ratio: null,
+    total_return: null,
+    max_drawdown: null,
+    total_trades: null,
+    win_rate: null,
+    benchmark_return: null,
+    error: null,
+    ...extra,
+  });
+  await stack.redis.hset(ledger('holdout'), '2', JSON.stringify(look(2, LOOK_2)));
+  await stack.redis.hset(ledger('holdout'), '4', JSON.stringify(look(4, { status: 'cancelled', error: 'Cancelled by user' })));
+  await stack.redis.hset(`${base}op:${campaignId}`, { 'm:stage': '"holdout"', 'm:stop_reason': '"max_cycles"', 'm:finalist_trials': '[2,4]' });
+}
+
+const campaignRow = (page: Page, id: string) => page.locator(`[data-testid="campaign-row"][data-operation-id="${id}"]`);
+
+describe('campaigns on stub phases', () => {
+  let stack: Stack;
+  const open = (viewport = DESKTOP) => openPage(stack.apiUrl, viewport);
+  const campaign = async (id: string): Promise<CampaignView> => (await stack.request<{ data: CampaignView }>('GET', `/agent/campaigns/${id}`)).body.data;
+
+  beforeAll(async () => {
+    stack = await startStack({ workerEnv: { KTRDR_STUB_DELAY_MS: '300' } });
+  }, 60_000);
+  afterAll(async () => stack?.stop());
+
+  it('starts a campaign from the form, follows it live to its end, and lists it', async () => {
+    const { page } = await open();
+    await page.goto('/campaigns');
+    await page.getByTestId('no-campaigns').waitFor();
+    await page.getByLabel('Brief').fill('momentum on daily S&P 500');
+    await page.getByLabel('Symbols').fill('SP500');
+    await page.getByLabel('Timeframe').selectOption('1d');
+    await page.getByLabel('Max cycles').fill('3');
+    await page.getByLabel('Search', { exact: true }).selectOption('random');
+    await page.getByRole('button', { name: 'Start campaign' }).click();
+    await page.waitForURL(/\/campaigns\/op_agent_campaign_/);
+    const id = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!);
+
+    // Live, no reload: running with a cycle of its own, then each trial counted, then done.
+    await page.locator('[data-testid="campaign-status"][data-status="running"]').waitFor();
+    await page.getByTestId('active-trial').first().waitFor();
+    await page
+      .getByTestId('campaign-trials')
+      .filter({ hasText: /^[12]\/3/ })
+      .waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid="campaign-status"][data-status="completed"]').waitFor({ timeout: 30_000 });
+    await page.getByTestId('campaign-verdict').waitFor();
+
+    const c = await campaign(id);
+    expect(c.status).toBe('completed');
+    expect(c.brief).toBe('momentum on daily S&P 500');
+    expect(c.limits.search).toBe('random');
+    expect(c.limits.max_cycles).toBe(3);
+    expect(c.scope).toEqual({ symbols: ['SP500'], timeframe: '1d' });
+    expect(await page.getByTestId('campaign-trials').textContent()).toBe('3/3');
+    expect(await page.getByTestId('campaign-stop-reason').textContent()).toBe('The search stopped because it ran its maximum number of cycles (max_cycles).');
+    expect(await page.getByTestId('campaign-verdict').textContent()).toBe('nothing found');
+    expect(await page.getByTestId('campaign-verdict-reason').textContent()).toBe(`Nothing found: ${c.verdict_reason}`);
+    expect(await page.getByTestId('campaign-holdout').textContent()).toBe(`${c.holdout!.from} → ${c.holdout!.to}`);
+    // Stub cycles leave no out-of-sample returns: no DSR, so an empty leaderboard that says why; the trials are still plotted.
+    expect(await page.getByTestId('leaderboard-empty').textContent()).toContain('Stub cycles produce none');
+    expect(await page.getByTestId('trials-chart').getAttribute('data-trials')).toBe('3');
+    expect(await page.getByTestId('dsr-point').count()).toBe(0);
+    expect((await page.getByTestId('sharpe-point').count()) + (await page.getByTestId('no-result-point').count())).toBe(3);
+    expect(await page.getByTestId('report-sentence').allTextContents()).toEqual(c.report);
+
+    // The list: status, trials i/N, verdict and stop reason; its link opens the page again.
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    const row = campaignRow(page, id);
+    await row.waitFor();
+    expect(await row.getAttribute('data-status')).toBe('completed');
+    expect(await row.getByTestId('campaign-trials').textContent()).toBe('3/3');
+    expect(await row.getByTestId('campaign-verdict').textContent()).toBe('nothing found');
+    expect(await row.getByTestId('campaign-stop').textContent()).toBe('max_cycles');
+    expect(await page.getByTestId('campaigns-range').textContent()).toBe('1–1 of 1');
+    await row.getByRole('link', { name: `Open campaign ${id}` }).click();
+    await page.waitForURL(new RegExp(`/campaigns/${id}$`));
+    await page.getByTestId('campaign-stop-reason').waitFor();
+  }, 60_000);
+
+  it('a start the API refuses shows its message', async () => {
+    const p = await open();
+    await p.page.goto('/campaigns');
+    await p.page.getByLabel('Symbols').fill('NOPE_XYZ');
+    await p.page.getByRole('button', { name: 'Start campaign' }).click();
+    const refusal = p.page.getByTestId('refusal');
+    await refusal.waitFor();
+    expect(await refusal.getByTestId('api-error').textContent()).toBe(
+      'Invalid body: scope.symbols: no market data for NOPE_XYZ 1d; GET /api/v1/data lists what there is',
+    );
+    expect(p.page.url()).toMatch(/\/campaigns$/);
+    expect(takeHttpErrors(p, 422, '/api/v1/agent/campaigns')).toBe(1);
+  });
+
+  it('cancel from the page leaves the campaign and its cycles cancelled, and Resume starts a new one on the same ledger', async () => {
+    const started = await stack.request<{ operation_id: string }>('POST', '/agent/campaigns', { max_cycles: 50, stop_after_unproductive: 50 });
+    expect(started.status).toBe(202);
+    const id = started.body.operation_id;
+    const { page } = await open();
+    await page.goto(`/campaigns/${id}`);
+    await page.getByTestId('active-trial').first().waitFor({ timeout: 15_000 });
+    expect(await page.getByRole('button', { name: 'Resume campaign' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Cancel campaign' }).click();
+    await page.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await page.locator('[data-testid="campaign-status"][data-status="cancelled"]').waitFor({ timeout: 5000 });
+    expect(await page.getByTestId('campaign-stop-reason').textContent()).toBe('The search stopped because it was cancelled (cancelled).');
+    expect(await page.getByRole('button', { name: 'Cancel campaign' }).count()).toBe(0);
+
+    // Through the API: the campaign and every cycle under it ended, the running one cancelled.
+    expect((await campaign(id)).status).toBe('cancelled');
+    const children = (await stack.request<{ data: Op[] }>('GET', `/operations/${id}/children`)).body.data;
+    expect(children.length).toBeGreaterThan(0);
+    expect(children.filter((ch) => ch.status === 'pending' || ch.status === 'running')).toEqual([]);
+    expect(children.at(-1)!.status).toBe('cancelled');
+
+    // Resume opens the new campaign, which names the one it resumed and keeps its ledger and holdout.
+    await page.getByRole('button', { name: 'Resume campaign' }).click();
+    await page.waitForURL((url) => /\/campaigns\/op_agent_campaign_/.test(url.pathname) && !url.pathname.endsWith(id));
+    const resumedId = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!);
+    await page.getByRole('link', { name: id }).waitFor();
+    const resumed = await campaign(resumedId);
+    expect(resumed.resumed_from).toBe(id);
+    expect(resumed.ledger_id).toBe(id);
+    expect(resumed.holdout).toEqual((await campaign(id)).holdout);
+    expect((await stack.request('DELETE', `/agent/campaigns/${resumedId}`)).status).toBe(200);
+    await page.locator('[data-testid="campaign-status"][data-status="cancelled"]').waitFor({ timeout: 5000 });
+  }, 60_000);
+
+  it('a campaign cancelled during its holdout looks: leaderboard, trials plotted with the failed ones, PBO, finalists, report; Resume refused in words', async () => {
+    const started = await stack.request<{ operation_id: string }>('POST', '/agent/campaigns', { max_cycles: 6, finalists: 2 });
+    const id = started.body.operation_id;
+    expect((await stack.request('DELETE', `/agent/campaigns/${id}`)).status).toBe(200);
+    await seedLedger(stack, id);
+    const c = await campaign(id);
+    const board = (await stack.request<Leaderboard>('GET', `/agent/campaigns/${id}/leaderboard`)).body;
+    const trials = (await stack.request<Trials>('GET', `/agent/campaigns/${id}/trials`)).body;
+    expect(c.trials).toBe(6);
+    expect(board.data.map((t) => t.trial).sort()).toEqual([1, 2, 3, 4]);
+    expect(board.pbo).not.toBeNull();
+
+    const p = await open();
+    const { page } = p;
+    await page.goto(`/campaigns/${id}`);
+    await page.getByTestId('leaderboard').waitFor();
+    expect(await page.getByTestId('campaign-stage').textContent()).toBe('Cancelled while evaluating finalists on the holdout');
+    expect(await page.getByTestId('campaign-stop-reason').textContent()).toBe('The search stopped because it ran its maximum number of cycles (max_cycles).');
+
+    // Leaderboard: the trials with returns, in the API's order, each DSR as the API scored it, each trial linked to its cycle.
+    const rows = page.getByTestId('leaderboard-row');
+    expect(await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-trial'))))).toEqual(board.data.map((t) => t.trial));
+    expect(await page.getByTestId('dsr-value').allTextContents()).toEqual(board.data.map((t) => two(t.dsr)));
+    expect(await page.getByTestId('leaderboard-sharpe').allTextContents()).toEqual(board.data.map((t) => two(t.metrics.sharpe_ratio)));
+    expect(await rows.first().getByTestId('trial-link').getAttribute('href')).toBe(`/cycles/${board.data[0]!.cycle_id}`);
+    expect(await rows.locator('[data-outcome="gate_failed"]').count()).toBe(1);
+
+    // The plot: a DSR and a Sharpe point for each of the four, the failed and the cancelled trial in the strip beneath, the threshold drawn.
+    const chart = page.getByTestId('trials-chart');
+    expect(await chart.getAttribute('data-trials')).toBe('6');
+    expect(await chart.getByTestId('dsr-point').count()).toBe(4);
+    expect(await chart.getByTestId('sharpe-point').count()).toBe(4);
+    expect(await chart.locator('[data-testid="dsr-point"][data-outcome="gate_failed"]').count()).toBe(1);
+    expect(await chart.getByTestId('no-result-point').evaluateAll((els) => els.map((e) => e.getAttribute('data-outcome')))).toEqual(['failed', 'cancelled']);
+    expect(Number(await chart.getByTestId('dsr-threshold-line').getAttribute('data-value'))).toBe(trials.dsr_threshold);
+    // Drawn where it belongs: the threshold line sits at its share of the DSR pane's height, above every point below it.
+    const geometry = await page.evaluate(() => {
+      const line = document.querySelector('[data-testid="dsr-threshold-line"] line')!.getBoundingClientRect();
+      const points = Array.from(document.querySelectorAll('[data-testid="dsr-point"]')).map((g) => ({
+        trial: Number(g.getAttribute('data-trial')),
+        y: g.getBoundingClientRect().top + g.getBoundingClientRect().height / 2,
+      }));
+      return { lineY: line.top, points };
+    });
+    for (const pt of geometry.points) {
+      const dsr = board.data.find((t) => t.trial === pt.trial)!.dsr!;
+      expect(dsr < trials.dsr_threshold ? pt.y > geometry.lineY : pt.y <= geometry.lineY + 1).toBe(true);
+    }
+
+    // PBO with its threshold.
+    expect(await page.getByTestId('pbo-value').textContent()).toBe(two(board.pbo));
+    expect(await page.getByTestId('pbo-threshold').textContent()).toContain(two(board.pbo_threshold));
+    await page.getByTestId('pbo-gauge').waitFor();
+
+    // Finalists: trial 2's holdout look beside its walk-forward numbers; trial 4's look cancelled, with why.
+    const f2 = page.locator('[data-testid="finalist-row"][data-trial="2"]');
+    expect(await f2.getByTestId('finalist-holdout-sharpe').textContent()).toBe('0.61');
+    expect(await f2.getByTestId('finalist-search-sharpe').textContent()).toBe(two(trials.data[1]!.metrics.sharpe_ratio));
+    expect(await page.locator('[data-testid="finalist-row"][data-trial="4"]').getAttribute('data-status')).toBe('cancelled');
+    expect(await page.getByTestId('finalist-error').textContent()).toBe('Trial 4: Cancelled by user');
+    // Drawn beside each other: trial 2 with both marks joined, trial 4 with its walk-forward mark only.
+    expect(await page.locator('[data-testid="holdout-pair"][data-trial="2"] line').count()).toBe(1);
+    expect(await page.locator('[data-testid="holdout-pair"][data-trial="4"] rect').count()).toBe(0);
+
+    // Report and lessons as the API words them; every trial in the table, the failed one with its reason.
+    expect(await page.getByTestId('report-sentence').allTextContents()).toEqual(c.report);
+    expect(c.report[0]).toBe('6 trials: 3 passed every gate, 1 stopped at a gate, 1 failed, 1 cancelled.');
+    expect(await page.getByTestId('lesson-row').count()).toBe(c.lessons.length);
+    await page.getByText('All 6 trials, 3 of them not passed, with their reasons').click();
+    expect(await page.locator('[data-testid="trial-row"][data-trial="5"]').textContent()).toContain(SEEDED[4].reason);
+    expect(await page.getByTestId('campaign-best').textContent()).toBe(
+      `#${board.data.find((t) => t.outcome === 'passed')!.trial} · DSR ${two(board.data.find((t) => t.outcome === 'passed')!.dsr)}`,
+    );
+
+    // A finalist has looked at the holdout: resuming is refused (409 holdout_used), in words and the API's own message.
+    await page.getByRole('button', { name: 'Resume campaign' }).click();
+    const refusal = page.getByTestId('refusal');
+    await refusal.waitFor();
+    expect(await refusal.getAttribute('data-reason')).toBe('holdout_used');
+    expect(await refusal.textContent()).toContain('Its holdout has already been looked at');
+    expect(await refusal.getByTestId('api-error').textContent()).toBe(
+      `Cannot resume ${id}: its holdout was already evaluated (trials 2, 4); a second look is refused`,
+    );
+    expect(takeHttpErrors(p, 409, `/agent/campaigns/${id}/resume`)).toBe(1);
+    expect(page.url()).toMatch(new RegExp(`/campaigns/${id}$`));
+
+    // On a phone nothing is wider than the screen: the tables scroll inside their frames.
+    const phone = await open(PHONE);
+    await phone.page.goto(`/campaigns/${id}`);
+    await phone.page.getByTestId('trials-chart').waitFor();
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
   });
 });
 
@@ -602,4 +940,110 @@ describe('web view on real phases, behind an API token', () => {
     await phone.page.locator('[data-testid="equity-chart"][data-drawn="true"]').waitFor();
     expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
   });
+
+  it('a real campaign behind the token: live from its stream, then its leaderboard, trials in order, PBO, finalists on the holdout and report; listed', async () => {
+    // A synthetic market with a planted edge (prices pulled back to their 5-day mean), so some designs pass every gate and take their holdout look.
+    const started = await authed<{ operation_id: string }>('POST', '/agent/campaigns', {
+      brief: 'mean reversion on a market with a planted edge',
+      scope: { symbols: ['SYNTH_EDGE_DEMO'], timeframe: '1d' },
+      max_cycles: 12,
+      stop_after_unproductive: 12,
+      seed: 2,
+    });
+    expect(started.status).toBe(202);
+    const id = started.body.operation_id;
+    const { page, context } = await open();
+    await context.addInitScript((token) => localStorage.setItem('ktrdr.apiToken', token), TOKEN);
+    await page.goto(`/campaigns/${id}`);
+    // Live through the token (the events stream takes it in the query): running, a cycle of its own, trials counted as they end, then done.
+    await page.locator('[data-testid="campaign-status"][data-status="running"]').waitFor();
+    await page.getByTestId('active-trial').first().waitFor({ timeout: 20_000 });
+    await page
+      .getByTestId('campaign-trials')
+      .filter({ hasText: /^([1-9]|1[01])\/12/ })
+      .waitFor({ timeout: 90_000 });
+    await page.locator('[data-testid="campaign-status"][data-status="completed"]').waitFor({ timeout: 180_000 });
+    await page.getByTestId('campaign-verdict').waitFor();
+
+    const c = (await authed<{ data: CampaignView }>('GET', `/agent/campaigns/${id}`)).body.data;
+    const trials = (await authed<Trials>('GET', `/agent/campaigns/${id}/trials`)).body;
+    const board = (await authed<Leaderboard>('GET', `/agent/campaigns/${id}/leaderboard`)).body;
+    expect(c.stage).toBe('done');
+    expect(c.trials).toBe(12);
+    expect(c.verdict).not.toBeNull();
+    // Real cycles leave out-of-sample returns: every trial is scored, the PBO exists, and the best passed trials took their look.
+    expect(board.data.length).toBeGreaterThanOrEqual(2);
+    expect(board.pbo).not.toBeNull();
+    expect(c.finalists.length).toBeGreaterThan(0);
+
+    expect(await page.getByTestId('campaign-trials').textContent()).toBe('12/12');
+    expect(await page.getByTestId('campaign-verdict').textContent()).toBe(VERDICT_WORDS[c.verdict!]);
+    expect(await page.getByTestId('campaign-verdict-reason').textContent()).toBe(`${c.verdict === 'found' ? 'Found' : 'Nothing found'}: ${c.verdict_reason}`);
+    expect(await page.getByTestId('campaign-stop-reason').textContent()).toBe(`The search stopped because ${STOP_WORDS[c.stop_reason!]} (${c.stop_reason}).`);
+
+    // The leaderboard as the API ranks it, each trial linked to its cycle.
+    const shown = board.data.slice(0, 10);
+    const rows = page.getByTestId('leaderboard-row');
+    expect(await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-trial'))))).toEqual(shown.map((t) => t.trial));
+    expect(await page.getByTestId('dsr-value').allTextContents()).toEqual(shown.map((t) => two(t.dsr)));
+    expect(await rows.getByTestId('trial-link').evaluateAll((els) => els.map((e) => e.getAttribute('href')))).toEqual(
+      shown.map((t) => `/cycles/${t.cycle_id}`),
+    );
+
+    // Every trial in order: a DSR point for each scored one, a Sharpe point for each with a backtest, the threshold line.
+    const chart = page.getByTestId('trials-chart');
+    expect(await chart.getAttribute('data-trials')).toBe('12');
+    expect(await chart.getByTestId('dsr-point').count()).toBe(trials.data.filter((t) => t.dsr !== null).length);
+    expect(await chart.getByTestId('sharpe-point').count()).toBe(trials.data.filter((t) => t.metrics.sharpe_ratio !== null).length);
+    expect(Number(await chart.getByTestId('dsr-threshold-line').getAttribute('data-value'))).toBe(trials.dsr_threshold);
+    expect(await page.getByTestId('pbo-value').textContent()).toBe(two(board.pbo));
+    expect(await page.getByTestId('pbo-threshold').textContent()).toContain(two(board.pbo_threshold));
+
+    // Each finalist's one look at the holdout beside the same design's walk-forward numbers.
+    expect(await page.getByTestId('finalist-row').count()).toBe(c.finalists.length);
+    for (const f of c.finalists) {
+      const row = page.locator(`[data-testid="finalist-row"][data-trial="${f.trial}"]`);
+      expect(await row.getAttribute('data-status')).toBe(f.status);
+      expect(await row.getByTestId('finalist-holdout-sharpe').textContent()).toBe(two(f.sharpe_ratio));
+      expect(await row.getByTestId('finalist-search-sharpe').textContent()).toBe(two(trials.data.find((t) => t.trial === f.trial)!.metrics.sharpe_ratio));
+    }
+    expect(await page.getByTestId('holdout-pair').count()).toBe(c.finalists.length);
+    expect(await page.getByTestId('report-sentence').allTextContents()).toEqual(c.report);
+    expect(await page.getByTestId('lesson-row').count()).toBe(c.lessons.length);
+    await shot(page, 'campaign-1280');
+
+    const phone = await open(PHONE);
+    await phone.context.addInitScript((token) => localStorage.setItem('ktrdr.apiToken', token), TOKEN);
+    await phone.page.goto(`/campaigns/${id}`);
+    await phone.page.getByTestId('finalists-table').waitFor();
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await shot(phone.page, 'campaign-390');
+
+    // A trial's link opens its cycle, which names its campaign; a finalist's look opens the holdout cycle, which says so.
+    await rows.first().getByTestId('trial-link').click();
+    await page.waitForURL(new RegExp(`/cycles/${shown[0]!.cycle_id}$`));
+    expect(await page.getByTestId('cycle-campaign').textContent()).toBe(`${id} · a trial of its search`);
+    await page.goBack();
+    const look = c.finalists[0]!;
+    await page.getByRole('link', { name: `Open trial ${look.trial}'s holdout cycle` }).click();
+    await page.waitForURL(new RegExp(`/cycles/${look.cycle_id}$`));
+    expect(await page.getByTestId('cycle-campaign').textContent()).toBe(`${id} · the one look at the holdout of trial ${look.trial}`);
+
+    // The list: this campaign, and a second one cancelled at once, newest first.
+    const other = await authed<{ operation_id: string }>('POST', '/agent/campaigns', { brief: 'mean reversion', max_cycles: 20 });
+    expect((await authed('DELETE', `/agent/campaigns/${other.body.operation_id}`)).status).toBe(200);
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    const row = campaignRow(page, id);
+    await row.waitFor();
+    expect(await page.getByTestId('campaign-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).toEqual(['cancelled', 'completed']);
+    expect(await row.getByTestId('campaign-trials').textContent()).toBe('12/12');
+    expect(await row.getByTestId('campaign-verdict').textContent()).toBe(VERDICT_WORDS[c.verdict!]);
+    expect(await row.getByTestId('campaign-stop').textContent()).toBe(c.stop_reason);
+    expect(await row.getByTestId('campaign-best').textContent()).toBe(two(c.best?.dsr));
+    await shot(page, 'campaigns-1280');
+    await phone.page.goto('/campaigns');
+    await campaignRow(phone.page, id).waitFor();
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await shot(phone.page, 'campaigns-390');
+  }, 300_000);
 });

@@ -315,6 +315,18 @@ export class CampaignsService {
       );
     }
     if (!p.holdout) throw refusal(ErrorCode.NotResumable, 'not_resumable', `Cannot resume ${id}: it has no holdout`);
+    // Once only: two campaigns resumed from one would run on one ledger and count its trials twice.
+    if (!(await this.ledger.claimResume(ledgerId, id))) {
+      const by = await this.ledger.resumedBy(ledgerId, id);
+      throw refusal(
+        ErrorCode.NotResumable,
+        'not_resumable',
+        `Cannot resume ${id}: it was already resumed${by && by !== 'pending' ? ` as ${by}` : ''}; resume that campaign instead`,
+        {
+          resumed_by: by,
+        },
+      );
+    }
     const parameters: CampaignParametersPatch = {
       stage: 'searching',
       brief: p.brief,
@@ -334,6 +346,13 @@ export class CampaignsService {
       resumed_from: id,
       cycles_started: 0,
     };
-    return this.createAndQueue(parameters, p.seed, id);
+    try {
+      const started = await this.createAndQueue(parameters, p.seed, id);
+      await this.ledger.settleResume(ledgerId, id, started.operation_id);
+      return started;
+    } catch (e) {
+      await this.ledger.settleResume(ledgerId, id, null).catch(() => undefined);
+      throw e;
+    }
   }
 }

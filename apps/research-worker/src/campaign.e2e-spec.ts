@@ -194,6 +194,11 @@ describe('research campaigns on real processes', () => {
     expect(res.status).toBe(202);
     expect(res.body.resumed_from).toBe(id);
     expect(res.body.holdout).toEqual(holdout);
+    // Once only: a second resume of the same campaign is refused, naming the first.
+    const twice = await stack.request<{ error: { message: string; details: { reason: string } } }>('POST', `/agent/campaigns/${id}/resume`);
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.details.reason).toBe('not_resumable');
+    expect(twice.body.error.message).toContain(`already resumed as ${res.body.operation_id}`);
     const done = await finished(stack, res.body.operation_id, 240_000);
     expect(done.status).toBe('completed');
     expect(done.ledger_id).toBe(id);

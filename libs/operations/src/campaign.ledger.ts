@@ -64,7 +64,7 @@ export class CampaignLedger {
     this.keys = new RedisKeys(prefix);
   }
 
-  private key(ledgerId: string, part: 'trials' | 'returns' | 'holdout' | 'scores'): string {
+  private key(ledgerId: string, part: 'trials' | 'returns' | 'holdout' | 'scores' | `resumed:${string}`): string {
     return `${this.keys.base}ledger:${ledgerId}:${part}`;
   }
 
@@ -108,6 +108,25 @@ export class CampaignLedger {
   async updateHoldout(ledgerId: string, result: HoldoutResult): Promise<void> {
     const key = this.key(ledgerId, 'holdout');
     if (await this.redis.hexists(key, String(result.trial))) await this.redis.hset(key, String(result.trial), JSON.stringify(result));
+  }
+
+  /**
+   * Claims the resume of campaign `from` on this ledger: true for the first caller only, so a campaign
+   * is resumed once (two campaigns on one ledger would count the same trials twice).
+   */
+  async claimResume(ledgerId: string, from: string): Promise<boolean> {
+    return (await this.redis.set(this.key(ledgerId, `resumed:${from}`), 'pending', 'NX')) === 'OK';
+  }
+
+  /** Who resumed `from` (the new campaign's id), or null; 'pending' while the claim's campaign is being created. */
+  async resumedBy(ledgerId: string, from: string): Promise<string | null> {
+    return this.redis.get(this.key(ledgerId, `resumed:${from}`));
+  }
+
+  async settleResume(ledgerId: string, from: string, by: string | null): Promise<void> {
+    const key = this.key(ledgerId, `resumed:${from}`);
+    if (by) await this.redis.set(key, by);
+    else await this.redis.del(key);
   }
 
   async writeScores(ledgerId: string, scores: LedgerScores): Promise<void> {

@@ -134,7 +134,11 @@ export class CampaignsService {
 
   private async read(op: OperationInfo): Promise<LedgerRead> {
     const ledgerId = readCampaignParameters(op.metadata.parameters).ledger_id ?? op.operation_id;
-    const [trials, looks, scores] = await Promise.all([this.ledger.trials(ledgerId), this.ledger.holdouts(ledgerId), this.ledger.scores(ledgerId)]);
+    const [all, looks, scores] = await Promise.all([this.ledger.trials(ledgerId), this.ledger.holdouts(ledgerId), this.ledger.scores(ledgerId)]);
+    // A campaign that ended shows the ledger as it stood then (and its own cycles a resume recorded
+    // later), not the trials of the campaigns resumed from it.
+    const end = op.completed_at ? Date.parse(op.completed_at) : Number.POSITIVE_INFINITY;
+    const trials = all.filter((t) => t.campaign_id === op.operation_id || Date.parse(t.recorded_at) <= end);
     return { trials, looks, scores };
   }
 

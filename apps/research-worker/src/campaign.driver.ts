@@ -41,6 +41,7 @@ import {
 import type { QueueProducer } from '@ktrdr/queues';
 import type { Logger } from '@ktrdr/runtime';
 import type { StrategyStore } from '@ktrdr/strategies';
+import type { WorkerMetrics } from './worker.metrics.js';
 
 const ACTIVE = new Set(['pending', 'running']);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -90,6 +91,7 @@ export class CampaignDriver {
     private readonly strategies: StrategyStore,
     private readonly log: Logger,
     private readonly opts: CampaignDriverOptions,
+    private readonly metrics?: Pick<WorkerMetrics, 'campaigns' | 'campaignTrials'>,
   ) {}
 
   async start(campaignId: string): Promise<void> {
@@ -224,6 +226,7 @@ export class CampaignDriver {
         parameters: { ...state, stage: 'done', verdict: verdict.verdict, verdict_reason: verdict.reason, pbo: pbo.pbo },
         progress: { percentage: 100, current_step: verdict.verdict === 'found' ? 'Found' : 'Nothing found', steps_completed: mine, steps_total: mine },
       });
+      if (done.applied) this.metrics?.campaigns.inc({ verdict: verdict.verdict });
       if (done.applied) this.log.info({ operation_id: id, verdict: verdict.verdict, reason: verdict.reason, trials: trials.length }, 'campaign completed');
     }
   }

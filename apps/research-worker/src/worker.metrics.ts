@@ -18,6 +18,9 @@ export class WorkerMetrics {
   readonly llmTokens: Counter<'direction'>;
   readonly llmCost: Counter;
   readonly cancelLatency: Histogram;
+  /** Campaigns ended by this orchestrator, by verdict, and the trials it recorded, by outcome. */
+  readonly campaigns: Counter<'verdict'>;
+  readonly campaignTrials: Counter<'outcome'>;
 
   constructor(producer: QueueProducer | null) {
     const registers = [this.registry];
@@ -44,6 +47,13 @@ export class WorkerMetrics {
     this.gateResults = new Counter({ name: 'agent_gate_results_total', help: 'Quality gate decisions', labelNames: ['gate', 'result'], registers });
     this.llmTokens = new Counter({ name: 'agent_llm_tokens_total', help: 'LLM tokens used by completed phases', labelNames: ['direction'], registers });
     this.llmCost = new Counter({ name: 'agent_llm_cost_usd_total', help: 'LLM cost in USD of completed phases', registers });
+    this.campaigns = new Counter({ name: 'agent_campaigns_total', help: 'Research campaigns completed, by verdict', labelNames: ['verdict'], registers });
+    this.campaignTrials = new Counter({
+      name: 'agent_campaign_trials_total',
+      help: 'Campaign trials recorded, by outcome',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.cancelLatency = new Histogram({
       name: 'agent_cancel_latency_seconds',
       help: 'Cancel request (API) to compute stopped (worker)',

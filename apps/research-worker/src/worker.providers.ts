@@ -137,7 +137,7 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
           research: { ...research, folds: new QueuedFoldRunner(store, producer, cancel, r) },
           llm,
           recent: () => recentResearch(store, research.strategies),
-          campaign: (cycle) => campaignDesignContext(store, ledger, cycle),
+          campaign: (cycle, cycleId) => campaignDesignContext(store, ledger, research.strategies, cycle, cycleId),
           designSeed: c.designSeed,
         });
         const artifacts = new ArtifactStore(r, c.prefix, c.artifacts);
@@ -152,8 +152,8 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
     { provide: FOLD_EXECUTOR, inject: [WORKER_CONFIG], useFactory: (c: WorkerConfig) => new WalkForwardFoldExecutor(researchDeps(c)) },
     {
       provide: CampaignDriver,
-      inject: [OperationsStore, QueueProducer, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER],
-      useFactory: (store: OperationsStore, producer: QueueProducer, r: Redis, c: WorkerConfig, log: Logger) =>
+      inject: [OperationsStore, QueueProducer, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WorkerMetrics],
+      useFactory: (store: OperationsStore, producer: QueueProducer, r: Redis, c: WorkerConfig, log: Logger, metrics: WorkerMetrics) =>
         new CampaignDriver(
           store,
           new CampaignLedger(r, c.prefix),
@@ -166,6 +166,7 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
             thresholds: c.campaign,
             gates: c.gates,
           },
+          metrics,
         ),
     },
     {

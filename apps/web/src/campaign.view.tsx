@@ -422,11 +422,13 @@ function Leaderboard({ board, finalists }: { board: CampaignLeaderboard; finalis
                 <td className="n" data-label="Rank">
                   {t.rank}
                 </td>
-                <td data-label="Trial" className="wrap-ok">
-                  <TrialLink t={t} /> <span className="mono small strategy-name">{t.strategy_name ?? '—'}</span>
-                  {finalist.has(t.trial) ? <span className="badge badge-finalist">finalist</span> : null}
+                <td data-label="Trial">
+                  <TrialLink t={t} />{' '}
+                  <span className="mono small strategy-name" title={t.strategy_name ?? undefined}>
+                    {t.strategy_name ?? '—'}
+                  </span>
                 </td>
-                <td data-label="Family" className="small hide-on-phone wrap-ok">
+                <td data-label="Family" className="small hide-on-phone">
                   {t.idea?.family ?? '—'}
                 </td>
                 <td data-label="DSR" data-testid="leaderboard-dsr">
@@ -446,6 +448,7 @@ function Leaderboard({ board, finalists }: { board: CampaignLeaderboard; finalis
                 </td>
                 <td data-label="Outcome">
                   <OutcomeBadge outcome={t.outcome} />
+                  {finalist.has(t.trial) ? <span className="badge badge-finalist">finalist</span> : null}
                 </td>
               </tr>
             ))}

@@ -94,7 +94,13 @@ describe('web view on stub phases', () => {
   afterAll(async () => stack?.stop());
 
   it('serves the page at / and at client routes, and leaves the REST API JSON', async () => {
-    for (const path of ['/', '/history', '/cycles/op_agent_research_20260101_000000_00000000']) {
+    for (const path of [
+      '/',
+      '/history',
+      '/cycles/op_agent_research_20260101_000000_00000000',
+      '/campaigns',
+      '/campaigns/op_agent_campaign_20260101_000000_00000000',
+    ]) {
       const res = await fetch(`${stack.apiUrl}${path}`, { headers: { accept: 'text/html' } });
       expect(res.status).toBe(200);
       expect(await res.text()).toContain('<div id="root">');
@@ -462,12 +468,19 @@ describe('campaigns on stub phases', () => {
   });
 
   it('cancel from the page leaves the campaign and its cycles cancelled, and Resume starts a new one on the same ledger', async () => {
+    // Phases that last, so a cycle is surely running when Cancel is pressed.
+    const fast = stack.workers[0]!;
+    fast.child.kill('SIGTERM');
+    await fast.exited;
+    await stack.startWorker('all', { KTRDR_STUB_DELAY_MS: '3000' });
     const started = await stack.request<{ operation_id: string }>('POST', '/agent/campaigns', { max_cycles: 50, stop_after_unproductive: 50 });
     expect(started.status).toBe(202);
     const id = started.body.operation_id;
     const { page } = await open();
     await page.goto(`/campaigns/${id}`);
-    await page.getByTestId('active-trial').first().waitFor({ timeout: 15_000 });
+    const running = page.getByTestId('active-trial').first();
+    await running.waitFor({ timeout: 15_000 });
+    const cycleId = (await running.getAttribute('data-operation-id'))!;
     expect(await page.getByRole('button', { name: 'Resume campaign' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Cancel campaign' }).click();
     await page.getByRole('button', { name: 'Yes, cancel it' }).click();
@@ -480,7 +493,7 @@ describe('campaigns on stub phases', () => {
     const children = (await stack.request<{ data: Op[] }>('GET', `/operations/${id}/children`)).body.data;
     expect(children.length).toBeGreaterThan(0);
     expect(children.filter((ch) => ch.status === 'pending' || ch.status === 'running')).toEqual([]);
-    expect(children.at(-1)!.status).toBe('cancelled');
+    expect(children.find((ch) => ch.operation_id === cycleId)!.status).toBe('cancelled');
 
     // Resume opens the new campaign, which names the one it resumed and keeps its ledger and holdout.
     await page.getByRole('button', { name: 'Resume campaign' }).click();

@@ -639,7 +639,7 @@ function FinalistRow({ f, t }: { f: HoldoutResult; t: Trial | null }) {
   return (
     <tr data-testid="finalist-row" data-trial={f.trial} data-status={f.status}>
       <th scope="row">
-        {t ? <TrialLink t={t} /> : `#${f.trial}`} <span className="mono small">{t?.strategy_name ?? ''}</span>
+        {t ? <TrialLink t={t} /> : `#${f.trial}`} <span className="mono small strategy-name">{t?.strategy_name ?? ''}</span>
       </th>
       <td className="n">{num(t?.dsr)}</td>
       <td className={`n group-start ${tone(t?.metrics.sharpe_ratio)}`} data-testid="finalist-search-sharpe">

@@ -187,9 +187,17 @@ export function CampaignView({ id }: { id: string }) {
           <div className="active-trials" data-testid="active-trials">
             <h3>Running now</h3>
             <ul>
-              {c.active_cycles.map((cycleId) => (
-                <ActiveTrial key={cycleId} id={cycleId} />
-              ))}
+              {c.active_cycles.map((cycleId, i) =>
+                i < LIVE_CYCLES ? (
+                  <ActiveTrial key={cycleId} id={cycleId} />
+                ) : (
+                  <li key={cycleId} className="active-trial" data-testid="active-trial" data-operation-id={cycleId}>
+                    <Link href={cycleHref(cycleId)} className="mono small">
+                      {cycleId}
+                    </Link>
+                  </li>
+                ),
+              )}
             </ul>
           </div>
         ) : null}
@@ -312,6 +320,13 @@ function CampaignActions({ c, status, onChanged }: { c: Campaign; status: Campai
     </div>
   );
 }
+
+/**
+ * Running cycles followed through their own event streams, at most: a browser keeps 6 connections
+ * to one host over HTTP/1.1 and every open stream holds one, so a campaign running many cycles at
+ * once lists the rest as links rather than leave the page's own reads waiting.
+ */
+const LIVE_CYCLES = 3;
 
 /** A running cycle of the campaign, live from its own stream: a trial of the search, or a finalist's look at the holdout. */
 function ActiveTrial({ id }: { id: string }) {

@@ -27,6 +27,12 @@ const DEFAULT_SCOPE = { symbols: ['SP500'], timeframe: '1d' };
 const refusal = (code: ErrorCode, reason: string, message: string, details: Record<string, unknown> = {}): KtrdrError =>
   new KtrdrError(code, message, { reason, ...details });
 
+/** A trial's DSR among every trial of the ledger, as the last step scored it. */
+const currentDsr = (r: LedgerRead, trial: number): number | null => {
+  const t = r.trials.find((x) => x.trial === trial);
+  return t ? (r.scores?.dsr[t.cycle_id] ?? null) : null;
+};
+
 const badField = (field: string, message: string): KtrdrError =>
   new KtrdrError(ErrorCode.ValidationFailed, `Invalid body: ${field}: ${message}`, { errors: [{ field, message }] });
 
@@ -205,7 +211,8 @@ export class CampaignsService {
       resumed_from: p.resumed_from ?? null,
       trials: ledger.trials.length,
       active_cycles: children.filter((c) => ACTIVE.has(c.status)).map((c) => c.operation_id),
-      best: p.best ?? null,
+      // The record's best as its campaign's last step scored it, its DSR as the leaderboard shows it now.
+      best: p.best ? { ...p.best, dsr: currentDsr(ledger, p.best.trial) ?? p.best.dsr } : null,
       spent_usd: p.spent_usd ?? 0,
       stop_reason: stop,
       verdict: p.verdict ?? null,

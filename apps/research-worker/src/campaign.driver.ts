@@ -142,13 +142,18 @@ export class CampaignDriver {
     });
     // The best trial is the best that could be a finalist: one that passed every gate.
     const streak = unproductiveStreak(trials.map((t) => ({ trial: t.trial, dsr_at_record: t.outcome === 'passed' ? t.dsr_at_record : null })));
-    const best = streak.bestTrial === null ? null : trials.find((t) => t.trial === streak.bestTrial)!;
+    // The best so far is the leaderboard's top gate-passing trial, by its DSR among every trial now
+    // (the streak above reads each trial's DSR as it was when recorded).
+    const best = chooseFinalists(
+      trials.filter((t) => t.outcome === 'passed').map((t) => ({ ...t, dsr: scores.dsr.get(t.cycle_id) ?? null })),
+      1,
+    )[0];
     const spent = cycles.reduce((sum, c) => sum + (readCycleParameters(c.metadata.parameters).llm_usage?.cost_usd ?? 0), 0);
     const searchCycles = cycles.filter((c) => readCycleParameters(c.metadata.parameters).holdout_of === undefined);
     const running = searchCycles.filter((c) => ACTIVE.has(c.status));
     const mine = trials.length;
     const state: CampaignParametersPatch = {
-      best: best ? { trial: best.trial, dsr: best.dsr_at_record!, sharpe: best.metrics.sharpe_ratio ?? 0, strategy_name: best.strategy_name } : null,
+      best: best ? { trial: best.trial, dsr: best.dsr!, sharpe: best.metrics.sharpe_ratio ?? 0, strategy_name: best.strategy_name } : null,
       unproductive_streak: streak.streak,
       spent_usd: Math.round(spent * 1e6) / 1e6,
     };

@@ -11,3 +11,4 @@ export * from './operation-events.hub.js';
 export * from './operation.watch.js';
 export * from './cancel.tree.js';
 export * from './campaign.ledger.js';
+export * from './blob.store.js';

@@ -42,3 +42,20 @@ export function researchScratch(shipped: string[], extra: Record<string, string>
   for (const [name, yaml] of Object.entries(extra)) writeFileSync(join(strategies, `${name}.yaml`), yaml);
   return { root, env: { KTRDR_STRATEGIES_DIR: strategies, KTRDR_MODELS_DIR: join(root, 'models'), KTRDR_DATA_DIR: join(root, 'data') } };
 }
+
+/**
+ * Worker settings under which every trial passes the gates: the defaults stop nearly every offline
+ * design on the built-in sample (docs/RESEARCH.md), and campaign tests need finalists to take their
+ * look at the holdout.
+ */
+export const OPEN_GATES_ENV: Readonly<Record<string, string>> = {
+  TRAINING_GATE_MIN_ACCURACY: '0',
+  TRAINING_GATE_MAX_LOSS: '100',
+  TRAINING_GATE_MIN_LOSS_DECREASE: '-100',
+  TRAINING_GATE_MIN_SKILL: '-1',
+  BACKTEST_GATE_MIN_WIN_RATE: '0',
+  BACKTEST_GATE_MAX_DRAWDOWN: '1',
+  BACKTEST_GATE_MIN_SHARPE: '-1000',
+  BACKTEST_GATE_MIN_TRADES: '0',
+  BACKTEST_GATE_MAX_P_VALUE: '1',
+};

@@ -14,6 +14,36 @@ export { repoRoot };
 // The workspace's one poll and one pause (see wait/wait.ts), here for the specs that import the harness.
 export { eventually, pause };
 
+/** A Redis of a test's own that keeps its data (AOF, every write synced): for kill-and-restart tests. */
+export interface DurableRedis {
+  url: string;
+  /** SIGKILL, and wait for the exit: everything acknowledged is on disk. */
+  kill(): Promise<void>;
+  /** Start it again on the same port and directory, and wait until it answers. */
+  start(): Promise<void>;
+  /** Kill it (if running) and remove its directory. */
+  remove(): Promise<void>;
+}
+
+export async function startDurableRedis(): Promise<DurableRedis> {
+  const dir = await mkdtemp(join(tmpdir(), 'ktrdr-aof-'));
+  const port = await freePort();
+  let proc: ChildProcess | null = null;
+  const start = async (): Promise<void> => {
+    proc = spawn('redis-server', [...redisServerArgs({ port, dir }), '--appendfsync', 'always'], { stdio: 'ignore' });
+    await eventually(async () => ((await pingPort(port)) ? true : undefined), 'redis up', 10_000, 50);
+  };
+  const kill = async (): Promise<void> => {
+    const p = proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, kill, start, remove: async () => (await kill(), rm(dir, { recursive: true, force: true })) };
+}
+
 /**
  * Starts the real, built processes (API and research workers) against a real Redis under a
  * private key prefix, for end-to-end tests and benchmarks. Run `npm run build` first.

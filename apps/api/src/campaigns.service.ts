@@ -3,6 +3,7 @@ import {
   CAMPAIGN_OPERATION_TYPE,
   CancelSource,
   durationSeconds,
+  pendingHoldoutResult,
   readCampaignParameters,
   type CampaignParametersPatch,
   type CampaignRequest,
@@ -170,21 +171,7 @@ export class CampaignsService {
     const lessons = familyLessons(scored);
     const stop = p.stop_reason ?? (op.status === 'cancelled' ? 'cancelled' : null);
     const pbo = p.pbo !== undefined ? p.pbo : (ledger.scores?.pbo ?? null);
-    const finalists = (p.finalist_trials ?? []).map(
-      (trial) =>
-        ledger.looks.get(trial) ?? {
-          trial,
-          cycle_id: null,
-          status: 'pending' as const,
-          sharpe_ratio: null,
-          total_return: null,
-          max_drawdown: null,
-          total_trades: null,
-          win_rate: null,
-          benchmark_return: null,
-          error: null,
-        },
-    );
+    const finalists = (p.finalist_trials ?? []).map((trial) => ledger.looks.get(trial) ?? pendingHoldoutResult(trial));
     return {
       operation_id: op.operation_id,
       status: op.status,

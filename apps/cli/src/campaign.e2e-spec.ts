@@ -8,6 +8,7 @@
  */
 import { runKtrdr, type CliRun } from '../../../tools/testing/cli.runner';
 import { eventually, freePort, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { OPEN_GATES_ENV } from '../../../tools/testing/research.fixtures';
 
 const ID_OF = (type: string) => new RegExp(`op_${type}_\\d{8}_\\d{6}_[0-9a-f]{8}`);
 const CAMPAIGN_ID = ID_OF('agent_campaign');
@@ -330,25 +331,12 @@ describe('ktrdr campaign on stub workers', () => {
   });
 });
 
-/** Gates every trial passes (docs/RESEARCH.md: the defaults stop nearly every offline design), so finalists exist. */
-const OPEN_GATES = {
-  TRAINING_GATE_MIN_ACCURACY: '0',
-  TRAINING_GATE_MAX_LOSS: '100',
-  TRAINING_GATE_MIN_LOSS_DECREASE: '-100',
-  TRAINING_GATE_MIN_SKILL: '-1',
-  BACKTEST_GATE_MIN_WIN_RATE: '0',
-  BACKTEST_GATE_MAX_DRAWDOWN: '1',
-  BACKTEST_GATE_MIN_SHARPE: '-1000',
-  BACKTEST_GATE_MIN_TRADES: '0',
-  BACKTEST_GATE_MAX_P_VALUE: '1',
-};
-
 describe('ktrdr campaign on real phases (open gates)', () => {
   let stack: Stack;
   const run = (...args: string[]): Promise<CliRun> => runKtrdr(args, { apiUrl: stack.apiUrl, timeoutMs: 240_000 });
 
   beforeAll(async () => {
-    stack = await startStack({ workerEnv: { KTRDR_STUB_WORKERS: 'false', ...OPEN_GATES } });
+    stack = await startStack({ workerEnv: { KTRDR_STUB_WORKERS: 'false', ...OPEN_GATES_ENV } });
   }, 60_000);
   afterAll(async () => stack?.stop());
 

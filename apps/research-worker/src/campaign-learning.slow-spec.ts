@@ -1,5 +1,6 @@
 import type { CampaignView, Trial } from '@ktrdr/api-contract';
 import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { OPEN_GATES_ENV } from '../../../tools/testing/research.fixtures';
 
 /**
  * Does a campaign learn, and does it say "nothing found" when there is nothing? Measured on real
@@ -15,17 +16,6 @@ import { eventually, startStack, type Stack } from '../../../tools/testing/stack
 const SEEDS = [1, 2, 3, 4, 5];
 const TRIALS = 20;
 const TERMINAL = ['completed', 'failed', 'cancelled'];
-const OPEN_GATES = {
-  TRAINING_GATE_MIN_ACCURACY: '0',
-  TRAINING_GATE_MAX_LOSS: '100',
-  TRAINING_GATE_MIN_LOSS_DECREASE: '-100',
-  TRAINING_GATE_MIN_SKILL: '-1',
-  BACKTEST_GATE_MIN_WIN_RATE: '0',
-  BACKTEST_GATE_MAX_DRAWDOWN: '1',
-  BACKTEST_GATE_MIN_SHARPE: '-1000',
-  BACKTEST_GATE_MIN_TRADES: '0',
-  BACKTEST_GATE_MAX_P_VALUE: '1',
-};
 
 interface Outcome {
   view: CampaignView;
@@ -62,7 +52,7 @@ async function campaign(stack: Stack, symbol: string, search: 'directed' | 'rand
 describe('campaign learning (slow tier)', () => {
   let stack: Stack;
   beforeAll(async () => {
-    const env = { KTRDR_STUB_WORKERS: 'false', ANTHROPIC_API_KEY: '', KTRDR_MAX_CONCURRENT_CYCLES: '2', ...OPEN_GATES };
+    const env = { KTRDR_STUB_WORKERS: 'false', ANTHROPIC_API_KEY: '', KTRDR_MAX_CONCURRENT_CYCLES: '2', ...OPEN_GATES_ENV };
     stack = await startStack({
       workers: ['research,design,assessment', 'training,backtest,fold', 'training,backtest,fold'],
       workerEnv: env,
@@ -85,7 +75,9 @@ describe('campaign learning (slow tier)', () => {
       expect(directed.trials).toBe(TRIALS);
       expect(random.trials).toBe(TRIALS);
       if (directed.bestDsr > random.bestDsr) wins++;
-      rows.push(`seed ${seed}: best DSR directed ${directed.bestDsr.toFixed(3)} vs random ${random.bestDsr.toFixed(3)} (${directed.view.verdict}; ${random.view.verdict})`);
+      rows.push(
+        `seed ${seed}: best DSR directed ${directed.bestDsr.toFixed(3)} vs random ${random.bestDsr.toFixed(3)} (${directed.view.verdict}; ${random.view.verdict})`,
+      );
     }
     process.stdout.write(`campaign learning, planted edge: directed wins ${wins}/5\n${rows.join('\n')}\n`);
     expect(wins).toBeGreaterThanOrEqual(4);

@@ -1,9 +1,5 @@
 import type { CampaignView, Trial } from '@ktrdr/api-contract';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { eventually, freePort, pause, pingPort, redisServerArgs, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { eventually, pause, startDurableRedis, startStack, type DurableRedis, type Stack } from '../../../tools/testing/stack.harness';
 
 /**
  * A campaign's ledger is in Redis beside the records: a Redis restart (AOF) mid-campaign loses no
@@ -14,30 +10,19 @@ const TERMINAL = ['completed', 'failed', 'cancelled'];
 
 describe('Redis restarts (AOF) mid-campaign', () => {
   let stack: Stack;
-  let redisProc: ChildProcess;
-  let dir: string;
-  let port: number;
-
-  async function startRedis(): Promise<void> {
-    // Every write synced, so a kill loses nothing acknowledged.
-    redisProc = spawn('redis-server', [...redisServerArgs({ port, dir }), '--appendfsync', 'always'], { stdio: 'ignore' });
-    await eventually(async () => ((await pingPort(port)) ? true : undefined), 'redis up', 10_000, 50);
-  }
+  let redis: DurableRedis;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ktrdr-aof-campaign-'));
-    port = await freePort();
-    await startRedis();
+    redis = await startDurableRedis();
     stack = await startStack({
-      redisUrl: `redis://127.0.0.1:${port}`,
+      redisUrl: redis.url,
       workers: ['research,design,assessment', 'training,backtest,fold'],
       workerEnv: { KTRDR_STUB_WORKERS: 'false', KTRDR_RECONCILE_INTERVAL_MS: '500', KTRDR_JOB_LOCK_MS: '3000' },
     });
   }, 60_000);
   afterAll(async () => {
     await stack?.stop().catch(() => undefined);
-    redisProc?.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    await redis?.remove();
   });
 
   it('no trial is lost and the campaign ends with every cycle in its ledger', async () => {
@@ -47,11 +32,10 @@ describe('Redis restarts (AOF) mid-campaign', () => {
     const trials = async (): Promise<Trial[]> => (await stack.request<{ data: Trial[] }>('GET', `/agent/campaigns/${id}/trials`)).body.data;
     await eventually(async () => ((await trials().catch(() => [])).length >= 2 ? true : undefined), 'two trials', 120_000, 100);
     const before = await trials();
-    redisProc.kill('SIGKILL');
-    await new Promise((r) => redisProc.once('exit', r));
+    await redis.kill();
     // The outage is what is tested: Redis stays down for a second while every process retries.
     await pause(1000);
-    await startRedis();
+    await redis.start();
     const done = await eventually(
       async () => {
         const v = (await stack.request<{ data: CampaignView }>('GET', `/agent/campaigns/${id}`).catch(() => null))?.body.data;

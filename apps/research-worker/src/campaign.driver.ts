@@ -16,6 +16,7 @@ import {
   type StrategyConfig,
 } from '@ktrdr/agent-domain';
 import {
+  pendingHoldoutResult,
   readCampaignParameters,
   type CampaignParameters,
   type CampaignParametersPatch,
@@ -406,18 +407,7 @@ export class CampaignDriver {
         continue;
       }
       if (running >= p.concurrency) continue;
-      const empty: HoldoutResult = {
-        trial: trial.trial,
-        cycle_id: null,
-        status: 'pending',
-        sharpe_ratio: null,
-        total_return: null,
-        max_drawdown: null,
-        total_trades: null,
-        win_rate: null,
-        benchmark_return: null,
-        error: null,
-      };
+      const empty = pendingHoldoutResult(trial.trial);
       // First claim wins; a look claimed earlier whose cycle was never created is this step's to create.
       if (!look) await this.ledger.claimHoldout(ledgerId, empty);
       const strategy = await this.holdoutStrategyOf(trial, p).catch((e: unknown) => {

@@ -1,5 +1,6 @@
 import type { CampaignView, Trial } from '@ktrdr/api-contract';
 import { eventually, startStack, type ManagedProcess, type Stack } from '../../../tools/testing/stack.harness';
+import { OPEN_GATES_ENV } from '../../../tools/testing/research.fixtures';
 
 /**
  * Research campaigns end to end on real processes and a real Redis: an orchestrator process, a
@@ -19,21 +20,6 @@ interface Op {
 
 const TERMINAL = ['completed', 'failed', 'cancelled'];
 const REAL = { KTRDR_STUB_WORKERS: 'false', KTRDR_JOB_LOCK_MS: '2000', KTRDR_RECONCILE_INTERVAL_MS: '300' };
-/**
- * Gates every trial passes: the default ones stop nearly every offline design on the built-in sample
- * (docs/RESEARCH.md), and these tests need finalists to take their look at the holdout.
- */
-const OPEN_GATES = {
-  TRAINING_GATE_MIN_ACCURACY: '0',
-  TRAINING_GATE_MAX_LOSS: '100',
-  TRAINING_GATE_MIN_LOSS_DECREASE: '-100',
-  TRAINING_GATE_MIN_SKILL: '-1',
-  BACKTEST_GATE_MIN_WIN_RATE: '0',
-  BACKTEST_GATE_MAX_DRAWDOWN: '1',
-  BACKTEST_GATE_MIN_SHARPE: '-1000',
-  BACKTEST_GATE_MIN_TRADES: '0',
-  BACKTEST_GATE_MAX_P_VALUE: '1',
-};
 
 const getOp = async (stack: Stack, id: string): Promise<Op> => (await stack.request<{ data: Op }>('GET', `/operations/${id}`)).body.data;
 const childrenOf = async (stack: Stack, id: string): Promise<Op[]> => (await stack.request<{ data: Op[] }>('GET', `/operations/${id}/children`)).body.data;
@@ -73,7 +59,7 @@ describe('research campaigns on real processes', () => {
   beforeAll(async () => {
     stack = await startStack({
       workers: [],
-      workerEnv: { ...REAL, ...OPEN_GATES, KTRDR_MAX_CONCURRENT_CYCLES: '2' },
+      workerEnv: { ...REAL, ...OPEN_GATES_ENV, KTRDR_MAX_CONCURRENT_CYCLES: '2' },
       apiEnv: { KTRDR_MAX_CONCURRENT_CYCLES: '2' },
     });
     orchestrator = await stack.startWorker('research');

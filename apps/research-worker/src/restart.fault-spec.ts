@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { RedisKeys } from '@ktrdr/operations';
-import { eventually, freePort, pause, pingPort, redisServerArgs, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { eventually, pause, startDurableRedis, startStack, type DurableRedis, type Stack } from '../../../tools/testing/stack.harness';
 import { startTcpProxy, type TcpProxy } from '../../../tools/testing/tcp.proxy';
 import { SLOW_TRAINING_STRATEGY, researchScratch } from '../../../tools/testing/research.fixtures';
 
@@ -165,39 +162,27 @@ describe('the API restarts mid-cycle', () => {
 
 describe('Redis restarts (AOF) mid-cycle', () => {
   let stack: Stack;
-  let redisProc: ChildProcess;
-  let dir: string;
-  let port: number;
-
-  async function startRedis(): Promise<void> {
-    // The launcher's durable Redis (AOF, noeviction), with every write synced so a kill loses nothing.
-    redisProc = spawn('redis-server', [...redisServerArgs({ port, dir }), '--appendfsync', 'always'], { stdio: 'ignore' });
-    await eventually(async () => ((await pingPort(port)) ? true : undefined), 'redis up', 10_000, 50);
-  }
+  let redis: DurableRedis;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ktrdr-aof-'));
-    port = await freePort();
-    await startRedis();
+    redis = await startDurableRedis();
     stack = await startStack({
-      redisUrl: `redis://127.0.0.1:${port}`,
+      redisUrl: redis.url,
       workerEnv: { KTRDR_STUB_DELAY_MS: '1500', KTRDR_RECONCILE_INTERVAL_MS: '500', KTRDR_JOB_LOCK_MS: '3000' },
     });
   });
   afterAll(async () => {
     await stack?.stop().catch(() => undefined);
-    redisProc?.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    await redis?.remove();
   });
 
   it('no operation is lost and the cycle ends terminal with a clear message', async () => {
     const parentId = await trigger(stack);
     const childId = await runningChild(stack, parentId, 'training');
-    redisProc.kill('SIGKILL'); // appendfsync always: everything acknowledged is on disk
-    await new Promise((r) => redisProc.once('exit', r));
+    await redis.kill(); // appendfsync always: everything acknowledged is on disk
     // The outage is what is tested: Redis stays down for a second while every process retries.
     await pause(1000);
-    await startRedis();
+    await redis.start();
     const parent = await terminal(stack, parentId, 60_000);
     const child = await getOp(stack, childId);
     // Either the phase survived the outage and the cycle completed, or it ended with a message that says what happened.

@@ -137,6 +137,22 @@ export const HoldoutResultSchema = z.object({
 });
 export type HoldoutResult = z.output<typeof HoldoutResultSchema>;
 
+/** A finalist's look before its cycle has any number: claimed, or shown as still to come. */
+export function pendingHoldoutResult(trial: number): HoldoutResult {
+  return {
+    trial,
+    cycle_id: null,
+    status: 'pending',
+    sharpe_ratio: null,
+    total_return: null,
+    max_drawdown: null,
+    total_trades: null,
+    win_rate: null,
+    benchmark_return: null,
+    error: null,
+  };
+}
+
 export const BestTrialSchema = z.object({ trial: z.number(), dsr: z.number(), sharpe: z.number(), strategy_name: z.string().nullable() });
 export type BestTrial = z.output<typeof BestTrialSchema>;
 

@@ -93,17 +93,15 @@ describe('research campaigns on real processes', () => {
     for (const t of ts) {
       expect(t.outcome).toBe('passed');
       expect(t.metrics.bars).toBeGreaterThan(1000);
-      expect(t.dsr).not.toBeNull();
+      // A DSR for every trial that traded (a run that never moved has no Sharpe ratio to deflate).
+      if ((t.metrics.total_trades ?? 0) > 0) expect(t.dsr).not.toBeNull();
       const strategy = (await stack.request<{ data: { backtest: { date_range: { end: string } } } }>('GET', `/strategies/${t.strategy_name}`)).body.data;
       expect(Date.parse(strategy.backtest.date_range.end)).toBeLessThan(Date.parse(holdout.from));
     }
     // The finalists are gate-passing trials; each had one look at the holdout, by a cycle of its own.
-    expect(done.finalists.map((f) => f.trial)).toEqual(
-      [...ts]
-        .sort((a, b) => b.dsr! - a.dsr! || a.trial - b.trial)
-        .slice(0, 2)
-        .map((t) => t.trial),
-    );
+    const ranked = ts.filter((t) => t.dsr !== null).sort((a, b) => b.dsr! - a.dsr! || a.trial - b.trial);
+    expect(ranked.length).toBeGreaterThan(0);
+    expect(done.finalists.map((f) => f.trial)).toEqual(ranked.slice(0, 2).map((t) => t.trial));
     for (const look of done.finalists) {
       expect(look.status).toBe('completed');
       expect(look.cycle_id).toEqual(expect.any(String));

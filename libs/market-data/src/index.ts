@@ -5,3 +5,4 @@ export * from './ohlcv-csv.parser.js';
 export * from './synthetic.generator.js';
 export * from './sp500.source.js';
 export * from './market-data.repository.js';
+export * from './bars.codec.js';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { BlobCorruptError, BlobNotFoundError, BlobStore, BlobWriteError } from './blob.store';
+import { BlobCorruptError, BlobNotFoundError, BlobStore, BlobWriteError, DEFAULT_BLOB_CHUNK_BYTES } from './blob.store';
 import { eventually } from '../../../tools/testing/wait/wait';
 
 const prefix = `it_blob_${process.pid}_${Date.now()}`;
@@ -58,13 +58,13 @@ describe('BlobStore on a real Redis', () => {
     expect(back?.equals(big)).toBe(true);
 
     const stat = await store.stat(multi.hash);
-    expect(stat).toMatchObject({ hash: multi.hash, size: big.byteLength, chunks: 6, chunk_bytes: 1024 * 1024, kind: 'csv', refs: 0 });
+    expect(stat).toMatchObject({ hash: multi.hash, size: big.byteLength, chunks: 6, chunk_bytes: DEFAULT_BLOB_CHUNK_BYTES, kind: 'csv', refs: 0 });
     expect(stat!.meta).toEqual({ symbol: 'EURUSD', timeframe: '1h' });
     expect(Date.parse(stat!.created_at)).toBeGreaterThan(Date.now() - 60_000);
     expect(stat!.ttl).toBeGreaterThan(30 * 86_400 - 60);
     // No chunk is larger than the chunk size: the 5 MB never became one value.
     const lengths = await Promise.all(Array.from({ length: 6 }, (_, i) => redis.hstrlen(store.blobKey(multi.hash), `c:${i}`)));
-    expect(Math.max(...lengths)).toBe(1024 * 1024);
+    expect(Math.max(...lengths)).toBe(DEFAULT_BLOB_CHUNK_BYTES);
     expect(lengths.reduce((a, b) => a + b, 0)).toBe(big.byteLength);
 
     const unknown = sha(Buffer.from('never stored'));

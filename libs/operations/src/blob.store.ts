@@ -4,8 +4,13 @@ import type { Redis } from 'ioredis';
 import { DEFAULT_ARTIFACT_TTL_SECONDS } from './artifact.store.js';
 import { RedisKeys } from './redis-keys.js';
 
-/** Default size of one stored chunk: a big CSV import never becomes one giant value or one giant command. */
-export const DEFAULT_BLOB_CHUNK_BYTES = 1024 * 1024;
+/**
+ * Default size of one stored chunk: a big CSV import never becomes one giant value or one giant
+ * command. 64 bytes short of 1 MiB on purpose: Redis allocates a value with its string header and
+ * a little query-buffer slack, so an exact 1 MiB chunk lands in jemalloc's 1.25 MiB size class and
+ * wastes 25 % (measured: docs/BENCHMARKS.md, Blob store benchmark); this one fits the 1 MiB class.
+ */
+export const DEFAULT_BLOB_CHUNK_BYTES = 1024 * 1024 - 64;
 /**
  * How long a put's staging key outlives its last chunk write. It only has to bridge the gap between
  * two chunk writes and the publish, so it is short: a writer that dies leaves garbage for this long.

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { repoRoot } from '../testing/stack.harness.js';
 import { benchBacktest } from './backtest.bench.js';
+import { BLOB_MARKERS, benchBlobStore } from './blob-store.bench.js';
 import { CAMPAIGN_MARKERS, benchCampaign } from './campaign.bench.js';
 import { benchCancelLatency } from './cancel-latency.bench.js';
 import { benchCycleTransitions } from './cycle-transitions.bench.js';
@@ -21,7 +22,8 @@ import { WALK_FORWARD_MARKERS, benchWalkForward } from './walk-forward.bench.js'
  * beside a bare typed-array pass, training time per epoch, cancel during real training), prints a
  * markdown report and writes it into docs/BENCHMARKS.md. Options: BENCH_CYCLES, BENCH_WARMUP,
  * BENCH_CANCELS, BENCH_CANCEL_DELAY_MS, BENCH_CPU_CANCELS, BENCH_TRAINING_CANCELS,
- * BENCH_BACKTEST_BARS, BENCH_RUNS, BENCH_WRITE_DOCS, BENCH_CAMPAIGN_CYCLES, BENCH_ONLY=training|campaign (see docs/BENCHMARKS.md).
+ * BENCH_BACKTEST_BARS, BENCH_RUNS, BENCH_WRITE_DOCS, BENCH_CAMPAIGN_CYCLES, BENCH_BLOBS, BENCH_BLOB_RUNS,
+ * BENCH_ONLY=training|campaign|blobs (see docs/BENCHMARKS.md).
  */
 
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -36,9 +38,15 @@ async function main(): Promise<void> {
     process.stdout.write(`${section}\n`);
     if (opts.writeDocs) writeMarkedSection(join(repoRoot(), 'docs', 'BENCHMARKS.md'), section, CAMPAIGN_MARKERS.begin, CAMPAIGN_MARKERS.end);
   };
-  if (opts.only === 'campaign') {
+  // The blob store and bars codec: Redis memory of bars and models, load time beside CSV parsing.
+  const blobs = async (): Promise<void> => {
+    const section = await benchBlobStore(log);
+    process.stdout.write(`${section}\n`);
+    if (opts.writeDocs) writeMarkedSection(join(repoRoot(), 'docs', 'BENCHMARKS.md'), section, BLOB_MARKERS.begin, BLOB_MARKERS.end);
+  };
+  if (opts.only === 'campaign' || opts.only === 'blobs') {
     try {
-      return await campaign();
+      return await (opts.only === 'campaign' ? campaign() : blobs());
     } finally {
       await redis.stop();
     }
@@ -108,6 +116,8 @@ async function main(): Promise<void> {
       process.stdout.write(`${walkForward}\n`);
       if (opts.writeDocs) writeMarkedSection(join(repoRoot(), 'docs', 'BENCHMARKS.md'), walkForward, WALK_FORWARD_MARKERS.begin, WALK_FORWARD_MARKERS.end);
     }
+    // Redis memory of stored bars and models, and load time beside CSV parsing (BENCH_BLOBS=0 skips).
+    if (!['0', 'false', 'no'].includes((process.env['BENCH_BLOBS'] ?? '1').toLowerCase())) await blobs();
     // Trials per hour of a default offline campaign on one and two compute workers (BENCH_CAMPAIGN=0 skips).
     if (!['0', 'false', 'no'].includes((process.env['BENCH_CAMPAIGN'] ?? '1').toLowerCase())) await campaign();
   } finally {

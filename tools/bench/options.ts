@@ -19,8 +19,11 @@ export interface BenchOptions {
   backtestBars: number;
   /** Write the results into docs/BENCHMARKS.md. */
   writeDocs: boolean;
-  /** BENCH_ONLY=training: only the training bench (epoch time beside numpy, cancel), written into its own section. */
-  only: 'all' | 'training' | 'campaign';
+  /**
+   * BENCH_ONLY=training: only the training bench (epoch time beside numpy, cancel); =campaign: only the
+   * campaign bench; =blobs: only the blob store bench. Each writes only its own section.
+   */
+  only: 'all' | 'training' | 'campaign' | 'blobs';
 }
 
 function int(name: string, def: number, min: number): number {
@@ -34,8 +37,8 @@ function int(name: string, def: number, min: number): number {
 function only(): BenchOptions['only'] {
   const raw = (process.env['BENCH_ONLY'] ?? '').trim().toLowerCase();
   if (raw === '' || raw === 'all') return 'all';
-  if (raw === 'training' || raw === 'campaign') return raw;
-  throw new Error(`BENCH_ONLY must be "training", "campaign" or unset (got "${process.env['BENCH_ONLY']}")`);
+  if (raw === 'training' || raw === 'campaign' || raw === 'blobs') return raw;
+  throw new Error(`BENCH_ONLY must be "training", "campaign", "blobs" or unset (got "${process.env['BENCH_ONLY']}")`);
 }
 
 export function loadOptions(): BenchOptions {

@@ -91,7 +91,7 @@ describe('GET /operations/{id}/artifacts[/{name}]', () => {
     const bad = await fetch(`${base}/operations/${op}/artifacts/weights`);
     expect(bad.status).toBe(422);
     expect(await bad.json()).toMatchObject({
-      error: { code: 'VALIDATION_FAILED', details: { errors: [{ field: 'name', message: 'expected one of strategy, history, equity, assessment' }] } },
+      error: { code: 'VALIDATION_FAILED', details: { errors: [{ field: 'name', message: 'expected one of strategy, history, equity, assessment, returns' }] } },
     });
 
     const unknown = 'op_training_20260101_000000_deadbeef';

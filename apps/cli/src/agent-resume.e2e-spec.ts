@@ -12,7 +12,7 @@ beforeAll(async () => {
   // Backtests (which fail) are slow enough that the CLI can look at a resumed cycle while it runs.
   const failures = JSON.stringify({ backtesting: 'injected: feed down' });
   await stack.startWorker('research,design,training,assessment', { KTRDR_STUB_DELAY_MS: '200' });
-  await stack.startWorker('backtest', { KTRDR_STUB_DELAY_MS: '3000', KTRDR_STUB_FAILURES: failures });
+  await stack.startWorker('backtest', { KTRDR_STUB_DELAY_MS: '8000', KTRDR_STUB_FAILURES: failures });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -44,7 +44,7 @@ describe('ktrdr agent resume', () => {
     expect(json).toMatchObject({ triggered: true, resumed_from: first, start_phase: 'backtesting', message: 'Research cycle resumed' });
     const second = json['operation_id'] as string;
 
-    // While it runs (a 3 s backtest): resuming it is refused, and the status names the cycle it resumed.
+    // While it runs (an 8 s backtest, room for two CLI runs on a loaded machine): resuming it is refused, and the status names the cycle it resumed.
     const busy = await ktrdr(['agent', 'resume', second]);
     expect(busy.code).toBe(1);
     expect(busy.stdout).toContain(`Cannot resume ${second}: Cycle ${second} is still active (running)`);

@@ -168,7 +168,7 @@ describe('real research cycles (every phase real, offline designer and assessor)
     expect(existsSync(join(scratch, 'strategies', 'v3_minimal', 'assessment.json'))).toBe(true);
 
     expect(await artifacts(training!.operation_id)).toEqual(['history']);
-    expect(await artifacts(backtest!.operation_id)).toEqual(['equity']);
+    expect(await artifacts(backtest!.operation_id)).toEqual(['equity', 'returns']);
     expect(await artifacts(assessment!.operation_id)).toEqual(['assessment']);
     const equity = (await stack.request<{ data: any }>('GET', `/operations/${backtest!.operation_id}/artifacts/equity`)).body.data;
     expect(equity.t.length).toBe(b['equity_curve_length']);

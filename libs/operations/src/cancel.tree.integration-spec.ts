@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('cancelAndAnnounce', () => {
-  it('announces the root after the durable write: a listener reading on receipt sees the whole tree cancelled', async () => {
+  it('announces the root after the durable write, then every cancelled descendant: a listener reading on receipt sees the whole tree cancelled', async () => {
     const parent = await store.create({ type: 'agent_research', parameters: { phase: 'training' } });
     await store.start(parent.operation_id);
     const child = await store.create({ type: 'training', parentId: parent.operation_id, requireParentRunning: true });
@@ -33,13 +33,14 @@ describe('cancelAndAnnounce', () => {
     const seen: Array<{ msg: CancelMessage; statuses: string[] }> = [];
     const readerStore = new OperationsStore(reader, prefix);
     let resolveSeen!: () => void;
+    // Two messages: the root, then the descendants the script named.
     const gotIt = new Promise<void>((r) => (resolveSeen = r));
     const unsubscribe = await channel.subscribe(
       subscriber,
       (msg) =>
         void Promise.all([readerStore.require(parent.operation_id), readerStore.require(child.operation_id)]).then((ops) => {
           seen.push({ msg, statuses: ops.map((o) => o.status) });
-          resolveSeen();
+          if (seen.length === 2) resolveSeen();
         }),
       () => undefined,
     );
@@ -51,9 +52,12 @@ describe('cancelAndAnnounce', () => {
     await gotIt;
     await unsubscribe();
     expect(out.children_cancelled).toEqual([child.operation_id]);
-    expect(seen).toHaveLength(1);
+    expect(seen).toHaveLength(2);
     expect(seen[0]!.msg).toMatchObject({ operation_ids: [parent.operation_id], reason: 'Cancelled by user' });
     expect(seen[0]!.statuses).toEqual(['cancelled', 'cancelled']);
+    // Jobs under a deeper tree know only their nearest ancestors: every cancelled id is announced too.
+    expect(seen[1]!.msg).toMatchObject({ operation_ids: [child.operation_id], reason: 'Cancelled by user', requested_at: seen[0]!.msg.requested_at });
+    expect(seen[1]!.statuses).toEqual(['cancelled', 'cancelled']);
   });
 
   it('still refuses a finished operation (the stray message matches no running job)', async () => {

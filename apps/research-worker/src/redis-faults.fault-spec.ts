@@ -224,7 +224,8 @@ describe('a worker whose Redis refuses writes (maxmemory reached, noeviction)', 
     const training: OperationInfo = await terminal(trainingId);
     // Its real outcome, recorded late, not "worker lost".
     expect(training).toMatchObject({ status: 'completed', error_message: null });
-    expect(messages(worker)).toContain('phase result recorded after Redis refused it');
+    // The line follows the write it reports, through the worker's stdout pipe: wait for it to arrive.
+    await eventually(() => (messages(worker!).includes('phase result recorded after Redis refused it') ? true : undefined), 'the late-record line', 5_000, 20);
     // And the cycle goes on from it: backtest and assessment run and the cycle completes.
     const parent = await terminal(parentId);
     expect(parent).toMatchObject({ status: 'completed', error_message: null });

@@ -2,11 +2,13 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { MarketDataRepository } from '@ktrdr/market-data';
+import { BlobStore } from '@ktrdr/operations';
 import { QUEUE_NAMES, QueueProducer, producerConnection, queueOptions } from '@ktrdr/queues';
 import { createLogger, openFailFastRedis } from '@ktrdr/runtime';
 import { StrategyStore } from '@ktrdr/strategies';
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import { LoggerModule } from 'nestjs-pino';
 import { AgentController } from './agent.controller.js';
 import { CampaignsController } from './campaigns.controller.js';
@@ -26,6 +28,7 @@ import { MetricsModule, QueueDepthMetrics } from './metrics.module.js';
 import { OperationsController } from './operations.controller.js';
 import { ApiQueueProducer } from './queues.producer.js';
 import { StrategiesController } from './strategies.controller.js';
+import { StrategyImportService } from './strategy-import.service.js';
 
 /** Built from the configuration `main` already validated, so the environment is parsed once. */
 @Module({})
@@ -74,7 +77,15 @@ export class AppModule {
           },
         },
         { provide: MarketDataRepository, useValue: new MarketDataRepository({ dataDir: config.dataDir }) },
-        { provide: StrategyStore, useValue: new StrategyStore(config.strategiesDir) },
+        // The store of record for what phases hand each other (strategies, assessments…): Redis, on the API's connection.
+        { provide: BlobStore, inject: [API_REDIS], useFactory: (r: Redis) => new BlobStore(r, config.prefix, { ttlSeconds: config.artifacts.ttlSeconds }) },
+        // The strategies directory is imported into the store as the API starts (StrategyImportService).
+        {
+          provide: StrategyStore,
+          inject: [BlobStore],
+          useFactory: (blobs: BlobStore) => new StrategyStore(config.strategiesDir, { blobs, warn: (fields, msg) => logger.warn(fields, msg) }),
+        },
+        StrategyImportService,
         { provide: QueueProducer, useClass: ApiQueueProducer },
         Backend,
         AgentService,

@@ -13,7 +13,7 @@ export const MODEL_FILES = ['model.json', 'meta.json'] as const;
 
 /**
  * Checks that what a resumed cycle would reuse is still there, before anything starts:
- * the strategy file for every phase after design, the model directory for the backtest. Returns the
+ * the strategy (in the store) for every phase after design, the model directory for the backtest. Returns the
  * reason the cycle cannot be resumed, naming what is gone, or null when everything is in place.
  * Metrics (training_result, backtest_result) live in the record and were checked by planResume.
  */
@@ -31,7 +31,9 @@ async function strategyProblem(name: string, strategies: StrategyStore): Promise
     await strategies.read(name);
     return null;
   } catch (e) {
-    if (e instanceof StrategyNotFoundError) return `strategy file is gone: ${strategies.pathOf(name)}`;
+    if (e instanceof StrategyNotFoundError) {
+      return strategies.storeOfRecord === 'redis' ? `strategy ${name} is gone from the store` : `strategy file is gone: ${strategies.pathOf(name)}`;
+    }
     if (e instanceof StrategyInvalidError) return `strategy file is no longer valid: ${e.message}`;
     if (e instanceof KtrdrError) return `strategy ${name} cannot be read: ${e.message}`;
     return `strategy file cannot be read: ${strategies.dir}/${name}.yaml (${(e as Error).message})`;

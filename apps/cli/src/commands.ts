@@ -23,6 +23,8 @@ import OperationsChildren from './commands/operations-children.command.js';
 import OperationsFollow from './commands/operations-follow.command.js';
 import OperationsList from './commands/operations-list.command.js';
 import OperationsStatus from './commands/operations-status.command.js';
+import StrategiesExport from './commands/strategies-export.command.js';
+import StrategiesImport from './commands/strategies-import.command.js';
 import StrategiesList from './commands/strategies-list.command.js';
 import StrategiesShow from './commands/strategies-show.command.js';
 
@@ -50,4 +52,6 @@ export const COMMANDS = {
   'data:import': DataImport,
   'strategies:list': StrategiesList,
   'strategies:show': StrategiesShow,
+  'strategies:import': StrategiesImport,
+  'strategies:export': StrategiesExport,
 };

@@ -1,6 +1,6 @@
 import { createLlmServices, type LlmServices } from '@ktrdr/llm';
 import { MarketDataRepository } from '@ktrdr/market-data';
-import { ArtifactStore, BudgetLedger, CampaignLedger, CancelChannel, OperationsStore } from '@ktrdr/operations';
+import { ArtifactStore, BlobStore, BudgetLedger, CampaignLedger, CancelChannel, OperationsStore } from '@ktrdr/operations';
 import { QueueProducer, bullConnection, createQueue, type QueueLookup, type QueueName, type TypedQueue } from '@ktrdr/queues';
 import { openRedis, type Logger } from '@ktrdr/runtime';
 import { StrategyStore } from '@ktrdr/strategies';
@@ -54,8 +54,8 @@ export function listenedProducer(connection: ConnectionOptions, prefix: string, 
 }
 
 /** Where this process finds strategies, market data and models. */
-function researchDeps(c: WorkerConfig): ResearchDeps {
-  return { strategies: new StrategyStore(c.strategiesDir), marketData: new MarketDataRepository(c.dataDir), modelsDir: c.modelsDir };
+function researchDeps(c: WorkerConfig, strategies: StrategyStore): ResearchDeps {
+  return { strategies, marketData: new MarketDataRepository(c.dataDir), modelsDir: c.modelsDir };
 }
 
 /**
@@ -78,6 +78,19 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
       },
     },
     { provide: OperationsStore, inject: [WORKER_REDIS, WORKER_CONFIG], useFactory: (r: Redis, c: WorkerConfig) => new OperationsStore(r, c.prefix) },
+    // What one phase hands the next (strategies, assessments…) lives in Redis, so any worker on any host reads it.
+    {
+      provide: BlobStore,
+      inject: [WORKER_REDIS, WORKER_CONFIG],
+      useFactory: (r: Redis, c: WorkerConfig) => new BlobStore(r, c.prefix, { ttlSeconds: c.artifacts.ttlSeconds }),
+    },
+    // One per process: the strategies directory is imported into the store once, at the first use.
+    {
+      provide: StrategyStore,
+      inject: [BlobStore, WORKER_CONFIG, WORKER_LOGGER],
+      useFactory: (blobs: BlobStore, c: WorkerConfig, log: Logger) =>
+        new StrategyStore(c.strategiesDir, { blobs, warn: (fields, msg) => log.warn(fields, msg) }),
+    },
     // Owns its queues (closed by WorkerRuntime): it produces to every queue, not only the consumed ones BullModule registers.
     {
       provide: QueueProducer,
@@ -116,6 +129,7 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
         WorkerMetrics,
         LLM_SERVICES,
         WORKER_FAILURES,
+        StrategyStore,
       ],
       useFactory: (
         store: OperationsStore,
@@ -128,8 +142,9 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
         metrics: WorkerMetrics,
         llm: LlmServices,
         f: ThrottledLogger,
+        strategies: StrategyStore,
       ) => {
-        const research = researchDeps(c);
+        const research = researchDeps(c, strategies);
         const ledger = new CampaignLedger(r, c.prefix);
         const executors = phaseExecutors({
           stubPhases: c.stubPhases,
@@ -149,17 +164,29 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
         });
       },
     },
-    { provide: FOLD_EXECUTOR, inject: [WORKER_CONFIG], useFactory: (c: WorkerConfig) => new WalkForwardFoldExecutor(researchDeps(c)) },
+    {
+      provide: FOLD_EXECUTOR,
+      inject: [WORKER_CONFIG, StrategyStore],
+      useFactory: (c: WorkerConfig, strategies: StrategyStore) => new WalkForwardFoldExecutor(researchDeps(c, strategies)),
+    },
     {
       provide: CampaignDriver,
-      inject: [OperationsStore, QueueProducer, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WorkerMetrics],
-      useFactory: (store: OperationsStore, producer: QueueProducer, r: Redis, c: WorkerConfig, log: Logger, metrics: WorkerMetrics) =>
+      inject: [OperationsStore, QueueProducer, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WorkerMetrics, StrategyStore],
+      useFactory: (
+        store: OperationsStore,
+        producer: QueueProducer,
+        r: Redis,
+        c: WorkerConfig,
+        log: Logger,
+        metrics: WorkerMetrics,
+        strategies: StrategyStore,
+      ) =>
         new CampaignDriver(
           store,
           new CampaignLedger(r, c.prefix),
           new ArtifactStore(r, c.prefix, c.artifacts),
           producer,
-          new StrategyStore(c.strategiesDir),
+          strategies,
           log,
           {
             maxConcurrentCycles: c.maxConcurrentCycles,

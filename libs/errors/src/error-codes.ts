@@ -24,6 +24,8 @@ export const ErrorCode = {
   NotFound: 'NOT_FOUND',
   /** A strategy file exists but does not pass the v3 schema (details.errors names each problem). */
   StrategyInvalid: 'STRATEGY_INVALID',
+  /** An import names a strategy that is already stored with other content: a stored strategy is never replaced (409). */
+  StrategyExists: 'STRATEGY_EXISTS',
   /** No bars for a symbol/timeframe/window (no source, or the window holds zero bars). */
   NoMarketData: 'NO_MARKET_DATA',
   /** An OHLCV CSV failed validation (details.problems lists rows by line number). */

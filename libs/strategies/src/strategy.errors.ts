@@ -33,3 +33,12 @@ export class StrategyNameError extends KtrdrError {
     super(ErrorCode.ValidationFailed, `Invalid strategy name "${shown(strategy)}" (name: ${message})`, { errors: [{ field: 'name', message }] });
   }
 }
+
+/** An import under a name the store already holds with other content: stored strategies are never replaced. */
+export class StrategyExistsError extends KtrdrError {
+  constructor(readonly strategy: string) {
+    super(ErrorCode.StrategyExists, `Strategy ${shown(strategy)} already exists with other content; import it under another name (its name: field)`, {
+      strategy: shown(strategy),
+    });
+  }
+}

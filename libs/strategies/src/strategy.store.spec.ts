@@ -4,7 +4,8 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { StrategyInvalidError, StrategyNameError, StrategyNotFoundError } from './strategy.errors';
+import { StrategyExistsError, StrategyInvalidError, StrategyNameError, StrategyNotFoundError } from './strategy.errors';
+import { contentHash } from './strategy.backend';
 import { StrategyStore } from './strategy.store';
 
 const MINIMAL_YAML = join(__dirname, '..', '..', '..', 'strategies', 'v3_minimal.yaml');
@@ -40,8 +41,10 @@ async function rejection(p: Promise<unknown>): Promise<Error & { code?: string; 
 describe('StrategyStore.saveNew', () => {
   it('saves under the sanitised name with a matching name: field, and reads it back', async () => {
     const saved = await store.saveNew('RSI mean-reversion v2!', config);
-    expect(saved).toEqual({ name: 'RSI_mean-reversion_v2', path: join(dir, 'RSI_mean-reversion_v2.yaml') });
-    const doc = parseYaml(await readFile(saved.path, 'utf8')) as { name: string };
+    expect(saved).toEqual({ name: 'RSI_mean-reversion_v2', path: join(dir, 'RSI_mean-reversion_v2.yaml'), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const text = await readFile(saved.path, 'utf8');
+    expect(saved.hash).toBe(contentHash(text));
+    const doc = parseYaml(text) as { name: string };
     expect(doc.name).toBe('RSI_mean-reversion_v2');
     expect(await store.read(saved.name)).toEqual({ ...config, name: saved.name });
     expect(await store.exists(saved.name)).toBe(true);
@@ -185,5 +188,61 @@ describe('StrategyStore.saveAssessment', () => {
   it('refuses a hostile name', async () => {
     await expect(store.saveAssessment('../outside', assessment, {})).rejects.toBeInstanceOf(StrategyNameError);
     await expect(readdir(root)).resolves.toEqual([]);
+  });
+});
+
+describe('StrategyStore.importYaml / source / discard (directory mode)', () => {
+  it('imports a text under its own name as given, comments and all, and exports it unchanged', async () => {
+    const text = `# hand-written\n${(await readFile(MINIMAL_YAML, 'utf8')).replace(/^name: .*$/m, 'name: imported_one')}`;
+    const imported = await store.importYaml(text);
+    expect(imported).toEqual({ name: 'imported_one', path: join(dir, 'imported_one.yaml'), hash: contentHash(text), created: true });
+    expect(await readFile(imported.path, 'utf8')).toBe(text);
+    expect(await store.source('imported_one')).toEqual({ name: 'imported_one', path: imported.path, text });
+    expect((await store.read('imported_one')).name).toBe('imported_one');
+  });
+
+  it('answers created: false for the same text again, and refuses other content under a stored name', async () => {
+    const text = (await readFile(MINIMAL_YAML, 'utf8')).replace(/^name: .*$/m, 'name: twice');
+    expect((await store.importYaml(text)).created).toBe(true);
+    expect((await store.importYaml(text)).created).toBe(false);
+    const e = await rejection(store.importYaml(text.replace(/^description: .*$/m, 'description: changed')));
+    expect(e).toBeInstanceOf(StrategyExistsError);
+    expect(e.code).toBe(ErrorCode.StrategyExists);
+    expect(await readFile(join(dir, 'twice.yaml'), 'utf8')).toBe(text);
+  });
+
+  it('refuses an invalid text or config naming its errors, and stores nothing', async () => {
+    const bad = await rejection(store.importYaml('name: half\ndescription: x\n'));
+    expect(bad).toBeInstanceOf(StrategyInvalidError);
+    expect(bad.message).toContain('Strategy half is invalid');
+    expect(bad.message).toContain('training_data: required');
+    const unnamed = await rejection(store.importConfig({ description: 'no name' }));
+    expect(unnamed).toBeInstanceOf(StrategyInvalidError);
+    expect(unnamed.message).toContain('name: required');
+    expect(await rejection(store.importYaml('name: [unclosed'))).toBeInstanceOf(StrategyInvalidError);
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('imports a config object as saveNew writes it (defaults filled in)', async () => {
+    const imported = await store.importConfig({ ...config, name: 'from_json' });
+    expect(await store.read('from_json')).toEqual({ ...config, name: 'from_json' });
+    expect(imported.hash).toBe(contentHash(await readFile(imported.path, 'utf8')));
+  });
+
+  it('discard removes what saveNew saved, and leaves a file edited since alone', async () => {
+    const saved = await store.saveNew('doomed', config);
+    await store.discard(saved);
+    expect(await store.exists('doomed')).toBe(false);
+    const kept = await store.saveNew('kept', config);
+    await writeFile(kept.path, `${await readFile(kept.path, 'utf8')}# edited by hand\n`);
+    await store.discard(kept);
+    expect(await store.exists('kept')).toBe(true);
+    await expect(store.discard({ name: '../x', hash: kept.hash })).rejects.toBeInstanceOf(StrategyNameError);
+  });
+
+  it('reads nothing from a store it did not import: importDirectory is a no-op without a blob store', async () => {
+    expect(store.storeOfRecord).toBe('directory');
+    expect(await store.importDirectory()).toEqual({ imported: [], assessments: [], differing: [], skipped: [] });
+    await expect(store.source('nothing')).rejects.toBeInstanceOf(StrategyNotFoundError);
   });
 });

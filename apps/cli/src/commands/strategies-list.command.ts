@@ -3,7 +3,7 @@ import { KtrdrCommand } from '../lib/ktrdr.command.js';
 import { strategiesTableLines } from '../lib/output.format.js';
 
 export default class StrategiesList extends KtrdrCommand {
-  static override summary = 'List strategy files, with the errors of those that do not validate';
+  static override summary = 'List stored strategies, with the errors of those that do not validate';
   static override examples = ['<%= config.bin %> strategies list', '<%= config.bin %> strategies list --json'];
 
   async run(): Promise<StrategySummary[]> {

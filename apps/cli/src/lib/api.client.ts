@@ -31,7 +31,9 @@ import {
   OperationEnvelopeSchema,
   OperationListSchema,
   StrategyEnvelopeSchema,
+  StrategyImportEnvelopeSchema,
   StrategyListSchema,
+  StrategySourceEnvelopeSchema,
   TriggerRefusedSchema,
   TriggerStartedSchema,
   type AgentStatus,
@@ -47,6 +49,8 @@ import {
   type OperationInfo,
   type OperationList,
   type StrategyConfigWire,
+  type StrategyImportResult,
+  type StrategySource,
   type StrategySummary,
   type TriggerResult,
   type ResumeStarted,
@@ -287,6 +291,20 @@ export class ApiClient {
     const res = await this.request('GET', `/strategies/${encodeURIComponent(name)}`);
     if (res.status !== 200) throw this.errorFrom(res);
     return this.parse(StrategyEnvelopeSchema, res).data;
+  }
+
+  /** Imports a strategy file's text under its own name: 201 stored, 200 already stored with the same text; 409/422 arrive as ApiErrors. */
+  async importStrategy(yaml: string): Promise<StrategyImportResult> {
+    const res = await this.request('POST', '/strategies', { body: { yaml } });
+    if (res.status !== 201 && res.status !== 200) throw this.errorFrom(res);
+    return this.parse(StrategyImportEnvelopeSchema, res).data;
+  }
+
+  /** A strategy's stored text (for an export), invalid ones included. */
+  async getStrategySource(name: string): Promise<StrategySource> {
+    const res = await this.request('GET', `/strategies/${encodeURIComponent(name)}/yaml`);
+    if (res.status !== 200) throw this.errorFrom(res);
+    return this.parse(StrategySourceEnvelopeSchema, res).data;
   }
 
   // ---- artifacts and live events -------------------------------------------------------------

@@ -540,7 +540,8 @@ export function strategiesTableLines(rows: readonly StrategySummary[]): string[]
   const lines = renderTable(rows, columns);
   const invalid = rows.filter((r) => !r.valid);
   if (invalid.length) {
-    lines.push('', `Invalid strategies (fix the file, then check it with ${ktrdrCommand('strategies show <name>')}):`);
+    // A stored name is never replaced: a fixed strategy goes in under a new name.
+    lines.push('', `Invalid strategies (nothing can run them; fix one and import it under a new name with ${ktrdrCommand('strategies import <file>')}):`);
     for (const r of invalid) {
       const errors = r.errors ?? [];
       const more = errors.length > 1 ? ` (+${errors.length - 1} more)` : '';

@@ -14,7 +14,6 @@ import {
 import { ErrorCode, KtrdrError } from '@ktrdr/errors';
 import type { CampaignDesignContext, RecentStrategy, StrategyDesigner } from '@ktrdr/llm';
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { cycleString, type ResearchDeps } from './research.inputs.js';
 
 export interface DesignDeps extends ResearchDeps {
@@ -29,7 +28,7 @@ export interface DesignDeps extends ResearchDeps {
 /**
  * The design phase: Claude (forced `save_strategy_config` tool) or the offline designer
  * proposes a strategy from the catalogue, the available data and recent verdicts; it is validated
- * with the trainer's schema and saved under a safe, unique name in the strategies directory.
+ * with the trainer's schema and saved under a safe, unique name in the strategy store.
  */
 export class DesignExecutor implements PhaseExecutor<'designing'> {
   readonly phase = 'designing' as const;
@@ -75,7 +74,8 @@ export class DesignExecutor implements PhaseExecutor<'designing'> {
         cost_usd: outcome.cost_usd,
       },
       artifacts: { strategy: { ...config, name: saved.name } },
-      discard: () => rm(saved.path, { force: true }),
+      // A child that does not complete keeps no strategy: its name (in Redis, for every process) and its copy go.
+      discard: () => this.deps.strategies.discard(saved),
     };
   }
 }

@@ -42,9 +42,22 @@ describe('Redis restarts (AOF) mid-campaign', () => {
         return v && TERMINAL.includes(v.status) ? v : undefined;
       },
       'campaign terminal',
-      180_000,
+      240_000,
       250,
-    );
+    ).catch(async (e: unknown) => {
+      // Say where it stood: the campaign and every cycle under it, with their children.
+      const view = (await stack.request<{ data: CampaignView }>('GET', `/agent/campaigns/${id}`)).body.data;
+      const cycles = (await stack.request<{ data: { operation_id: string; status: string }[] }>('GET', `/operations/${id}/children`)).body.data;
+      const lines = await Promise.all(
+        cycles.map(async (c) => {
+          const kids = (await stack.request<{ data: { operation_type: string; status: string }[] }>('GET', `/operations/${c.operation_id}/children`)).body.data;
+          return `${c.operation_id} ${c.status}: ${kids.map((k) => `${k.operation_type}=${k.status}`).join(' ')}`;
+        }),
+      );
+      throw new Error(
+        `${(e as Error).message}\ncampaign ${view.status}/${view.stage}, ${view.trials} trials, active ${view.active_cycles.join(',')}\n${lines.join('\n')}\n${stack.workers.map((w) => w.output().slice(-3000)).join('\n---\n')}`,
+      );
+    });
     expect(done.status).toBe('completed');
     const after = await trials();
     // Every trial recorded before the restart is still there, as it was.

@@ -29,9 +29,11 @@ import { campaignPbo, perBarSharpe, scoreTrials, type SelectionTrial } from '@kt
 import { ErrorCode, messageOf } from '@ktrdr/errors';
 import {
   AtCapacityError,
+  OperationExistsError,
   OperationNotFoundError,
   ParentMovedError,
   ParentNotRunningError,
+  newOperationId,
   type ArtifactStore,
   type CampaignLedger,
   type NewTrial,
@@ -354,10 +356,11 @@ export class CampaignDriver {
    * created one from the same count (`cycles_started` compare-and-set), under the cycle capacity;
    * then its start job. Null when another step won, the campaign ended, or there is no room yet.
    */
-  private async createCycle(campaignId: string, started: number, parameters: CycleParametersPatch): Promise<string | null> {
+  private async createCycle(campaignId: string, started: number, parameters: CycleParametersPatch, id?: string): Promise<string | null> {
     let cycle: OperationInfo;
     try {
       cycle = await this.store.create({
+        ...(id ? { id } : {}),
         type: CYCLE_OPERATION_TYPE,
         parentId: campaignId,
         requireParentRunning: true,
@@ -367,8 +370,9 @@ export class CampaignDriver {
         parameters,
       });
     } catch (e) {
-      if (e instanceof AtCapacityError || e instanceof ParentMovedError || e instanceof ParentNotRunningError) {
-        this.log.debug({ operation_id: campaignId, why: e.message }, 'campaign cycle not started');
+      // Another step got there first (the count moved, or the look's cycle exists), the campaign ended, or there is no room yet.
+      if (e instanceof AtCapacityError || e instanceof ParentMovedError || e instanceof ParentNotRunningError || e instanceof OperationExistsError) {
+        this.log.debug({ operation_id: campaignId, why: messageOf(e) }, 'campaign cycle not started');
         return null;
       }
       throw e;
@@ -400,34 +404,43 @@ export class CampaignDriver {
     let running = cycles.filter((c) => readCycleParameters(c.metadata.parameters).holdout_of !== undefined && ACTIVE.has(c.status)).length;
     let started = p.cycles_started;
     for (const trial of pending) {
-      const look = looks.get(trial.trial);
+      let look = looks.get(trial.trial);
       const cycle = look?.cycle_id ? byId.get(look.cycle_id) : undefined;
       if (look && cycle) {
         if (!ACTIVE.has(cycle.status)) await this.ledger.updateHoldout(ledgerId, holdoutResultOf(trial.trial, cycle));
         continue;
       }
       if (running >= p.concurrency) continue;
-      const empty = pendingHoldoutResult(trial.trial);
-      // First claim wins; a look claimed earlier whose cycle was never created is this step's to create.
-      if (!look) await this.ledger.claimHoldout(ledgerId, empty);
-      const strategy = await this.holdoutStrategyOf(trial, p).catch((e: unknown) => {
-        void this.ledger.updateHoldout(ledgerId, { ...empty, status: 'failed', error: messageOf(e) });
+      if (!look?.cycle_id) {
+        // The look names its cycle before the cycle exists, and the first claim wins: whichever step
+        // creates that cycle (this one, or one after a crash), it is the trial's one look.
+        const claim = { ...pendingHoldoutResult(trial.trial), cycle_id: newOperationId(CYCLE_OPERATION_TYPE) };
+        if (!(await this.ledger.claimHoldout(ledgerId, claim)) && look) await this.ledger.updateHoldout(ledgerId, claim);
+        look = (await this.ledger.holdouts(ledgerId)).get(trial.trial) ?? claim;
+      }
+      const strategy = await this.holdoutStrategyOf(trial, p).catch(async (e: unknown) => {
+        await this.ledger.updateHoldout(ledgerId, { ...look!, status: 'failed', error: messageOf(e) });
         return null;
       });
       if (!strategy) continue;
-      const id = await this.createCycle(campaign.operation_id, started, {
-        phase: 'idle',
-        model: p.model,
-        brief: null,
-        strategy,
-        // The look is recorded whatever the gates would say: its numbers are the campaign's to judge.
-        bypass_gates: true,
-        campaign_id: campaign.operation_id,
-        ledger_id: ledgerId,
-        holdout_of: trial.trial,
-      });
+      const id = await this.createCycle(
+        campaign.operation_id,
+        started,
+        {
+          phase: 'idle',
+          model: p.model,
+          brief: null,
+          strategy,
+          // The look is recorded whatever the gates would say: its numbers are the campaign's to judge.
+          bypass_gates: true,
+          campaign_id: campaign.operation_id,
+          ledger_id: ledgerId,
+          holdout_of: trial.trial,
+        },
+        look.cycle_id!,
+      );
       if (!id) return;
-      await this.ledger.updateHoldout(ledgerId, { ...empty, cycle_id: id, status: 'running' });
+      await this.ledger.updateHoldout(ledgerId, { ...look, status: 'running' });
       started++;
       running++;
     }
@@ -437,8 +450,11 @@ export class CampaignDriver {
   private async holdoutStrategyOf(trial: TrialRecord, p: CampaignParameters): Promise<string> {
     if (!trial.strategy_name) throw new Error(`trial ${trial.trial} has no strategy`);
     if (!p.holdout) throw new Error('the campaign has no holdout');
+    const name = `${trial.strategy_name}_holdout`;
+    // Saved once: a step that retries the look after a crash reuses it.
+    if (await this.strategies.exists(name)) return name;
     const config = await this.strategies.read(trial.strategy_name);
-    const saved = await this.strategies.saveNew(`${trial.strategy_name}_holdout`, holdoutStrategy(config, p.holdout, `${trial.strategy_name}_holdout`));
+    const saved = await this.strategies.saveNew(name, holdoutStrategy(config, p.holdout, name));
     return saved.name;
   }
 }

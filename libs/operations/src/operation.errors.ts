@@ -20,6 +20,13 @@ export class OperationFinishedError extends KtrdrError {
   }
 }
 
+/** A create with a caller-chosen id that is already taken (the caller's earlier attempt, or another's, made it). */
+export class OperationExistsError extends KtrdrError {
+  constructor(readonly operationId: string) {
+    super(ErrorCode.InvalidTransition, `Operation id already exists: ${operationId}`, { operation_id: operationId });
+  }
+}
+
 export class ParentNotRunningError extends KtrdrError {
   constructor(
     readonly parentId: string,

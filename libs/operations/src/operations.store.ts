@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { newOperationId } from './operation-id.js';
-import { AtCapacityError, OperationFinishedError, OperationNotFoundError, ParentMovedError, ParentNotRunningError } from './operation.errors.js';
+import { AtCapacityError, OperationExistsError, OperationFinishedError, OperationNotFoundError, ParentMovedError, ParentNotRunningError } from './operation.errors.js';
 import {
   EMPTY_PROGRESS,
   OperationStatus,
@@ -144,7 +144,7 @@ export class OperationsStore {
       case 'PARENT_MOVED':
         throw new ParentMovedError(opts.parentId ?? '', opts.parentGuard?.parameter ?? '');
       default:
-        if (opts.id) throw new Error(`Operation id already exists: ${opts.id}`);
+        if (opts.id) throw new OperationExistsError(opts.id);
         // 32 random bits per second make a collision practically impossible; draw a new id.
         return this.create(opts);
     }

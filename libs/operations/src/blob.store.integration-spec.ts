@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { BlobCorruptError, BlobNotFoundError, BlobStore, BlobWriteError, DEFAULT_BLOB_CHUNK_BYTES } from './blob.store';
+import { startGateProxy } from '../../../tools/testing/proxy/gate.proxy';
 import { eventually } from '../../../tools/testing/wait/wait';
 
 const prefix = `it_blob_${process.pid}_${Date.now()}`;
@@ -306,6 +307,35 @@ describe('BlobStore on a real Redis', () => {
     const again = await new BlobStore(redis, p, { chunkBytes: 1024 }).put(data, { kind: 'csv' });
     expect(again).toEqual({ hash, size: data.byteLength, created: true });
     expect((await reader.get(hash))?.equals(data)).toBe(true);
+  });
+
+  it('a writer cut off in the middle of a batch on the wire leaves no staging key without a TTL', async () => {
+    const p = freshPrefix();
+    const url = new URL(process.env['REDIS_URL']!);
+    const gate = await startGateProxy(url.hostname, Number(url.port || 6379));
+    const writerRedis = new Redis(gate.url, { maxRetriesPerRequest: 0, connectionName: `gated_writer_${n}` });
+    try {
+      // One batch of four 1 KiB chunks; the writer freezes 1.5 chunks into it, as a process killed
+      // while its socket was still sending would: the first HSET reached Redis, the EXPIRE never did.
+      const writer = new BlobStore(writerRedis, p, { chunkBytes: 1024, batchBytes: 4096 });
+      const data = bytesOf(4096, 13);
+      const held = gate.holdAt('blob-stage:', 1536);
+      const putting = writer.put(data, { kind: 'csv' }).catch((e: unknown) => e);
+      await held;
+      gate.cut();
+      writerRedis.disconnect();
+      expect(await putting).toBeInstanceOf(Error);
+      // Once Redis has let the writer go, it has applied or dropped every byte the writer sent.
+      const gone = async (): Promise<true | undefined> => (!String(await redis.client('LIST')).includes(`name=gated_writer_${n} `) ? true : undefined);
+      await eventually(gone, 'Redis to drop the cut-off writer', 5_000, 20);
+      // A transaction whose EXEC never came is discarded: not one chunk was applied, so nothing lingers.
+      for (const key of await keysUnder(p)) expect(await redis.pttl(key)).toBeGreaterThan(0);
+      expect(await keysUnder(p)).toEqual([]);
+      expect(await new BlobStore(redis, p).get(sha(data))).toBeNull();
+    } finally {
+      writerRedis.disconnect();
+      await gate.close();
+    }
   });
 
   it('refuses to publish when the staging key lost chunks (it expired between writes) and leaves no blob', async () => {

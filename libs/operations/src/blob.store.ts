@@ -22,10 +22,14 @@ export const DEFAULT_BLOB_BATCH_BYTES = 8 * 1024 * 1024;
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
 const KIND_PATTERN = /^[a-z][a-z0-9_.-]{0,63}$/;
 const META_KEY_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
-/** Operation ids and `<namespace>:<name>` pointers; no spaces, so owners stay readable in redis-cli. */
-const OWNER_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:@+/-]{0,299}$/;
+/**
+ * Operation ids and `<namespace>:<name>` pointers; no spaces, so owners stay readable in redis-cli.
+ * `^` because a market symbol may hold one (`^GSPC`) and its data is named by the symbol.
+ */
+const OWNER_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:@+/^-]{0,299}$/;
 const NAMESPACE_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
-const NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:@+/-]{0,255}$/;
+/** A name may start with `^` or `-` as a market symbol may (`^GSPC:1d`, the `data` namespace's names). */
+const NAME_PATTERN = /^[A-Za-z0-9_^-][A-Za-z0-9_.:@+/^-]{0,255}$/;
 /** Manifest fields of a blob hash; chunks are `c:<i>`, references `r:<owner>`, caller metadata `m:<key>`. */
 const RESERVED_META = new Set(['kind']);
 
@@ -334,12 +338,18 @@ export class BlobStore {
     }
   }
 
-  /** Writes the chunks, a batch per pipeline, renewing the staging TTL with each; a failed write drops the staging key. */
+  /**
+   * Writes the chunks, a batch per MULTI transaction, renewing the staging TTL with each; a failed
+   * write drops the staging key. A transaction, not a plain pipeline: Redis runs a pipeline's
+   * commands as they arrive, so a writer killed while a batch was on the wire left the batch's first
+   * HSETs applied without the EXPIRE behind them — a staging key that never expired. A transaction
+   * cut off before its EXEC is discarded whole, so every staging key carries its TTL.
+   */
   private async stage(stage: string, data: Buffer, chunks: number, onProgress?: BlobPutOptions['onProgress']): Promise<void> {
     const perBatch = Math.max(1, Math.floor(this.batchBytes / this.chunkBytes));
     try {
       for (let first = 0; first < chunks; first += perBatch) {
-        const pipeline = this.redis.pipeline();
+        const pipeline = this.redis.multi();
         const last = Math.min(chunks, first + perBatch);
         for (let i = first; i < last; i++) {
           // subarray: a view, so a 100 MB import is never copied chunk by chunk before it is sent.

@@ -20,6 +20,7 @@ import { ArtifactsService } from './artifacts.service.js';
 import { API_CONFIG, type ApiConfig } from './api.config.js';
 import { API_LOGGER, API_REDIS, Backend } from './backend.service.js';
 import { DataController } from './data.controller.js';
+import { DataDirectoryImport } from './data-directory.import.js';
 import { EventsController } from './events.controller.js';
 import { EventsService } from './events.service.js';
 import { AuthModule } from './auth.module.js';
@@ -76,7 +77,8 @@ export class AppModule {
             return redis;
           },
         },
-        { provide: MarketDataRepository, useValue: new MarketDataRepository({ dataDir: config.dataDir }) },
+        // Imports go to the blob store (every worker reads them there); KTRDR_DATA_DIR is only read, and imported at start.
+        { provide: MarketDataRepository, inject: [BlobStore], useFactory: (blobs: BlobStore) => new MarketDataRepository({ dataDir: config.dataDir, blobs }) },
         // The store of record for what phases hand each other (strategies, assessments…): Redis, on the API's connection.
         { provide: BlobStore, inject: [API_REDIS], useFactory: (r: Redis) => new BlobStore(r, config.prefix, { ttlSeconds: config.artifacts.ttlSeconds }) },
         // The strategies directory is imported into the store as the API starts (StrategyImportService).
@@ -93,6 +95,7 @@ export class AppModule {
         ArtifactsService,
         EventsService,
         QueueDepthMetrics,
+        DataDirectoryImport,
       ],
     };
   }

@@ -23,6 +23,13 @@ afterAll(async () => {
 
 const CSV = 'timestamp,open,high,low,close,volume\n2021-01-04,10,11,9,10.5,100\n2021-01-05,10.5,11,10,10.8,120\n';
 
+/** What a refused import must not have left: a listed data set of that symbol, or any file in the data directory. */
+async function tracesOf(match: (symbol: string) => boolean): Promise<string[]> {
+  const listed = (await stack.request<Envelope<Array<{ symbol: string }>>>('GET', '/data')).body.data.map((d) => d.symbol);
+  const files = await readdir(join(dir, 'data')).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? [] : Promise.reject(e)));
+  return [...listed, ...files].filter(match);
+}
+
 describe('API: /data', () => {
   it('GET /data lists the built-in sample and the synthetic patterns', async () => {
     const res = await stack.request<Envelope<Array<Record<string, unknown>>>>('GET', '/data');
@@ -47,7 +54,9 @@ describe('API: /data', () => {
     expect(res.status).toBe(201);
     expect(res.body.data).toMatchObject({ symbol: 'MYCO', timeframe: '1d', bars: 2, start: '2021-01-04T00:00:00.000Z', end: '2021-01-05T00:00:00.000Z' });
     const list = await stack.request<Envelope<Array<Record<string, unknown>>>>('GET', '/data');
-    expect(list.body.data[0]).toMatchObject({ symbol: 'MYCO', source: 'csv', bars: 2 });
+    // Stored in Redis (every worker reads it there), not written into the data directory.
+    expect(list.body.data[0]).toMatchObject({ symbol: 'MYCO', source: 'store', name: 'data:MYCO:1d', bars: 2 });
+    expect(await tracesOf((f) => f.startsWith('MYCO_'))).toEqual([]);
   });
 
   it('answers bad rows with 422 CSV_INVALID naming their lines, and writes nothing', async () => {
@@ -64,7 +73,7 @@ describe('API: /data', () => {
       { line: 4, message: expect.stringContaining('not after line 3') },
       { line: 5, message: 'high 0.5 < low 2' },
     ]);
-    expect((await readdir(join(dir, 'data'))).filter((f) => f.startsWith('BADCO'))).toEqual([]);
+    expect(await tracesOf((f) => f.startsWith('BADCO'))).toEqual([]);
   });
 
   it('POST /data/import takes a whole file larger than the general body limit (the S&P 500 sample, ~300 kB)', async () => {
@@ -83,14 +92,14 @@ describe('API: /data', () => {
     expect(res.status).toBe(422);
     expect(res.body.error?.code).toBe('CSV_INVALID');
     expect(res.body.error?.details?.['problems']).toEqual([{ line: 4, message: expect.stringContaining('outside the representable date range') }]);
-    expect((await readdir(join(dir, 'data'))).filter((f) => f.includes('FARCO'))).toEqual([]);
+    expect(await tracesOf((f) => f.includes('FARCO'))).toEqual([]);
   });
 
   it.each(['..', '.', '.hidden', '.MYCO'])('refuses the dot-name symbol %j like any bad name, and stores no dot-file', async (symbol) => {
     const res = await stack.request<Envelope>('POST', '/data/import', { symbol, timeframe: '1d', csv: CSV });
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('not starting with a dot') });
-    expect((await readdir(join(dir, 'data'))).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect(await tracesOf((f) => f.startsWith('.'))).toEqual([]);
   });
 
   it.each([

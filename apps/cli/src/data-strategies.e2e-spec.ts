@@ -44,7 +44,8 @@ describe('ktrdr data', () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('Imported 2 bars of MYCO 1d from');
     const list = await ktrdr(['data', 'list']);
-    expect(list.stdout).toMatch(/^MYCO\s+1d\s+csv\s+2021-01-04\s+2021-01-05\s+2$/m);
+    expect(res.stdout).toContain('Stored: data:MYCO:1d (blob ');
+    expect(list.stdout).toMatch(/^MYCO\s+1d\s+store\s+2021-01-04\s+2021-01-05\s+2$/m);
     expect(list.stdout).toMatch(/^SP500\s+1d\s+builtin\s+2000-01-03\s+2020-04-17\s+5105$/m);
     const json = JSON.parse((await ktrdr(['data', 'list', '--json'])).stdout) as Array<{ symbol: string }>;
     expect(json.map((d) => d.symbol)).toEqual(expect.arrayContaining(['MYCO', 'SP500', 'SYNTH_*']));

@@ -54,8 +54,8 @@ export function listenedProducer(connection: ConnectionOptions, prefix: string, 
 }
 
 /** Where this process finds strategies, market data and models. */
-function researchDeps(c: WorkerConfig, strategies: StrategyStore): ResearchDeps {
-  return { strategies, marketData: new MarketDataRepository(c.dataDir), modelsDir: c.modelsDir };
+function researchDeps(c: WorkerConfig, strategies: StrategyStore, marketData: MarketDataRepository): ResearchDeps {
+  return { strategies, marketData, modelsDir: c.modelsDir };
 }
 
 /**
@@ -90,6 +90,12 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
       inject: [BlobStore, WORKER_CONFIG, WORKER_LOGGER],
       useFactory: (blobs: BlobStore, c: WorkerConfig, log: Logger) =>
         new StrategyStore(c.strategiesDir, { blobs, warn: (fields, msg) => log.warn(fields, msg) }),
+    },
+    // Imported bars from the store (any host's imports), decoded once per blob for the phases and the folds alike; KTRDR_DATA_DIR is only read.
+    {
+      provide: MarketDataRepository,
+      inject: [BlobStore, WORKER_CONFIG],
+      useFactory: (blobs: BlobStore, c: WorkerConfig) => new MarketDataRepository({ dataDir: c.dataDir, blobs }),
     },
     // Owns its queues (closed by WorkerRuntime): it produces to every queue, not only the consumed ones BullModule registers.
     {
@@ -130,6 +136,7 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
         LLM_SERVICES,
         WORKER_FAILURES,
         StrategyStore,
+        MarketDataRepository,
       ],
       useFactory: (
         store: OperationsStore,
@@ -143,8 +150,9 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
         llm: LlmServices,
         f: ThrottledLogger,
         strategies: StrategyStore,
+        marketData: MarketDataRepository,
       ) => {
-        const research = researchDeps(c, strategies);
+        const research = researchDeps(c, strategies, marketData);
         const ledger = new CampaignLedger(r, c.prefix);
         const executors = phaseExecutors({
           stubPhases: c.stubPhases,
@@ -166,8 +174,9 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
     },
     {
       provide: FOLD_EXECUTOR,
-      inject: [WORKER_CONFIG, StrategyStore],
-      useFactory: (c: WorkerConfig, strategies: StrategyStore) => new WalkForwardFoldExecutor(researchDeps(c, strategies)),
+      inject: [WORKER_CONFIG, StrategyStore, MarketDataRepository],
+      useFactory: (c: WorkerConfig, strategies: StrategyStore, marketData: MarketDataRepository) =>
+        new WalkForwardFoldExecutor(researchDeps(c, strategies, marketData)),
     },
     {
       provide: CampaignDriver,

@@ -11,20 +11,24 @@ export const DataSetInfoSchema = response(
   z.object({
     symbol: z.string(),
     timeframe: z.string(),
-    source: z.string().meta({ description: 'csv | builtin | synthetic' }),
+    source: z.string().meta({
+      description: 'store (imported into Redis, read by every worker) | csv (a file in the data directory not yet in the store) | builtin | synthetic',
+    }),
     start: z.string(),
     end: z.string(),
     bars: z.number(),
-    path: z.string().optional(),
-    error: z.string().optional().meta({ description: 'Why a CSV in the data directory cannot be read' }),
+    path: z.string().optional().meta({ description: 'The file behind a csv or builtin entry' }),
+    name: z.string().optional().meta({ description: 'A store entry: its name, data:<SYMBOL>:<timeframe>' }),
+    hash: z.string().optional().meta({ description: 'A store entry: the SHA-256 of the blob its name points at' }),
+    error: z.string().optional().meta({ description: 'Why a CSV in the data directory (or a stored import) cannot be read' }),
   }),
 );
 export type DataSetInfo = z.infer<typeof DataSetInfoSchema>;
 export const DataListSchema = response('DataList', z.object({ success: z.literal(true), data: z.array(DataSetInfoSchema) }));
 
 /**
- * `POST /data/import`: the CSV travels as text in a JSON body, so the API's body limit
- * (KTRDR_BODY_LIMIT, default 100kb) caps the file size.
+ * `POST /data/import`: the CSV travels as text in a JSON body, so the API's import body limit
+ * (KTRDR_IMPORT_BODY_LIMIT, default 50mb) caps the file size.
  */
 export const DataImportRequestSchema = request(
   'DataImportRequest',
@@ -47,7 +51,9 @@ export const DataImportResultSchema = response(
     bars: z.number(),
     start: z.string(),
     end: z.string(),
-    path: z.string(),
+    name: z.string().optional().meta({ description: 'The store name now pointing at the import: data:<SYMBOL>:<timeframe>' }),
+    hash: z.string().optional().meta({ description: 'SHA-256 of the stored blob (typed columns)' }),
+    path: z.string().optional().meta({ description: 'The file written by a repository without a store (tests, tools); the API stores imports in Redis' }),
     replaced: z.boolean(),
   }),
 );

@@ -5,4 +5,5 @@ export * from './ohlcv-csv.parser.js';
 export * from './synthetic.generator.js';
 export * from './sp500.source.js';
 export * from './market-data.repository.js';
+export * from './market-data.blobs.js';
 export * from './bars.codec.js';

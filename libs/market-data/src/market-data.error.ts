@@ -59,3 +59,24 @@ export class MarketDataInputError extends KtrdrError {
     super(ErrorCode.ValidationFailed, `Invalid market data request: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors });
   }
 }
+
+/**
+ * A stored import that cannot be served: its name points at a blob that is gone or holds other
+ * bars. Internal (a store that lost keys, e.g. under an eviction policy), never a bad request; the
+ * message names the pair and the blob so an operator can re-import it.
+ */
+export class StoredDataError extends KtrdrError {
+  constructor(
+    readonly symbol: string,
+    readonly timeframe: string,
+    readonly hash: string,
+    reason: string,
+  ) {
+    super(ErrorCode.Internal, `stored market data data:${symbol}:${timeframe} (blob ${hash.slice(0, 12)}…) cannot be read: ${reason}; import it again`, {
+      symbol,
+      timeframe,
+      hash,
+      reason,
+    });
+  }
+}

@@ -515,7 +515,9 @@ export function dataImportLines(res: DataImportResult, file: string): string[] {
     `Imported ${res.bars} bars of ${res.symbol} ${res.timeframe} from ${file}`,
     `  Range: ${formatBarTime(res.start, res.timeframe)} … ${formatBarTime(res.end, res.timeframe)} (UTC)`,
   ];
-  if (res.path) lines.push(`  Stored: ${res.path}${res.replaced ? ' (replaced the previous import)' : ''}`);
+  // The API stores imports in Redis under a name every worker reads; a path only comes from a directory-backed repository.
+  const where = res.name ? `${res.name}${res.hash ? ` (blob ${res.hash.slice(0, 12)}…)` : ''}` : res.path;
+  if (where) lines.push(`  Stored: ${where}${res.replaced ? ' (replaced the previous import)' : ''}`);
   return lines;
 }
 

@@ -56,6 +56,30 @@ describe('market data output', () => {
     ]);
   });
 
+  it('names the store entry an import went to (the API stores imports in Redis), with its blob', () => {
+    const hash = 'ab12cd34ef56'.padEnd(64, '0');
+    const res = DataImportEnvelopeSchema.parse({
+      success: true,
+      data: {
+        symbol: 'MYCO',
+        timeframe: '1h',
+        bars: 3,
+        start: '2021-01-04T00:00:00.000Z',
+        end: '2021-01-04T02:00:00.000Z',
+        name: 'data:MYCO:1h',
+        hash,
+        replaced: false,
+      },
+    }).data;
+    expect(dataImportLines(res, 'prices.csv')).toEqual([
+      'Imported 3 bars of MYCO 1h from prices.csv',
+      '  Range: 2021-01-04 00:00 … 2021-01-04 02:00 (UTC)',
+      '  Stored: data:MYCO:1h (blob ab12cd34ef56…)',
+    ]);
+    const rows = dataTableLines([DataSetInfoSchema.parse({ ...res, source: 'store' })]);
+    expect(rows[2]).toMatch(/^MYCO\s+1h\s+store\s+2021-01-04 00:00\s+2021-01-04 02:00\s+3$/);
+  });
+
   it('lists every refused row with its line number and counts the ones not shown', () => {
     const details = CsvProblemsSchema.parse({
       problems: [

@@ -1,6 +1,13 @@
 import type { Redis } from 'ioredis';
 import { newOperationId } from './operation-id.js';
-import { AtCapacityError, OperationExistsError, OperationFinishedError, OperationNotFoundError, ParentMovedError, ParentNotRunningError } from './operation.errors.js';
+import {
+  AtCapacityError,
+  OperationExistsError,
+  OperationFinishedError,
+  OperationNotFoundError,
+  ParentMovedError,
+  ParentNotRunningError,
+} from './operation.errors.js';
 import {
   EMPTY_PROGRESS,
   OperationStatus,

@@ -4,9 +4,14 @@ import {
   CONFIDENCE_THRESHOLDS,
   FAILURE_SCORE,
   HIDDEN_LAYERS,
+  armPosteriors,
   drawGenome,
-  familyPosteriors,
+  expectedImprovement,
+  freshTrials,
   mutateGenome,
+  nearTrials,
+  refineChance,
+  scoreScale,
   trialScore,
   type Genome,
 } from './campaign.search';
@@ -234,13 +239,24 @@ describe('offline campaign search: directed', () => {
     // Random search lands in the 2 good families of 12 about 1 time in 6; directed search, once it has seen them, most of the time.
     expect(lateGood(random.designs)).toBeLessThan(12);
     expect(lateGood(directed.designs)).toBeGreaterThan(20);
-    const refinements = directed.designs.filter((c) => c.description.includes('refines trial'));
+    const refines = (c: StrategyConfig): boolean => c.description.includes('refines trial');
+    const refinements = directed.designs.filter(refines);
     expect(refinements.length).toBeGreaterThan(8);
     // Replayed exactly: the designer recognises its own earlier trials from their content hashes.
     for (const c of refinements) expect(c.description).not.toContain('as read from the ledger');
+    expect(random.designs.filter(refines)).toHaveLength(0);
+    // A refinement keeps the idea it refines: the indicators and the labels.
+    for (const [i, c] of directed.designs.entries()) {
+      const parent = /refines trial (\d+)/.exec(c.description);
+      if (!parent) continue;
+      const p = directed.designs[Number(parent[1]) - 1]!;
+      expect(types(c)).toEqual(types(p));
+      expect(c.training.labels).toEqual(p.training.labels);
+      expect(i + 1).toBeGreaterThan(Number(parent[1]));
+    }
   });
 
-  it('treats failures as evidence against their family and ignores cancelled trials', () => {
+  it('treats failures as evidence against their theme and label source and ignores cancelled trials', () => {
     const c = designOffline(input());
     const base = summary(1, c, 'failed', null);
     expect(trialScore(base)).toBe(FAILURE_SCORE);
@@ -248,18 +264,65 @@ describe('offline campaign search: directed', () => {
     expect(trialScore({ outcome: 'gate_failed', sharpe_ratio: 0.7 })).toBe(0.7);
     expect(trialScore({ outcome: 'passed', sharpe_ratio: 9 })).toBe(3);
     expect(trialScore({ outcome: 'cancelled', sharpe_ratio: null })).toBeNull();
-    const failing = Array.from({ length: 5 }, (_, i) => ({ ...base, trial: i + 1, family: 'trend/zigzag' }));
-    const cancelled = Array.from({ length: 5 }, (_, i) => ({ ...base, trial: i + 6, family: 'volatility/zigzag', outcome: 'cancelled' as const }));
-    const posterior = Object.fromEntries(familyPosteriors([...failing, ...cancelled]).map((p) => [p.family, p]));
-    expect(posterior['trend/zigzag']!.mean).toBeLessThan(-0.8);
-    expect(posterior['trend/zigzag']!.trials).toBe(5);
-    expect(posterior['volatility/zigzag']).toMatchObject({ trials: 0, mean: 0, sd: 1 });
-    // A family that failed five times is drawn far less often than an untried one.
+    // 36 distinct random designs: every trend design and every zigzag one failed, the volatility ones
+    // were cancelled, the rest passed with an ordinary Sharpe ratio.
+    const ledger = run(
+      36,
+      (d) => {
+        const family = ideaFamily(d);
+        if (family.startsWith('trend/') || family.endsWith('/zigzag')) return { outcome: 'failed', sharpe: null };
+        return { outcome: 'passed', sharpe: 0.2 + (d.decisions.confidence_threshold - 0.45) };
+      },
+      { search: 'random' },
+    ).ledger.map((t) => (t.family.startsWith('volatility/') ? { ...t, outcome: 'cancelled' as const, sharpe_ratio: null } : t));
+    const { themes, sources } = armPosteriors(ledger);
+    const arm = (arms: typeof themes, name: string) => arms.find((p) => p.arm === name)!;
+    expect(arm(themes, 'volatility').trials).toBe(0);
+    expect(arm(themes, 'trend').mean).toBeLessThan(arm(themes, 'mean_reversion').mean - 0.3);
+    expect(arm(themes, 'trend').mean).toBeLessThan(arm(themes, 'volatility').mean);
+    expect(arm(sources, 'zigzag').mean).toBeLessThan(arm(sources, 'forward_return').mean - 0.3);
+    expect(arm(themes, 'trend').sd).toBeLessThan(arm(themes, 'volatility').sd);
+    // Its fresh designs are of those themes and label sources far less often than random search's.
     let failedDrawn = 0;
-    for (let trial = 11; trial <= 110; trial++) {
-      if (ideaFamily(designOffline(input({ trial, ledger: [...failing, ...cancelled] }))) === 'trend/zigzag') failedDrawn++;
+    let fresh = 0;
+    for (let trial = 37; trial <= 136; trial++) {
+      const d = designOffline(input({ trial, ledger }));
+      if (d.description.includes('refines trial')) continue;
+      fresh++;
+      const family = ideaFamily(d);
+      if (family.startsWith('trend/') || family.endsWith('/zigzag')) failedDrawn++;
     }
-    expect(failedDrawn).toBeLessThan(3);
+    expect(fresh).toBeGreaterThan(20);
+    expect(failedDrawn / fresh).toBeLessThan(0.3); // half of random search's designs are trend or zigzag ones
+  });
+
+  it('refines more often the more the best trial stands out from the fresh designs', () => {
+    // The expected improvement of a normal N(0, 1) over 0 is φ(0).
+    expect(expectedImprovement({ mean: 0, sd: 1 }, 0)).toBeCloseTo(1 / Math.sqrt(2 * Math.PI), 6);
+    expect(expectedImprovement({ mean: 1, sd: 0.5 }, 0)).toBeGreaterThan(1);
+    expect(expectedImprovement({ mean: -3, sd: 0.5 }, 0)).toBeLessThan(1e-5);
+    // Twelve fresh designs with distinct summaries (no two one change apart), Sharpe ratios 0 to 0.55.
+    const fresh = run(12, () => ({ outcome: 'passed', sharpe: 0 }), { search: 'random' }).ledger.map((t, i) => ({ ...t, sharpe_ratio: i / 20 }));
+    expect(freshTrials(fresh)).toHaveLength(fresh.length);
+    const { mean, sd } = scoreScale(fresh);
+    const chance = (x: number): number => refineChance({ ...fresh[0]!, sharpe_ratio: x }, fresh);
+    expect(chance(mean)).toBeCloseTo(1 / 3, 3);
+    expect(chance(mean + sd)).toBeCloseTo(0.58, 2);
+    expect(chance(mean + 2 * sd)).toBeCloseTo(0.88, 2);
+    expect(chance(mean + 3 * sd)).toBeGreaterThan(0.98);
+  });
+
+  it('learns what a fresh design scores from the fresh trials alone: one change from an earlier trial is a refinement', () => {
+    const first = run(1, () => ({ outcome: 'passed', sharpe: 1.5 })).ledger[0]!;
+    const threshold = CONFIDENCE_THRESHOLDS.indexOf(first.confidence_threshold!);
+    const neighbour = CONFIDENCE_THRESHOLDS[threshold === 0 ? 1 : threshold - 1]!;
+    const child = { ...first, trial: 2, strategy_hash: 'child', confidence_threshold: neighbour, sharpe_ratio: 1.4 };
+    const far = { ...child, trial: 3, strategy_hash: 'far', hidden_layers: [1, 2, 3] };
+    const other = { ...first, trial: 4, strategy_hash: 'other', family: 'trend/zigzag' };
+    expect(nearTrials(first, child)).toBe(true);
+    expect(nearTrials(first, far)).toBe(false); // two changes
+    expect(nearTrials(first, other)).toBe(false); // another theme
+    expect(freshTrials([first, child, far, other]).map((t) => t.trial)).toEqual([1, 3, 4]);
   });
 
   it('refines a trial it did not design (or cannot replay) from its summary', () => {
@@ -301,6 +364,25 @@ describe('offline campaign search: directed', () => {
     expect(refinements.length).toBeGreaterThan(3);
     for (const c of refinements) expect(c.description).not.toContain('as read from the ledger');
   });
+
+  it('replays a trial whose cycle ended after the one started next (the ledger numbers trials as they end)', () => {
+    // Trials 1-8 scored; cycles 9 and 10 designed side by side, cycle 10 ending first: it is trial 9 in the ledger.
+    const first = run(8, edge);
+    const ledger = [...first.ledger];
+    const at = (trial: number) => designOffline(input({ trial, ledger: first.ledger, tried: first.ledger.map((t) => t.strategy_hash!) }));
+    const nine = at(9);
+    const ten = designOffline(input({ trial: 10, ledger: first.ledger, tried: [...first.ledger.map((t) => t.strategy_hash!), strategyContentHash(nine)] }));
+    ledger.push(summary(9, ten, 'passed', 2.5), summary(10, nine, 'passed', 0.1));
+    // Ledger trial 9 (designed as trial 10) is the best; its refinements recover its exact design.
+    const refinements = Array.from({ length: 30 }, (_, i) => designOffline(input({ trial: 11 + i, ledger }))).filter((c) =>
+      c.description.includes('refines trial 9 '),
+    );
+    expect(refinements.length).toBeGreaterThan(10);
+    for (const c of refinements) {
+      expect(c.description).not.toContain('as read from the ledger');
+      expect(c.training.labels).toEqual(ten.training.labels);
+    }
+  });
 });
 
 describe('offline campaign search: never a design already tried', () => {
@@ -337,6 +419,18 @@ describe('offline campaign search: never a design already tried', () => {
 });
 
 describe('genomes', () => {
+  it('a local mutation keeps the indicator set and the labels', () => {
+    for (let s = 0; s < 300; s++) {
+      const rng = new SeededRandom(s + 1);
+      const parent = drawGenome(CAMPAIGN_FAMILIES[s % CAMPAIGN_FAMILIES.length]!, rng);
+      const { genome } = mutateGenome(parent, rng, '1d', 1, true);
+      expect(genome).not.toEqual(parent);
+      expect(genome.indicators.map((i) => i.type)).toEqual(parent.indicators.map((i) => i.type));
+      expect(genome.label).toEqual(parent.label);
+      expect(genome.theme).toBe(parent.theme);
+    }
+  });
+
   it('one mutation step changes exactly one choice', () => {
     const leaves = (g: Genome): string[] => {
       const out: string[] = [];

@@ -13,8 +13,6 @@ export interface CampaignThresholds {
   maxPbo: number;
 }
 
-export const DEFAULT_CAMPAIGN_THRESHOLDS: CampaignThresholds = { minDsr: 0.95, maxPbo: 0.2 };
-
 /** A trial as the rules read it: its outcome, its idea family and its scores. */
 export interface ScoredTrial {
   trial: number;

@@ -154,7 +154,6 @@ export function pendingHoldoutResult(trial: number): HoldoutResult {
 }
 
 export const BestTrialSchema = z.object({ trial: z.number(), dsr: z.number(), sharpe: z.number(), strategy_name: z.string().nullable() });
-export type BestTrial = z.output<typeof BestTrialSchema>;
 
 /** The campaign's state, in its `metadata.parameters`. */
 export const CampaignParametersSchema = z.object({
@@ -218,7 +217,6 @@ export type TrialMetrics = z.output<typeof TrialMetricsSchema>;
 
 /** The idea behind a design: its family (what the search learns over) and its hypothesis. */
 export const TrialIdeaSchema = z.object({ family: z.string(), hypothesis: z.string().nullable() });
-export type TrialIdea = z.output<typeof TrialIdeaSchema>;
 
 /** The design parameters the search varies, as recorded. */
 export const TrialParamsSchema = z.object({
@@ -229,7 +227,6 @@ export const TrialParamsSchema = z.object({
   symbol: z.string().nullable(),
   timeframe: z.string().nullable(),
 });
-export type TrialParams = z.output<typeof TrialParamsSchema>;
 
 /** One trial as it is kept in the ledger (its returns are kept beside it, not in it). */
 export const TrialRecordSchema = z.object({
@@ -351,4 +348,3 @@ export const CampaignCancelledSchema = response(
 
 /** Why a campaign route refused: the usual envelope plus a reason clients can script against. */
 export const CAMPAIGN_REFUSALS = ['not_found', 'not_campaign', 'not_cancellable', 'not_resumable', 'holdout_used'] as const;
-export type CampaignRefusal = (typeof CAMPAIGN_REFUSALS)[number];

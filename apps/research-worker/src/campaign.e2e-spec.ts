@@ -71,10 +71,17 @@ describe('research campaigns on real processes', () => {
   });
 
   it('a campaign of three short cycles completes with its trials, its finalists’ holdout results and a report', async () => {
-    const { operation_id: id, holdout } = await start(stack, { max_cycles: 3, finalists: 2, stop_after_unproductive: 10, seed: 7 });
-    // The sealed holdout is the last fifth of the built-in sample's 20 years (at least a year on daily bars).
-    expect(holdout.to).toBe('2020-04-17');
-    expect(Date.parse(holdout.to) - Date.parse(holdout.from)).toBeGreaterThan(3.5 * 365 * 86_400_000);
+    // A market with a planted edge, so the short campaign's trials trade (seed 2 traded in two of its first three).
+    const { operation_id: id, holdout } = await start(stack, {
+      scope: { symbols: ['SYNTH_EDGE_DEMO'], timeframe: '1d' },
+      max_cycles: 3,
+      finalists: 2,
+      stop_after_unproductive: 10,
+      seed: 2,
+    });
+    // The sealed holdout is the last fifth of the synthetic series' twelve years (2015 → 2026).
+    expect(holdout.to).toBe('2026-12-31');
+    expect(Date.parse(holdout.to) - Date.parse(holdout.from)).toBeGreaterThan(2.3 * 365 * 86_400_000);
 
     const done = await finished(stack, id, 240_000);
     expect(done.status).toBe('completed');

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CampaignView, HoldoutResult, Trial, TrialRecord } from '@ktrdr/api-contract';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { OPEN_GATES_ENV } from '../../../tools/testing/research.fixtures';
 import { eventually, repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
 import { STOP_WORDS, VERDICT_WORDS } from './campaign.info';
 
@@ -769,7 +770,8 @@ describe('web view on real phases, behind an API token', () => {
   };
 
   beforeAll(async () => {
-    stack = await startStack({ apiEnv: { KTRDR_API_TOKEN: TOKEN }, workerEnv: { KTRDR_STUB_WORKERS: 'false', KTRDR_STUB_PHASES: '' } });
+    // Open gates: the real campaign below needs trials that may be finalists; the real cycles here bypass the gates anyway.
+    stack = await startStack({ apiEnv: { KTRDR_API_TOKEN: TOKEN }, workerEnv: { KTRDR_STUB_WORKERS: 'false', KTRDR_STUB_PHASES: '', ...OPEN_GATES_ENV } });
     expect((await stack.request('GET', '/agent/status')).status).toBe(401);
     const t = await authed<{ operation_id: string }>('POST', '/agent/trigger', { strategy: 'v3_minimal', bypass_gates: true });
     expect(t.status).toBe(202);
@@ -955,7 +957,7 @@ describe('web view on real phases, behind an API token', () => {
   });
 
   it('a real campaign behind the token: live from its stream, then its leaderboard, trials in order, PBO, finalists on the holdout and report; listed', async () => {
-    // A synthetic market with a planted edge (prices pulled back to their 5-day mean), so some designs pass every gate and take their holdout look.
+    // A synthetic market with a planted edge (prices pulled back to their 5-day mean), so designs trade; with the open gates the best take their holdout look.
     const started = await authed<{ operation_id: string }>('POST', '/agent/campaigns', {
       brief: 'mean reversion on a market with a planted edge',
       scope: { symbols: ['SYNTH_EDGE_DEMO'], timeframe: '1d' },

@@ -131,8 +131,9 @@ export class CampaignDriver {
     if (p.resumed_from) await this.recordEnded(p.resumed_from, ledgerId, await this.store.children(p.resumed_from).catch(() => []));
 
     const [trials, returns, looks] = await Promise.all([this.ledger.trials(ledgerId), this.ledger.returns(ledgerId), this.ledger.holdouts(ledgerId)]);
-    const scores = scoreTrials(selectionOf(trials, returns));
-    const pbo = campaignPbo(selectionOf(trials, returns));
+    const selection = selectionOf(trials, returns);
+    const scores = scoreTrials(selection);
+    const pbo = campaignPbo(selection);
     // What the API shows: it may not run the compute libs, so it reads the scores of the last step.
     await this.ledger.writeScores(ledgerId, {
       dsr: Object.fromEntries(scores.dsr),
@@ -143,14 +144,12 @@ export class CampaignDriver {
       pbo_bars: pbo.bars,
       computed_at: new Date().toISOString(),
     });
-    // The best trial is the best that could be a finalist: one that passed every gate.
+    // Only a trial that passed every gate can be the best or a finalist. The unproductive streak reads
+    // each one's DSR as it was when recorded; the best so far is the leaderboard's top one, by its DSR
+    // among every trial now.
     const streak = unproductiveStreak(trials.map((t) => ({ trial: t.trial, dsr_at_record: t.outcome === 'passed' ? t.dsr_at_record : null })));
-    // The best so far is the leaderboard's top gate-passing trial, by its DSR among every trial now
-    // (the streak above reads each trial's DSR as it was when recorded).
-    const best = chooseFinalists(
-      trials.filter((t) => t.outcome === 'passed').map((t) => ({ ...t, dsr: scores.dsr.get(t.cycle_id) ?? null })),
-      1,
-    )[0];
+    const eligible = trials.filter((t) => t.outcome === 'passed').map((t) => ({ ...t, dsr: scores.dsr.get(t.cycle_id) ?? null }));
+    const best = chooseFinalists(eligible, 1)[0];
     const spent = cycles.reduce((sum, c) => sum + (readCycleParameters(c.metadata.parameters).llm_usage?.cost_usd ?? 0), 0);
     const searchCycles = cycles.filter((c) => readCycleParameters(c.metadata.parameters).holdout_of === undefined);
     const running = searchCycles.filter((c) => ACTIVE.has(c.status));
@@ -185,10 +184,7 @@ export class CampaignDriver {
         });
         return;
       }
-      const finalists = chooseFinalists(
-        trials.filter((t) => t.outcome === 'passed').map((t) => ({ ...t, dsr: scores.dsr.get(t.cycle_id) ?? null })),
-        p.finalists,
-      ).map((t) => t.trial);
+      const finalists = chooseFinalists(eligible, p.finalists).map((t) => t.trial);
       const moved = await this.store.update(id, {
         parameters: { ...state, stage: 'holdout', stop_reason: reason, finalist_trials: finalists },
         progress: {

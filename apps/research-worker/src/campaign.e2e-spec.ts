@@ -176,9 +176,17 @@ describe('research campaigns on real processes', () => {
   }, 300_000);
 
   it('resume of a cancelled campaign continues its ledger; a campaign whose holdout was looked at is not resumed', async () => {
-    const { operation_id: id, holdout } = await start(stack, { max_cycles: 3, finalists: 1, stop_after_unproductive: 10, seed: 5 });
-    await eventually(async () => ((await trials(stack, id)).length >= 1 ? true : undefined), 'a first trial', 120_000, 100);
-    expect((await stack.request('DELETE', `/agent/campaigns/${id}`)).status).toBe(200);
+    const { operation_id: id, holdout } = await start(stack, { max_cycles: 4, finalists: 1, stop_after_unproductive: 10, seed: 5 });
+    // Cancelled with a trial recorded and the next one running, so the cancel ends a cycle of its own.
+    await eventually(
+      async () => ((await trials(stack, id)).length >= 1 && (await campaign(stack, id)).active_cycles.length > 0 ? true : undefined),
+      'a first trial and a running one',
+      120_000,
+      20,
+    );
+    const cancel = await stack.request<{ children_cancelled: string[] }>('DELETE', `/agent/campaigns/${id}`);
+    expect(cancel.status).toBe(200);
+    const endedCycles = cancel.body.children_cancelled.filter((c) => c.startsWith('op_agent_research_'));
     const before = await trials(stack, id);
 
     const res = await stack.request<{ operation_id: string; resumed_from: string; holdout: { from: string } }>('POST', `/agent/campaigns/${id}/resume`);
@@ -195,11 +203,12 @@ describe('research campaigns on real processes', () => {
     expect(done.ledger_id).toBe(id);
     const after = await trials(stack, res.body.operation_id);
     // The old trials are still there, with their numbers; the cycle the cancel ended is a trial too;
-    // the count goes on to the campaign's three.
+    // the count goes on to the campaign's four.
     expect(after.slice(0, before.length).map((t) => t.cycle_id)).toEqual(before.map((t) => t.cycle_id));
     expect(after.map((t) => t.trial)).toEqual(after.map((_, i) => i + 1));
-    expect(after.length).toBeGreaterThanOrEqual(3);
-    expect(after.some((t) => t.outcome === 'cancelled' && t.campaign_id === id)).toBe(true);
+    expect(after.length).toBe(4);
+    // Every cycle the cancel ended is a trial of the old campaign.
+    for (const c of endedCycles) expect(after.find((t) => t.cycle_id === c)).toMatchObject({ outcome: 'cancelled', campaign_id: id });
 
     // The finished campaign is not resumable; nor is a cancelled one whose holdout has been looked at.
     const again = await stack.request<{ error: { details: { reason: string } } }>('POST', `/agent/campaigns/${res.body.operation_id}/resume`);

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluationPlan } from '@ktrdr/agent-domain';
-import { buildFoldDataset, walkForwardWindows, type TrainingDataset } from '@ktrdr/features';
+import { buildFoldDataset, walkForwardWindows } from '@ktrdr/features';
 import {
   MarketDataRepository,
   decodeBars,
@@ -16,7 +16,7 @@ import {
 } from '@ktrdr/market-data';
 import { BlobStore } from '@ktrdr/operations';
 import { StrategyStore } from '@ktrdr/strategies';
-import { saveModel, trainClassifier, type ClassifierData } from '@ktrdr/training';
+import { saveModel, trainClassifier, stackSplit } from '@ktrdr/training';
 import { Redis } from 'ioredis';
 import { repoRoot } from '../shared/repo-root.js';
 import { loadAverage, machineInfo } from './machine.js';
@@ -83,23 +83,6 @@ const overhead = (redis: number, content: number): string => `${((redis / conten
 /** Three decimals below 1 ms: decoding a year is microseconds, which two would print as 0.00. */
 const ms = (v: number): string => v.toFixed(v < 1 ? 3 : 2);
 
-/** The three parts stacked train → validation → test, as the fold job hands them to the trainer (training-fold.work.ts). */
-function classifierData(ds: TrainingDataset): ClassifierData {
-  const parts = [ds.train, ds.validation, ds.test];
-  const rows = parts.reduce((n, p) => n + p.rows, 0);
-  const x = new Float32Array(rows * ds.cols);
-  const y = new Uint8Array(rows);
-  const ranges: [number, number][] = [];
-  let at = 0;
-  for (const p of parts) {
-    x.set(p.X, at * ds.cols);
-    y.set(p.y, at);
-    ranges.push([at, at + p.rows]);
-    at += p.rows;
-  }
-  return { x, y, rows, cols: ds.cols, split: { train: ranges[0]!, validation: ranges[1]!, test: ranges[2]! } };
-}
-
 interface ModelDir {
   seed: number;
   files: { name: string; bytes: Buffer }[];
@@ -132,7 +115,7 @@ async function trainV3Minimal(workDir: string, log: (s: string) => void): Promis
       rowsFrom: Date.parse(config.training_data.date_range.start),
     },
   );
-  const data = classifierData(ds);
+  const data = stackSplit(ds);
   const models: ModelDir[] = [];
   const trainMs: number[] = [];
   const seeds = Array.from({ length: plan.seeds }, (_, i) => 1491226799 + i);

@@ -88,3 +88,27 @@ export interface ClassifierMetrics extends SkillMetrics {
   seed: number;
   backend: 'wasm' | 'cpu';
 }
+
+/** One part of a chronological split as a dataset builder hands it over: its rows' features and labels. */
+export interface SplitPart {
+  X: Float32Array;
+  y: Uint8Array;
+  rows: number;
+}
+
+/** The three parts stacked train → validation → test into one matrix, with the row range of each. */
+export function stackSplit(ds: { cols: number; train: SplitPart; validation: SplitPart; test: SplitPart }): ClassifierData {
+  const parts = [ds.train, ds.validation, ds.test];
+  const rows = parts.reduce((n, p) => n + p.rows, 0);
+  const x = new Float32Array(rows * ds.cols);
+  const y = new Uint8Array(rows);
+  const ranges: [number, number][] = [];
+  let at = 0;
+  for (const p of parts) {
+    x.set(p.X, at * ds.cols);
+    y.set(p.y, at);
+    ranges.push([at, at + p.rows]);
+    at += p.rows;
+  }
+  return { x, y, rows, cols: ds.cols, split: { train: ranges[0]!, validation: ranges[1]!, test: ranges[2]! } };
+}

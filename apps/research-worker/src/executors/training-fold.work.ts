@@ -1,7 +1,7 @@
 import { evaluationPlan, type PhaseContext } from '@ktrdr/agent-domain';
 import { buildFoldDatasetFrom, labelFeatures, type FoldWindow, type LabelledFeatures, type TrainingDataset } from '@ktrdr/features';
 import type { OperationInfo } from '@ktrdr/operations';
-import { predictProbabilities, saveModel, skillSums, trainClassifier, type ClassifierData } from '@ktrdr/training';
+import { predictProbabilities, saveModel, skillSums, trainClassifier, stackSplit } from '@ktrdr/training';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trainingFoldParamsSchema, trainingFoldResultSchema, type TrainingFoldResult } from './fold.schema.js';
@@ -85,7 +85,7 @@ export async function trainFold(
     },
     signal,
   );
-  const data = classifierData(ds);
+  const data = stackSplit(ds);
   const testX = data.x.subarray(data.split.test[0] * data.cols, data.split.test[1] * data.cols);
   const testY = data.y.subarray(data.split.test[0], data.split.test[1]);
 
@@ -167,21 +167,4 @@ export async function trainFold(
     features: ds.names,
   });
   return { result, discard };
-}
-
-/** The three parts stacked train → validation → test, with the row range of each. */
-function classifierData(ds: TrainingDataset): ClassifierData {
-  const parts = [ds.train, ds.validation, ds.test];
-  const rows = parts.reduce((n, p) => n + p.rows, 0);
-  const x = new Float32Array(rows * ds.cols);
-  const y = new Uint8Array(rows);
-  const ranges: [number, number][] = [];
-  let at = 0;
-  for (const p of parts) {
-    x.set(p.X, at * ds.cols);
-    y.set(p.y, at);
-    ranges.push([at, at + p.rows]);
-    at += p.rows;
-  }
-  return { x, y, rows, cols: ds.cols, split: { train: ranges[0]!, validation: ranges[1]!, test: ranges[2]! } };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluationPlan } from '@ktrdr/agent-domain';
@@ -16,7 +16,7 @@ import {
 } from '@ktrdr/market-data';
 import { BlobStore } from '@ktrdr/operations';
 import { StrategyStore } from '@ktrdr/strategies';
-import { saveModel, trainClassifier, stackSplit } from '@ktrdr/training';
+import { packModel, trainClassifier, stackSplit, unpackModel } from '@ktrdr/training';
 import { Redis } from 'ioredis';
 import { repoRoot } from '../shared/repo-root.js';
 import { loadAverage, machineInfo } from './machine.js';
@@ -83,16 +83,16 @@ const overhead = (redis: number, content: number): string => `${((redis / conten
 /** Three decimals below 1 ms: decoding a year is microseconds, which two would print as 0.00. */
 const ms = (v: number): string => v.toFixed(v < 1 ? 3 : 2);
 
-interface ModelDir {
+interface PackedModel {
   seed: number;
-  files: { name: string; bytes: Buffer }[];
+  bytes: Buffer;
 }
 
 /**
  * Trains fold 1 of strategies/v3_minimal.yaml once per seed of its evaluation plan, as the fold
- * job does, and saves each model with saveModel into a temporary directory; answers the files.
+ * job does, and packs each model as the fold job stores it (packModel); answers the bytes.
  */
-async function trainV3Minimal(workDir: string, log: (s: string) => void): Promise<{ models: ModelDir[]; folds: number; trainMs: number[] }> {
+async function trainV3Minimal(workDir: string, log: (s: string) => void): Promise<{ models: PackedModel[]; folds: number; trainMs: number[] }> {
   const config = await new StrategyStore(join(repoRoot(), 'strategies')).read('v3_minimal');
   const plan = evaluationPlan(config);
   // An empty data directory: the built-in S&P 500 sample the strategy names, never a local import.
@@ -116,7 +116,7 @@ async function trainV3Minimal(workDir: string, log: (s: string) => void): Promis
     },
   );
   const data = stackSplit(ds);
-  const models: ModelDir[] = [];
+  const models: PackedModel[] = [];
   const trainMs: number[] = [];
   const seeds = Array.from({ length: plan.seeds }, (_, i) => 1491226799 + i);
   for (const seed of seeds) {
@@ -128,19 +128,17 @@ async function trainV3Minimal(workDir: string, log: (s: string) => void): Promis
       { signal: new AbortController().signal, classWeighting: config.model.training.class_weighting },
     );
     trainMs.push(performance.now() - t0);
-    const dir = join(workDir, 'models', config.name, 'op_training_bench', 'fold-1', `seed-${seed}`);
     try {
-      await saveModel(trained.model, dir, {
+      const { bytes } = await packModel(trained.model, {
         strategy_name: config.name,
         training_operation_id: 'op_training_fold_20260101_000000_0000beef',
         feature_names: ds.names,
         scaler: ds.scaler,
       });
+      models.push({ seed, bytes });
     } finally {
       trained.model.dispose();
     }
-    const names = (await readdir(dir)).sort();
-    models.push({ seed, files: await Promise.all(names.map(async (name) => ({ name, bytes: await readFile(join(dir, name)) }))) });
   }
   return { models, folds: plan.folds, trainMs };
 }
@@ -196,22 +194,13 @@ export async function benchBlobStore(log: (s: string) => void): Promise<string> 
     }
     const perYearUsed = ((await usedMemory(redis)) - before) / distinct.length;
 
-    // Model directories of a real training run.
+    // Models of a real training run, one blob each as the fold job stores them.
     const trained = await trainV3Minimal(workDir, log);
-    const modelRows: { seed: number; files: string; bytes: number; redis: number }[] = [];
-    const modelKeys = new Set<string>();
+    const modelRows: { seed: number; hash: string; bytes: number; redis: number }[] = [];
     for (const m of trained.models) {
-      let bytes = 0;
-      let redisBytes = 0;
-      for (const f of m.files) {
-        const { hash, created } = await store.put(f.bytes, { kind: 'model', file: f.name }, { owner: 'op_training_fold_20260101_000000_0000beef' });
-        bytes += f.bytes.byteLength;
-        if (created) redisBytes += await memoryUsage(redis, store.blobKey(hash));
-        modelKeys.add(hash);
-      }
-      modelRows.push({ seed: m.seed, files: m.files.map((f) => `${f.name} ${f.bytes.byteLength} B`).join(', '), bytes, redis: redisBytes });
+      const { hash } = await store.put(m.bytes, { kind: 'model' }, { owner: 'op_training_20260101_000000_0000beef' });
+      modelRows.push({ seed: m.seed, hash, bytes: m.bytes.byteLength, redis: await memoryUsage(redis, store.blobKey(hash)) });
     }
-    const modelFiles = trained.models.reduce((n, m) => n + m.files.length, 0);
     const firstModel = modelRows[0]!;
 
     // (b) load times.
@@ -230,6 +219,7 @@ export async function benchBlobStore(log: (s: string) => void): Promise<string> 
     const decodeYear = await timed(runs, async () => check(decodeBars(encodedYear), y1.bars));
     const csvFileYear = await timed(runs, async () => check(parseOhlcvCsv(await readFile(csvPath, 'utf8'), parseOpts), y1.bars));
     const csvParseYear = await timed(runs, async () => check(parseOhlcvCsv(y1.csvText, parseOpts), y1.bars));
+    const loadModel = await timed(runs, async () => (await unpackModel((await store.get(firstModel.hash))!)).model.dispose());
     const csvBlobYear = await timed(runs, async () => check(parseOhlcvCsv((await store.get(y1.csv.hash))!.toString('utf8'), parseOpts), y1.bars));
     const loadDecade = await timed(runs, async () => check(decodeBars((await store.get(y10.columns.hash))!), y10.bars));
     const csvFileDecade = await timed(runs, async () => check(parseOhlcvCsv(await readFile(decadePath, 'utf8'), parseOpts), y10.bars));
@@ -256,13 +246,11 @@ export async function benchBlobStore(log: (s: string) => void): Promise<string> 
       `| 10 years of hourly bars (${y10.bars.toLocaleString('en-US')} bars) as typed columns | ${kb(y10.columns.bytes)} | ${y10.columns.chunks} | ${kb(y10.columns.redis)} | ${overhead(y10.columns.redis, y10.columns.bytes)} |`,
       `| the same 10 years as CSV text | ${kb(y10.csv.bytes)} | ${y10.csv.chunks} | ${kb(y10.csv.redis)} | ${overhead(y10.csv.redis, y10.csv.bytes)} |`,
       `| … the same CSV in exact 1 MiB chunks (why the default is 64 B short of it) | ${kb(y10.csv.bytes)} | ${Math.ceil(y10.csv.bytes / 1048576)} | ${kb(pow2Redis)} | ${overhead(pow2Redis, y10.csv.bytes)} |`,
-      `| one v3_minimal model directory (${firstModel.files}) | ${kb(firstModel.bytes)} | 3 blobs | ${kb(firstModel.redis)} | ${overhead(firstModel.redis, firstModel.bytes)} |`,
-      ...modelRows
-        .slice(1)
-        .map((m) => `| … the next seed's directory (seed ${m.seed}) | ${kb(m.bytes)} | 3 blobs | ${kb(m.redis)} | ${overhead(m.redis, m.bytes)} |`),
+      `| one v3_minimal model (packModel: header, topology, scaler, weights; seed ${firstModel.seed}) | ${kb(firstModel.bytes)} | 1 | ${kb(firstModel.redis)} | ${overhead(firstModel.redis, firstModel.bytes)} |`,
+      ...modelRows.slice(1).map((m) => `| … the next seed's model (seed ${m.seed}) | ${kb(m.bytes)} | 1 | ${kb(m.redis)} | ${overhead(m.redis, m.bytes)} |`),
       '',
       `INFO used_memory grew by ${kb(perYearUsed)} per year over 20 distinct years of hourly bars put one after the other (index entries included; ${kb(y1.columns.bytes)} of content each).`,
-      `The models are real: strategies/v3_minimal.yaml trained in this process on its features and labels (fold 1 of its ${trained.folds}-fold walk-forward, ${trained.models.length} seeds, ${summarize(trained.trainMs).p50.toFixed(0)} ms per model at p50) and saved with saveModel. Their ${modelFiles} files made ${modelKeys.size} blobs (${modelFiles - modelKeys.size} deduplicated: tfjs names layers with a per-process counter and meta.json carries the scaler, so no two files are the same); a whole v3_minimal training run (${trained.folds} folds × ${trained.models.length} seeds) would store ${trained.folds}× that, ${kb(trained.folds * modelRows.reduce((n, m) => n + m.redis, 0))} of Redis. Small blobs pay for the hash's fields and the key itself (about 1 KiB each), hence the overhead.`,
+      `The models are real: strategies/v3_minimal.yaml trained in this process on its features and labels (fold 1 of its ${trained.folds}-fold walk-forward, ${trained.models.length} seeds, ${summarize(trained.trainMs).p50.toFixed(0)} ms per model at p50) and packed as the fold job stores them. A whole v3_minimal training run (${trained.folds} folds × ${trained.models.length} seeds, plus a walk-forward manifest of a few hundred bytes) stores about ${kb(trained.folds * modelRows.reduce((n, m) => n + m.redis, 0))} of Redis.`,
       `usage() after the run: ${usage.blobs} blobs, ${kb(usage.bytes)} of content (${Object.entries(usage.by_kind)
         .map(([k, v]) => `${k} ${v.blobs}`)
         .join(', ')}).`,
@@ -277,6 +265,7 @@ export async function benchBlobStore(log: (s: string) => void): Promise<string> 
       row(`1 year from a CSV on local disk: readFile + parseOhlcvCsv (today's data directory)`, csvFileYear),
       row(`… parseOhlcvCsv alone (text in memory)`, csvParseYear),
       row(`1 year as CSV text in the store: get + parseOhlcvCsv`, csvBlobYear),
+      row(`one v3_minimal model from the store: get + unpackModel (tfjs model rebuilt)`, loadModel),
       row(`10 years from the store: get + decodeBars (${y10.columns.chunks} chunks)`, loadDecade),
       row(`10 years from a CSV on local disk: readFile + parseOhlcvCsv`, csvFileDecade),
       row(`encodeBars + put of a new year (${distinct.length} distinct years)`, putMs),

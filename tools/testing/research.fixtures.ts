@@ -29,8 +29,8 @@ backtest: { date_range: { start: "2024-01-01", end: "2024-03-31" } }
 
 export interface ResearchScratch {
   root: string;
-  /** KTRDR_STRATEGIES_DIR / KTRDR_MODELS_DIR / KTRDR_DATA_DIR for the API and the workers. */
-  env: { KTRDR_STRATEGIES_DIR: string; KTRDR_MODELS_DIR: string; KTRDR_DATA_DIR: string };
+  /** KTRDR_STRATEGIES_DIR / KTRDR_DATA_DIR for the API and the workers. */
+  env: { KTRDR_STRATEGIES_DIR: string; KTRDR_DATA_DIR: string };
 }
 
 /** A scratch directory with copies of shipped strategies and any extra ones (name → YAML). */
@@ -40,7 +40,7 @@ export function researchScratch(shipped: string[], extra: Record<string, string>
   mkdirSync(strategies);
   for (const name of shipped) copyFileSync(join(repoRoot(), 'strategies', `${name}.yaml`), join(strategies, `${name}.yaml`));
   for (const [name, yaml] of Object.entries(extra)) writeFileSync(join(strategies, `${name}.yaml`), yaml);
-  return { root, env: { KTRDR_STRATEGIES_DIR: strategies, KTRDR_MODELS_DIR: join(root, 'models'), KTRDR_DATA_DIR: join(root, 'data') } };
+  return { root, env: { KTRDR_STRATEGIES_DIR: strategies, KTRDR_DATA_DIR: join(root, 'data') } };
 }
 
 /**

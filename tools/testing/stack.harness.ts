@@ -57,8 +57,8 @@ export interface ManagedProcess {
   exited: Promise<number | string>;
 }
 
-function launch(name: string, script: string, env: NodeJS.ProcessEnv): ManagedProcess {
-  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function launch(name: string, script: string, env: NodeJS.ProcessEnv, cwd?: string): ManagedProcess {
+  const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (d: Buffer): void => {
     out = (out + d.toString()).slice(-200_000);
@@ -103,7 +103,8 @@ export interface Stack {
   workers: ManagedProcess[];
   /** A Redis connection for assertions; closed by stop(). */
   redis: Redis;
-  startWorker(queues?: string, env?: Record<string, string>): Promise<ManagedProcess>;
+  /** `cwd`: the process's working directory (default: the test's), e.g. an empty one of its own, as on another host. */
+  startWorker(queues?: string, env?: Record<string, string>, cwd?: string): Promise<ManagedProcess>;
   /** Stops the API (SIGTERM, or SIGKILL when `hard`), starts a new one on the same port and waits for health. */
   restartApi(hard?: boolean): Promise<ManagedProcess>;
   request<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
@@ -127,7 +128,6 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     // A directory of its own for what the processes write (strategies, assessments, models, imported
     // data), seeded with the shipped strategies: a test run leaves the checkout as it found it.
     KTRDR_STRATEGIES_DIR: join(workDir, 'strategies'),
-    KTRDR_MODELS_DIR: join(workDir, 'models'),
     KTRDR_DATA_DIR: join(workDir, 'data'),
     LOG_LEVEL: 'info',
   };
@@ -136,18 +136,23 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const apiEnv: NodeJS.ProcessEnv = { ...base, LOG_LEVEL: 'warn', KTRDR_API_PORT: String(port), KTRDR_API_HOST: '127.0.0.1', ...opts.apiEnv };
   let api = launch('api', join(root, 'apps/api/dist/main.js'), apiEnv);
   const workers: ManagedProcess[] = [];
-  const startWorker = async (queues = 'all', env: Record<string, string> = {}): Promise<ManagedProcess> => {
-    const w = launch(`worker[${queues}]`, join(root, 'apps/research-worker/dist/main.js'), {
-      ...base,
-      ...(opts.workerRedisUrl ? { REDIS_URL: opts.workerRedisUrl } : {}),
-      KTRDR_WORKER_QUEUES: queues,
-      KTRDR_STUB_WORKERS: 'true',
-      KTRDR_STUB_DELAY_MS: '2000',
-      // No health port unless a test asks for one: several workers share this machine.
-      KTRDR_WORKER_HEALTH_PORT: '0',
-      ...opts.workerEnv,
-      ...env,
-    });
+  const startWorker = async (queues = 'all', env: Record<string, string> = {}, cwd?: string): Promise<ManagedProcess> => {
+    const w = launch(
+      `worker[${queues}]`,
+      join(root, 'apps/research-worker/dist/main.js'),
+      {
+        ...base,
+        ...(opts.workerRedisUrl ? { REDIS_URL: opts.workerRedisUrl } : {}),
+        KTRDR_WORKER_QUEUES: queues,
+        KTRDR_STUB_WORKERS: 'true',
+        KTRDR_STUB_DELAY_MS: '2000',
+        // No health port unless a test asks for one: several workers share this machine.
+        KTRDR_WORKER_HEALTH_PORT: '0',
+        ...opts.workerEnv,
+        ...env,
+      },
+      cwd,
+    );
     workers.push(w);
     await waitFor('worker ready', w, () => w.output().includes('research worker ready'));
     return w;

@@ -13,7 +13,7 @@ import {
 } from '@ktrdr/agent-domain';
 import { CancelSource, RefusalReason, type AgentStatus, type CycleCancelled } from '@ktrdr/api-contract';
 import { BudgetExhaustedError, ErrorCode, KtrdrError } from '@ktrdr/errors';
-import { AtCapacityError, BudgetLedger, OperationFinishedError, isOperationIdShape, type BudgetStatus, type OperationInfo } from '@ktrdr/operations';
+import { AtCapacityError, BlobStore, BudgetLedger, OperationFinishedError, isOperationIdShape, type BudgetStatus, type OperationInfo } from '@ktrdr/operations';
 import { StrategyStore } from '@ktrdr/strategies';
 import { Injectable } from '@nestjs/common';
 import type { ResumeRequest } from '@ktrdr/api-contract';
@@ -43,6 +43,7 @@ export class AgentService {
   constructor(
     private readonly backend: Backend,
     private readonly strategies: StrategyStore,
+    private readonly blobs: BlobStore,
   ) {}
 
   async trigger(body: TriggerBody) {
@@ -100,7 +101,7 @@ export class AgentService {
       });
     if (!decision.ok) throw refuse(decision.message);
     const { plan } = decision;
-    const gone = await missingResumeArtifact(plan.needs, this.strategies);
+    const gone = await missingResumeArtifact(plan.needs, this.strategies, this.blobs);
     if (gone) throw refuse(gone);
     const parameters = { ...plan.parameters };
     // A cycle started from a strategy before its first phase ran has a name but no path yet.

@@ -150,7 +150,6 @@ describe('imported market data in the store (built API, real Redis)', () => {
       ANTHROPIC_API_KEY: '',
       KTRDR_STRATEGIES_DIR: join(workerDir, 'strategies'),
       KTRDR_DATA_DIR: join(workerDir, 'data'),
-      KTRDR_MODELS_DIR: join(workerDir, 'models'),
     });
     const id = await triggerCycle(stack, { strategy: 'imported_daily', bypass_gates: true });
     const cycle = await waitTerminal(stack, id, 120_000, 100);

@@ -1,31 +1,29 @@
 import type { ResumeNeeds } from '@ktrdr/agent-domain';
 import { KtrdrError } from '@ktrdr/errors';
 import { StrategyInvalidError, StrategyNotFoundError, type StrategyStore } from '@ktrdr/strategies';
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { manifestHashOf, manifestModels, walkForwardManifestSchema } from '@ktrdr/api-contract';
 
-/**
- * The files a saved model directory must hold to be loaded (libs/training's model store writes them).
- * Named here rather than imported: the API may not depend on the compute libs (the module boundaries the lint enforces).
- */
-export const MODEL_FILES = ['model.json', 'meta.json'] as const;
+/** What the resume check reads of the blob store (BlobStore has it). */
+export interface ModelBlobReader {
+  get(hash: string): Promise<Buffer | null>;
+  has(hash: string): Promise<boolean>;
+}
 
 /**
  * Checks that what a resumed cycle would reuse is still there, before anything starts:
- * the strategy (in the store) for every phase after design, the model directory for the backtest. Returns the
- * reason the cycle cannot be resumed, naming what is gone, or null when everything is in place.
- * Metrics (training_result, backtest_result) live in the record and were checked by planResume.
+ * the strategy (in the store) for every phase after design, the trained models (in the store) for
+ * the backtest. Returns the reason the cycle cannot be resumed, naming what is gone, or null when
+ * everything is in place. Metrics (training_result, backtest_result) live in the record and were
+ * checked by planResume.
  */
-export async function missingResumeArtifact(needs: ResumeNeeds, strategies: StrategyStore): Promise<string | null> {
+export async function missingResumeArtifact(needs: ResumeNeeds, strategies: StrategyStore, blobs: ModelBlobReader): Promise<string | null> {
   if (needs.strategy) {
     const problem = await strategyProblem(needs.strategy, strategies);
     if (problem) return problem;
   }
-  if (needs.model_path && !needs.model_is_stub_placeholder) return modelProblem(needs.model_path);
+  if (needs.model_path && !needs.model_is_stub_placeholder) return modelProblem(needs.model_path, blobs);
   return null;
 }
-
 async function strategyProblem(name: string, strategies: StrategyStore): Promise<string | null> {
   try {
     await strategies.read(name);
@@ -41,19 +39,20 @@ async function strategyProblem(name: string, strategies: StrategyStore): Promise
 }
 
 /**
- * A relative path is taken from the working directory, as the backtest worker would take it (real
- * training always records an absolute path under KTRDR_MODELS_DIR).
+ * The walk-forward manifest behind `blob:<sha256>` and every model it names. A path of any other
+ * shape is a directory an older version wrote on one host's disk, which a worker elsewhere cannot read.
  */
-async function modelProblem(modelPath: string): Promise<string | null> {
-  const dir = resolve(modelPath);
-  const isDir = await stat(dir).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-  if (!isDir) return `model files are gone: ${dir}`;
+async function modelProblem(modelPath: string, blobs: ModelBlobReader): Promise<string | null> {
+  const hash = manifestHashOf(modelPath);
+  if (!hash) return `the trained model is not in the store: ${modelPath} is a directory on one host's disk (from an older version); train again`;
+  const bytes = await blobs.get(hash);
+  if (!bytes) return `the trained model is gone from the store: ${modelPath} (kept KTRDR_ARTIFACT_TTL_DAYS after its cycle ended)`;
+  const manifest = walkForwardManifestSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+  if (!manifest.success) return `the trained model's manifest ${modelPath} is not a walk-forward manifest`;
+  const models = manifestModels(manifest.data);
   const missing: string[] = [];
-  for (const file of MODEL_FILES) {
-    await access(join(dir, file), constants.R_OK).catch(() => missing.push(file));
-  }
-  return missing.length ? `model files are gone: ${dir} (no ${missing.join(', ')})` : null;
+  for (const model of models) if (!(await blobs.has(model))) missing.push(model.slice(0, 12));
+  return missing.length
+    ? `the trained model is incomplete: ${missing.length} of ${models.length} fold models of ${modelPath} are gone (${missing.join(', ')})`
+    : null;
 }

@@ -26,6 +26,7 @@ import { PHASE_QUEUE, type QueueProducer } from '@ktrdr/queues';
 import type { Logger } from '@ktrdr/runtime';
 import type { Redis } from 'ioredis';
 import { join } from 'node:path';
+import type { ModelBlobs } from './executors/model.blobs.js';
 import type { WorkerMetrics } from './worker.metrics.js';
 
 /** A record as the state machine reads it: the cycle's parameters parsed once, here. */
@@ -53,6 +54,7 @@ export class Orchestrator {
     private readonly strategiesDir: string,
     private readonly log: Logger,
     private readonly metrics?: WorkerMetrics,
+    private readonly models?: ModelBlobs,
   ) {}
 
   async start(parentId: string): Promise<void> {
@@ -119,6 +121,7 @@ export class Orchestrator {
         if (out.applied) {
           this.metrics?.cycleEnded('completed', parent.started_at);
           this.log.info({ operation_id: parentId, verdict: action.result['verdict'] }, 'research cycle completed');
+          await this.releaseModels(parentId, out.operation);
         }
         return;
       }
@@ -148,6 +151,19 @@ export class Orchestrator {
         }
         return;
     }
+  }
+
+  /**
+   * A completed cycle cannot be resumed: its trained models (its own, or the run a resume reused)
+   * no longer need holding, and keep the store's retention TTL from now. Best effort: the cycle is
+   * already completed, and a model left held only stays longer.
+   */
+  private async releaseModels(cycleId: string, cycle: OperationInfo): Promise<void> {
+    const modelPath = readCycleParameters(cycle.metadata.parameters).model_path;
+    if (!this.models || !modelPath) return;
+    await this.models
+      .release(modelPath)
+      .catch((e: unknown) => this.log.warn({ operation_id: cycleId, model_path: modelPath, err: messageOf(e) }, 'models of a completed cycle not released'));
   }
 
   private async startPhase(parent: OperationInfo, action: Extract<CycleAction, { kind: 'start_phase' }>): Promise<void> {

@@ -5,6 +5,7 @@ import { PHASE_QUEUE, type QueueProducer } from '@ktrdr/queues';
 import type { Logger } from '@ktrdr/runtime';
 import type { Redis } from 'ioredis';
 import type { ActivePhase } from '@ktrdr/agent-domain';
+import type { ModelBlobs } from './executors/model.blobs.js';
 import type { CampaignDriver } from './campaign.driver.js';
 import type { Orchestrator } from './orchestrator.service.js';
 import { heartbeatKey } from './phase.runner.js';
@@ -25,6 +26,8 @@ export interface ReconcilerOptions {
   failures?: ThrottledLogger;
   /** Takes a running campaign's step each pass (the orchestrator process's campaign driver). */
   campaigns?: Pick<CampaignDriver, 'step'>;
+  /** Removes what a child whose worker died had stored (its models): nobody else will. */
+  models?: Pick<ModelBlobs, 'discardRun'>;
 }
 
 /**
@@ -114,6 +117,9 @@ export class Reconciler {
       const out = await this.store.fail(op.operation_id, lost.message, { failure: { queue } }, lost.code);
       if (out.applied) {
         this.log.warn({ operation_id: op.operation_id, parent_operation_id: op.parent_operation_id, queue }, 'worker lost; child failed');
+        await this.opts.models
+          ?.discardRun(op.operation_id)
+          .catch((e: unknown) => this.failures.warn('discard', e, { operation_id: op.operation_id }, 'models of a lost child not removed'));
         await this.orchestrator.childFinished(op.parent_operation_id, op.operation_id);
       }
     } else if (op.status === OperationStatus.Pending && age > this.lockMs) {

@@ -1,4 +1,5 @@
-import { RedisKeys } from '@ktrdr/operations';
+import { manifestHashOf, manifestModels, walkForwardManifestSchema } from '@ktrdr/api-contract';
+import { BlobStore, RedisKeys } from '@ktrdr/operations';
 import { bullPrefix } from '@ktrdr/queues';
 import { Queue } from 'bullmq';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { SLOW_TRAINING_STRATEGY, researchScratch } from '../../../tools/testing/
 import { eventually, startStack, type Stack } from '../../../tools/testing/stack.harness';
 import { childrenOf, getOp as getOperation, triggerCycle, waitTerminal } from '../../../tools/testing/stack.requests';
 import { runKtrdr } from '../../../tools/testing/cli.runner';
+import { storedModelsOf } from '../../../tools/testing/blob.inspect';
 
 /**
  * Real research end to end: the built API and a worker with every phase real —
@@ -144,11 +146,25 @@ describe('real research cycles (every phase real, offline designer and assessor)
     // Pooled skill: every fold's test rows counted once.
     expect(t['samples'].test).toBe(folds.reduce((n, f) => n + f['test'].rows, 0));
     expect(t['majority_baseline']).toBe(t['baseline_accuracy']);
+    // The models are in the store: the manifest at model_path names 5 folds × 3 seed models, each a
+    // blob of kind model; the completed cycle released them, so they keep the retention TTL.
     const modelPath = t['model_path'] as string;
-    expect(modelPath.startsWith(join(scratch, 'models', 'v3_minimal', training!.operation_id))).toBe(true);
-    expect(readdirSync(modelPath).sort()).toEqual(['fold-1', 'fold-2', 'fold-3', 'fold-4', 'fold-5', 'walk-forward.json']);
-    expect(readdirSync(join(modelPath, 'fold-3')).sort()).toEqual(['seed-42', 'seed-43', 'seed-44']);
-    expect(readdirSync(join(modelPath, 'fold-3', 'seed-43')).sort()).toEqual(['meta.json', 'model.json', 'weights.bin']);
+    expect(parent.result_summary!['model_path']).toBe(modelPath);
+    const manifestHash = manifestHashOf(modelPath)!;
+    expect(manifestHash).toMatch(/^[0-9a-f]{64}$/);
+    const blobs = new BlobStore(stack.redis, stack.prefix);
+    const manifest = walkForwardManifestSchema.parse(JSON.parse((await blobs.get(manifestHash))!.toString('utf8')));
+    expect(manifest).toMatchObject({ strategy_name: 'v3_minimal', training_operation_id: training!.operation_id, plan });
+    expect(manifest.folds.map((f) => f.models.map((m) => m.seed))).toEqual(Array(5).fill([42, 43, 44]));
+    const modelHashes = manifestModels(manifest);
+    expect(new Set(modelHashes).size).toBe(15);
+    for (const hash of [manifestHash, ...modelHashes]) {
+      const stat = await blobs.stat(hash);
+      expect(stat).toMatchObject({ kind: hash === manifestHash ? 'walk-forward' : 'model', refs: 0 });
+      expect(stat!.ttl).toBeGreaterThan(29 * 86_400);
+    }
+    expect(await blobs.ownedBy(training!.operation_id)).toEqual([]);
+    expect(filesUnder(scratch).filter((f) => /^(model|meta|walk-forward)\.json$|\.bin$/.test(f))).toEqual([]);
 
     const b = backtest!.result_summary!;
     expect(b).toMatchObject({ symbol: 'SP500', timeframe: '1d', initial_capital: 100000, evaluation: plan });
@@ -310,7 +326,9 @@ describe('real research cycles (every phase real, offline designer and assessor)
     } finally {
       await foldQueue.close();
     }
-    expect(existsSync(join(scratch, 'models', 'slow_training'))).toBe(false);
+    // Nothing of the cancelled run is left in the store: no blob is held for it, none names its strategy.
+    expect(await new BlobStore(stack.redis, stack.prefix).ownedBy(trainingId)).toEqual([]);
+    expect(await storedModelsOf(stack, 'slow_training')).toEqual([]);
     expect(await artifacts(trainingId)).toEqual([]);
     for (const f of folds) expect((await getOp(f.operation_id)).status).toBe('cancelled');
     expect((await stack.request<{ status: string }>('GET', '/agent/status')).body.status).toBe('idle');
@@ -324,7 +342,8 @@ describe('real research cycles (every phase real, offline designer and assessor)
     const folds = await children(training!.operation_id);
     expect(folds[0]!.status).toBe('failed');
     for (const f of folds.slice(1)) expect(['completed', 'cancelled']).toContain(f.status);
-    // The phase removed its models directory, the completed folds' models with it.
-    expect(filesUnder(join(scratch, 'models', 'late_fold_no_rows'))).toEqual([]);
+    // The phase removed its models from the store, the completed folds' models with it.
+    expect(await new BlobStore(stack.redis, stack.prefix).ownedBy(training!.operation_id)).toEqual([]);
+    expect(await storedModelsOf(stack, 'late_fold_no_rows')).toEqual([]);
   }, 120_000);
 });

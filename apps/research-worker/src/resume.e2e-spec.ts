@@ -1,6 +1,5 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { modelPathOf } from '@ktrdr/api-contract';
+import { BlobStore } from '@ktrdr/operations';
 import { eventually, startStack, type ManagedProcess, type Stack } from '../../../tools/testing/stack.harness';
 import { childrenOf, getOp as getOperation, triggerCycle, waitTerminal } from '../../../tools/testing/stack.requests';
 
@@ -8,7 +7,8 @@ import { childrenOf, getOp as getOperation, triggerCycle, waitTerminal } from '.
  * Resume end to end: the built API and research worker as separate processes on a real
  * Redis. Stub phases; a first worker fails every backtest (KTRDR_STUB_FAILURES), a second one does
  * not, so a cycle fails at backtesting and its resume completes. Stub training is pointed at a real
- * model directory (KTRDR_STUB_RESULTS) so the "model files are gone" check sees real files vanish.
+ * walk-forward manifest in the blob store (KTRDR_STUB_RESULTS), so the resume check reads real
+ * blobs and sees them vanish.
  */
 
 interface Op {
@@ -22,8 +22,11 @@ interface Op {
 type Body = Record<string, unknown>;
 
 let stack: Stack;
-let modelRoot: string;
+let blobs: BlobStore;
+let manifestHash: string;
 let modelDir: string;
+/** The training child that "made" the stored run: its owner until a completed cycle releases it. */
+const STUB_TRAINER = 'op_training_20260101_000000_0000beef';
 let worker: ManagedProcess;
 
 const getOp = async (id: string): Promise<Op> => (await getOperation(stack, id)) as Op;
@@ -50,18 +53,21 @@ const stubResults = (): string => JSON.stringify({ training: { model_path: model
 const FAIL_BACKTEST = JSON.stringify({ backtesting: 'injected: market data feed down' });
 
 beforeAll(async () => {
-  modelRoot = await mkdtemp(join(tmpdir(), 'ktrdr-resume-e2e-'));
-  modelDir = join(modelRoot, 'v3_minimal', 'op_training_stub');
-  await mkdir(modelDir, { recursive: true });
-  await writeFile(join(modelDir, 'model.json'), '{}');
-  await writeFile(join(modelDir, 'meta.json'), '{}');
   stack = await startStack({ workers: [] });
+  blobs = new BlobStore(stack.redis, stack.prefix);
+  const model = await blobs.put(Buffer.from('KTRDRMDL stand-in'), { kind: 'model', strategy: 'v3_minimal' }, { owner: STUB_TRAINER });
+  const manifest = {
+    strategy_name: 'v3_minimal',
+    training_operation_id: STUB_TRAINER,
+    plan: { scheme: 'expanding', folds: 1, purge: 0, embargo: 0, seeds: 1 },
+    windows: [['2019-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z']],
+    folds: [{ fold: 1, models: [{ seed: 42, model: model.hash }] }],
+  };
+  manifestHash = (await blobs.put(Buffer.from(JSON.stringify(manifest)), { kind: 'walk-forward', strategy: 'v3_minimal' }, { owner: STUB_TRAINER })).hash;
+  modelDir = modelPathOf(manifestHash);
   worker = await stack.startWorker('all', { KTRDR_STUB_DELAY_MS: '300', KTRDR_STUB_RESULTS: stubResults(), KTRDR_STUB_FAILURES: FAIL_BACKTEST });
 });
-afterAll(async () => {
-  await stack?.stop();
-  await rm(modelRoot, { recursive: true, force: true });
-});
+afterAll(async () => stack?.stop());
 
 describe('resuming research cycles', () => {
   let failedA: string; // failed at backtesting, resumed later
@@ -140,6 +146,9 @@ describe('resuming research cycles', () => {
     });
     expect(p['backtest_op_id']).not.toBe(o['backtest_op_id']);
     expect(done.result_summary).toMatchObject({ success: true, verdict: 'promising', model_path: modelDir, stub: true });
+    // Completing released the reused run: its trainer no longer holds it, and it keeps the retention TTL.
+    expect(await blobs.owners(manifestHash)).toEqual([]);
+    expect((await blobs.stat(manifestHash))!.ttl).toBeGreaterThan(29 * 86_400);
     // Its own children are the two phases it ran; the reused ones stay the old cycle's.
     const kids = await children(id);
     expect(kids.map((c) => c.operation_id)).toEqual([p['backtest_op_id'], p['assessment_op_id']]);
@@ -214,8 +223,8 @@ describe('resuming research cycles', () => {
     expect(await children(rerun.operation_id)).toHaveLength(4);
   });
 
-  it('refuses with not_resumable naming the model directory once it is gone', async () => {
-    await rm(modelDir, { recursive: true });
+  it('refuses with not_resumable naming the stored model once it is gone (its retention ran out)', async () => {
+    await stack.redis.del(blobs.blobKey(manifestHash));
     const before = await getOp(failedA);
     const res = await resume(failedA);
     expect(res.status).toBe(409);
@@ -223,7 +232,7 @@ describe('resuming research cycles', () => {
       triggered: false,
       reason: 'not_resumable',
       operation_id: failedA,
-      message: `Cannot resume ${failedA}: model files are gone: ${modelDir}`,
+      message: `Cannot resume ${failedA}: the trained model is gone from the store: ${modelDir} (kept KTRDR_ARTIFACT_TTL_DAYS after its cycle ended)`,
     });
     // Nothing started, nothing changed.
     expect((await stack.request<Body>('GET', '/agent/status')).body['status']).toBe('idle');

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { QueueName, bullConnection, queueOptions, type QueueName as Queue } from '@ktrdr/queues';
 import { createLogger, type Logger } from '@ktrdr/runtime';
 import { BullModule, Processor, getQueueToken, type WorkerHost } from '@nestjs/bullmq';
@@ -31,6 +32,9 @@ const PROCESSORS: Readonly<Record<Queue, Type<WorkerHost>>> = {
 export function workerOptions(queue: Queue, config: WorkerConfig): Omit<WorkerOptions, 'connection'> {
   const isResearch = queue === QueueName.Research;
   return {
+    // Recorded on each job it takes (BullMQ's processedBy, shown by the queue dashboard): with workers
+    // on several hosts, which one ran a fold is a question an operator asks.
+    name: `${hostname()}:${process.pid}`,
     autorun: false,
     concurrency: isResearch ? config.orchestratorConcurrency : queue === QueueName.Fold ? config.foldConcurrency : config.phaseConcurrency,
     lockDuration: config.jobLockMs,

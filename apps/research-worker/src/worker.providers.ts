@@ -8,6 +8,7 @@ import type { Provider } from '@nestjs/common';
 import type { ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ActiveJobs } from './active-jobs.registry.js';
+import { ModelBlobs } from './executors/model.blobs.js';
 import { WalkForwardFoldExecutor } from './executors/fold.executor.js';
 import { QueuedFoldRunner } from './executors/fold.launcher.js';
 import { phaseExecutors } from './executors/phase-executors.factory.js';
@@ -53,9 +54,9 @@ export function listenedProducer(connection: ConnectionOptions, prefix: string, 
   });
 }
 
-/** Where this process finds strategies, market data and models. */
-function researchDeps(c: WorkerConfig, strategies: StrategyStore, marketData: MarketDataRepository): ResearchDeps {
-  return { strategies, marketData, modelsDir: c.modelsDir };
+/** Where this process finds strategies, market data and models: the store of record, whatever its host. */
+function researchDeps(blobs: BlobStore, strategies: StrategyStore, marketData: MarketDataRepository): ResearchDeps {
+  return { strategies, marketData, models: new ModelBlobs(blobs) };
 }
 
 /**
@@ -112,9 +113,17 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
     { provide: WorkerMetrics, inject: [QueueProducer], useFactory: (producer: QueueProducer) => new WorkerMetrics(producer) },
     {
       provide: Orchestrator,
-      inject: [OperationsStore, QueueProducer, CancelChannel, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WorkerMetrics],
-      useFactory: (store: OperationsStore, producer: QueueProducer, cancel: CancelChannel, r: Redis, c: WorkerConfig, log: Logger, metrics: WorkerMetrics) =>
-        new Orchestrator(store, producer, cancel, r, c.gates, c.strategiesDir, log, metrics),
+      inject: [OperationsStore, QueueProducer, CancelChannel, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WorkerMetrics, BlobStore],
+      useFactory: (
+        store: OperationsStore,
+        producer: QueueProducer,
+        cancel: CancelChannel,
+        r: Redis,
+        c: WorkerConfig,
+        log: Logger,
+        metrics: WorkerMetrics,
+        blobs: BlobStore,
+      ) => new Orchestrator(store, producer, cancel, r, c.gates, c.strategiesDir, log, metrics, new ModelBlobs(blobs)),
     },
     {
       provide: LLM_SERVICES,
@@ -137,6 +146,7 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
         WORKER_FAILURES,
         StrategyStore,
         MarketDataRepository,
+        BlobStore,
       ],
       useFactory: (
         store: OperationsStore,
@@ -151,8 +161,9 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
         f: ThrottledLogger,
         strategies: StrategyStore,
         marketData: MarketDataRepository,
+        blobs: BlobStore,
       ) => {
-        const research = researchDeps(c, strategies, marketData);
+        const research = researchDeps(blobs, strategies, marketData);
         const ledger = new CampaignLedger(r, c.prefix);
         const executors = phaseExecutors({
           stubPhases: c.stubPhases,
@@ -174,9 +185,9 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
     },
     {
       provide: FOLD_EXECUTOR,
-      inject: [WORKER_CONFIG, StrategyStore, MarketDataRepository],
-      useFactory: (c: WorkerConfig, strategies: StrategyStore, marketData: MarketDataRepository) =>
-        new WalkForwardFoldExecutor(researchDeps(c, strategies, marketData)),
+      inject: [BlobStore, StrategyStore, MarketDataRepository],
+      useFactory: (blobs: BlobStore, strategies: StrategyStore, marketData: MarketDataRepository) =>
+        new WalkForwardFoldExecutor(researchDeps(blobs, strategies, marketData)),
     },
     {
       provide: CampaignDriver,
@@ -207,7 +218,7 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
     },
     {
       provide: Reconciler,
-      inject: [OperationsStore, QueueProducer, Orchestrator, CampaignDriver, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WORKER_FAILURES],
+      inject: [OperationsStore, QueueProducer, Orchestrator, CampaignDriver, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WORKER_FAILURES, BlobStore],
       useFactory: (
         store: OperationsStore,
         producer: QueueProducer,
@@ -217,11 +228,13 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
         c: WorkerConfig,
         log: Logger,
         f: ThrottledLogger,
+        blobs: BlobStore,
       ) =>
         new Reconciler(store, producer, orchestrator, r, c.prefix, c.jobLockMs, c.reconcileIntervalMs, log, {
           timeouts: c.phaseTimeouts,
           failures: f,
           campaigns,
+          models: new ModelBlobs(blobs),
         }),
     },
   ];

@@ -9,3 +9,4 @@ export * from './phase-results.schema.js';
 export * from './cycle.schema.js';
 export * from './artifacts.types.js';
 export * from './campaign.schema.js';
+export * from './model.schema.js';

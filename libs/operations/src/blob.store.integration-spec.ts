@@ -208,6 +208,26 @@ describe('BlobStore on a real Redis', () => {
     expect(await store.removeOwner(child)).toBe(0);
   });
 
+  it('purge deletes at once what nobody else holds (a discarded child), keeps what another owner holds, and forgets it in usage()', async () => {
+    const p = freshPrefix();
+    const store = new BlobStore(redis, p, { ttlSeconds: 300 });
+    const child = 'op_training_20260101_000000_0000abcd';
+    const other = 'op_training_20260101_000000_0000ffff';
+    const own = await store.put(Buffer.from('seed model'), { kind: 'model' }, { owner: child });
+    const second = await store.put(Buffer.from('second seed model'), { kind: 'model' }, { owner: child });
+    const shared = await store.put(Buffer.from('same bytes in two runs'), { kind: 'model' }, { owner: child });
+    await store.ref(shared.hash, other);
+
+    expect(await store.unref(second.hash, child, { purge: true })).toBe(true);
+    expect(await redis.exists(store.blobKey(second.hash))).toBe(0);
+    expect(await store.removeOwner(child, { purge: true })).toBe(2);
+    expect(await redis.exists(store.blobKey(own.hash))).toBe(0);
+    expect(await store.get(own.hash)).toBeNull();
+    expect(await store.stat(shared.hash)).toMatchObject({ refs: 1, ttl: null });
+    expect(await redis.hkeys(store.indexKey())).toEqual([shared.hash]);
+    expect(await store.usage()).toMatchObject({ blobs: 1, bytes: 'same bytes in two runs'.length });
+  });
+
   it('names: create-only between concurrent writers, replace moves the reference, delete releases it', async () => {
     const p = freshPrefix();
     const store = new BlobStore(redis, p, { ttlSeconds: 300 });

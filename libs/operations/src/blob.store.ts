@@ -67,6 +67,11 @@ export interface BlobStat {
   meta: Record<string, unknown>;
 }
 
+export interface ReleaseOptions {
+  /** Delete a blob whose last reference this was, rather than starting its retention TTL. */
+  purge?: boolean;
+}
+
 export interface BlobUsage {
   blobs: number;
   /** Content bytes (what was put), not Redis memory. */
@@ -109,15 +114,22 @@ export class BlobWriteError extends KtrdrError {
 }
 
 /**
- * Drops one owner's reference to one blob; the last reference gone starts the unreferenced TTL.
- * Shared by unref, removeOwner and the name scripts so the three cannot disagree on the counting.
+ * Drops one owner's reference to one blob; the last reference gone starts the unreferenced TTL,
+ * or, with `purge`, deletes the blob there and then (the output of a child that did not complete). Shared by unref, removeOwner and the name scripts so the three cannot disagree on the counting.
  */
 const UNREF_FN = `
-local function unref(base, hash, owner, ttl)
+local function unref(base, hash, owner, ttl, purge)
   local blob = base .. 'blob:' .. hash
   redis.call('SREM', base .. 'blobs:owner:' .. owner, hash)
   if redis.call('HDEL', blob, 'r:' .. owner) == 0 then return 0 end
-  if redis.call('HINCRBY', blob, 'refs', -1) <= 0 then redis.call('EXPIRE', blob, ttl) end
+  if redis.call('HINCRBY', blob, 'refs', -1) <= 0 then
+    if purge then
+      redis.call('DEL', blob)
+      redis.call('HDEL', base .. 'blobs:idx', hash)
+    else
+      redis.call('EXPIRE', blob, ttl)
+    end
+  end
   return 1
 end
 local function ref(base, hash, owner, now)
@@ -172,15 +184,15 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 return ref(ARGV[1], ARGV[2], ARGV[3], ARGV[4])
 `;
 
-/** ARGV: base, hash, owner, ttl. Returns 1 dropped, 0 not held. */
+/** ARGV: base, hash, owner, ttl, purge ('1'|''). Returns 1 dropped, 0 not held. */
 const UNREF_SCRIPT = `${UNREF_FN}
-return unref(ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]))
+return unref(ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5] == '1')
 `;
 
-/** KEYS: owner set. ARGV: base, owner, ttl. Returns how many references were dropped. */
+/** KEYS: owner set. ARGV: base, owner, ttl, purge ('1'|''). Returns how many references were dropped. */
 const REMOVE_OWNER_SCRIPT = `${UNREF_FN}
 local n = 0
-for _, hash in ipairs(redis.call('SMEMBERS', KEYS[1])) do n = n + unref(ARGV[1], hash, ARGV[2], tonumber(ARGV[3])) end
+for _, hash in ipairs(redis.call('SMEMBERS', KEYS[1])) do n = n + unref(ARGV[1], hash, ARGV[2], tonumber(ARGV[3]), ARGV[4] == '1') end
 redis.call('DEL', KEYS[1])
 return n
 `;
@@ -197,7 +209,7 @@ if cur and ARGV[5] == 'nx' then return {0, cur} end
 if redis.call('EXISTS', base .. 'blob:' .. hash) == 0 then return {-1} end
 redis.call('HSET', KEYS[1], name, hash)
 ref(base, hash, owner, ARGV[6])
-if cur and cur ~= hash then unref(base, cur, owner, tonumber(ARGV[7])) end
+if cur and cur ~= hash then unref(base, cur, owner, tonumber(ARGV[7]), false) end
 return {1, cur or ''}
 `;
 
@@ -206,7 +218,7 @@ const DELETE_NAME_SCRIPT = `${UNREF_FN}
 local cur = redis.call('HGET', KEYS[1], ARGV[3])
 if not cur then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[3])
-unref(ARGV[1], cur, ARGV[2], tonumber(ARGV[4]))
+unref(ARGV[1], cur, ARGV[2], tonumber(ARGV[4]), false)
 return 1
 `;
 
@@ -467,17 +479,24 @@ export class BlobStore {
     return reply === 1;
   }
 
-  /** Drops `owner`'s reference; true when it held one. The last reference gone starts the TTL. */
-  async unref(hash: string, owner: string): Promise<boolean> {
+  /**
+   * Drops `owner`'s reference; true when it held one. The last reference gone starts the TTL, or
+   * with `purge` deletes the blob at once (what a discarded child made: nobody else holds it).
+   */
+  async unref(hash: string, owner: string, options: ReleaseOptions = {}): Promise<boolean> {
     check(HASH_PATTERN, 'hash', hash);
     check(OWNER_PATTERN, 'owner', owner);
-    return ((await this.redis.eval(UNREF_SCRIPT, 0, this.keys.base, hash, owner, this.ttlSeconds)) as number) === 1;
+    return ((await this.redis.eval(UNREF_SCRIPT, 0, this.keys.base, hash, owner, this.ttlSeconds, options.purge ? '1' : '')) as number) === 1;
   }
 
-  /** Drops every reference `owner` holds (a discarded or cancelled operation); answers how many. */
-  async removeOwner(owner: string): Promise<number> {
+  /**
+   * Drops every reference `owner` holds; answers how many. Without `purge` (a finished cycle
+   * releasing its models) each blob nobody else holds keeps `ttlSeconds` of retention; with it (a
+   * discarded or cancelled child) such blobs are deleted at once.
+   */
+  async removeOwner(owner: string, options: ReleaseOptions = {}): Promise<number> {
     check(OWNER_PATTERN, 'owner', owner);
-    return (await this.redis.eval(REMOVE_OWNER_SCRIPT, 1, this.ownerKey(owner), this.keys.base, owner, this.ttlSeconds)) as number;
+    return (await this.redis.eval(REMOVE_OWNER_SCRIPT, 1, this.ownerKey(owner), this.keys.base, owner, this.ttlSeconds, options.purge ? '1' : '')) as number;
   }
 
   /** The hashes `owner` references, sorted. */

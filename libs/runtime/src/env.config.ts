@@ -14,10 +14,10 @@ export const sharedEnvSchema = z.object({
     )
     .default('ktrdr'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  // One setting per directory, read by the API and the workers alike (relative to the working directory).
+  // Directories imported into the store (strategies, CSVs) or read beside it (relative to the working
+  // directory). Trained models have none: they live in the blob store only.
   KTRDR_STRATEGIES_DIR: z.string().min(1).default('strategies'),
   KTRDR_DATA_DIR: z.string().min(1).default('data'),
-  KTRDR_MODELS_DIR: z.string().min(1).default('models'),
   // Artifacts live in Redis beside the records: bounded in age and in size per artifact.
   KTRDR_ARTIFACT_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
   KTRDR_ARTIFACT_MAX_MB: z.coerce.number().positive().max(256).default(5),
@@ -34,15 +34,14 @@ export function campaignThresholds(e: { KTRDR_CAMPAIGN_MIN_DSR: number; KTRDR_CA
   return { minDsr: e.KTRDR_CAMPAIGN_MIN_DSR, maxPbo: e.KTRDR_CAMPAIGN_MAX_PBO };
 }
 
-/** Where strategies, market data and trained models live, as absolute paths. */
+/** The strategies and data directories, as absolute paths. */
 export interface ResearchDirs {
   strategiesDir: string;
   dataDir: string;
-  modelsDir: string;
 }
 
-export function researchDirs(e: { KTRDR_STRATEGIES_DIR: string; KTRDR_DATA_DIR: string; KTRDR_MODELS_DIR: string }): ResearchDirs {
-  return { strategiesDir: resolve(e.KTRDR_STRATEGIES_DIR), dataDir: resolve(e.KTRDR_DATA_DIR), modelsDir: resolve(e.KTRDR_MODELS_DIR) };
+export function researchDirs(e: { KTRDR_STRATEGIES_DIR: string; KTRDR_DATA_DIR: string }): ResearchDirs {
+  return { strategiesDir: resolve(e.KTRDR_STRATEGIES_DIR), dataDir: resolve(e.KTRDR_DATA_DIR) };
 }
 
 /** Retention of artifacts, as every process that writes or serves them reads it. */

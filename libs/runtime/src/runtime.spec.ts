@@ -62,11 +62,7 @@ describe('envBoolean and derived settings', () => {
   });
 
   it('resolves research directories and artifact limits', () => {
-    expect(researchDirs({ KTRDR_STRATEGIES_DIR: '/s', KTRDR_DATA_DIR: 'd', KTRDR_MODELS_DIR: '/m' })).toEqual({
-      strategiesDir: '/s',
-      dataDir: `${process.cwd()}/d`,
-      modelsDir: '/m',
-    });
+    expect(researchDirs({ KTRDR_STRATEGIES_DIR: '/s', KTRDR_DATA_DIR: 'd' })).toEqual({ strategiesDir: '/s', dataDir: `${process.cwd()}/d` });
     expect(artifactLimits({ KTRDR_ARTIFACT_TTL_DAYS: 1.5, KTRDR_ARTIFACT_MAX_MB: 2 })).toEqual({ ttlSeconds: 129_600, maxBytes: 2 * 1024 * 1024 });
   });
 });

@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ModelConfig } from './classifier.types.js';
 import { evaluateClassifier, predictProbabilities, scoreProbabilities } from './classifier.predict.js';
 import { trainClassifier } from './classifier.trainer.js';
 import { MlpEngine } from './mlp.engine.js';
-import { loadModel, saveModel } from './model.store.js';
+import { packModel, unpackModel } from './model.pack.js';
 import { skillMetrics } from './skill.metrics.js';
 import { syntheticClasses } from './synthetic-classes.fixture.js';
 
@@ -18,11 +15,7 @@ const config: ModelConfig = {
 };
 const data = syntheticClasses({ rows: 1800, cols: 10, seed: 9, separation: 1.5 });
 
-let dir: string;
-beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'ktrdr-roundtrip-'))));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-describe('trainClassifier → saveModel → loadModel', () => {
+describe('trainClassifier → packModel → unpackModel', () => {
   it('predicts the probabilities the trainer measured: its test metrics, and its best epoch’s validation loss', async () => {
     const { model, metrics } = await trainClassifier(data, config, { signal: new AbortController().signal });
     const weights = [metrics.class_weights.BUY, metrics.class_weights.HOLD, metrics.class_weights.SELL];
@@ -30,13 +23,14 @@ describe('trainClassifier → saveModel → loadModel', () => {
     const testX = data.x.subarray(testStart * data.cols, testEnd * data.cols);
     const testY = data.y.subarray(testStart, testEnd);
     let returned: Float32Array;
+    let packed: Buffer;
     try {
       returned = await predictProbabilities(model, testX, testEnd - testStart, data.cols);
-      await saveModel(model, join(dir, 'm'), {});
+      packed = (await packModel(model, {})).bytes;
     } finally {
       model.dispose();
     }
-    const loaded = await loadModel(join(dir, 'm'));
+    const loaded = await unpackModel(packed);
     try {
       const probs = await predictProbabilities(loaded.model, testX, testEnd - testStart, data.cols);
       // The very probabilities the test metrics came from (same weights, same backend).

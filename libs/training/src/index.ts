@@ -4,6 +4,6 @@ export { predictProbabilities, evaluateClassifier, type SplitEvaluation } from '
 export { TrainingInputError, TrainingDivergedError } from './training-input.error.js';
 export { initTrainingBackend, type BackendInfo, type BackendName } from './tf.backend.js';
 export { syntheticClasses, type SyntheticClassesOptions } from './synthetic-classes.fixture.js';
-export { saveModel, loadModel, MODEL_FILE, WEIGHTS_FILE, META_FILE, type ModelMeta, type SaveModelOptions } from './model.store.js';
+export { packModel, unpackModel, ModelUnreadableError, type ModelMeta, type PackModelOptions } from './model.pack.js';
 export { toTrainingResult, type TrainingResultContext } from './training-result.mapper.js';
 export { skillSums, addSkillSums, skillFromSums, type SkillSums } from './skill.metrics.js';

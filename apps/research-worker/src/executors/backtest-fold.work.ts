@@ -2,7 +2,7 @@ import { baseTimeframe, type PhaseContext } from '@ktrdr/agent-domain';
 import { buildInferenceFeatures, parseScaler } from '@ktrdr/features';
 import { NoMarketDataError, lowerBound } from '@ktrdr/market-data';
 import type { OperationInfo } from '@ktrdr/operations';
-import { loadModel, predictProbabilities } from '@ktrdr/training';
+import { predictProbabilities } from '@ktrdr/training';
 import { backtestFoldParamsSchema, backtestFoldResultSchema, encodeSignals, type BacktestFoldResult } from './fold.schema.js';
 import { loadSymbolBars, warmupStart, type ResearchDeps } from './research.inputs.js';
 import type { ModelExtra } from './training.executor.js';
@@ -41,7 +41,7 @@ export async function backtestFold(deps: ResearchDeps, op: OperationInfo, ctx: P
     // Every seed of a fold trained on the same rows with the same scaler: one feature matrix serves them all.
     let features: Awaited<ReturnType<typeof buildInferenceFeatures>> | null = null;
     for (const m of params.models) {
-      const { model, meta } = await loadModel<ModelExtra>(m.model_dir);
+      const { model, meta } = await deps.models.load<ModelExtra>(m.model, params.model_path);
       try {
         features ??= await buildInferenceFeatures(config, bars, parseScaler(meta.extra.scaler), signal);
         const probabilities = await predictProbabilities(model, features.values, features.rows, features.cols, signal);

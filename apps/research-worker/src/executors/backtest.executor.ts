@@ -24,12 +24,10 @@ import {
 } from '@ktrdr/backtest';
 import { ErrorCode, KtrdrError } from '@ktrdr/errors';
 import { NoMarketDataError, lowerBound, sliceBars, windowRange, type Bars } from '@ktrdr/market-data';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { foldsProgress } from './fold.launcher.js';
 import { backtestFoldResultSchema, decodeSignals } from './fold.schema.js';
 import { cycleString, refuseSealedBars, loadSymbolBars, type ResearchDeps } from './research.inputs.js';
-import { WALK_FORWARD_FILE, type TrainingDeps, type WalkForwardManifest } from './training.executor.js';
+import type { TrainingDeps } from './training.executor.js';
 
 /** Progress shares: the folds' predictions, then the simulations. */
 const FOLDS_PCT = 70;
@@ -61,7 +59,7 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
     const modelPath = cycleString(input.cycle, 'model_path', 'backtest');
     const config = await this.deps.strategies.read(name);
     refuseSealedBars(input.cycle, config);
-    const manifest = await readManifest(modelPath);
+    const manifest = await this.deps.models.readManifest(modelPath);
     ctx.reportProgress({ percentage: 1, current_step: 'Loading market data', steps_completed: 0, steps_total: manifest.folds.length });
     const inputs = await windowBars(this.deps, config, signal);
 
@@ -75,6 +73,7 @@ export class BacktestExecutor implements PhaseExecutor<'backtesting'> {
         folds: manifest.folds.length,
         window: manifest.windows[f.fold - 1]!,
         models: f.models,
+        model_path: modelPath,
       })),
       signal,
       onProgress: (folds, names) => ctx.reportProgress(foldsProgress('Predicting', folds, names, 2, FOLDS_PCT)),
@@ -227,18 +226,6 @@ function barReturns(time: ArrayLike<number>, equity: ArrayLike<number>): Returns
     r.push(equity[i - 1]! > 0 ? equity[i]! / equity[i - 1]! - 1 : 0);
   }
   return { t, r };
-}
-
-async function readManifest(modelPath: string): Promise<WalkForwardManifest> {
-  try {
-    return JSON.parse(await readFile(join(modelPath, WALK_FORWARD_FILE), 'utf8')) as WalkForwardManifest;
-  } catch (e) {
-    throw new KtrdrError(
-      ErrorCode.ExecutorFailed,
-      `no walk-forward models at ${modelPath} (${e instanceof Error ? e.message : String(e)}); train the strategy again`,
-      { model_path: modelPath },
-    );
-  }
 }
 
 /** Every symbol's base bars in the backtest window; a symbol without any fails the phase, naming it. */

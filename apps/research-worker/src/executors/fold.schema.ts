@@ -17,8 +17,6 @@ export const trainingFoldParamsSchema = z.object({
   fold: z.number().int().min(1),
   windows: z.array(isoWindow).min(1),
   seeds: z.array(z.number().int()).min(1),
-  /** Where this fold's models go: `<dir>/seed-<seed>/`. */
-  model_dir: z.string(),
 });
 export type TrainingFoldParams = z.output<typeof trainingFoldParamsSchema>;
 
@@ -39,7 +37,8 @@ export const trainingFoldResultSchema = z.object({
   validation: span,
   test: span,
   /** One entry per seed, the strategy's own seed first. */
-  seeds: z.array(z.object({ seed: z.number().int(), accuracy: finite, model_dir: z.string() })),
+  /** `model`: the seed's model in the blob store (its SHA-256), held for the training phase child. */
+  seeds: z.array(z.object({ seed: z.number().int(), accuracy: finite, model: z.string() })),
   /** The first seed's test-part skill sums (pooled across folds by the phase) and fit. */
   sums,
   initial_loss: finite,
@@ -64,8 +63,10 @@ export const backtestFoldParamsSchema = z.object({
   fold: z.number().int().min(1),
   folds: z.number().int().min(1),
   window: isoWindow,
-  /** Every seed's model for this fold, the strategy's own seed first. */
-  models: z.array(z.object({ seed: z.number().int(), model_dir: z.string() })).min(1),
+  /** Every seed's model for this fold (blob addresses), the strategy's own seed first. */
+  models: z.array(z.object({ seed: z.number().int(), model: z.string() })).min(1),
+  /** The run's model path, for the message when a model is gone. */
+  model_path: z.string(),
 });
 export type BacktestFoldParams = z.output<typeof backtestFoldParamsSchema>;
 

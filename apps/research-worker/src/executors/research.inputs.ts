@@ -4,12 +4,13 @@ import { ErrorCode, KtrdrError } from '@ktrdr/errors';
 import type { BarsBySymbol, BarsByTimeframe } from '@ktrdr/features';
 import type { DateWindow, MarketDataRepository } from '@ktrdr/market-data';
 import type { StrategyStore } from '@ktrdr/strategies';
+import type { ModelBlobs } from './model.blobs.js';
 
-/** What the real executors share: where strategies, market data and models live. */
+/** What the real executors share: strategies, market data and models, all in the store of record. */
 export interface ResearchDeps {
   strategies: StrategyStore;
   marketData: MarketDataRepository;
-  modelsDir: string;
+  models: ModelBlobs;
 }
 
 /** The cycle keys whose value is text. */

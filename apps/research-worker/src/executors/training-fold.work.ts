@@ -1,9 +1,7 @@
 import { evaluationPlan, type PhaseContext } from '@ktrdr/agent-domain';
 import { buildFoldDatasetFrom, labelFeatures, type FoldWindow, type LabelledFeatures, type TrainingDataset } from '@ktrdr/features';
 import type { OperationInfo } from '@ktrdr/operations';
-import { predictProbabilities, saveModel, skillSums, trainClassifier, stackSplit } from '@ktrdr/training';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { predictProbabilities, skillSums, trainClassifier, stackSplit } from '@ktrdr/training';
 import { trainingFoldParamsSchema, trainingFoldResultSchema, type TrainingFoldResult } from './fold.schema.js';
 import { loadWalkForwardBars, type ResearchDeps } from './research.inputs.js';
 import type { ModelExtra } from './training.executor.js';
@@ -47,7 +45,7 @@ function foldWindowsOf(windows: readonly (readonly [string, string])[]): FoldWin
 /**
  * One training fold job: the fold's train / validation / test rows (buildFoldDatasetFrom, on the
  * evaluation's features computed once per process), then one model per seed it was given (the
- * training phase gives each job one), each saved under `<model_dir>/seed-<seed>/`. Its test
+ * training phase gives each job one), each stored as a blob held for the training phase child. Its test
  * predictions are summed for the phase's pooled skill (the phase keeps the first seed's); every
  * seed's test accuracy is kept. Reports `epoch j/N` (`seed i/S, epoch j/N` with several seeds).
  */
@@ -58,10 +56,11 @@ export async function trainFold(
 ): Promise<{ result: TrainingFoldResult; discard: () => Promise<void> }> {
   const { signal } = ctx;
   const params = trainingFoldParamsSchema.parse(op.metadata.parameters);
-  // Only this job's own seeds: the fold's other seeds may be other jobs, and keep their models.
-  const discard = async (): Promise<void> => {
-    await Promise.all(params.seeds.map((seed) => rm(join(params.model_dir, `seed-${seed}`), { recursive: true, force: true })));
-  };
+  // The training phase child holds the run's models; a fold job is always created under it.
+  const owner = op.parent_operation_id ?? op.operation_id;
+  const stored: string[] = [];
+  // Only this job's own models: the fold's other seeds may be other jobs, and keep theirs.
+  const discard = (): Promise<void> => deps.models.discard(stored, owner);
   const config = await deps.strategies.read(params.strategy_name);
   const plan = evaluationPlan(config);
   const epochs = config.model.training.epochs;
@@ -116,7 +115,7 @@ export async function trainFold(
           },
         },
       );
-      const dir = join(params.model_dir, `seed-${seed}`);
+      let model: string;
       try {
         if (!first) {
           const m = trained.metrics;
@@ -140,12 +139,13 @@ export async function trainFold(
           };
         }
         const extra: ModelExtra = { strategy_name: config.name, training_operation_id: op.operation_id, feature_names: ds.names, scaler: ds.scaler };
-        // Atomic (temp dir, then rename) and refused once the signal has fired: a cancelled fold leaves no model.
-        await saveModel(trained.model, dir, extra, { signal });
+        // Published whole or not at all, and refused once the signal has fired: a cancelled fold stores no model.
+        model = await deps.models.save(trained.model, extra, owner, signal);
+        stored.push(model);
       } finally {
         trained.model.dispose();
       }
-      seeds.push({ seed, accuracy: trained.metrics.accuracy, model_dir: dir });
+      seeds.push({ seed, accuracy: trained.metrics.accuracy, model });
     }
   } catch (e) {
     await discard();

@@ -7,12 +7,10 @@ import {
   type PhaseOutput,
   type StrategyConfig,
 } from '@ktrdr/agent-domain';
-import type { EvaluationPlan, HistoryArtifact, TrainingFold, TrainingResult } from '@ktrdr/api-contract';
+import type { EvaluationPlan, HistoryArtifact, TrainingFold, TrainingResult, WalkForwardManifest } from '@ktrdr/api-contract';
 import { walkForwardWindows, type StandardScaler } from '@ktrdr/features';
 import { NoMarketDataError, sliceBars, windowRange } from '@ktrdr/market-data';
 import { addSkillSums, skillFromSums } from '@ktrdr/training';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { foldsProgress, type FoldRunner } from './fold.launcher.js';
 import { trainingFoldResultSchema, type TrainingFoldResult } from './fold.schema.js';
 import { cycleString, refuseSealedBars, loadSymbolBars, type ResearchDeps } from './research.inputs.js';
@@ -23,14 +21,6 @@ export interface ModelExtra extends Record<string, unknown> {
   training_operation_id: string;
   feature_names: string[];
   scaler: StandardScaler;
-}
-
-/** Beside a walk-forward run's models: the plan, every fold's test window and its models. */
-export const WALK_FORWARD_FILE = 'walk-forward.json';
-export interface WalkForwardManifest {
-  plan: EvaluationPlan;
-  windows: [string, string][];
-  folds: { fold: number; models: { seed: number; model_dir: string }[] }[];
 }
 
 export interface TrainingDeps extends ResearchDeps {
@@ -45,8 +35,9 @@ const PLAN_PCT = 3;
  * (walkForwardWindows), and each fold is a job of its own (training-fold.work.ts) that trains one
  * model per seed only on bars before its test fold. This phase child creates them, waits for them
  * and pools their test predictions into one skill measurement (docs/RESEARCH.md, Walk-forward).
- * Models are saved under `KTRDR_MODELS_DIR/<strategy>/<operation id>/fold-<k>/seed-<seed>/`, with
- * WALK_FORWARD_FILE beside them for the backtest.
+ * Models go to the blob store (model.blobs.ts), one per fold and seed, held for this child; the
+ * run's walk-forward manifest names them, and its address is the result's `model_path`, which is
+ * all the backtest needs on whatever host it runs.
  */
 export class TrainingExecutor implements PhaseExecutor<'training'> {
   readonly phase = 'training' as const;
@@ -61,8 +52,7 @@ export class TrainingExecutor implements PhaseExecutor<'training'> {
     const plan = evaluationPlan(config);
     ctx.reportProgress({ percentage: 1, current_step: 'Planning walk-forward folds', steps_completed: 0, steps_total: plan.folds });
     const windows = await this.testWindows(config, plan, signal);
-    const dir = join(this.deps.modelsDir, name, input.operation_id);
-    const discard = (): Promise<void> => rm(dir, { recursive: true, force: true });
+    const discard = (): Promise<void> => this.deps.models.discardRun(input.operation_id);
     const seed = config.model.training.seed;
     const seeds = Array.from({ length: plan.seeds }, (_, i) => seed + i);
     // One job per fold and seed: fifteen short jobs spread evenly over the workers where five
@@ -75,7 +65,7 @@ export class TrainingExecutor implements PhaseExecutor<'training'> {
         kind: 'train',
         parentId: input.operation_id,
         cycleId: input.parent_operation_id,
-        folds: jobs.map((j) => ({ strategy_name: name, fold: j.fold, windows, seeds: [j.seed], model_dir: join(dir, `fold-${j.fold}`) })),
+        folds: jobs.map((j) => ({ strategy_name: name, fold: j.fold, windows, seeds: [j.seed] })),
         names: jobs.map(label),
         signal,
         onProgress: (folds, names) => ctx.reportProgress(foldsProgress('Training', folds, names, PLAN_PCT, 99)),
@@ -85,15 +75,16 @@ export class TrainingExecutor implements PhaseExecutor<'training'> {
         windows.length,
       );
       const manifest: WalkForwardManifest = {
+        strategy_name: name,
+        training_operation_id: input.operation_id,
         plan,
         windows,
-        folds: folds.map((f) => ({ fold: f.fold, models: f.seeds.map(({ seed: s, model_dir }) => ({ seed: s, model_dir })) })),
+        folds: folds.map((f) => ({ fold: f.fold, models: f.seeds.map(({ seed: s, model }) => ({ seed: s, model })) })),
       };
-      await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, WALK_FORWARD_FILE), JSON.stringify(manifest, null, 2));
+      const modelPath = await this.deps.models.saveManifest(manifest);
       const skill = pooledSkill(folds);
       return {
-        result: pooledResult(folds, skill, plan, { model_path: dir, symbols: config.training_data.symbols, timeframe: baseTimeframe(config), seed }),
+        result: pooledResult(folds, skill, plan, { model_path: modelPath, symbols: config.training_data.symbols, timeframe: baseTimeframe(config), seed }),
         artifacts: { history: historyArtifact(config, folds, skill) },
         discard,
       };

@@ -1,12 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CancelledError } from '@ktrdr/errors';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { ModelConfig } from './classifier.types.js';
 import { predictProbabilities } from './classifier.predict.js';
 import { trainClassifier } from './classifier.trainer.js';
-import { loadModel, saveModel } from './model.store.js';
+import { ModelUnreadableError, packModel, unpackModel } from './model.pack.js';
 import { syntheticClasses } from './synthetic-classes.fixture.js';
 
 const config: ModelConfig = {
@@ -17,34 +14,29 @@ const config: ModelConfig = {
 // More rows than one predict chunk (2048), so chunking is covered too.
 const data = syntheticClasses({ rows: 2600, cols: 6, seed: 2, separation: 2 });
 
-let root: string;
 let model: LayersModel;
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'ktrdr-models-'));
   model = (await trainClassifier(data, config, { signal: new AbortController().signal })).model;
 });
-afterAll(() => {
-  model.dispose();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => model.dispose());
 
-describe('saveModel / loadModel', () => {
-  it('round-trips: the loaded model predicts exactly what the trained one did, and meta.json comes back', async () => {
-    const dir = join(root, 'nested', 'strat_a');
+describe('packModel / unpackModel', () => {
+  it('round-trips: the unpacked model predicts exactly what the trained one did, and the meta comes back', async () => {
     const extra = { strategy_name: 'strat_a', feature_names: ['f0', 'f1', 'f2', 'f3', 'f4', 'f5'], scaler: { kind: 'none' } };
-    await saveModel(model, dir, extra);
-    expect(readdirSync(dir).sort()).toEqual(['meta.json', 'model.json', 'weights.bin']);
-    expect(readdirSync(join(root, 'nested'))).toEqual(['strat_a']);
-    const manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
-    expect(manifest.weightsManifest[0]!.paths).toEqual(['weights.bin']);
+    const { bytes, meta } = await packModel(model, extra);
+    expect(bytes.subarray(0, 8).toString('ascii')).toBe('KTRDRMDL');
+    // 6 inputs → 12 hidden → 3 outputs as float32: (6·12 + 12 + 12·3 + 3) · 4 bytes of weights after the header.
+    const headerLength = bytes.readUInt32LE(8);
+    expect(bytes.byteLength - 12 - headerLength).toBe((6 * 12 + 12 + 12 * 3 + 3) * 4);
 
-    const loaded = await loadModel<typeof extra>(dir);
+    const loaded = await unpackModel<typeof extra>(bytes);
     try {
       const expected = await predictProbabilities(model, data.x, data.rows, data.cols);
       const actual = await predictProbabilities(loaded.model, data.x, data.rows, data.cols);
       expect(actual).toEqual(expected);
       expect(actual).toHaveLength(data.rows * 3);
       for (const r of [0, 2047, 2048, data.rows - 1]) expect(actual[3 * r]! + actual[3 * r + 1]! + actual[3 * r + 2]!).toBeCloseTo(1, 5);
+      expect(loaded.meta).toEqual(meta);
       expect(loaded.meta.extra).toEqual(extra);
       expect(loaded.meta.feature_count).toBe(6);
       expect(loaded.meta.class_labels).toEqual(['BUY', 'HOLD', 'SELL']);
@@ -53,23 +45,25 @@ describe('saveModel / loadModel', () => {
     }
   });
 
-  it('replaces an existing model directory whole', async () => {
-    const dir = join(root, 'retried');
-    await saveModel(model, dir, { attempt: 1 });
-    await saveModel(model, dir, { attempt: 2 });
-    const { model: again, meta } = await loadModel(dir);
+  it('unpacks from a view into a larger buffer (a blob read in chunks and joined)', async () => {
+    const { bytes } = await packModel(model, { attempt: 2 });
+    const padded = Buffer.concat([Buffer.from('xxxx'), bytes, Buffer.from('yyyy')]);
+    const { model: again, meta } = await unpackModel(padded.subarray(4, 4 + bytes.byteLength));
     again.dispose();
     expect(meta.extra).toEqual({ attempt: 2 });
-    expect(readdirSync(root).filter((n) => n.includes('retried'))).toEqual(['retried']);
   });
 
-  it('leaves no directory, temporary or final, when the signal aborted before the rename', async () => {
+  it('refuses bytes that are not a packed model, naming why', async () => {
+    const { bytes } = await packModel(model, {});
+    await expect(unpackModel(Buffer.from('{"strategy": true}'))).rejects.toThrow('the stored model cannot be read: its first bytes are not KTRDRMDL');
+    await expect(unpackModel(bytes.subarray(0, 40))).rejects.toThrow(/cut short: a \d+-byte header in 40 bytes/);
+    await expect(unpackModel(bytes.subarray(0, 40))).rejects.toBeInstanceOf(ModelUnreadableError);
+  });
+
+  it('hands nothing back when the signal aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    const dir = join(root, 'aborted');
-    await expect(saveModel(model, dir, {}, { signal: controller.signal })).rejects.toBeInstanceOf(CancelledError);
-    expect(existsSync(dir)).toBe(false);
-    expect(readdirSync(root).filter((n) => n.includes('aborted'))).toEqual([]);
+    await expect(packModel(model, {}, { signal: controller.signal })).rejects.toBeInstanceOf(CancelledError);
   });
 
   it('stops a prediction between chunks when its signal aborts', async () => {

@@ -1,4 +1,7 @@
-import { eventually, freePort, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BlobStore, type BlobUsage } from '@ktrdr/operations';
+import { eventually, freePort, repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
 
 type Envelope = { success: boolean; error?: { code: string; message: string; details?: { errors?: Array<{ field: string; message: string }> } } };
 
@@ -24,6 +27,24 @@ describe('API: health and docs', () => {
     expect(res.status).toBe(200);
     expect(res.body.redis.connected).toBe(true);
     expect(Object.keys(res.body.queues).sort()).toEqual(['assessment', 'backtest', 'design', 'fold', 'research', 'training']);
+  });
+
+  it('GET /health counts what the blob store holds, as BlobStore.usage() of the same prefix does, and the memory Redis uses', async () => {
+    type HealthBody = { status: string; redis: { used_memory_bytes?: number }; store: BlobUsage | null };
+    const before = (await stack.request<HealthBody>('GET', '/health')).body;
+    // The shipped strategies were imported into the store as the API started.
+    expect(before.store?.by_kind['strategy']?.blobs).toBeGreaterThan(0);
+    expect(before.redis.used_memory_bytes).toEqual(expect.any(Number));
+
+    const yaml = readFileSync(join(repoRoot(), 'strategies', 'v3_minimal.yaml'), 'utf8').replace(/^name: .*$/m, 'name: health_counts_me');
+    expect((await stack.request('POST', '/strategies', { yaml })).status).toBe(201);
+
+    const res = await stack.request<HealthBody>('GET', '/health');
+    expect(res.status).toBe(200);
+    expect(res.body.store).toEqual(await new BlobStore(stack.redis, stack.prefix).usage());
+    const strategy = (u: BlobUsage | null) => u?.by_kind['strategy'] ?? { blobs: 0, bytes: 0 };
+    expect(strategy(res.body.store)).toEqual({ blobs: strategy(before.store).blobs + 1, bytes: strategy(before.store).bytes + Buffer.byteLength(yaml) });
+    expect(res.body.store).toMatchObject({ blobs: before.store!.blobs + 1, bytes: before.store!.bytes + Buffer.byteLength(yaml) });
   });
 
   it('serves the OpenAPI document at /api/docs', async () => {

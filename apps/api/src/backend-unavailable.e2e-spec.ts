@@ -67,6 +67,10 @@ describe('a full Redis (maxmemory, noeviction)', () => {
       for (const path of ['/operations', `/operations/${cycle}`, '/agent/status', '/agent/budget'])
         expect({ path, status: (await timed('GET', path)).status }).toEqual({ path, status: 200 });
       expect(((await timed('GET', '/operations?limit=1000')).body as { total_count?: number }).total_count).toBe(before.total_count);
+      // Health still answers 200 with the store counted: counting only reads the index (and prunes it).
+      const health = await timed('GET', '/health');
+      expect(health.status).toBe(200);
+      expect(health.body).toMatchObject({ status: 'healthy', store: { blobs: expect.any(Number), bytes: expect.any(Number), by_kind: expect.any(Object) } });
     } finally {
       await admin.config('SET', 'maxmemory', '0');
     }
@@ -103,6 +107,9 @@ describe('an unreachable Redis', () => {
     }
     const health = await timed('GET', '/health');
     expect(health.status).toBe(503);
+    // No store count, and no longer a wait for one, when Redis is gone.
+    expect(health.body).not.toHaveProperty('store');
+    expect(health.ms).toBeLessThan(1500);
     expect(stack.api.output()).not.toMatch(/"stack":/);
   });
 });

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Backend } from './backend.service.js';
 import { backendFailure } from './error-envelope.filter.js';
 import { ApiRefusal, ApiSuccess } from './openapi.decorators.js';
+import { BlobStore, type BlobUsage } from '@ktrdr/operations';
 import { QUEUE_NAMES } from '@ktrdr/queues';
 
 const PING_TIMEOUT_MS = 1000;
@@ -19,7 +20,33 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly backend: Backend) {}
+  constructor(
+    private readonly backend: Backend,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  /**
+   * What the blob store holds, or null when its index cannot be read in time (a huge index, a Redis
+   * that refuses EVAL): Redis answered the PING, so health stays 200 and says it could not count.
+   */
+  private async storeUsage(): Promise<BlobUsage | null> {
+    try {
+      return await withTimeout(this.blobs.usage(), PING_TIMEOUT_MS, 'blob store usage');
+    } catch {
+      return null;
+    }
+  }
+
+  /** `INFO memory` used_memory (one cheap command); undefined when INFO is refused (a managed Redis may rename it) or slow. */
+  private async usedMemory(): Promise<number | undefined> {
+    try {
+      const info = await withTimeout(this.backend.redis.info('memory'), PING_TIMEOUT_MS, 'Redis INFO');
+      const m = /^used_memory:(\d+)\r?$/m.exec(info);
+      return m ? Number(m[1]) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
 
   /**
    * Live workers per queue from BullMQ (`Queue.getWorkers`, i.e. the Redis connections its workers
@@ -42,18 +69,21 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: '200 with Redis and queue state; 503 when Redis is unreachable' })
-  @ApiSuccess(200, 'Health', 'Redis reachable: queue counts and live workers')
+  @ApiSuccess(200, 'Health', 'Redis reachable: queue counts, live workers and what the blob store holds')
   @ApiRefusal(503, 'Health', 'Redis unreachable: `status: unhealthy` with the error envelope')
   async health(@Res({ passthrough: true }) res: FastifyReply) {
     const started = performance.now();
     try {
       await withTimeout(this.backend.redis.ping(), PING_TIMEOUT_MS, 'Redis PING');
       const latency_ms = Math.round((performance.now() - started) * 100) / 100;
-      const [queues, workers] = await Promise.all([
+      // Side by side, each with its own timeout: the store and the memory figure add no wait of their own.
+      const [queues, workers, store, used_memory_bytes] = await Promise.all([
         withTimeout(this.backend.producer.counts(), PING_TIMEOUT_MS, 'queue counts'),
         withTimeout(this.liveWorkers(), PING_TIMEOUT_MS, 'worker list'),
+        this.storeUsage(),
+        this.usedMemory(),
       ]);
-      return { success: true, status: 'healthy', redis: { connected: true, latency_ms }, queues, workers };
+      return { success: true, status: 'healthy', redis: { connected: true, latency_ms, used_memory_bytes }, queues, workers, store };
     } catch (e) {
       res.status(503);
       // The same sentence the other routes answer with; the raw error stays beside it for the operator.

@@ -1,4 +1,5 @@
 import { ErrorEnvelopeSchema, OperationInfoSchema } from '@ktrdr/api-contract';
+import { BlobStore } from '@ktrdr/operations';
 import { MarketDataRepository } from '@ktrdr/market-data';
 import { StrategyStore } from '@ktrdr/strategies';
 import type { INestApplication } from '@nestjs/common';
@@ -27,7 +28,7 @@ import { StrategiesController } from './strategies.controller';
  * request here, so the services are empty placeholders: only the route metadata is read.
  */
 const CONTROLLERS = [OperationsController, ArtifactsController, EventsController, AgentController, HealthController, DataController, StrategiesController];
-const SERVICES = [Backend, AgentService, ArtifactsService, EventsService, MarketDataRepository, StrategyStore];
+const SERVICES = [Backend, AgentService, ArtifactsService, EventsService, MarketDataRepository, StrategyStore, BlobStore];
 
 let app: INestApplication;
 let doc: OpenAPIObject;

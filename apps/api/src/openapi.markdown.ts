@@ -24,6 +24,9 @@ function typeOf(schema: Json | undefined): string {
   if (ref) return `[${ref}](#${ref.toLowerCase()})`;
   if (Array.isArray(schema['enum'])) return (schema['enum'] as unknown[]).map((v) => `\`${String(v)}\``).join(' \\| ');
   if (schema['type'] === 'array') return `${typeOf(schema['items'] as Json)}[]`;
+  // A nullable named schema: OpenAPI 3.0 wraps the $ref in a one-element allOf to carry `nullable`.
+  const allOf = schema['allOf'];
+  if (Array.isArray(allOf) && allOf.length === 1) return `${typeOf(allOf[0] as Json)}${schema['nullable'] ? ' \\| null' : ''}`;
   if (Array.isArray(schema['anyOf'] ?? schema['oneOf'])) return ((schema['anyOf'] ?? schema['oneOf']) as Json[]).map(typeOf).join(' \\| ');
   if (schema['type'] === 'object' && schema['additionalProperties'] && !schema['properties']) return 'object (map)';
   const t = typeof schema['type'] === 'string' ? schema['type'] : 'any';

@@ -17,6 +17,7 @@ import CampaignStatus from './commands/campaign-status.command.js';
 import CampaignTrials from './commands/campaign-trials.command.js';
 import DataImport from './commands/data-import.command.js';
 import DataList from './commands/data-list.command.js';
+import Health from './commands/health.command.js';
 import OperationsArtifacts from './commands/operations-artifacts.command.js';
 import OperationsCancel from './commands/operations-cancel.command.js';
 import OperationsChildren from './commands/operations-children.command.js';
@@ -54,4 +55,5 @@ export const COMMANDS = {
   'strategies:show': StrategiesShow,
   'strategies:import': StrategiesImport,
   'strategies:export': StrategiesExport,
+  health: Health,
 };

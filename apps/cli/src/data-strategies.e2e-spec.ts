@@ -1,6 +1,7 @@
 /**
- * End to end: `ktrdr data …` and `ktrdr strategies …` (the real built binary) against the real built
- * API with its own strategies and data directories. No worker: these commands only touch files.
+ * End to end: `ktrdr data …`, `ktrdr strategies …` and `ktrdr health` (the real built binary) against
+ * the real built API with its own strategies and data directories. No worker: these commands only
+ * touch files and the store.
  * Needs `npx tsc -b apps/api apps/cli` first.
  */
 import { runKtrdr } from '../../../tools/testing/cli.runner';
@@ -8,6 +9,7 @@ import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, startStack, type Stack } from '../../../tools/testing/stack.harness';
+import { formatBytes } from './lib/output.format';
 
 let stack: Stack;
 let dir: string;
@@ -75,5 +77,50 @@ describe('ktrdr strategies', () => {
     const res = await ktrdr(['strategies', 'show', 'nope']);
     expect(res.code).toBe(1);
     expect(res.stderr.trim()).toBe('Error: Strategy not found: nope');
+  });
+});
+
+/**
+ * The blob store's usage counted here from its index (`hash → "<size> <kind>"`; nothing expires during
+ * the test): the CLI's tests may not use libs/operations, and the API's own spec compares health with BlobStore.usage().
+ */
+async function storedUsage(): Promise<{ blobs: number; bytes: number; by_kind: Record<string, { blobs: number; bytes: number }> }> {
+  const usage = { blobs: 0, bytes: 0, by_kind: {} as Record<string, { blobs: number; bytes: number }> };
+  for (const entry of Object.values(await stack.redis.hgetall(`${stack.prefix}:{ops}:blobs:idx`))) {
+    const [size, kind] = entry.split(' ') as [string, string];
+    const k = (usage.by_kind[kind] ??= { blobs: 0, bytes: 0 });
+    usage.blobs += 1;
+    usage.bytes += Number(size);
+    k.blobs += 1;
+    k.bytes += Number(size);
+  }
+  return usage;
+}
+
+describe('ktrdr health', () => {
+  it('prints a Store line counting what the blob store holds (imported bars, the strategy), and --json carries the same store', async () => {
+    expect((await ktrdr(['data', 'import', join(dir, 'good.csv'), '-s', 'HLTHCO', '-t', '1d'])).code).toBe(0);
+    const usage = await storedUsage();
+    const bars = usage.by_kind['bars']!;
+    const strategy = usage.by_kind['strategy']!;
+    expect(bars.blobs).toBeGreaterThan(0);
+    expect(strategy.blobs).toBeGreaterThan(0);
+
+    const res = await ktrdr(['health']);
+    expect(res.code).toBe(0);
+    const lines = res.stdout.split('\n');
+    expect(lines[0]).toBe('Status: HEALTHY');
+    expect(lines[1]).toMatch(/^Redis: connected \(PING [\d.]+ ms, [\d.]+ [KMG]iB used\)$/);
+    const store = lines.find((l) => l.startsWith('Store: '));
+    expect(store).toContain(`Store: ${usage.blobs} blobs, ${formatBytes(usage.bytes)} (`);
+    expect(store).toContain(`bars ${bars.blobs} · ${formatBytes(bars.bytes)}`);
+    expect(store).toContain(`strategy ${strategy.blobs} · ${formatBytes(strategy.bytes)}`);
+    expect(res.stdout).toMatch(/^research\s+0\s+0\s+0\s+0\s+0$/m);
+
+    const json = JSON.parse((await ktrdr(['health', '--json'])).stdout) as Record<string, unknown>;
+    expect(json).not.toHaveProperty('success');
+    expect(json).toMatchObject({ status: 'healthy', redis: { connected: true, used_memory_bytes: expect.any(Number) } });
+    expect(json['store']).toEqual(await storedUsage());
+    expect(json['store']).toEqual((await stack.request<{ store: unknown }>('GET', '/health')).body.store);
   });
 });

@@ -118,14 +118,52 @@ export const StrategyEnvelopeSchema = response('StrategyEnvelope', z.object({ su
 
 // ---- health -----------------------------------------------------------------------------------
 
+export const StoreKindUsageSchema = response(
+  'StoreKindUsage',
+  z.object({
+    blobs: z.number().meta({ description: 'Stored blobs of this kind' }),
+    bytes: z.number().meta({ description: 'Their content bytes' }),
+  }),
+);
+export type StoreKindUsage = z.infer<typeof StoreKindUsageSchema>;
+
+export const StoreUsageSchema = response(
+  'StoreUsage',
+  z.object({
+    blobs: z.number().meta({ description: 'Stored blobs (content-addressed, not yet expired), every kind' }),
+    bytes: z.number().meta({ description: 'Their content bytes: what was put, not the memory Redis spends on it' }),
+    by_kind: z.record(z.string(), StoreKindUsageSchema).meta({
+      description: 'Per kind of blob: strategy, assessment, bars (imported market data), model… (a kind appears once a blob of it is stored)',
+    }),
+  }),
+  "What the blob store in Redis holds (BlobStore.usage(): the store's index read in batches, entries of expired blobs pruned).",
+);
+export type StoreUsage = z.infer<typeof StoreUsageSchema>;
+
+export const RedisHealthSchema = response(
+  'RedisHealth',
+  z.object({
+    connected: z.boolean(),
+    latency_ms: z.number().optional().meta({ description: 'The PING round trip' }),
+    used_memory_bytes: z.number().optional().meta({
+      description:
+        '`INFO memory` used_memory: everything this Redis holds (operations, queues, the blob store, other key prefixes), not the store alone; absent when INFO is refused or slow',
+    }),
+    error: z.string().optional().meta({ description: 'Unhealthy: why Redis could not be reached' }),
+  }),
+);
+
 export const HealthSchema = response(
   'Health',
   z.object({
     success: z.boolean(),
     status: z.enum(['healthy', 'unhealthy']),
-    redis: z.object({ connected: z.boolean(), latency_ms: z.number().optional(), error: z.string().optional() }),
+    redis: RedisHealthSchema,
     queues: z.record(z.string(), z.record(z.string(), z.number())).optional().meta({ description: 'Job counts per queue and state' }),
     workers: z.record(z.string(), z.unknown()).optional().meta({ description: 'Live workers per queue' }),
+    store: StoreUsageSchema.nullable()
+      .optional()
+      .meta({ description: 'What the blob store holds (healthy answers only); null when its index could not be read within 1 s, which leaves health 200' }),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
   }),
   '200 healthy; 503 unhealthy (Redis unreachable) with `error`.',

@@ -1,5 +1,6 @@
 import { ErrorCode } from '@ktrdr/errors';
-import { apiUrlFromEnv, errorFromBody, networkReason, unreachableMessage } from './api.client';
+import { ApiClient, apiUrlFromEnv, errorFromBody, networkReason, unreachableMessage } from './api.client';
+import { ApiError } from './api.error';
 
 // Fixtures use the codes the API really sends (libs/errors), so a renamed code fails here.
 
@@ -70,5 +71,33 @@ describe('networkReason', () => {
     expect(unreachableMessage('http://localhost:8000', 'connection refused')).toBe(
       'cannot reach the ktrdr API at http://localhost:8000 (connection refused). Is it running? Start it with: npm start',
     );
+  });
+});
+
+describe('ApiClient.health', () => {
+  const answer = (status: number, body: unknown) => jest.spyOn(globalThis, 'fetch').mockResolvedValue(new Response(JSON.stringify(body), { status }));
+  const client = () => new ApiClient({ baseUrl: 'http://api.test', token: null });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('returns the healthy answer with the store it carries', async () => {
+    const store = { blobs: 2, bytes: 300, by_kind: { strategy: { blobs: 2, bytes: 300 } } };
+    answer(200, { success: true, status: 'healthy', redis: { connected: true, latency_ms: 0.3, used_memory_bytes: 1000 }, queues: {}, workers: {}, store });
+    expect(await client().health()).toMatchObject({ status: 'healthy', redis: { used_memory_bytes: 1000 }, store });
+  });
+
+  it('returns a 503 unhealthy answer as a value (the outcome the command reports), not an error', async () => {
+    const body = {
+      success: false,
+      status: 'unhealthy',
+      redis: { connected: false, error: 'connect ECONNREFUSED' },
+      error: { code: ErrorCode.BackendUnavailable, message: 'Redis is unreachable: connection refused' },
+    };
+    answer(503, body);
+    expect(await client().health()).toEqual(body);
+  });
+
+  it('throws for a 503 that is not the health answer (a proxy in front of a stopped API)', async () => {
+    answer(503, { success: false, error: { code: ErrorCode.BackendUnavailable, message: 'upstream gone' } });
+    await expect(client().health()).rejects.toEqual(expect.any(ApiError));
   });
 });

@@ -24,6 +24,7 @@ import {
   CycleCancelledSchema,
   DataImportEnvelopeSchema,
   DataListSchema,
+  HealthSchema,
   AnyErrorBodySchema,
   NoActiveCycleSchema,
   ResumeStartedSchema,
@@ -46,6 +47,7 @@ import {
   type CancelOperationResult,
   type DataImportResult,
   type DataSetInfo,
+  type Health,
   type OperationInfo,
   type OperationList,
   type StrategyConfigWire,
@@ -125,6 +127,18 @@ export class ApiClient {
     this.baseUrl = (options.baseUrl ?? apiUrlFromEnv()).replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.token = options.token === undefined ? apiTokenFromEnv() : options.token;
+  }
+
+  // ---- health ---------------------------------------------------------------------------------
+
+  /**
+   * GET /health. A 503 whose body is the health answer (`status: unhealthy`, Redis unreachable) is
+   * returned as a value, not thrown: it is the outcome the command reports.
+   */
+  async health(): Promise<Health> {
+    const res = await this.request('GET', '/health');
+    if (res.status === 200 || (res.status === 503 && HealthSchema.safeParse(res.body).success)) return this.parse(HealthSchema, res);
+    throw this.errorFrom(res);
   }
 
   // ---- agent ----------------------------------------------------------------------------------

@@ -1,20 +1,23 @@
 import { operationRecord } from '../../../../tools/testing/operation.fixture';
-import { AgentStatusSchema, type OperationInfo } from '@ktrdr/api-contract';
+import { AgentStatusSchema, HealthSchema, type OperationInfo } from '@ktrdr/api-contract';
 import {
   activeChildId,
   agentStatusLines,
   cycleCancelLines,
   detachLines,
   followSummaryLines,
+  formatBytes,
   formatDuration,
   formatFraction,
   formatPercentage,
   formatTimestamp,
+  healthLines,
   operationCancelledLines,
   operationLines,
   operationsTableLines,
   progressText,
   resultLines,
+  storeLine,
   triggerRefusedLines,
   triggerStartedLines,
 } from './output.format';
@@ -561,5 +564,69 @@ describe('follow summary', () => {
 
   it('tells how to re-attach after a detach', () => {
     expect(detachLines(CYCLE_ID)).toEqual(['Detached. The operation keeps running.', `Re-attach with: npx ktrdr operations follow ${CYCLE_ID}`]);
+  });
+});
+
+describe('health output', () => {
+  it('formats byte counts in binary units', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(1024)).toBe('1.0 KiB');
+    expect(formatBytes(12 * 1024 + 300)).toBe('12 KiB');
+    expect(formatBytes(3.4 * 1024 * 1024)).toBe('3.4 MiB');
+    // Never 1024 of a unit: it goes up one.
+    expect(formatBytes(1024 * 1024 - 1)).toBe('1.0 MiB');
+    expect(formatBytes(5 * 1024 ** 3)).toBe('5.0 GiB');
+    expect(formatBytes(undefined)).toBe('-');
+    expect(formatBytes(-1)).toBe('-');
+  });
+
+  it('prints the store on one line, kinds biggest first', () => {
+    const store = {
+      blobs: 9,
+      bytes: 3_565_158,
+      by_kind: {
+        strategy: { blobs: 5, bytes: 12_288 },
+        bars: { blobs: 2, bytes: 3_460_300 },
+        model: { blobs: 1, bytes: 92_160 },
+        assessment: { blobs: 1, bytes: 410 },
+      },
+    };
+    expect(storeLine(store)).toBe('Store: 9 blobs, 3.4 MiB (bars 2 · 3.3 MiB, model 1 · 90 KiB, strategy 5 · 12 KiB, assessment 1 · 410 B)');
+    expect(storeLine({ blobs: 1, bytes: 500, by_kind: { strategy: { blobs: 1, bytes: 500 } } })).toBe('Store: 1 blob, 500 B (strategy 1 · 500 B)');
+    expect(storeLine({ blobs: 0, bytes: 0, by_kind: {} })).toBe('Store: 0 blobs');
+    expect(storeLine(null)).toBe('Store: not counted (the API could not read its index within 1 s)');
+    expect(storeLine(undefined)).toBe('Store: not reported by this API');
+  });
+
+  it('prints a healthy answer: Redis, the store, then the queues with their live workers', () => {
+    const health = HealthSchema.parse({
+      success: true,
+      status: 'healthy',
+      redis: { connected: true, latency_ms: 0.42, used_memory_bytes: 3 * 1024 * 1024 },
+      queues: { research: { waiting: 0, active: 1, delayed: 0, failed: 2 }, training: { waiting: 3, active: 0, delayed: 0, failed: 0 } },
+      workers: { research: { count: 1, workers: [] }, training: null },
+      store: { blobs: 1, bytes: 2048, by_kind: { strategy: { blobs: 1, bytes: 2048 } } },
+    });
+    expect(healthLines(health)).toEqual([
+      'Status: HEALTHY',
+      'Redis: connected (PING 0.42 ms, 3.0 MiB used)',
+      'Store: 1 blob, 2.0 KiB (strategy 1 · 2.0 KiB)',
+      '',
+      'QUEUE     WAITING  ACTIVE  DELAYED  FAILED  WORKERS',
+      '--------  -------  ------  -------  ------  -------',
+      'research        0       1        0       2        1',
+      'training        3       0        0       0        ?',
+    ]);
+  });
+
+  it('prints an unhealthy answer as the API words it', () => {
+    const health = HealthSchema.parse({
+      success: false,
+      status: 'unhealthy',
+      redis: { connected: false, error: 'connect ECONNREFUSED 127.0.0.1:6379' },
+      error: { code: 'BACKEND_UNAVAILABLE', message: 'Redis is unreachable: connection refused' },
+    });
+    expect(healthLines(health)).toEqual(['Status: UNHEALTHY', '  Redis is unreachable: connection refused']);
   });
 });

@@ -12,11 +12,13 @@ import type {
   CycleParameters,
   DataImportResult,
   DataSetInfo,
+  Health,
   OperationInfo,
   OperationList,
   OperationSummary,
   OperationProgress as Progress,
   StrategyConfigWire,
+  StoreUsage,
   StrategySummary,
   TriggerRefused,
   TriggerStarted,
@@ -70,6 +72,23 @@ export function formatFraction(value: unknown): string {
 
 export function formatNumber(value: unknown, digits = 2): string {
   return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '-';
+}
+
+const BYTE_UNITS = ['KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+/** A byte count in binary units: `512 B`, `3.4 MiB` (one decimal under 10), `12 KiB`, `1.0 GiB`. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '-';
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  let value = bytes / 1024;
+  let unit = 0;
+  // Promote before rounding would show 1024 of a unit (1023.9 KiB is `1.0 MiB`).
+  while (unit < BYTE_UNITS.length - 1 && Math.round(value) >= 1024) {
+    value /= 1024;
+    unit += 1;
+  }
+  const text = value < 9.95 ? value.toFixed(1) : String(Math.round(value));
+  return `${text} ${BYTE_UNITS[unit]}`;
 }
 
 /** Seconds as `12s`, `3m 05s`, `1h 02m`. */
@@ -478,6 +497,56 @@ export function detachLines(id: string): string[] {
 
 function asRecord(value: unknown): Record<string, unknown> | null {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+// ---- health -----------------------------------------------------------------------------------
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The blob store's line: `Store: 12 blobs, 3.4 MiB (bars 2 · 3.3 MiB, strategy 5 · 12 KiB)`, kinds
+ * biggest first. Content bytes (what was put), as the API counts them.
+ */
+export function storeLine(store: StoreUsage | null | undefined): string {
+  if (store === undefined) return 'Store: not reported by this API';
+  if (store === null) return 'Store: not counted (the API could not read its index within 1 s)';
+  const kinds = Object.entries(store.by_kind)
+    .sort(([a, x], [b, y]) => y.bytes - x.bytes || (a < b ? -1 : a > b ? 1 : 0))
+    .map(([kind, k]) => `${kind} ${k.blobs} · ${formatBytes(k.bytes)}`);
+  const total = store.blobs === 0 ? plural(0, 'blob') : `${plural(store.blobs, 'blob')}, ${formatBytes(store.bytes)}`;
+  return `Store: ${total}${kinds.length ? ` (${kinds.join(', ')})` : ''}`;
+}
+
+/** `ktrdr health`: Redis, the queues with their live workers, and what the blob store holds. */
+export function healthLines(health: Omit<Health, 'success'>): string[] {
+  if (health.status !== 'healthy') {
+    const why = health.error?.message ?? `Redis is unreachable: ${health.redis.error ?? 'unknown error'}`;
+    return ['Status: UNHEALTHY', `  ${why}`];
+  }
+  const redis = [
+    ...(health.redis.latency_ms !== undefined ? [`PING ${formatNumber(health.redis.latency_ms)} ms`] : []),
+    ...(health.redis.used_memory_bytes !== undefined ? [`${formatBytes(health.redis.used_memory_bytes)} used`] : []),
+  ];
+  const lines = ['Status: HEALTHY', `Redis: connected${redis.length ? ` (${redis.join(', ')})` : ''}`, storeLine(health.store)];
+  const queues = Object.entries(health.queues ?? {});
+  if (queues.length) {
+    const workers = (name: string): string => {
+      const entry = asRecord(health.workers?.[name]);
+      // null: this Redis refuses CLIENT LIST, so the API cannot tell.
+      return entry && typeof entry['count'] === 'number' ? String(entry['count']) : '?';
+    };
+    const count = (c: Record<string, number>, state: string): string => String(c[state] ?? 0);
+    const columns: Column<[string, Record<string, number>]>[] = [
+      { header: 'QUEUE', get: ([name]) => name },
+      { header: 'WAITING', get: ([, c]) => count(c, 'waiting'), alignRight: true },
+      { header: 'ACTIVE', get: ([, c]) => count(c, 'active'), alignRight: true },
+      { header: 'DELAYED', get: ([, c]) => count(c, 'delayed'), alignRight: true },
+      { header: 'FAILED', get: ([, c]) => count(c, 'failed'), alignRight: true },
+      { header: 'WORKERS', get: ([name]) => workers(name), alignRight: true },
+    ];
+    lines.push('', ...renderTable(queues, columns));
+  }
+  return lines;
 }
 
 // ---- market data and strategies ---------------------------------------------------------------

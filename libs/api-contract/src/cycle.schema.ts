@@ -45,6 +45,7 @@ export const CycleParametersSchema = z.object({
   designer: optional(z.string().nullable()),
   design_stub: optional(z.boolean()),
   training_result: optional(z.custom<TrainingResult>(isRecord)),
+  /** The trained models' address in the blob store, `blob:<sha256>` of the walk-forward manifest (model.schema.ts). */
   model_path: optional(z.string().nullable()),
   backtest_result: optional(z.custom<BacktestResult>(isRecord)),
   assessment_verdict: optional(z.enum(VERDICTS).nullable()),

@@ -117,6 +117,7 @@ export const regimeRowSchema = z.object({
 export type RegimeRow = z.output<typeof regimeRowSchema>;
 
 export const trainingResultSchema = z.object({
+  /** `blob:<sha256>`: the run's walk-forward manifest in the blob store, naming every fold's seed models (model.schema.ts). */
   model_path: z.string(),
   /** Accuracy on the held-out test part (the gate's number). */
   accuracy: finite,

@@ -8,6 +8,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, startStack, type ManagedProcess, type Stack } from '../../../tools/testing/stack.harness';
 import { childrenOf, getOp, triggerCycle, waitTerminal } from '../../../tools/testing/stack.requests';
+import { OPEN_GATES_ENV } from '../../../tools/testing/research.fixtures';
 
 /**
  * Every worker as if on a host of its own: each process runs in an empty working directory of its
@@ -22,7 +23,8 @@ const dirs: string[] = [];
 /** The processes by role, started by `host`. */
 const procs = new Map<string, ManagedProcess>();
 
-const REAL = { KTRDR_STUB_WORKERS: 'false', KTRDR_DESIGN_SEED: '7', ANTHROPIC_API_KEY: '' };
+// Open gates: the campaign below needs a gate-passing trial to take its holdout look (the cycles bypass them anyway).
+const REAL = { KTRDR_STUB_WORKERS: 'false', KTRDR_DESIGN_SEED: '7', ANTHROPIC_API_KEY: '', ...OPEN_GATES_ENV };
 
 /** A worker process on "its own host": a fresh empty directory as working directory, strategies and data dirs inside it. */
 async function host(role: string, queues: string): Promise<ManagedProcess> {
@@ -152,5 +154,49 @@ describe('workers on separate hosts, sharing only Redis', () => {
     const ranOn = await processedBy('fold', folds);
     expect(new Set(ranOn)).toEqual(new Set([nameOf(b1), nameOf(b2)]));
     for (const role of ['backtest-2', 'backtest-folds-2']) expect(filesUnder(dirs[[...procs.keys()].indexOf(role)]!)).toEqual([]);
+  }, 400_000);
+
+  it('a campaign runs its trials and its holdout look across the hosts, each phase where its queue is served', async () => {
+    // Fresh training hosts (the first ones were stopped above); the second backtest hosts stay.
+    await host('training-3', 'training,fold');
+    await host('training-folds-3', 'fold');
+    const res = await stack.request<{ operation_id: string }>('POST', '/agent/campaigns', {
+      scope: { symbols: ['SYNTH_EDGE_DEMO'], timeframe: '1d' },
+      max_cycles: 2,
+      finalists: 1,
+      stop_after_unproductive: 10,
+      seed: 2,
+    });
+    expect(res.status).toBe(202);
+    const id = res.body.operation_id;
+    type View = { status: string; trials: number; finalists: { status: string; cycle_id: string | null; sharpe_ratio: number | null }[] };
+    const done = await eventually(
+      async () => {
+        const c = (await stack.request<{ data: View }>('GET', `/agent/campaigns/${id}`)).body.data;
+        return ['completed', 'failed', 'cancelled'].includes(c.status) ? c : undefined;
+      },
+      'the campaign to end',
+      300_000,
+      250,
+    );
+    expect(done).toMatchObject({ status: 'completed', trials: 2 });
+    expect(done.finalists).toHaveLength(1);
+    expect(done.finalists[0]).toMatchObject({ status: 'completed', sharpe_ratio: expect.any(Number) });
+
+    // Every cycle's phases, the holdout look's included, ran on the hosts that serve their queue.
+    const served: Record<string, [QueueName, string[]]> = {
+      agent_design: ['design', ['design']],
+      training: ['training', ['training-3']],
+      backtesting: ['backtest', ['backtest-2']],
+      agent_assessment: ['assessment', ['assessment']],
+    };
+    const cycles = await children(id);
+    expect(cycles.length).toBe(3);
+    for (const cycle of cycles) {
+      for (const phase of await children(cycle.operation_id)) {
+        const [queue, roles] = served[phase.operation_type]!;
+        expect(await processedBy(queue, [phase.operation_id])).toEqual(roles.map((r) => nameOf(procs.get(r)!)));
+      }
+    }
   }, 400_000);
 });

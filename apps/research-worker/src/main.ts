@@ -21,6 +21,10 @@ async function bootstrap(): Promise<void> {
     throw e;
   }
   const logger = createLogger('research-worker', config.logLevel);
+  // Said once, not refused: an older deployment's setting is harmless, but its directory is no longer written or read.
+  if (process.env['KTRDR_MODELS_DIR']) {
+    logger.warn({ KTRDR_MODELS_DIR: process.env['KTRDR_MODELS_DIR'] }, 'KTRDR_MODELS_DIR is no longer read: trained models live in the Redis blob store');
+  }
   const failures = new ThrottledLogger(logger);
   let redis: Redis | null = null;
   // Listening before Nest starts: a worker that cannot finish starting (no Redis) still stops in time.

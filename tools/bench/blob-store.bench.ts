@@ -27,10 +27,10 @@ import { summarize } from './stats.js';
 /**
  * The blob store (libs/operations/src/blob.store.ts) on a real Redis, and the bars codec
  * (libs/market-data/src/bars.codec.ts), in this process:
- *   (a) Redis memory of what a phase would hand to the next: a year of hourly bars as typed
- *       columns (beside the same year as CSV text), ten years, and the model directories of a real
- *       training run — strategies/v3_minimal.yaml trained in-process exactly as a fold job does
- *       (its features and labels, fold 1 of its walk-forward, each of its seeds, saveModel).
+ *   (a) Redis memory of what a phase hands to the next: a year of hourly bars as typed columns
+ *       (beside the same year as CSV text), ten years, and the models of a real training run —
+ *       strategies/v3_minimal.yaml trained in-process exactly as a fold job does (its features and
+ *       labels, fold 1 of its walk-forward, each of its seeds, packModel), and their load time.
  *       `MEMORY USAGE <key> SAMPLES 0` per blob key, and INFO used_memory before/after storing 20
  *       distinct years as a cross-check that includes the index entries;
  *   (b) time to load a year (and ten years) of hourly bars: get + decodeBars from the store beside

@@ -33,7 +33,7 @@ import { TrainingDivergedError } from './training-input.error.js';
  * ms already keep the loop responsive.
  */
 export interface TrainedClassifier {
-  /** The model with the best epoch's weights; the caller saves it (saveModel) and disposes it. */
+  /** The model with the best epoch's weights; the caller packs it (packModel) for the store and disposes it. */
   model: LayersModel;
   metrics: ClassifierMetrics;
 }

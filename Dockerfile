@@ -35,16 +35,17 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     KTRDR_API_HOST=0.0.0.0 \
     KTRDR_STRATEGIES_DIR=/app/strategies \
-    KTRDR_MODELS_DIR=/app/models \
     KTRDR_DATA_DIR=/app/data
 WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/libs ./libs
 COPY --from=build /app/apps ./apps
-# Strategies and models are written at run time (compose mounts volumes here); the node user owns them.
+# Import sources, not storage: the API imports the shipped strategies (and any CSVs in data/) into
+# Redis at start, where every service reads them; trained models live only in Redis. The strategy
+# store writes a copy of what it saves through to strategies/, so the node user owns both.
 COPY --chown=node:node strategies ./strategies
-RUN mkdir -p models data && chown node:node models data
+RUN mkdir -p data && chown node:node data
 USER node
 # 8000: the API. 9464: a worker's health port (GET /health, GET /metrics).
 EXPOSE 8000 9464

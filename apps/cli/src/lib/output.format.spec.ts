@@ -12,6 +12,7 @@ import {
   formatPercentage,
   formatTimestamp,
   healthLines,
+  modelPathText,
   operationCancelledLines,
   operationLines,
   operationsTableLines,
@@ -24,6 +25,8 @@ import {
 
 const CYCLE_ID = 'op_agent_research_20261125_143022_ab12cd34';
 const TRAIN_ID = 'op_training_20261125_143100_00ff00ff';
+/** A cycle's `model_path`: the address of its walk-forward manifest in the blob store. */
+const MODEL_PATH = `blob:1a2b3c4d5e6f${'0'.repeat(52)}`;
 
 function op(fields: Partial<Record<string, unknown>> = {}): OperationInfo {
   return operationRecord({
@@ -404,7 +407,7 @@ describe('follow summary', () => {
           strategy_name: 'v3_minimal',
           verdict: 'promising',
           backtest_result: { sharpe_ratio: 1.234, win_rate: 0.55, max_drawdown: 0.123, total_return: 0.08, total_trades: 42 },
-          model_path: 'models/v3_minimal/model.json',
+          model_path: MODEL_PATH,
         },
       }),
     );
@@ -419,8 +422,16 @@ describe('follow summary', () => {
       '  Max drawdown: 12.3%',
       '  Total return: 8.0%',
       '  Trades: 42',
-      '  Trained model: models/v3_minimal/model.json',
+      '  Trained model: blob:1a2b3c4d5e6f… (in the store)',
     ]);
+  });
+
+  it('shortens a store address and shows any other model path as it is', () => {
+    expect(modelPathText(MODEL_PATH)).toBe('blob:1a2b3c4d5e6f… (in the store)');
+    // A stub's placeholder, or a directory an older version wrote: not in the store, shown whole.
+    expect(modelPathText('models/v3_minimal/stub')).toBe('models/v3_minimal/stub');
+    expect(modelPathText('/srv/models/v3_minimal/op_training_1')).toBe('/srv/models/v3_minimal/op_training_1');
+    expect(modelPathText('blob:not-a-sha256')).toBe('blob:not-a-sha256');
   });
 
   it('names buy-and-hold and who designed and assessed a real cycle', () => {
@@ -544,7 +555,7 @@ describe('follow summary', () => {
       strategy_name: 'v3_minimal',
       verdict: 'promising',
       backtest_result: { sharpe_ratio: 1.2, win_rate: 0.55, max_drawdown: 0.1 },
-      model_path: 'models/v3_minimal/model.json',
+      model_path: 'models/v3_minimal/stub',
     };
     const stub = followSummaryLines(op({ status: 'completed', result_summary: { ...summary, stub: true } }));
     expect(stub[0]).toBe('Research cycle completed!');

@@ -23,7 +23,7 @@ import type {
   TriggerRefused,
   TriggerStarted,
 } from '@ktrdr/api-contract';
-import { currentChildId, isTerminalStatus, phaseOfOperationType, readCycleParameters } from '@ktrdr/api-contract';
+import { currentChildId, isTerminalStatus, manifestHashOf, phaseOfOperationType, readCycleParameters } from '@ktrdr/api-contract';
 import {
   assessorText,
   cyclePhaseText,
@@ -469,9 +469,19 @@ export function followSummaryLines(op: OperationInfo, context: OperationContext 
   const who = [designer ? `designed by: ${designer}` : null, assessor ? `assessed by: ${assessor}` : null].filter(Boolean).join('; ');
   if (who) lines.push(`  ${who[0]!.toUpperCase()}${who.slice(1)}`);
   const modelPath = summary['model_path'] ?? params.model_path;
-  if (typeof modelPath === 'string') lines.push(`  Trained model: ${modelPath}`);
+  if (typeof modelPath === 'string') lines.push(`  Trained model: ${modelPathText(modelPath)}`);
   if (isStubResult(op)) lines.push(`  ${STUB_NOTE}`);
   return lines;
+}
+
+/**
+ * A trained model's address for reading: `blob:1a2b3c4d5e6f… (in the store)` for the walk-forward
+ * manifest's `blob:<sha256>` (the whole address is in --json and the training child's result); any
+ * other text (a stub's placeholder, a directory an older version wrote) as it is.
+ */
+export function modelPathText(modelPath: string): string {
+  const hash = manifestHashOf(modelPath);
+  return hash ? `blob:${hash.slice(0, 12)}… (in the store)` : modelPath;
 }
 
 /**

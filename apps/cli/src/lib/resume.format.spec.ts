@@ -54,8 +54,9 @@ describe('resume output', () => {
   });
 
   it('prints the not_resumable reason as the API words it, and capacity refusals with the resume verb', () => {
-    const gone = { triggered: false as const, reason: 'not_resumable', operation_id: OLD, message: `Cannot resume ${OLD}: model files are gone: /m/x` };
-    expect(resumeRefusedLines(gone)).toEqual([`Cannot resume ${OLD}: model files are gone: /m/x`]);
+    const why = 'the trained model is gone from the store: blob:1a2b (kept KTRDR_ARTIFACT_TTL_DAYS after its cycle ended)';
+    const gone = { triggered: false as const, reason: 'not_resumable', operation_id: OLD, message: `Cannot resume ${OLD}: ${why}` };
+    expect(resumeRefusedLines(gone)).toEqual([`Cannot resume ${OLD}: ${why}`]);
     const busy = { triggered: false as const, reason: 'active_cycle_exists', operation_id: NEW, message: 'Active cycle exists' };
     expect(resumeRefusedLines(busy)).toEqual(['Cannot resume: Active cycle exists', `  Operation ID: ${NEW}`, '  Cancel it with: npx ktrdr agent cancel']);
   });

@@ -16,7 +16,7 @@ const SPANS = [
 
 /** A walk-forward training result as the training phase writes it (checked against the contract). */
 const TRAINING: TrainingResult = trainingResultSchema.parse({
-  model_path: 'models/v3_minimal/20261125',
+  model_path: `blob:${'ab'.repeat(32)}`,
   accuracy: 0.5321,
   baseline_accuracy: 0.4912,
   majority_baseline: 0.4912,

@@ -112,7 +112,7 @@ afterAll(async () => {
 });
 
 describe('real research cycles (every phase real, offline designer and assessor)', () => {
-  it('v3_minimal on daily S&P 500 with gates bypassed: 5 walk-forward folds × 3 seeds, stitched, significance and robustness, with artifacts and model files', async () => {
+  it('v3_minimal on daily S&P 500 with gates bypassed: 5 walk-forward folds × 3 seeds, stitched, significance and robustness, with artifacts and the models in the store', async () => {
     const id = await trigger({ strategy: 'v3_minimal', bypass_gates: true });
     const parent = await finished(id);
     expect(parent.status).toBe('completed');
@@ -276,7 +276,7 @@ describe('real research cycles (every phase real, offline designer and assessor)
     expect(parent.error_message).toBe('Training failed: no market data for SP500 1d between 2021-01-01 and 2021-06-30');
   }, 120_000);
 
-  it('a cancel mid-fan-out stops every fold: every fold, the phase child and the cycle cancelled, no model files, no artifacts', async () => {
+  it('a cancel mid-fan-out stops every fold: every fold, the phase child and the cycle cancelled, no model left in the store, no artifacts', async () => {
     const id = await trigger({ strategy: 'slow_training' });
     const trainingId = await eventually(
       async () => {

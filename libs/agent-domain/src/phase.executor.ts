@@ -30,7 +30,7 @@ export interface PhaseOutput<P extends ActivePhase = ActivePhase> {
   result: PhaseResults[P];
   artifacts?: Partial<Record<ArtifactName, unknown>>;
   /**
-   * Undoes what the executor left on disk (a model directory, a strategy file) when the child does
+   * Undoes what the executor stored (its trained models, a strategy) when the child does
    * not complete after all — a cancel that lands between the executor's return and the final write.
    */
   discard?(): Promise<void>;

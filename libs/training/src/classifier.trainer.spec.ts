@@ -37,8 +37,18 @@ describe('trainClassifier', () => {
     expect(metrics.history.acc).toHaveLength(metrics.epochs_run);
     expect([...metrics.history.loss, ...metrics.history.acc, ...metrics.history.val_acc].every(Number.isFinite)).toBe(true);
     expect(metrics.backend).toBe('wasm');
-    const result = toTrainingResult(metrics, { model_path: 'models/strat_a', symbols: ['SP500'], timeframe: '1d' });
-    expect(result).toMatchObject({ model_path: 'models/strat_a', accuracy: metrics.accuracy, best_epoch: metrics.best_epoch, feature_count: 8, seed: 7 });
+    const result = toTrainingResult(metrics, {
+      model_path: 'blob:4f2a9c0e7b1d3a5c8e6f0b2d4a6c8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d',
+      symbols: ['SP500'],
+      timeframe: '1d',
+    });
+    expect(result).toMatchObject({
+      model_path: 'blob:4f2a9c0e7b1d3a5c8e6f0b2d4a6c8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d',
+      accuracy: metrics.accuracy,
+      best_epoch: metrics.best_epoch,
+      feature_count: 8,
+      seed: 7,
+    });
     expect(result.history).toEqual({ loss: metrics.history.loss, val_loss: metrics.history.val_loss });
   });
 

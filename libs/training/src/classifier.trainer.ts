@@ -68,7 +68,7 @@ export async function trainClassifier(data: ClassifierData, modelConfig: ModelCo
   const weights = classWeights(counts, weighting);
 
   const model = buildMlp(cols, modelConfig);
-  // Compiled so the saved model.json keeps its training config as before; the optimizer itself never
+  // Compiled so the packed model's topology keeps its training config as before; the optimizer itself never
   // runs (MlpEngine trains). Owned here, not by the model: disposed in `finally`.
   const optimizer = tf.train.adam(learning_rate);
   model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });

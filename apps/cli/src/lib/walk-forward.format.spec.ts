@@ -282,11 +282,11 @@ describe('operations children of a phase child: its walk-forward folds', () => {
     });
 
   it('lists training folds with their number and test window, and no artifacts hint', () => {
-    const folds = [1, 2, 3].map((i) => fold('training_fold', i, { windows, seeds: [7, 8, 9], model_dir: 'm' }));
+    const folds = [1, 2, 3].map((i) => fold('training_fold', i, { windows, seeds: [7, 8, 9] }));
     folds[2] = fold(
       'training_fold',
       3,
-      { windows, seeds: [7, 8, 9], model_dir: 'm' },
+      { windows, seeds: [7, 8, 9] },
       { status: 'running', completed_at: null, progress: { percentage: 40, current_step: 'Seed 2/3' } },
     );
     expect(childrenTableLines(TRAIN_ID, folds, NOW)).toEqual([
@@ -301,12 +301,16 @@ describe('operations children of a phase child: its walk-forward folds', () => {
   });
 
   it('names the one seed of a training job that trains a fold with one seed', () => {
-    const lines = childrenTableLines(TRAIN_ID, [fold('training_fold', 2, { windows, seeds: [43], model_dir: 'm' })], NOW);
+    const lines = childrenTableLines(TRAIN_ID, [fold('training_fold', 2, { windows, seeds: [43] })], NOW);
     expect(lines[2]).toContain('training_fold  2/3 seed 43  [2012-02-09, 2016-03-16)  completed');
   });
 
   it('lists backtest folds from their own window and count', () => {
-    const lines = childrenTableLines(BACKTEST_ID, [fold('backtest_fold', 2, { folds: 3, window: windows[1], models: [{ seed: 7, model_dir: 'm' }] })], NOW);
+    const lines = childrenTableLines(
+      BACKTEST_ID,
+      [fold('backtest_fold', 2, { folds: 3, window: windows[1], models: [{ seed: 7, model: 'm' }], model_path: 'blob:m' })],
+      NOW,
+    );
     expect(lines[0]).toMatch(/^OPERATION ID\s+TYPE\s+FOLD\s+TEST WINDOW\s+STATUS/);
     expect(lines[2]).toContain('backtest_fold   2/3  [2012-02-09, 2016-03-16)  completed');
   });

@@ -3,7 +3,7 @@
  * one place: read an operation and its children, trigger a cycle, wait for a terminal status.
  * Records are typed by the wire contract, so a spec reads the fields the API really sends.
  */
-import type { OperationInfo } from '@ktrdr/api-contract';
+import { PHASE_TABLE, type ActivePhase, type OperationInfo } from '@ktrdr/api-contract';
 import { eventually, pause, type Stack } from './stack.harness.js';
 
 export const TERMINAL_STATUSES: readonly string[] = ['completed', 'failed', 'cancelled'];
@@ -33,6 +33,24 @@ export function waitTerminal(stack: Stack, id: string, timeoutMs = 20_000, every
     `${id} to finish`,
     timeoutMs,
     everyMs,
+  );
+}
+
+/**
+ * The cycle's parameters once it is running in `phase` (its child created); fails at once, saying
+ * how, if the cycle ends before. For a test that acts while a phase waits or runs.
+ */
+export function untilPhase(stack: Stack, id: string, phase: ActivePhase, timeoutMs = 180_000): Promise<Record<string, unknown>> {
+  return eventually(
+    async () => {
+      const op = await getOp(stack, id);
+      if (op.status !== 'running') throw new Error(`cycle ${id} ended before ${phase}: ${op.status} ${op.error_message ?? ''}`);
+      const p = op.metadata.parameters as Record<string, unknown>;
+      return p['phase'] === phase && typeof p[PHASE_TABLE[phase].childKey] === 'string' ? p : undefined;
+    },
+    `cycle ${id} to reach ${phase}`,
+    timeoutMs,
+    100,
   );
 }
 

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, startStack, type ManagedProcess, type Stack } from '../../../tools/testing/stack.harness';
-import { childrenOf, getOp, triggerCycle, waitTerminal } from '../../../tools/testing/stack.requests';
+import { childrenOf, getOp, triggerCycle, untilPhase, waitTerminal } from '../../../tools/testing/stack.requests';
 import { OPEN_GATES_ENV } from '../../../tools/testing/research.fixtures';
 
 /**
@@ -120,17 +120,7 @@ describe('workers on separate hosts, sharing only Redis', () => {
     await stop('backtest');
     await stop('backtest-folds');
     const id = await triggerCycle(stack, { brief: 'mean reversion on daily SP500', bypass_gates: true });
-    const backtestId = await eventually(
-      async () => {
-        const op = await getOp(stack, id);
-        if (op.status !== 'running') throw new Error(`cycle ended before backtesting: ${op.status} ${op.error_message}`);
-        const p = op.metadata.parameters as Record<string, unknown>;
-        return p['phase'] === 'backtesting' && typeof p['backtest_op_id'] === 'string' ? (p['backtest_op_id'] as string) : undefined;
-      },
-      'the cycle to reach backtesting',
-      240_000,
-      200,
-    );
+    const backtestId = (await untilPhase(stack, id, 'backtesting', 240_000))['backtest_op_id'] as string;
     const cancel = await stack.request<{ success: boolean }>('DELETE', `/agent/cancel/${id}`);
     expect(cancel.body.success).toBe(true);
     expect((await getOp(stack, id)).status).toBe('cancelled');

@@ -3,7 +3,7 @@ import { BlobStore } from '@ktrdr/operations';
 import { rmSync } from 'node:fs';
 import { researchScratch } from '../../../tools/testing/research.fixtures';
 import { eventually, pause, startDurableRedis, startStack, type DurableRedis, type Stack } from '../../../tools/testing/stack.harness';
-import { getOp, waitTerminal } from '../../../tools/testing/stack.requests';
+import { untilPhase, waitTerminal } from '../../../tools/testing/stack.requests';
 
 /**
  * Redis, the store of record for what one phase hands the next, killed (SIGKILL) and restarted
@@ -38,17 +38,8 @@ describe('Redis restarts (AOF) mid-cycle, with models in the store', () => {
     const trigger = await stack.request<{ operation_id: string }>('POST', '/agent/trigger', { strategy: 'v3_minimal', bypass_gates: true });
     expect(trigger.status).toBe(202);
     const id = trigger.body.operation_id;
-    const modelPath = await eventually(
-      async () => {
-        const op = await getOp(stack, id);
-        if (op.status !== 'running') throw new Error(`cycle ended before backtesting: ${op.status} ${op.error_message}`);
-        const p = op.metadata.parameters as Record<string, unknown>;
-        return p['phase'] === 'backtesting' && typeof p['model_path'] === 'string' ? (p['model_path'] as string) : undefined;
-      },
-      'the cycle to reach backtesting',
-      180_000,
-      100,
-    );
+    const modelPath = (await untilPhase(stack, id, 'backtesting'))['model_path'] as string;
+    expect(modelPath).toMatch(/^blob:[0-9a-f]{64}$/);
 
     const blobs = new BlobStore(stack.redis, stack.prefix);
     const before = Object.keys(await stack.redis.hgetall(blobs.indexKey())).sort();

@@ -1,15 +1,13 @@
 import {
-  ACTIVE_PHASES,
   CYCLE_OPERATION_TYPE,
   DEFAULT_MODEL,
-  PHASE_TABLE,
   currentChildId,
   initialCycleParameters,
   planResume,
   readCycleParameters,
   resolveModel,
+  resumeSourceOf,
   type CycleParametersPatch,
-  type ResumeSource,
 } from '@ktrdr/agent-domain';
 import { CancelSource, RefusalReason, type AgentStatus, type CycleCancelled } from '@ktrdr/api-contract';
 import { BudgetExhaustedError, ErrorCode, KtrdrError } from '@ktrdr/errors';
@@ -85,7 +83,7 @@ export class AgentService {
         message: `Operation ${id} (${old.operation_type}) is not a research cycle; only a research cycle can be resumed`,
       });
     }
-    const decision = planResume(await this.resumeSource(old), body.from_phase ?? null);
+    const decision = planResume(await resumeSourceOf(old, async (childId) => (await this.backend.store.get(childId))?.status), body.from_phase ?? null);
     if (!decision.ok && decision.kind === 'bad_from_phase') {
       throw new KtrdrError(ErrorCode.ValidationFailed, `Invalid body: from_phase: ${decision.message}`, {
         errors: [{ field: 'from_phase', message: decision.message }],
@@ -119,16 +117,6 @@ export class AgentService {
   }
 
   /** The old cycle and the status of each child its `*_op_id` keys name (by id: reused children may belong to an older cycle). */
-  private async resumeSource(old: OperationInfo): Promise<ResumeSource> {
-    const parameters = readCycleParameters(old.metadata.parameters);
-    const ids = ACTIVE_PHASES.map((phase) => parameters[PHASE_TABLE[phase].childKey]).filter((v): v is string => typeof v === 'string');
-    const children: ResumeSource['children'] = Object.fromEntries(
-      await Promise.all(ids.map(async (childId) => [childId, (await this.backend.store.get(childId))?.status] as const)),
-    );
-    const failureCode = (old as OperationInfo & { failure_code?: string | null }).failure_code ?? null;
-    return { operation_id: old.operation_id, status: old.status, parameters, children, failure_code: failureCode };
-  }
-
   /** The new parent under the capacity limit (409 as for trigger), then its start job; a cycle that cannot be queued fails at once. */
   private async createAndQueueCycle(parameters: CycleParametersPatch): Promise<OperationInfo> {
     const { store, producer, config } = this.backend;

@@ -1,11 +1,13 @@
 import { DEFAULT_GATE_THRESHOLDS, STUB_RESULTS, type PhaseExecutors } from '@ktrdr/agent-domain';
-import { ArtifactStore, CancelChannel, OperationsStore } from '@ktrdr/operations';
+import { modelPathOf } from '@ktrdr/api-contract';
+import { ArtifactStore, BlobStore, CancelChannel, OperationsStore } from '@ktrdr/operations';
 import { QueueProducer, bullConnection, bullPrefix } from '@ktrdr/queues';
 import { createLogger } from '@ktrdr/runtime';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { eventually } from '../../../tools/testing/wait/wait';
 import { ActiveJobs } from './active-jobs.registry';
+import { ModelBlobs } from './executors/model.blobs';
 import { Orchestrator } from './orchestrator.service';
 import { PhaseRunner } from './phase.runner';
 
@@ -182,5 +184,57 @@ describe('reconciler', () => {
     expect(kids.map((k) => k.operation_type)).toEqual(['training', 'backtesting']);
     await q.obliterate({ force: true });
     await producer.queue('backtest').obliterate({ force: true });
+  });
+});
+
+describe('what an ended cycle keeps of its trained models', () => {
+  let blobs: BlobStore;
+  let keeper: Orchestrator;
+  beforeAll(() => {
+    blobs = new BlobStore(redis, prefix, { ttlSeconds: 600 });
+    keeper = new Orchestrator(store, producer, new CancelChannel(prefix), redis, DEFAULT_GATE_THRESHOLDS, 'strategies', log, undefined, new ModelBlobs(blobs));
+  });
+
+  /** A running cycle in training whose training child completed with `result` and a stored run (one model, one manifest) it owns. */
+  async function cycleAfterTraining(result: Record<string, unknown>): Promise<{ parent: string; training: string; manifest: string }> {
+    const parent = await store.create({ type: 'agent_research', parameters: { phase: 'training', bypass_gates: false, strategy: 'momo', strategy_name: 'momo' } });
+    await store.start(parent.operation_id);
+    const training = await store.create({
+      type: 'training',
+      parentId: parent.operation_id,
+      requireParentRunning: true,
+      parentParameters: { phase: 'training' },
+    });
+    await store.update(parent.operation_id, { parameters: { training_op_id: training.operation_id } });
+    const owner = training.operation_id;
+    const model = await blobs.put(Buffer.from(`model of ${owner}`), { kind: 'model' }, { owner });
+    const manifest = await blobs.put(Buffer.from(JSON.stringify({ model: model.hash, owner })), { kind: 'walk-forward' }, { owner });
+    await store.start(owner);
+    await store.complete(owner, { ...result, model_path: modelPathOf(manifest.hash) });
+    return { parent: parent.operation_id, training: owner, manifest: manifest.hash };
+  }
+
+  it('refused at the training gate: the run is released to the retention TTL (a resume trains again)', async () => {
+    const { parent, training, manifest } = await cycleAfterTraining({ ...STUB_RESULTS.training, accuracy: 0.1, baseline_accuracy: 0.5 });
+    await keeper.childFinished(parent, training);
+    expect(await store.require(parent)).toMatchObject({ status: 'failed', error_message: expect.stringMatching(/^Training gate failed: /) });
+    expect(await blobs.ownedBy(training)).toEqual([]);
+    const stat = await blobs.stat(manifest);
+    expect(stat).toMatchObject({ refs: 0 });
+    expect(stat!.ttl).toBeGreaterThan(590);
+  });
+
+  it('passing the training gate and failing later at the backtest gate: the run stays held, as a resume starts at the backtest', async () => {
+    const { parent, training, manifest } = await cycleAfterTraining({ ...STUB_RESULTS.training });
+    await keeper.childFinished(parent, training);
+    const p = (await store.require(parent)).metadata.parameters;
+    expect(p['phase']).toBe('backtesting');
+    const backtest = p['backtest_op_id'] as string;
+    await store.start(backtest);
+    await store.complete(backtest, { ...STUB_RESULTS.backtesting, sharpe_ratio: -3, total_trades: 0 });
+    await keeper.childFinished(parent, backtest);
+    expect(await store.require(parent)).toMatchObject({ status: 'failed', error_message: expect.stringMatching(/^Backtest gate failed: /) });
+    expect(await blobs.owners(manifest)).toEqual([training]);
+    expect(await blobs.stat(manifest)).toMatchObject({ refs: 1, ttl: null });
   });
 });

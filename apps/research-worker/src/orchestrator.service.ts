@@ -5,6 +5,8 @@ import {
   readCycleParameters,
   firstPhase,
   resumeFirstPhase,
+  resumeNeedsModel,
+  resumeSourceOf,
   type CycleAction,
   type ChildSnapshot,
   type CycleSnapshot,
@@ -134,6 +136,9 @@ export class Orchestrator {
           // A gate's refusal is a research outcome, not an operational problem: info, not warn.
           const level = error.code === ErrorCode.GateFailed ? 'info' : 'warn';
           this.log[level]({ operation_id: parentId, error: error.message, code: error.code }, 'research cycle failed');
+          // Refused at the training gate, a resume trains again: the models are not kept for it.
+          const source = await resumeSourceOf(out.operation, async (id) => (await this.store.get(id))?.status);
+          if (!resumeNeedsModel(source)) await this.releaseModels(parentId, out.operation);
         }
         return;
       }
@@ -154,9 +159,10 @@ export class Orchestrator {
   }
 
   /**
-   * A completed cycle cannot be resumed: its trained models (its own, or the run a resume reused)
-   * no longer need holding, and keep the store's retention TTL from now. Best effort: the cycle is
-   * already completed, and a model left held only stays longer.
+   * A cycle that ended where no resume can reuse its trained models (completed, or refused at the
+   * training gate): its run (its own, or the one a resume reused) no longer needs holding and keeps
+   * the store's retention TTL from now. Best effort: the cycle has already ended, and a model left
+   * held only stays longer.
    */
   private async releaseModels(cycleId: string, cycle: OperationInfo): Promise<void> {
     const modelPath = readCycleParameters(cycle.metadata.parameters).model_path;

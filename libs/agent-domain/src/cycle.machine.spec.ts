@@ -3,6 +3,8 @@ import {
   decideAfterChild,
   firstPhase,
   planResume,
+  resumeNeedsModel,
+  resumeSourceOf,
   resumeFirstPhase,
   type ChildSnapshot,
   type CycleSnapshot,
@@ -201,6 +203,42 @@ describe('resuming a cycle (planResume, resumeFirstPhase)', () => {
     );
     expect(p).toMatchObject({ start_phase: 'training', reused_phases: ['designing'], parameters: { design_op_id: 'd1', strategy_name: 'momo_1' } });
     expect(p.needs).toEqual({ strategy: 'momo_1', model_path: null, model_is_stub_placeholder: false });
+  });
+
+  it('resumeNeedsModel: kept only where a resume could run the backtest again', () => {
+    const phases = { design_op_id: 'd1', training_op_id: 't1', backtest_op_id: 'b1', assessment_op_id: 'a1', ...designed, ...trained };
+    const ended = (status: ResumeSource['status'], phase: string, failure: string | null, children: ResumeSource['children']): ResumeSource => ({
+      ...old(status, { ...phases, phase }, children),
+      failure_code: failure,
+    });
+    // The backtest failed or was refused, or the assessment did not finish: a resume starts there (or at the backtest).
+    expect(resumeNeedsModel(ended('failed', 'backtesting', 'CYCLE_FAILED', { d1: 'completed', t1: 'completed', b1: 'failed' }))).toBe(true);
+    expect(resumeNeedsModel(ended('failed', 'backtesting', 'GATE_FAILED', { d1: 'completed', t1: 'completed', b1: 'completed' }))).toBe(true);
+    expect(resumeNeedsModel(ended('cancelled', 'assessing', null, { d1: 'completed', t1: 'completed', b1: 'completed', a1: 'cancelled' }))).toBe(true);
+    // Refused at the training gate, or stopped in training: a resume trains again.
+    expect(resumeNeedsModel(ended('failed', 'training', 'GATE_FAILED', { d1: 'completed', t1: 'completed' }))).toBe(false);
+    expect(resumeNeedsModel(ended('cancelled', 'training', null, { d1: 'completed', t1: 'cancelled' }))).toBe(false);
+    // Completed (nothing to resume), still running, or never trained.
+    expect(resumeNeedsModel(ended('completed', 'assessing', null, { d1: 'completed', t1: 'completed', b1: 'completed', a1: 'completed' }))).toBe(false);
+    expect(resumeNeedsModel(ended('running', 'backtesting', null, { d1: 'completed', t1: 'completed', b1: 'running' }))).toBe(false);
+    const { model_path: _gone, ...untrained } = phases;
+    expect(resumeNeedsModel({ ...old('failed', { ...untrained, phase: 'backtesting' }, { d1: 'completed', t1: 'completed', b1: 'failed' }) })).toBe(false);
+  });
+
+  it('resumeSourceOf reads each named child by id, and the failure code', async () => {
+    const looked: string[] = [];
+    const source = await resumeSourceOf(
+      {
+        operation_id: 'op_c',
+        status: 'failed',
+        failure_code: 'GATE_FAILED',
+        metadata: { parameters: { phase: 'training', design_op_id: 'd1', training_op_id: 't1' } },
+      },
+      async (id) => (looked.push(id), id === 'd1' ? 'completed' : undefined),
+    );
+    expect(looked).toEqual(['d1', 't1']);
+    expect(source).toMatchObject({ operation_id: 'op_c', status: 'failed', failure_code: 'GATE_FAILED', children: { d1: 'completed', t1: undefined } });
+    expect(source.parameters).toMatchObject({ phase: 'training', design_op_id: 'd1' });
   });
 
   it('re-runs a phase whose gate failed instead of slipping past the gate', () => {

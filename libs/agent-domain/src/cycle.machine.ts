@@ -1,5 +1,6 @@
 import {
   VERDICTS,
+  readCycleParameters,
   type BacktestResult,
   type CycleKey,
   type CycleParameters,
@@ -270,6 +271,39 @@ function finishedPhases(old: ResumeSource): ActivePhase[] {
   return out;
 }
 
+/** Where a resume of `old` starts by default. Every phase finished but the cycle did not complete (cancelled as the assessment ended): assess again. */
+function firstUnfinishedPhase(old: ResumeSource): ActivePhase {
+  const finished = finishedPhases(old);
+  return ACTIVE_PHASES.find((ph) => !finished.includes(ph)) ?? 'assessing';
+}
+
+/**
+ * Whether a resume of this ended cycle could run its backtest again, and so needs its trained
+ * models kept: its first unfinished phase is the backtest or the assessment (a resume may start
+ * at any finished phase up to that one). A completed cycle never needs them, nor one stopped at
+ * or before training — its training gate refused, so a resume trains again.
+ */
+export function resumeNeedsModel(old: ResumeSource): boolean {
+  if (old.status !== 'failed' && old.status !== 'cancelled') return false;
+  if (!old.parameters.model_path) return false;
+  const first = firstUnfinishedPhase(old);
+  return first === 'backtesting' || first === 'assessing';
+}
+
+/**
+ * A cycle's record as planResume and resumeNeedsModel read it: its state and the status of each
+ * child its `*_op_id` keys name, looked up by id (`statusOf`: the store's read).
+ */
+export async function resumeSourceOf(
+  cycle: { operation_id: string; status: Status; metadata: { parameters: Record<string, unknown> }; failure_code?: string | null },
+  statusOf: (id: string) => Promise<Status | undefined>,
+): Promise<ResumeSource> {
+  const parameters = readCycleParameters(cycle.metadata.parameters);
+  const ids = ACTIVE_PHASES.map((phase) => parameters[PHASE_TABLE[phase].childKey]).filter((v): v is string => typeof v === 'string');
+  const children: ResumeSource['children'] = Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await statusOf(id)] as const)));
+  return { operation_id: cycle.operation_id, status: cycle.status, parameters, children, failure_code: cycle.failure_code ?? null };
+}
+
 /**
  * Plans a resume: a new cycle that takes over the finished phases of a failed or
  * cancelled one and starts at the first phase that did not finish — or earlier, at `fromPhase`.
@@ -283,9 +317,7 @@ export function planResume(old: ResumeSource, fromPhase: ActivePhase | null = nu
     return { ok: false, kind: 'not_resumable', message: `Cycle ${id} is still active (${old.status}); cancel it or wait for it to end` };
   }
   const p = old.parameters;
-  const finished = finishedPhases(old);
-  // Every phase finished but the cycle did not complete (cancelled as the assessment ended): assess again.
-  const firstUnfinished = ACTIVE_PHASES.find((ph) => !finished.includes(ph)) ?? 'assessing';
+  const firstUnfinished = firstUnfinishedPhase(old);
   const earliest: ActivePhase = p.strategy ? 'training' : 'designing';
   const order = (ph: ActivePhase): number => ACTIVE_PHASES.indexOf(ph);
   if (fromPhase && order(fromPhase) > order(firstUnfinished)) {

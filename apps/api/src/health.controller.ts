@@ -8,6 +8,8 @@ import { BlobStore, type BlobUsage } from '@ktrdr/operations';
 import { QUEUE_NAMES } from '@ktrdr/queues';
 
 const PING_TIMEOUT_MS = 1000;
+/** How long one count of the blob store answers health checks (compose's healthcheck polls every few seconds). */
+const STORE_USAGE_CACHE_MS = 2000;
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -25,16 +27,20 @@ export class HealthController {
     private readonly blobs: BlobStore,
   ) {}
 
+  private usage: { at: number; value: Promise<BlobUsage | null> } | null = null;
+
   /**
    * What the blob store holds, or null when its index cannot be read in time (a huge index, a Redis
    * that refuses EVAL): Redis answered the PING, so health stays 200 and says it could not count.
+   * Counting scans the whole index, and health is open to anyone: one count serves every request
+   * for STORE_USAGE_CACHE_MS, so a flood of health checks costs Redis one scan per interval.
    */
-  private async storeUsage(): Promise<BlobUsage | null> {
-    try {
-      return await withTimeout(this.blobs.usage(), PING_TIMEOUT_MS, 'blob store usage');
-    } catch {
-      return null;
-    }
+  private storeUsage(): Promise<BlobUsage | null> {
+    const now = Date.now();
+    if (this.usage && now - this.usage.at < STORE_USAGE_CACHE_MS) return this.usage.value;
+    const value = withTimeout(this.blobs.usage(), PING_TIMEOUT_MS, 'blob store usage').catch(() => null);
+    this.usage = { at: now, value };
+    return value;
   }
 
   /** `INFO memory` used_memory (one cheap command); undefined when INFO is refused (a managed Redis may rename it) or slow. */

@@ -197,7 +197,10 @@ describe('what an ended cycle keeps of its trained models', () => {
 
   /** A running cycle in training whose training child completed with `result` and a stored run (one model, one manifest) it owns. */
   async function cycleAfterTraining(result: Record<string, unknown>): Promise<{ parent: string; training: string; manifest: string }> {
-    const parent = await store.create({ type: 'agent_research', parameters: { phase: 'training', bypass_gates: false, strategy: 'momo', strategy_name: 'momo' } });
+    const parent = await store.create({
+      type: 'agent_research',
+      parameters: { phase: 'training', bypass_gates: false, strategy: 'momo', strategy_name: 'momo' },
+    });
     await store.start(parent.operation_id);
     const training = await store.create({
       type: 'training',

@@ -21,9 +21,10 @@ export class ModelGoneError extends KtrdrError {
  * another, whose address is the cycle's `model_path`.
  *
  * Ownership: every blob of a run is referenced by its training phase child (the owner), which
- * keeps it for as long as the cycle may still need it — running, or ended short of completing
- * (resumable). A child that does not complete purges its own (`discard`); a cycle that completes
- * releases its run (`release`), and the blobs keep KTRDR_ARTIFACT_TTL_DAYS of retention from then.
+ * keeps it for as long as the cycle may still need it — running, or ended where a resume could run
+ * the backtest again (resumeNeedsModel). A child that does not complete purges its own (`discard`,
+ * `discardRun`); a cycle that completes, or is refused at the training gate, releases its run
+ * (`release`), and the blobs keep KTRDR_ARTIFACT_TTL_DAYS of retention from then.
  */
 export class ModelBlobs {
   constructor(private readonly blobs: BlobStore) {}
@@ -70,8 +71,8 @@ export class ModelBlobs {
   }
 
   /**
-   * A completed cycle's run is no longer needed for a resume: every owner of its manifest (the
-   * training child that made it) lets go, and the blobs keep the retention TTL from now.
+   * A run no resume can use any more: every owner of its manifest (the training child that made it)
+   * lets go, and the blobs keep the retention TTL from now.
    */
   async release(modelPath: string): Promise<number> {
     const hash = manifestHashOf(modelPath);

@@ -115,7 +115,6 @@ export async function trainFold(
           },
         },
       );
-      let model: string;
       try {
         if (!first) {
           const m = trained.metrics;
@@ -140,12 +139,12 @@ export async function trainFold(
         }
         const extra: ModelExtra = { strategy_name: config.name, training_operation_id: op.operation_id, feature_names: ds.names, scaler: ds.scaler };
         // Published whole or not at all, and refused once the signal has fired: a cancelled fold stores no model.
-        model = await deps.models.save(trained.model, extra, owner, signal);
+        const model = await deps.models.save(trained.model, extra, owner, signal);
         stored.push(model);
+        seeds.push({ seed, accuracy: trained.metrics.accuracy, model });
       } finally {
         trained.model.dispose();
       }
-      seeds.push({ seed, accuracy: trained.metrics.accuracy, model });
     }
   } catch (e) {
     await discard();

@@ -44,7 +44,8 @@ export function untilPhase(stack: Stack, id: string, phase: ActivePhase, timeout
   return eventually(
     async () => {
       const op = await getOp(stack, id);
-      if (op.status !== 'running') throw new Error(`cycle ${id} ended before ${phase}: ${op.status} ${op.error_message ?? ''}`);
+      // Pending until an orchestrator takes it: only an ended cycle can no longer get there.
+      if (TERMINAL_STATUSES.includes(op.status)) throw new Error(`cycle ${id} ended before ${phase}: ${op.status} ${op.error_message ?? ''}`);
       const p = op.metadata.parameters as Record<string, unknown>;
       return p['phase'] === phase && typeof p[PHASE_TABLE[phase].childKey] === 'string' ? p : undefined;
     },

@@ -40,7 +40,7 @@ const nameOf = (p: ManagedProcess): string => `${hostname()}:${p.child.pid}`;
 
 async function stop(role: string): Promise<void> {
   const p = procs.get(role)!;
-  p.child.kill('SIGTERM');
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
   await p.exited;
 }
 
@@ -147,9 +147,11 @@ describe('workers on separate hosts, sharing only Redis', () => {
   }, 400_000);
 
   it('a campaign runs its trials and its holdout look across the hosts, each phase where its queue is served', async () => {
-    // Fresh training hosts (the first ones were stopped above); the second backtest hosts stay.
+    // Fresh training and backtest hosts of its own, whatever the test above left running.
+    for (const role of ['training', 'training-folds', 'backtest-2', 'backtest-folds-2']) if (procs.has(role)) await stop(role);
     await host('training-3', 'training,fold');
     await host('training-folds-3', 'fold');
+    await host('backtest-3', 'backtest,fold');
     const res = await stack.request<{ operation_id: string }>('POST', '/agent/campaigns', {
       scope: { symbols: ['SYNTH_EDGE_DEMO'], timeframe: '1d' },
       max_cycles: 2,
@@ -177,7 +179,7 @@ describe('workers on separate hosts, sharing only Redis', () => {
     const served: Record<string, [QueueName, string[]]> = {
       agent_design: ['design', ['design']],
       training: ['training', ['training-3']],
-      backtesting: ['backtest', ['backtest-2']],
+      backtesting: ['backtest', ['backtest-3']],
       agent_assessment: ['assessment', ['assessment']],
     };
     const cycles = await children(id);

@@ -8,6 +8,7 @@ import { readCampaignParameters, type CampaignStarted, type CampaignView, type F
 import type { CampaignCancelled, CampaignLeaderboard, CampaignList, CampaignTrials } from './api.client.js';
 import { ktrdrCommand } from './invocation.js';
 import { endLabel, formatDuration, formatFraction, formatNumber, formatTimestamp, isTerminal } from './output.format.js';
+import { plural } from './plural.format.js';
 import { renderTable, type Column } from './table.format.js';
 
 export const CAMPAIGN_TYPE = 'agent_campaign';
@@ -18,7 +19,6 @@ export const NO_ACTIVE_CAMPAIGN = 'No active research campaign to cancel.';
 export const NOTHING_TO_RESUME = 'No cancelled or failed research campaign to resume.';
 
 const dash = (v: string | null | undefined): string => (v ? v : '-');
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** `0.41`; a missing DSR, Sharpe or PBO is `-`. */
 const score = (v: number | null | undefined): string => formatNumber(v ?? null);

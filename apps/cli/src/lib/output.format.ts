@@ -38,6 +38,7 @@ import {
   skillText,
 } from './cycle.facts.js';
 import { ktrdrCommand } from './invocation.js';
+import { plural } from './plural.format.js';
 import { renderTable, type Column } from './table.format.js';
 import { walkForwardLines } from './walk-forward.format.js';
 
@@ -510,8 +511,6 @@ function asRecord(value: unknown): Record<string, unknown> | null {
 }
 
 // ---- health -----------------------------------------------------------------------------------
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /**
  * The blob store's line: `Store: 12 blobs, 3.4 MiB (bars 2 · 3.3 MiB, strategy 5 · 12 KiB)`, kinds

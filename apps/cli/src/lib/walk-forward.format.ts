@@ -6,6 +6,7 @@
  * result (from before walk-forward) prints none of them.
  */
 import type { BacktestFold, EvaluationPlan, FoldDispersion, Regime, RegimeRow, SeedRobustness, TrainingFold } from '@ktrdr/api-contract';
+import { plural } from './plural.format.js';
 import { renderTable, type Column } from './table.format.js';
 
 type Loose = Record<string, unknown>;
@@ -26,8 +27,6 @@ const fixed = (v: unknown, digits = 2): string => (num(v) === null ? '-' : (v as
 const money = (v: number): string => Math.round(v).toLocaleString('en-US');
 /** An ISO time as its UTC date (folds span weeks at least; a table of times would not fit a terminal). */
 const day = (iso: unknown): string => (typeof iso === 'string' && !Number.isNaN(Date.parse(iso)) ? new Date(Date.parse(iso)).toISOString().slice(0, 10) : '-');
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** The walk-forward plan of a result, when it has one (the backtest's first: it covers the cycle). */
 export function evaluationOf(...results: unknown[]): EvaluationPlan | null {

@@ -50,8 +50,9 @@ async function modelProblem(modelPath: string, blobs: ModelBlobReader): Promise<
   const manifest = walkForwardManifestSchema.safeParse(JSON.parse(bytes.toString('utf8')));
   if (!manifest.success) return `the trained model's manifest ${modelPath} is not a walk-forward manifest`;
   const models = manifestModels(manifest.data);
-  const missing: string[] = [];
-  for (const model of models) if (!(await blobs.has(model))) missing.push(model.slice(0, 12));
+  // Side by side: a run has a model per fold and seed (15 for v3_minimal), each one EXISTS.
+  const present = await Promise.all(models.map((model) => blobs.has(model)));
+  const missing = models.filter((_, i) => !present[i]).map((model) => model.slice(0, 12));
   return missing.length
     ? `the trained model is incomplete: ${missing.length} of ${models.length} fold models of ${modelPath} are gone (${missing.join(', ')})`
     : null;

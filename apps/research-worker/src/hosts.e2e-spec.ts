@@ -22,6 +22,8 @@ let stack: Stack;
 const dirs: string[] = [];
 /** The processes by role, started by `host`. */
 const procs = new Map<string, ManagedProcess>();
+/** Each role's working directory ("its host's disk"). */
+const dirOf = new Map<string, string>();
 
 // Open gates: the campaign below needs a gate-passing trial to take its holdout look (the cycles bypass them anyway).
 const REAL = { KTRDR_STUB_WORKERS: 'false', KTRDR_DESIGN_SEED: '7', ANTHROPIC_API_KEY: '', ...OPEN_GATES_ENV };
@@ -33,6 +35,7 @@ async function host(role: string, queues: string): Promise<ManagedProcess> {
   const env = { ...REAL, KTRDR_STRATEGIES_DIR: join(dir, 'strategies'), KTRDR_DATA_DIR: join(dir, 'data') };
   const proc = await stack.startWorker(queues, env, dir);
   procs.set(role, proc);
+  dirOf.set(role, dir);
   return proc;
 }
 
@@ -110,8 +113,7 @@ describe('workers on separate hosts, sharing only Redis', () => {
     for (const dir of dirs) expect(filesUnder(dir).filter((f) => !f.startsWith('strategies/'))).toEqual([]);
     // The training and backtest hosts hold no strategy file either: they read the design from Redis.
     for (const role of ['training', 'training-folds', 'backtest', 'backtest-folds']) {
-      const dir = dirs[[...procs.keys()].indexOf(role)]!;
-      expect(filesUnder(dir)).toEqual([]);
+      expect(filesUnder(dirOf.get(role)!)).toEqual([]);
     }
   }, 300_000);
 
@@ -143,7 +145,7 @@ describe('workers on separate hosts, sharing only Redis', () => {
     const folds = (await children(backtest!.operation_id)).map((f) => f.operation_id);
     const ranOn = await processedBy('fold', folds);
     expect(new Set(ranOn)).toEqual(new Set([nameOf(b1), nameOf(b2)]));
-    for (const role of ['backtest-2', 'backtest-folds-2']) expect(filesUnder(dirs[[...procs.keys()].indexOf(role)]!)).toEqual([]);
+    for (const role of ['backtest-2', 'backtest-folds-2']) expect(filesUnder(dirOf.get(role)!)).toEqual([]);
   }, 400_000);
 
   it('a campaign runs its trials and its holdout look across the hosts, each phase where its queue is served', async () => {

@@ -55,8 +55,8 @@ export function listenedProducer(connection: ConnectionOptions, prefix: string, 
 }
 
 /** Where this process finds strategies, market data and models: the store of record, whatever its host. */
-function researchDeps(blobs: BlobStore, strategies: StrategyStore, marketData: MarketDataRepository): ResearchDeps {
-  return { strategies, marketData, models: new ModelBlobs(blobs) };
+function researchDeps(models: ModelBlobs, strategies: StrategyStore, marketData: MarketDataRepository): ResearchDeps {
+  return { strategies, marketData, models };
 }
 
 /**
@@ -85,6 +85,8 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
       inject: [WORKER_REDIS, WORKER_CONFIG],
       useFactory: (r: Redis, c: WorkerConfig) => new BlobStore(r, c.prefix, { ttlSeconds: c.artifacts.ttlSeconds }),
     },
+    // Trained models in that store: saved and loaded by the phases, released by the orchestrator, purged by the reconciler.
+    { provide: ModelBlobs, inject: [BlobStore], useFactory: (blobs: BlobStore) => new ModelBlobs(blobs) },
     // One per process: the strategies directory is imported into the store once, at the first use.
     {
       provide: StrategyStore,
@@ -113,7 +115,7 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
     { provide: WorkerMetrics, inject: [QueueProducer], useFactory: (producer: QueueProducer) => new WorkerMetrics(producer) },
     {
       provide: Orchestrator,
-      inject: [OperationsStore, QueueProducer, CancelChannel, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WorkerMetrics, BlobStore],
+      inject: [OperationsStore, QueueProducer, CancelChannel, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WorkerMetrics, ModelBlobs],
       useFactory: (
         store: OperationsStore,
         producer: QueueProducer,
@@ -122,8 +124,8 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
         c: WorkerConfig,
         log: Logger,
         metrics: WorkerMetrics,
-        blobs: BlobStore,
-      ) => new Orchestrator(store, producer, cancel, r, c.gates, c.strategiesDir, log, metrics, new ModelBlobs(blobs)),
+        models: ModelBlobs,
+      ) => new Orchestrator(store, producer, cancel, r, c.gates, c.strategiesDir, log, metrics, models),
     },
     {
       provide: LLM_SERVICES,
@@ -146,7 +148,7 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
         WORKER_FAILURES,
         StrategyStore,
         MarketDataRepository,
-        BlobStore,
+        ModelBlobs,
       ],
       useFactory: (
         store: OperationsStore,
@@ -161,9 +163,9 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
         f: ThrottledLogger,
         strategies: StrategyStore,
         marketData: MarketDataRepository,
-        blobs: BlobStore,
+        models: ModelBlobs,
       ) => {
-        const research = researchDeps(blobs, strategies, marketData);
+        const research = researchDeps(models, strategies, marketData);
         const ledger = new CampaignLedger(r, c.prefix);
         const executors = phaseExecutors({
           stubPhases: c.stubPhases,
@@ -185,9 +187,9 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
     },
     {
       provide: FOLD_EXECUTOR,
-      inject: [BlobStore, StrategyStore, MarketDataRepository],
-      useFactory: (blobs: BlobStore, strategies: StrategyStore, marketData: MarketDataRepository) =>
-        new WalkForwardFoldExecutor(researchDeps(blobs, strategies, marketData)),
+      inject: [ModelBlobs, StrategyStore, MarketDataRepository],
+      useFactory: (models: ModelBlobs, strategies: StrategyStore, marketData: MarketDataRepository) =>
+        new WalkForwardFoldExecutor(researchDeps(models, strategies, marketData)),
     },
     {
       provide: CampaignDriver,
@@ -218,7 +220,7 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
     },
     {
       provide: Reconciler,
-      inject: [OperationsStore, QueueProducer, Orchestrator, CampaignDriver, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WORKER_FAILURES, BlobStore],
+      inject: [OperationsStore, QueueProducer, Orchestrator, CampaignDriver, WORKER_REDIS, WORKER_CONFIG, WORKER_LOGGER, WORKER_FAILURES, ModelBlobs],
       useFactory: (
         store: OperationsStore,
         producer: QueueProducer,
@@ -228,13 +230,13 @@ export function workerProviders(config: WorkerConfig, logger: Logger, failures: 
         c: WorkerConfig,
         log: Logger,
         f: ThrottledLogger,
-        blobs: BlobStore,
+        models: ModelBlobs,
       ) =>
         new Reconciler(store, producer, orchestrator, r, c.prefix, c.jobLockMs, c.reconcileIntervalMs, log, {
           timeouts: c.phaseTimeouts,
           failures: f,
           campaigns,
-          models: new ModelBlobs(blobs),
+          models,
         }),
     },
   ];

@@ -137,8 +137,11 @@ export class Orchestrator {
           const level = error.code === ErrorCode.GateFailed ? 'info' : 'warn';
           this.log[level]({ operation_id: parentId, error: error.message, code: error.code }, 'research cycle failed');
           // Refused at the training gate, a resume trains again: the models are not kept for it.
-          const source = await resumeSourceOf(out.operation, async (id) => (await this.store.get(id))?.status);
-          if (!resumeNeedsModel(source)) await this.releaseModels(parentId, out.operation);
+          // Its children are read only when the cycle stored a model: a failure before training has none to keep.
+          if (readCycleParameters(out.operation.metadata.parameters).model_path) {
+            const source = await resumeSourceOf(out.operation, async (id) => (await this.store.get(id))?.status);
+            if (!resumeNeedsModel(source)) await this.releaseModels(parentId, out.operation);
+          }
         }
         return;
       }
